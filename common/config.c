@@ -1,0 +1,250 @@
+#include "common/config.h"
+
+#include <errno.h>
+#include <ini.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#ifndef RBX_SYSCONFDIR
+#define RBX_SYSCONFDIR "/etc/runbox"
+#endif
+#ifndef RBX_PKGDATADIR
+#define RBX_PKGDATADIR "/usr/share/runbox"
+#endif
+#ifndef RBX_LOCALSTATEDIR
+#define RBX_LOCALSTATEDIR "/var"
+#endif
+
+/* One row per configuration key: the table is the single place that ties a
+ * file key to a struct field and its valid range. */
+enum key_type { KEY_INT, KEY_U32, KEY_U64, KEY_SIZE, KEY_STRING, KEY_NETWORKS };
+
+struct key_def {
+    const char *section;
+    const char *name;
+    enum key_type type;
+    size_t offset;
+    size_t size; /* KEY_STRING: buffer size */
+    int64_t min, max;
+};
+
+#define F(field) offsetof(rbx_config, field)
+#define S(field) sizeof(((rbx_config *)0)->field)
+
+static const struct key_def KEYS[] = {
+    {"server", "socket", KEY_STRING, F(socket_path), S(socket_path), 0, 0},
+    {"server", "workers", KEY_INT, F(workers), 0, 1, 256},
+    {"server", "state_dir", KEY_STRING, F(state_dir), S(state_dir), 0, 0},
+    {"server", "languages_dir", KEY_STRING, F(languages_dir), S(languages_dir), 0, 0},
+    {"server", "max_concurrent_runs", KEY_INT, F(max_concurrent_runs), 0, 0, 4096},
+    {"server", "max_runs_per_key", KEY_INT, F(max_runs_per_key), 0, 1, 4096},
+    {"server", "queue_wait_ms", KEY_INT, F(queue_wait_ms), 0, 0, 600000},
+    {"server", "max_code_kb", KEY_U64, F(max_code_kb), 0, 1, 65536},
+    {"server", "max_stdin_kb", KEY_U64, F(max_stdin_kb), 0, 1, 65536},
+
+    {"limits", "max_cpu_time_ms", KEY_U64, F(max.cpu_time_ms), 0, 10, 600000},
+    {"limits", "max_wall_time_ms", KEY_U64, F(max.wall_time_ms), 0, 10, 600000},
+    {"limits", "max_memory_kb", KEY_U64, F(max.memory_kb), 0, 4096, 64 * 1024 * 1024},
+    {"limits", "max_output_kb", KEY_U64, F(max.output_kb), 0, 1, 1024 * 1024},
+    {"limits", "max_processes", KEY_U64, F(max.processes), 0, 1, 65536},
+    {"limits", "default_cpu_share_milli", KEY_INT, F(default_cpu_share_milli), 0, 10, 64000},
+    {"limits", "max_test_cases", KEY_INT, F(max_test_cases), 0, 1, 10000},
+    {"limits", "max_grading_wall_ms", KEY_U64, F(max_grading_wall_ms), 0, 100, 3600000},
+
+    {"sandbox", "uid_base", KEY_U32, F(uid_base), 0, 1000, 4000000000LL},
+    {"sandbox", "uid_count", KEY_U32, F(uid_count), 0, 1, 65536},
+    {"sandbox", "tmp_size_kb", KEY_U64, F(tmp_size_kb), 0, 64, 16 * 1024 * 1024},
+    {"sandbox", "box_size_kb", KEY_U64, F(box_size_kb), 0, 64, 16 * 1024 * 1024},
+
+    {"history", "max_age_days", KEY_INT, F(history_max_age_days), 0, 0, 36500},
+    {"history", "max_rows_per_user", KEY_INT, F(history_max_rows_per_user), 0, 0, 100000000},
+
+    {"jobs", "max_queued", KEY_INT, F(jobs_max_queued), 0, 1, 10000000},
+    {"jobs", "lease_seconds", KEY_INT, F(jobs_lease_seconds), 0, 5, 86400},
+    {"jobs", "poll_interval_ms", KEY_INT, F(jobs_poll_interval_ms), 0, 10, 60000},
+    {"jobs", "worker_concurrency", KEY_INT, F(worker_concurrency), 0, 1, 256},
+
+    {"callbacks", "max_attempts", KEY_INT, F(callback_max_attempts), 0, 1, 100},
+    {"callbacks", "initial_backoff_ms", KEY_INT, F(callback_initial_backoff_ms), 0, 10, 3600000},
+    {"callbacks", "max_backoff_ms", KEY_INT, F(callback_max_backoff_ms), 0, 10, 86400000},
+    {"callbacks", "connect_timeout_ms", KEY_INT, F(callback_connect_timeout_ms), 0, 10, 600000},
+    {"callbacks", "timeout_ms", KEY_INT, F(callback_timeout_ms), 0, 10, 600000},
+    {"callbacks", "allow_networks", KEY_NETWORKS, 0, 0, 0, 0},
+};
+
+void rbx_config_defaults(rbx_config *cfg)
+{
+    memset(cfg, 0, sizeof(*cfg));
+    snprintf(cfg->socket_path, sizeof(cfg->socket_path), "/run/runbox/fcgi.sock");
+    cfg->workers = 4;
+    snprintf(cfg->state_dir, sizeof(cfg->state_dir), "%s/lib/runbox", RBX_LOCALSTATEDIR);
+    snprintf(cfg->languages_dir, sizeof(cfg->languages_dir), "%s/languages", RBX_PKGDATADIR);
+    cfg->max_concurrent_runs = 0;
+    cfg->max_runs_per_key = 4;
+    cfg->queue_wait_ms = 5000;
+    cfg->max_code_kb = 50;
+    cfg->max_stdin_kb = 1024;
+
+    cfg->max.cpu_time_ms = 20000;
+    cfg->max.wall_time_ms = 30000;
+    cfg->max.memory_kb = 512 * 1024;
+    cfg->max.output_kb = 1024;
+    cfg->max.processes = 256;
+    cfg->default_cpu_share_milli = 500;
+    cfg->max_test_cases = 100;
+    cfg->max_grading_wall_ms = 120000;
+
+    cfg->uid_base = 200000;
+    cfg->uid_count = 1024;
+    cfg->tmp_size_kb = 64 * 1024;
+    cfg->box_size_kb = 64 * 1024;
+
+    cfg->history_max_age_days = 0;
+    cfg->history_max_rows_per_user = 0;
+
+    cfg->jobs_max_queued = 10000;
+    cfg->jobs_lease_seconds = 120;
+    cfg->jobs_poll_interval_ms = 1000;
+    cfg->worker_concurrency = 2;
+
+    cfg->callback_max_attempts = 8;
+    cfg->callback_initial_backoff_ms = 2000;
+    cfg->callback_max_backoff_ms = 600000;
+    cfg->callback_connect_timeout_ms = 5000;
+    cfg->callback_timeout_ms = 10000;
+    cfg->n_allow_networks = 0;
+}
+
+const char *rbx_config_default_path(void)
+{
+    return RBX_SYSCONFDIR "/runbox.conf";
+}
+
+struct load_ctx {
+    rbx_config *cfg;
+    rbx_error *err;
+    int failed;
+};
+
+static int parse_networks(rbx_config *cfg, const char *value, rbx_error *err)
+{
+    char buf[1024];
+    snprintf(buf, sizeof(buf), "%s", value);
+    cfg->n_allow_networks = 0;
+    char *save = NULL;
+    for (char *tok = strtok_r(buf, " ,", &save); tok; tok = strtok_r(NULL, " ,", &save)) {
+        if (cfg->n_allow_networks == RBX_MAX_ALLOW_NETWORKS)
+            return rbx_error_internal(err, "allow_networks: more than %d networks",
+                                      RBX_MAX_ALLOW_NETWORKS);
+        if (strlen(tok) >= sizeof(cfg->allow_networks[0]))
+            return rbx_error_internal(err, "allow_networks: '%s' is too long", tok);
+        snprintf(cfg->allow_networks[cfg->n_allow_networks++], sizeof(cfg->allow_networks[0]),
+                 "%s", tok);
+    }
+    return 0;
+}
+
+static int set_value(rbx_config *cfg, const struct key_def *k, const char *value, rbx_error *err)
+{
+    char *base = (char *)cfg;
+    if (k->type == KEY_STRING) {
+        if (strlen(value) >= k->size || value[0] == '\0')
+            return rbx_error_internal(err, "%s.%s must be a non-empty path under %zu bytes",
+                                      k->section, k->name, k->size);
+        snprintf(base + k->offset, k->size, "%s", value);
+        return 0;
+    }
+    if (k->type == KEY_NETWORKS)
+        return parse_networks(cfg, value, err);
+
+    char *end = NULL;
+    errno = 0;
+    long long v = strtoll(value, &end, 10);
+    if (errno || end == value || *end != '\0' || v < k->min || v > k->max)
+        return rbx_error_internal(err, "%s.%s = '%s': expected an integer from %" PRId64
+                                  " to %" PRId64, k->section, k->name, value, k->min, k->max);
+    switch (k->type) {
+    case KEY_INT: *(int *)(base + k->offset) = (int)v; break;
+    case KEY_U32: *(uint32_t *)(base + k->offset) = (uint32_t)v; break;
+    case KEY_U64: *(uint64_t *)(base + k->offset) = (uint64_t)v; break;
+    default: break;
+    }
+    return 0;
+}
+
+/* Debian's inih does not pass line numbers to the handler; ini_parse_file()
+ * returns the line of the first handler failure instead, which
+ * rbx_config_load() puts in front of the handler's message. */
+static int on_key(void *user, const char *section, const char *name, const char *value)
+{
+    struct load_ctx *ctx = user;
+    if (ctx->failed)
+        return 0;
+    for (size_t i = 0; i < sizeof(KEYS) / sizeof(KEYS[0]); i++) {
+        if (strcmp(KEYS[i].section, section) == 0 && strcmp(KEYS[i].name, name) == 0) {
+            if (set_value(ctx->cfg, &KEYS[i], value, ctx->err) < 0) {
+                ctx->failed = 1;
+                return 0;
+            }
+            return 1;
+        }
+    }
+    rbx_error_internal(ctx->err, "unknown key '%s' in section [%s]", name, section);
+    ctx->failed = 1;
+    return 0;
+}
+
+static int check_consistency(const rbx_config *cfg, rbx_error *err)
+{
+    if (cfg->state_dir[0] != '/')
+        return rbx_error_internal(err, "server.state_dir must be an absolute path, not '%s'",
+                                  cfg->state_dir);
+    if (cfg->callback_max_backoff_ms < cfg->callback_initial_backoff_ms)
+        return rbx_error_internal(err, "callbacks.max_backoff_ms is below initial_backoff_ms");
+    return 0;
+}
+
+int rbx_config_load(rbx_config *cfg, const char *path, rbx_error *err)
+{
+    if (!path || !*path)
+        path = getenv("RUNBOX_CONFIG");
+    if ((!path || !*path) && access(rbx_config_default_path(), F_OK) == 0)
+        path = rbx_config_default_path();
+    if (path && *path) {
+        FILE *f = fopen(path, "re");
+        if (!f)
+            return rbx_error_errno(err, "cannot open configuration %s", path);
+        struct load_ctx ctx = {cfg, err, 0};
+        int rc = ini_parse_file(f, on_key, &ctx);
+        fclose(f);
+        if (ctx.failed) {
+            rbx_error_prefix(err, "%s: line %d", path, rc);
+            return -1;
+        }
+        if (rc != 0)
+            return rbx_error_internal(err, "%s: line %d: not valid INI", path, rc);
+    }
+    const char *state = getenv("RUNBOX_STATE_DIR");
+    if (state && *state) {
+        if (strlen(state) >= sizeof(cfg->state_dir))
+            return rbx_error_internal(err, "RUNBOX_STATE_DIR is too long");
+        snprintf(cfg->state_dir, sizeof(cfg->state_dir), "%s", state);
+    }
+    return check_consistency(cfg, err);
+}
+
+int rbx_config_concurrent_runs(const rbx_config *cfg)
+{
+    if (cfg->max_concurrent_runs > 0)
+        return cfg->max_concurrent_runs;
+    long n = sysconf(_SC_NPROCESSORS_ONLN);
+    return n > 0 ? (int)n : 1;
+}
+
+void rbx_config_store_path(const rbx_config *cfg, char *out, size_t outsz)
+{
+    snprintf(out, outsz, "%s/runbox.db", cfg->state_dir);
+}

@@ -1,0 +1,88 @@
+/* The service configuration (/etc/runbox/runbox.conf), shared by runbox-fcgi,
+ * runbox-worker and runboxctl. The file is INI (parsed by inih); every key is
+ * documented in docs/runbox.conf, which is also the installed default file.
+ *
+ * Load order: compiled-in defaults, then the file, then RUNBOX_STATE_DIR from
+ * the environment (so tools find a quickstart stack's store). Unknown sections
+ * or keys and out-of-range values are errors with the file's line number: a
+ * typo must not silently fall back to a default. */
+#ifndef RBX_COMMON_CONFIG_H
+#define RBX_COMMON_CONFIG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "common/error.h"
+
+#define RBX_MAX_ALLOW_NETWORKS 16
+
+typedef struct rbx_limits {
+    uint64_t cpu_time_ms;
+    uint64_t wall_time_ms;
+    uint64_t memory_kb;
+    uint64_t output_kb;
+    uint64_t processes;
+} rbx_limits;
+
+typedef struct rbx_config {
+    /* [server] */
+    char socket_path[256];    /* FastCGI unix socket (ignored when systemd passes fd 0) */
+    int workers;              /* pre-forked FastCGI processes */
+    char state_dir[256];      /* SQLite store, per-run work dirs */
+    char languages_dir[256];  /* one definition file per language */
+    int max_concurrent_runs;  /* sandboxes at once across the host; 0 = number of cores */
+    int max_runs_per_key;     /* concurrent runs of one API key (429 past it) */
+    int queue_wait_ms;        /* how long a request waits for a sandbox slot before 503 */
+    uint64_t max_code_kb;     /* code plus files, decoded */
+    uint64_t max_stdin_kb;
+
+    /* [limits]: the ceiling any request may ask for (beyond it: 422) */
+    rbx_limits max;
+    int default_cpu_share_milli; /* cpu.max share of one core, 500 = 0.5 */
+    int max_test_cases;
+    uint64_t max_grading_wall_ms; /* all test cases of one request together */
+
+    /* [sandbox] */
+    uint32_t uid_base;        /* first host uid of the box range when running as root */
+    uint32_t uid_count;       /* how many boxes may run at once under distinct uids */
+    uint64_t tmp_size_kb;     /* size of the box's /tmp tmpfs */
+    uint64_t box_size_kb;     /* size of the box's /box tmpfs */
+
+    /* [history] */
+    int history_max_age_days;    /* 0 = keep forever */
+    int history_max_rows_per_user; /* 0 = unlimited */
+
+    /* [jobs] */
+    int jobs_max_queued;
+    int jobs_lease_seconds;
+    int jobs_poll_interval_ms;
+    int worker_concurrency;   /* jobs one runbox-worker runs at once */
+
+    /* [callbacks] */
+    int callback_max_attempts;
+    int callback_initial_backoff_ms;
+    int callback_max_backoff_ms;
+    int callback_connect_timeout_ms;
+    int callback_timeout_ms;
+    size_t n_allow_networks;
+    char allow_networks[RBX_MAX_ALLOW_NETWORKS][64]; /* CIDRs callbacks may reach despite the private-address rule */
+} rbx_config;
+
+/* Compiled-in defaults (DESIGN.md section 3: 128 MB, 10 s wall / 30 s max, 10 KB output, 50 KB code). */
+void rbx_config_defaults(rbx_config *cfg);
+
+/* Load path over the defaults. path NULL: $RUNBOX_CONFIG, else the installed
+ * default file if it exists, else defaults only. Applies RUNBOX_STATE_DIR. */
+int rbx_config_load(rbx_config *cfg, const char *path, rbx_error *err);
+
+/* Default path of the configuration file (sysconfdir/runbox/runbox.conf). */
+const char *rbx_config_default_path(void);
+
+/* Effective concurrency cap: max_concurrent_runs, or the number of online cores. */
+int rbx_config_concurrent_runs(const rbx_config *cfg);
+
+/* Path of the SQLite store inside state_dir. */
+void rbx_config_store_path(const rbx_config *cfg, char *out, size_t outsz);
+
+#endif

@@ -1,0 +1,58 @@
+/* The engine: everything between a parsed HTTP body and the sandbox, shared by
+ * runbox-fcgi and runbox-worker. It owns the language definitions (languages/),
+ * request validation (types, sizes, limits against the server maxima), the per
+ * run work dir, compile-then-run in the sandbox, grading, output repair, and
+ * the response JSON of DESIGN.md section 3.
+ *
+ * JSON objects cross this boundary as json-c objects: the caller owns what it
+ * receives (json_object_put when done). */
+#ifndef RBX_ENGINE_H
+#define RBX_ENGINE_H
+
+#include <json-c/json.h>
+#include <stdbool.h>
+
+#include "common/config.h"
+#include "common/error.h"
+
+typedef struct rbx_engine rbx_engine;
+typedef struct rbx_request rbx_request;
+
+/* Load the language definitions from cfg->languages_dir and initialise the
+ * sandbox. Installed toolchain versions are read once, lazily, and cached. */
+int rbx_engine_open(const rbx_config *cfg, rbx_engine **out, rbx_error *err);
+void rbx_engine_close(rbx_engine *eng);
+
+/* GET /languages: {"languages": [...]}; GET /languages/{id}: one, with an example (404 when unknown). */
+json_object *rbx_engine_languages_json(rbx_engine *eng);
+int rbx_engine_language_json(rbx_engine *eng, const char *id_or_alias, json_object **out,
+                             rbx_error *err);
+
+/* Validate an /execute (or /validate, /execute/async) body. On error, err holds
+ * the documented 400/413/422 error with the offending field. `for_async`
+ * accepts callback_url. */
+int rbx_request_parse(rbx_engine *eng, json_object *body, bool for_async, rbx_request **out,
+                      rbx_error *err);
+void rbx_request_free(rbx_request *req);
+
+/* What the caller needs from a request without knowing its layout. */
+json_object *rbx_request_body(const rbx_request *req);   /* the validated body (borrowed) */
+const char *rbx_request_language_id(const rbx_request *req); /* canonical id, aliases resolved */
+bool rbx_request_save_history(const rbx_request *req);
+const char *rbx_request_callback_url(const rbx_request *req); /* NULL when none */
+
+/* POST /execute: compile if needed, run, grade when asked. `run_id` becomes the
+ * response's "id". Returns 0 with *response set whenever the run happened
+ * (whatever the program did); -1 with err for a failure of the service. */
+int rbx_engine_execute(rbx_engine *eng, const rbx_request *req, const char *run_id,
+                       json_object **response, rbx_error *err);
+
+/* POST /validate: compile or syntax-check only, in the sandbox, with
+ * diagnostics parsed into {line, column, severity, message}. */
+int rbx_engine_validate(rbx_engine *eng, const rbx_request *req, json_object **response,
+                        rbx_error *err);
+
+/* Isolation in force, for GET /health: {"userns": bool, "cgroup": "v1", "seccomp": bool}. */
+json_object *rbx_engine_isolation_json(rbx_engine *eng);
+
+#endif

@@ -1,0 +1,1 @@
+# nginx/: see the layer's README or header for what lives here.

@@ -1,0 +1,2 @@
+# sandbox/: see the layer's README or header for what lives here.
+noinst_HEADERS += sandbox/sandbox.h

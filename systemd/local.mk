@@ -1,0 +1,1 @@
+# systemd/: see the layer's README or header for what lives here.

@@ -1,0 +1,1 @@
+# tests/: see the layer's README or header for what lives here.

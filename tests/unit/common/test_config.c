@@ -1,0 +1,114 @@
+/* Unit tests for common/config: defaults, a good file, and every kind of bad file. */
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "common/config.h"
+
+static char *write_temp(const char *text)
+{
+    static char path[64];
+    snprintf(path, sizeof(path), "/tmp/rbx-config-XXXXXX");
+    int fd = mkstemp(path);
+    ck_assert_int_ge(fd, 0);
+    ck_assert_int_eq(write(fd, text, strlen(text)), (ssize_t)strlen(text));
+    close(fd);
+    return path;
+}
+
+START_TEST(test_defaults_follow_design)
+{
+    rbx_config cfg;
+    rbx_config_defaults(&cfg);
+    ck_assert_uint_eq(cfg.max.wall_time_ms, 30000);
+    ck_assert_uint_eq(cfg.max_code_kb, 50);
+    ck_assert_int_eq(cfg.default_cpu_share_milli, 500);
+}
+END_TEST
+
+START_TEST(test_file_overrides_defaults)
+{
+    unsetenv("RUNBOX_STATE_DIR");
+    char *p = write_temp("[server]\nworkers = 7\nstate_dir = /srv/rbx\n"
+                         "[callbacks]\nallow_networks = 127.0.0.0/8, 10.1.0.0/16\n");
+    rbx_config cfg;
+    rbx_error err;
+    rbx_config_defaults(&cfg);
+    ck_assert_int_eq(rbx_config_load(&cfg, p, &err), 0);
+    ck_assert_int_eq(cfg.workers, 7);
+    ck_assert_str_eq(cfg.state_dir, "/srv/rbx");
+    ck_assert_uint_eq(cfg.n_allow_networks, 2);
+    ck_assert_str_eq(cfg.allow_networks[1], "10.1.0.0/16");
+    unlink(p);
+}
+END_TEST
+
+START_TEST(test_unknown_key_is_an_error_with_line)
+{
+    char *p = write_temp("[server]\n\nworkerz = 7\n");
+    rbx_config cfg;
+    rbx_error err;
+    rbx_config_defaults(&cfg);
+    ck_assert_int_eq(rbx_config_load(&cfg, p, &err), -1);
+    ck_assert_ptr_nonnull(strstr(err.message, "line 3"));
+    ck_assert_ptr_nonnull(strstr(err.message, "workerz"));
+    unlink(p);
+}
+END_TEST
+
+START_TEST(test_out_of_range_value_is_an_error)
+{
+    char *p = write_temp("[limits]\nmax_wall_time_ms = -5\n");
+    rbx_config cfg;
+    rbx_error err;
+    rbx_config_defaults(&cfg);
+    ck_assert_int_eq(rbx_config_load(&cfg, p, &err), -1);
+    ck_assert_ptr_nonnull(strstr(err.message, "max_wall_time_ms"));
+    unlink(p);
+}
+END_TEST
+
+START_TEST(test_state_dir_from_environment)
+{
+    setenv("RUNBOX_STATE_DIR", "/tmp/rbx-state", 1);
+    rbx_config cfg;
+    rbx_error err;
+    rbx_config_defaults(&cfg);
+    ck_assert_int_eq(rbx_config_load(&cfg, "", &err), 0);
+    ck_assert_str_eq(cfg.state_dir, "/tmp/rbx-state");
+    char db[512];
+    rbx_config_store_path(&cfg, db, sizeof(db));
+    ck_assert_str_eq(db, "/tmp/rbx-state/runbox.db");
+    unsetenv("RUNBOX_STATE_DIR");
+}
+END_TEST
+
+START_TEST(test_missing_file_is_an_error)
+{
+    rbx_config cfg;
+    rbx_error err;
+    rbx_config_defaults(&cfg);
+    ck_assert_int_eq(rbx_config_load(&cfg, "/nonexistent/runbox.conf", &err), -1);
+    ck_assert_ptr_nonnull(strstr(err.message, "/nonexistent/runbox.conf"));
+}
+END_TEST
+
+int main(void)
+{
+    Suite *s = suite_create("config");
+    TCase *tc = tcase_create("load");
+    tcase_add_test(tc, test_defaults_follow_design);
+    tcase_add_test(tc, test_file_overrides_defaults);
+    tcase_add_test(tc, test_unknown_key_is_an_error_with_line);
+    tcase_add_test(tc, test_out_of_range_value_is_an_error);
+    tcase_add_test(tc, test_state_dir_from_environment);
+    tcase_add_test(tc, test_missing_file_is_an_error);
+    suite_add_tcase(s, tc);
+    SRunner *sr = srunner_create(s);
+    srunner_run_all(sr, CK_NORMAL);
+    int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}

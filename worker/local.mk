@@ -1,0 +1,1 @@
+# worker/: see the layer's README or header for what lives here.
