@@ -6,6 +6,7 @@ dir) must never read, follow, change or delete what they point at."""
 import os
 import shutil
 import stat
+import subprocess
 
 from harness import host
 from harness.suite import case
@@ -101,32 +102,58 @@ def planted_links(ctx):
 
 @case("planted_links_host_files_helpers")
 def planted_links_host_files_helpers(ctx):
-    """The sandbox library's own host-side file helpers, when it exports
-    them, driven over a planted work dir (see host_files_driver.c)."""
+    """The sandbox library's own host-side file helpers (host_files.h),
+    driven over a planted work dir by host_files_driver.c: read back, copy
+    out, write into, and delete the dir."""
     driver = ctx.suite.host_files_driver
     if not driver:
+        if ctx.suite.host_files_broken:
+            ctx.expect(False, "the driver builds", "built", ctx.suite.host_files_reason)
+            return
         ctx.skip(ctx.suite.host_files_reason)
-    import subprocess
     before = {v: host.fingerprint(v) for v in _victims(ctx)}
     work = ctx.workdir(["fsprobe"])
     res = ctx.run("fsprobe", _plant_args(ctx) + ["write", "/box/result.txt", "fine"],
                   workdir=work)
     if not ctx.expect_status(res, "ok"):
         return
-    out = subprocess.run([driver, work], capture_output=True, text=True, timeout=30)
-    lines = out.stdout.splitlines()
-    for line in lines:
-        name, _, verdict = line.partition(": ")
-        if name in ("result.txt",):
-            ctx.expect(verdict.startswith("read ok fine"), "a plain result file reads back",
-                       "read ok fine", verdict)
-        elif name.startswith("remove"):
-            ctx.expect(verdict == "ok", "the helper removes the planted tree", "ok", verdict)
-        elif name and not name.startswith(ctx.suite.tool_prefix):
-            ctx.expect(not verdict.startswith("read ok"),
-                       f"the helper refuses to read planted {name}", "refused", verdict)
-    ctx.expect(out.returncode == 0 and lines, "the driver ran", "exit 0",
+    copies = ctx.workdir()
+    out = subprocess.run([driver, work, copies], capture_output=True, text=True, timeout=30)
+    ctx.expect(out.returncode == 0 and out.stdout, "the driver ran", "exit 0",
                f"exit {out.returncode}: {out.stderr.strip()[:300]}")
+    for line in out.stdout.splitlines():
+        head, _, verdict = line.partition(": ")
+        op, _, path = head.partition(" ")
+        if path.startswith(ctx.suite.tool_prefix):
+            continue
+        if op in ("read", "copy") and path == "result.txt":
+            ctx.expect(verdict.startswith("ok"), f"{op} of a plain result file works "
+                       "(control)", "ok", verdict)
+        elif op == "remove":
+            ctx.expect(verdict.startswith("ok"), "the planted work dir is removed", "ok",
+                       verdict)
+        else:
+            ctx.expect(verdict.startswith("refused"), f"{op} {path} is refused", "refused",
+                       verdict)
+    expected_copies = {"copy-result.txt", "copy-" + ctx.suite.tool_name("fsprobe")}
+    ctx.expect(set(os.listdir(copies)) == expected_copies,
+               "only the plain files were copied out", sorted(expected_copies),
+               sorted(os.listdir(copies)))
+    ctx.expect(not os.path.lexists(work), "the work dir is gone", "gone", "present")
+    for planted in ("/etc/rbxsec-planted", "/etc/rbxsec-planted-dir", "/tmp/rbxsec-planted-dir",
+                    os.path.join(os.path.dirname(ctx.suite.state_secret_path),
+                                 "rbxsec-planted")):
+        present = os.path.lexists(planted)
+        ctx.expect(not present, f"host {planted} not created", "absent", "present")
+        if present:
+            _remove_planted(planted)
     after = {v: host.fingerprint(v) for v in _victims(ctx)}
     for v in before:
         ctx.expect(before[v] == after[v], f"host {v} unchanged", before[v], after[v])
+
+
+def _remove_planted(path):
+    if os.path.isdir(path) and not os.path.islink(path):
+        shutil.rmtree(path, ignore_errors=True)
+    else:
+        os.unlink(path)

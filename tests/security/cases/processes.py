@@ -18,7 +18,7 @@ def daemon_outlives_run(ctx):
         return
     ctx.expect("daemon started" in res.stdout, "the daemon was started (control)",
                "daemon started", res.stdout[:200])
-    left = host.processes_in_pidns(res.pidns)
+    left = host.processes_in_pidns(res.pidns, started_before=res.ended)
     ctx.expect(res.pidns and not left, "no process of the box's pid namespace is left",
                "none", [host.describe(p, i) for p, i in left.items()] or
                ("no pid namespace announced" if not res.pidns else "none"))

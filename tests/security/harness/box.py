@@ -33,6 +33,7 @@ class BoxResult:
     elapsed_ms: float
     report: dict = field(default_factory=dict)
     parse_error: str = ""
+    ended: float = 0.0  # seconds since boot when the CLI returned
 
     def get(self, key, default=None):
         return self.report.get(key, default)
@@ -91,6 +92,7 @@ class Sandbox:
         self.mode = mode
         self.user = user  # (uid, gid) for rootless mode
         self.env_extra = dict(env_extra or {})
+        self.launched = set()  # pids of every CLI started (setpriv execs it: same pid)
 
     def command(self, argv, limits=None, workdir=None, env=(), stdin=None):
         lim = dict(DEFAULT_LIMITS)
@@ -125,6 +127,7 @@ class Sandbox:
             stderr=subprocess.PIPE, env=self.environment(host_env), pass_fds=pass_fds,
             start_new_session=True)
         proc.started_at = time.monotonic()
+        self.launched.add(proc.pid)
         return proc
 
     @staticmethod
@@ -136,7 +139,8 @@ class Sandbox:
             out, err = proc.communicate()
             err += b"\n[runner: the CLI did not return within %d s and was killed]" % timeout
         elapsed = (time.monotonic() - proc.started_at) * 1000
-        res = BoxResult(proc.returncode, err.decode(errors="replace"), elapsed)
+        res = BoxResult(proc.returncode, err.decode(errors="replace"), elapsed,
+                        ended=time.clock_gettime(time.CLOCK_BOOTTIME))
         text = out.decode(errors="replace").strip()
         try:
             res.report = json.loads(text) if text else {}

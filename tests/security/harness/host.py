@@ -13,6 +13,12 @@ import threading
 import time
 
 CGROUP_ROOT = "/sys/fs/cgroup"
+TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def now_since_boot():
+    """The clock /proc/<pid>/stat start times are counted on."""
+    return time.clock_gettime(time.CLOCK_BOOTTIME)
 
 
 def own_pidns():
@@ -32,7 +38,9 @@ def processes():
             with open(f"/proc/{pid}/cmdline", "rb") as f:
                 cmdline = f.read().replace(b"\0", b" ").decode(errors="replace").strip()
             pidns = os.readlink(f"/proc/{pid}/ns/pid")
-        except OSError:
+            with open(f"/proc/{pid}/stat") as f:
+                start_ticks = int(f.read().rsplit(")", 1)[1].split()[19])
+        except (OSError, ValueError, IndexError):
             continue
         fields = dict(line.split(":", 1) for line in status.splitlines() if ":" in line)
         if fields.get("State", "").strip().startswith("Z"):
@@ -43,6 +51,7 @@ def processes():
             "cmdline": cmdline,
             "pidns": pidns.split("[")[-1].rstrip("]"),
             "ppid": int(fields.get("PPid", "0").strip()),
+            "start": start_ticks / TICKS,  # seconds since boot
         }
     return procs
 
@@ -51,8 +60,13 @@ def describe(pid, info):
     return f"pid {pid} uid {info['uid']} comm {info['comm']!r} cmdline {info['cmdline'][:80]!r}"
 
 
-def processes_in_pidns(namespaces):
-    return {p: i for p, i in processes().items() if i["pidns"] in namespaces}
+def processes_in_pidns(namespaces, started_before=None):
+    """Processes of the given pid namespaces. Namespace inode numbers are
+    reused once a namespace is gone, so with started_before (seconds since
+    boot: when the run ended) a process started later, which belongs to some
+    newer namespace, does not count."""
+    return {p: i for p, i in processes().items() if i["pidns"] in namespaces and
+            (started_before is None or i["start"] <= started_before + 0.02)}
 
 
 def processes_matching(marker):

@@ -114,13 +114,12 @@ class Context:
 
     # -- the check after every case -------------------------------------
     def check_no_leftover_processes(self):
-        namespaces = set()
-        for res in self.results:
-            namespaces |= res.pidns
-        marker = self.suite.tool_prefix
-        left = host.wait_gone(
-            lambda: {**host.processes_in_pidns(namespaces), **host.processes_matching(marker)},
-            timeout=1.0)
+        def leftovers():
+            found = host.processes_matching(self.suite.tool_prefix)
+            for res in self.results:
+                found.update(host.processes_in_pidns(res.pidns, started_before=res.ended))
+            return found
+        left = host.wait_gone(leftovers, timeout=1.0)
         self.expect(not left, "no process of this case's boxes is left on the host",
                     "none", "; ".join(host.describe(p, i) for p, i in left.items()))
 
@@ -153,4 +152,7 @@ def run_case(suite, sandbox, mode, name, fn):
         print(f"    {what}\n      expected: {expected}\n      got:      {got}", flush=True)
     for text in ctx.notes:
         print(f"    note: {text}", flush=True)
+    if suite.verbose:
+        for res in ctx.results:
+            print(f"    run: {res.summary()}", flush=True)
     return outcome
