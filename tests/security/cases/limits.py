@@ -40,8 +40,10 @@ def fork_bomb(ctx):
 @case("memory_bomb_200mb")
 def memory_bomb(ctx):
     res = ctx.run("memory_bomb", [200], limits={"memory-kb": 131072})
-    if ctx.mode == "rootless" and res.status == "runtime_error" and "malloc failed" in res.stdout:
-        ctx.note("rootless: memory capped by an rlimit (malloc failed), not by a cgroup")
+    if (not ctx.box.has_cgroup_limits() and res.status == "runtime_error"
+            and "malloc failed" in res.stdout):
+        ctx.note("memory capped by an rlimit (malloc failed), not by a cgroup; the sandbox "
+                 f"says: {ctx.box.probe.get('limits')}")
         return
     if ctx.expect_status(res, "memory_limit"):
         ctx.expect("touched 200" not in res.stdout, "the 200 MiB were never all touched",
@@ -71,22 +73,31 @@ def stack_overflow(ctx):
                    res.get("signal"))
 
 
+def _cpu_spin(ctx, threads, high):
+    """Spin under --cpu-ms 1000: the run must end with time_limit (within the
+    CPU-time rlimit's one-second granularity at worst); the 10 ms precision
+    the design asks for is checked where the sandbox says it has a cgroup."""
+    res = ctx.run("cpu_spin", [threads], limits={"cpu-ms": 1000, "wall-ms": 10000})
+    if not ctx.expect_status(res, "time_limit"):
+        return
+    cpu = res.get("cpu_time_ms") or 0
+    ctx.expect(1000 <= cpu <= 2100, "cpu_time_ms (contained)", "1000..2100", cpu)
+    if not ctx.box.has_cgroup_limits():
+        ctx.note(f"cpu_time_ms {cpu}: precision not checked, the sandbox says: "
+                 f"{ctx.box.probe.get('limits')}")
+        return
+    ctx.expect(cpu <= high, "cpu_time_ms (10 ms timer)", f"1000..{high}", cpu)
+
+
 @case("cpu_spin")
 def cpu_spin(ctx):
-    res = ctx.run("cpu_spin", [1], limits={"cpu-ms": 1000, "wall-ms": 5000})
-    if ctx.expect_status(res, "time_limit"):
-        cpu = res.get("cpu_time_ms") or 0
-        ctx.expect(1000 <= cpu <= 1100, "cpu_time_ms", "1000..1100", cpu)
+    _cpu_spin(ctx, 1, 1100)
 
 
 @case("cpu_spin_threads")
 def cpu_spin_threads(ctx):
     """CPU time counts every thread of the run together."""
-    res = ctx.run("cpu_spin", [2], limits={"cpu-ms": 1000, "wall-ms": 5000})
-    if ctx.expect_status(res, "time_limit"):
-        cpu = res.get("cpu_time_ms") or 0
-        ctx.expect(1000 <= cpu <= 1150, "cpu_time_ms of both threads together", "1000..1150",
-                   cpu)
+    _cpu_spin(ctx, 2, 1150)
 
 
 @case("sleep_past_wall_time")
@@ -159,8 +170,10 @@ def raise_rlimits(ctx):
     raised = [l for l in res.stdout.splitlines() if "raise=ok" in l]
     ctx.expect(not raised, "no limit can be raised past its hard limit", "every raise refused",
                raised)
-    refused = [l for l in res.stdout.splitlines() if "raise=" in l and "raise=EPERM" not in l]
-    ctx.expect(not refused, "refusals are EPERM", "raise=EPERM", refused)
+    refused = [l for l in res.stdout.splitlines() if "raise=" in l and "raise=ok" not in l
+               and "raise=EPERM" not in l and "raise=ESRCH" not in l]
+    ctx.expect(not refused, "refusals are EPERM (ESRCH for a pid 1 out of reach)",
+               "raise=EPERM", refused)
 
 
 def _fill(ctx, path, workdir=None):

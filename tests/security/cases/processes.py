@@ -47,6 +47,59 @@ def kill_everything(ctx):
         canary.wait()
 
 
+def _canary_in_session_of_cli(ctx, marker):
+    """A preexec function for the CLI: make it a session and group leader,
+    and leave in its group a canary (a sleeper with a marker, under the
+    CLI's uid): a process of the service's own that a box must not reach."""
+    canary = [ctx.suite.tool_path("sleeper"), "60000", marker]
+    if ctx.mode == "rootless":
+        uid, gid = ctx.suite.rootless_user
+        canary = ["/usr/bin/setpriv", f"--reuid={uid}", f"--regid={gid}", "--clear-groups",
+                  "--"] + canary
+
+    def preexec():
+        os.setsid()
+        if os.fork() == 0:
+            try:
+                null = os.open("/dev/null", os.O_RDWR)
+                for fd in (0, 1, 2):
+                    os.dup2(null, fd)
+                os.execv(canary[0], canary)
+            finally:
+                os._exit(127)
+    return preexec
+
+
+@case("signal_process_group")
+def signal_process_group(ctx):
+    """kill(0) signals the caller's process group: the box must have one of
+    its own, not the supervisor's (whose group may hold the service)."""
+    marker = f"{ctx.suite.token}-pgrp-canary-{ctx.mode}"
+    work = ctx.workdir(["signals"])
+    argv = ["/box/" + ctx.suite.tool_name("signals"), "pgrp", "300"]
+    proc = subprocess.Popen(ctx.box.command(argv, workdir=work), stdin=subprocess.DEVNULL,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            env=ctx.box.environment(),
+                            preexec_fn=_canary_in_session_of_cli(ctx, marker))
+    proc.started_at = time.monotonic()
+    ctx.box.launched.add(proc.pid)
+    try:
+        res = ctx.finish(proc)
+        canaries = host.processes_matching(marker)
+        ctx.expect(canaries, "the canary in the CLI's process group is alive", "running",
+                   "gone")
+        if ctx.expect_reported(res):
+            ctx.expect("survived" in res.stdout, "the program ran to its end (control)",
+                       "survived", res.stdout[:200])
+            ctx.note(res.line("pgrp=") or "")
+    finally:
+        for pid in host.processes_matching(marker):
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except OSError:
+                pass
+
+
 @case("supervisor_killed")
 def supervisor_killed(ctx):
     """SIGKILL the CLI mid-run: the box's processes must die with it."""

@@ -93,6 +93,22 @@ class Sandbox:
         self.user = user  # (uid, gid) for rootless mode
         self.env_extra = dict(env_extra or {})
         self.launched = set()  # pids of every CLI started (setpriv execs it: same pid)
+        self.probe = {}
+
+    def load_probe(self):
+        """What the sandbox says it can do here (runbox-sandbox --probe)."""
+        cmd = self.command(["true"])
+        cmd = cmd[:cmd.index(self.binary) + 1] + ["--probe"]
+        out = subprocess.run(cmd, capture_output=True, text=True, env=self.environment(),
+                             timeout=30)
+        try:
+            self.probe = json.loads(out.stdout)
+        except json.JSONDecodeError:
+            self.probe = {}
+        return self.probe
+
+    def has_cgroup_limits(self):
+        return self.probe.get("cgroup") in ("v1", "v2")
 
     def command(self, argv, limits=None, workdir=None, env=(), stdin=None):
         lim = dict(DEFAULT_LIMITS)

@@ -30,8 +30,20 @@ int main(void)
         int rc = setrlimit(limits[i].resource, &up);
         printf("%s: hard=%llu raise=%s\n", limits[i].name, (unsigned long long)rl.rlim_max,
                rc == 0 ? "ok" : errname(errno));
-        if (prlimit(1, limits[i].resource, &up, NULL) == 0)
-            printf("%s: prlimit pid 1 raise=ok\n", limits[i].name);
+    }
+    /* The box's pid 1 (the supervisor's side of the box) past its own hard limits. */
+    for (size_t i = 0; i < sizeof limits / sizeof limits[0]; i++) {
+        struct rlimit init;
+        if (prlimit(1, limits[i].resource, NULL, &init) < 0) {
+            printf("%s: prlimit pid 1 read errno=%s\n", limits[i].name, errname(errno));
+            continue;
+        }
+        if (init.rlim_max == RLIM_INFINITY)
+            continue;
+        struct rlimit up = {init.rlim_max + 1, init.rlim_max + 1};
+        int rc = prlimit(1, limits[i].resource, &up, NULL);
+        printf("%s: prlimit pid 1 hard=%llu raise=%s\n", limits[i].name,
+               (unsigned long long)init.rlim_max, rc == 0 ? "ok" : errname(errno));
     }
     return 0;
 }
