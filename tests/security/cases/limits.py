@@ -81,12 +81,14 @@ def _cpu_spin(ctx, threads, high):
     if not ctx.expect_status(res, "time_limit"):
         return
     cpu = res.get("cpu_time_ms") or 0
-    ctx.expect(1000 <= cpu <= 2100, "cpu_time_ms (contained)", "1000..2100", cpu)
+    # RLIMIT_CPU counts in whole seconds and on the kernel's own clock, which
+    # runs a little ahead of the rusage the sandbox reports.
+    ctx.expect(900 <= cpu <= 2100, "cpu_time_ms (contained)", "900..2100", cpu)
     if not ctx.box.has_cgroup_limits():
         ctx.note(f"cpu_time_ms {cpu}: precision not checked, the sandbox says: "
                  f"{ctx.box.probe.get('limits')}")
         return
-    ctx.expect(cpu <= high, "cpu_time_ms (10 ms timer)", f"1000..{high}", cpu)
+    ctx.expect(1000 <= cpu <= high, "cpu_time_ms (10 ms timer)", f"1000..{high}", cpu)
 
 
 @case("cpu_spin")
