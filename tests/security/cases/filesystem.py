@@ -95,6 +95,27 @@ def read_host_proc(ctx):
     _expect_secret_absent(ctx, res, ctx.suite.env_secret, "RUNBOX_SECRET's value")
 
 
+@case("compiler_includes_host_files")
+def compiler_includes_host_files(ctx):
+    """A compiler is fed user input too: #include of host files must fail."""
+    work = ctx.workdir()
+    source = os.path.join(work, "main.c")
+    with open(source, "w") as f:
+        f.write(f'#include "/etc/shadow"\n#include "{ctx.suite.state_secret_path}"\n'
+                "int main(void) { return 0; }\n")
+    res = ctx.run_argv(["gcc", "-E", "main.c"], workdir=work,
+                       limits={"wall-ms": 20000, "cpu-ms": 15000})
+    if not ctx.expect_status(res, "runtime_error"):
+        return
+    ctx.expect("No such file" in res.stderr or "Permission denied" in res.stderr,
+               "gcc cannot open the host files", "No such file or directory", res.stderr[:300])
+    _expect_secret_absent(ctx, res, ctx.suite.state_secret, "the state dir's secret")
+    first = host.read_text("/etc/shadow").split("\n", 1)[0]
+    if first:
+        ctx.expect(first[:20] not in res.stdout + res.stderr,
+                   "no line of the host's /etc/shadow in gcc's output", "absent", "found")
+
+
 @case("service_environment")
 def service_environment(ctx):
     res = ctx.run("creds", host_env={"RUNBOX_SECRET": ctx.suite.env_secret,

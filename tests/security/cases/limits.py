@@ -206,6 +206,21 @@ def fill_tmp(ctx):
                "< 512 MiB less free", f"{(before - after) // 1024} MiB less free")
 
 
+@case("fill_tmp_many_files")
+def fill_tmp_many_files(ctx):
+    """Many files in /tmp, each under the file size limit: the tmpfs size
+    cap (or the memory limit its pages are charged to) must stop them."""
+    res = ctx.run("fsprobe", ["fillmany", "/tmp", 512], limits={"wall-ms": 10000,
+                                                                "cpu-ms": 8000})
+    if not ctx.expect_status(res, ("ok", "memory_limit")):
+        return
+    if res.status == "ok":
+        line = res.line("fillmany ") or ""
+        m = re.search(r"stopped after (\d+) KiB errno=(\w+)", line)
+        ctx.expect(m and m.group(2) in ("ENOSPC", "EDQUOT"), "/tmp fills up before 512 MiB",
+                   "errno=ENOSPC", line)
+
+
 @case("fill_box_one_file")
 def fill_box_one_file(ctx):
     work = ctx.workdir(["fsprobe"])
