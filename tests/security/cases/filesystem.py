@@ -76,10 +76,12 @@ def read_host_proc(ctx):
     """/proc is the box's own: pid 1 is not the host's init, no host process
     is visible, the service's secret is in no environ or cmdline."""
     res = ctx.run("fsprobe", ["read", "/proc/1/environ", "read", "/proc/1/cmdline",
+                              "read", "/proc/kcore", "read", "/proc/1/mem",
                               "list", "/proc", "search", "/proc", ctx.suite.env_secret.encode().hex()],
                   host_env={"RUNBOX_SECRET": ctx.suite.env_secret})
     if not ctx.expect_status(res, "ok"):
         return
+    _expect_refused(ctx, res, "read", ["/proc/kcore", "/proc/1/mem"])
     host_init = host.read_text("/proc/1/cmdline").replace("\0", ".")
     line = res.line("read /proc/1/cmdline:") or ""
     ctx.expect(not host_init or f"[{host_init}" not in line,

@@ -13,7 +13,7 @@ ATTEMPTS = [
     "open_by_handle_at", "perf_event_open", "reboot", "init_module", "finit_module",
     "kexec_load", "swapon", "acct", "userfaultfd", "clock_settime", "syslog", "i386_abi",
     "x32_abi", "socket_inet", "socket_inet6", "socket_netlink", "socket_packet",
-    "mknod_dev_mem", "setuid_root", "setgroups",
+    "mknod_dev_mem", "setuid_root", "setgroups", "tiocsti",
 ]
 
 REFUSED_ERRNOS = {"EPERM", "EACCES", "ENOSYS"}

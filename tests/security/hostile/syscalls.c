@@ -17,6 +17,7 @@
 #include <signal.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <sys/ioctl.h>
 #include <sys/klog.h>
 #include <sys/mount.h>
 #include <sys/ptrace.h>
@@ -238,6 +239,11 @@ static long try_fsopen(void) { return syscall(SYS_fsopen, "tmpfs", 0); }
 static long try_mknod_mem(void) { return mknod("/tmp/mem", S_IFCHR | 0666, makedev(1, 1)); }
 static long try_setuid_root(void) { return setuid(0); }
 static long try_setgroups(void) { return setgroups(0, NULL); }
+static long try_tiocsti(void)
+{
+    char c = 'x';
+    return ioctl(STDIN_FILENO, TIOCSTI, &c);
+}
 
 static const struct attempt {
     const char *name;
@@ -282,6 +288,7 @@ static const struct attempt {
     {"mknod_dev_mem", try_mknod_mem},
     {"setuid_root", try_setuid_root},
     {"setgroups", try_setgroups},
+    {"tiocsti", try_tiocsti},
 };
 
 static void run_attempt(const struct attempt *a)
