@@ -37,6 +37,35 @@ def fork_bomb(ctx):
                "the host stay within --processes (+ the box's init)", f"<= {limit + 2}", peak)
 
 
+@case("thread_bomb")
+def thread_bomb(ctx):
+    """Threads count against --processes as much as processes do."""
+    res = ctx.run("cpu_spin", [100000], limits={"processes": 32, "cpu-ms": 1000,
+                                               "wall-ms": 3000})
+    if not ctx.expect_status(res, ("runtime_error", "time_limit")):
+        return
+    ctx.expect("pthread_create failed" in res.stdout or res.status == "time_limit",
+               "thread creation is refused", "pthread_create failed", res.stdout[:100])
+    ctx.expect(res.elapsed_ms < 3000 + 2000, "the run ends by its limits", "< 5000 ms",
+               f"{res.elapsed_ms:.0f} ms")
+
+
+@case("stdin_never_read")
+def stdin_never_read(ctx):
+    """8 MiB of stdin for a program that never reads it: no deadlock."""
+    path = os.path.join(ctx.suite.tmp, f"stdin-{ctx.mode}")
+    with open(path, "wb") as f:
+        f.write(b"x" * (8 << 20))
+    os.chmod(path, 0o644)
+    try:
+        res = ctx.run("sleeper", [200], stdin=path, limits={"wall-ms": 5000})
+        if ctx.expect_status(res, "ok"):
+            ctx.expect(res.elapsed_ms < 3000, "the run ends as soon as the program does",
+                       "< 3000 ms", f"{res.elapsed_ms:.0f} ms")
+    finally:
+        os.unlink(path)
+
+
 @case("memory_bomb_200mb")
 def memory_bomb(ctx):
     res = ctx.run("memory_bomb", [200], limits={"memory-kb": 131072})
