@@ -103,6 +103,7 @@ static int empty_dir(int dfd, int top_fd, int depth, int *moved)
             close(scan_fd);
         return -1;
     }
+    rewinddir(d); /* the dup shares its offset with dfd, which an earlier sweep moved */
     int rc = 0;
     struct dirent *de;
     while ((de = readdir(d))) {
