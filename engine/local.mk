@@ -16,12 +16,10 @@ engine_librbxengine_a_CFLAGS = $(AM_CFLAGS) $(JSONC_CFLAGS) $(SODIUM_CFLAGS)
 noinst_HEADERS += engine/engine.h
 
 # What a program linking the engine needs after librbxengine.a.
-ENGINE_LIBS = engine/librbxengine.a sandbox/librbxsandbox.a common/librbxcommon.a \
-	$(SECCOMP_LIBS) $(JSONC_LIBS) $(SODIUM_LIBS) $(INIH_LIBS)
+ENGINE_LIBS = engine/librbxengine.a $(RBX_SANDBOX_LIBS) $(JSONC_LIBS) $(SODIUM_LIBS) $(INIH_LIBS)
 
 # Unit tests of the engine's parts; test_execute drives the real sandbox.
-ENGINE_TEST_LDADD = engine/librbxengine.a common/librbxcommon.a $(JSONC_LIBS) $(SODIUM_LIBS) \
-	$(INIH_LIBS) $(CHECK_LIBS)
+ENGINE_TEST_LDADD = $(ENGINE_LIBS) $(CHECK_LIBS)
 ENGINE_UNIT_TESTS = tests/unit/engine/test_request tests/unit/engine/test_language \
 	tests/unit/engine/test_text tests/unit/engine/test_diagnostics \
 	tests/unit/engine/test_workdir tests/unit/engine/test_response

@@ -31,7 +31,7 @@ START_TEST(test_create_write_remove)
     ck_assert_int_eq(stat(base, &st), 0);
     ck_assert_uint_eq(st.st_mode & 0777, 0700);
     ck_assert_int_eq(stat(wd.path, &st), 0);
-    ck_assert_uint_eq(st.st_mode & 07777, 01777);
+    ck_assert_uint_eq(st.st_mode & 07777, 0700);
     ck_assert_int_eq(rbx_workdir_write(&wd, "main.c", "int x;\n", 7, &err), 0);
     ck_assert_int_eq(rbx_workdir_write(&wd, "main.c", "again", 5, &err), -1); /* never overwrite */
     char path[600];
