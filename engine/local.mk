@@ -22,7 +22,8 @@ ENGINE_LIBS = engine/librbxengine.a $(RBX_SANDBOX_LIBS) $(JSONC_LIBS) $(SODIUM_L
 ENGINE_TEST_LDADD = $(ENGINE_LIBS) $(CHECK_LIBS)
 ENGINE_UNIT_TESTS = tests/unit/engine/test_request tests/unit/engine/test_language \
 	tests/unit/engine/test_text tests/unit/engine/test_diagnostics \
-	tests/unit/engine/test_workdir tests/unit/engine/test_response
+	tests/unit/engine/test_workdir tests/unit/engine/test_response \
+	tests/unit/engine/test_execute
 check_PROGRAMS += $(ENGINE_UNIT_TESTS)
 TESTS += $(ENGINE_UNIT_TESTS)
 noinst_HEADERS += tests/unit/engine/helpers.h
@@ -46,3 +47,6 @@ tests_unit_engine_test_workdir_LDADD = $(ENGINE_TEST_LDADD)
 tests_unit_engine_test_response_SOURCES = tests/unit/engine/test_response.c
 tests_unit_engine_test_response_CFLAGS = $(AM_CFLAGS) $(JSONC_CFLAGS) $(CHECK_CFLAGS)
 tests_unit_engine_test_response_LDADD = $(ENGINE_TEST_LDADD)
+tests_unit_engine_test_execute_SOURCES = tests/unit/engine/test_execute.c
+tests_unit_engine_test_execute_CFLAGS = $(AM_CFLAGS) $(JSONC_CFLAGS) $(CHECK_CFLAGS)
+tests_unit_engine_test_execute_LDADD = $(ENGINE_TEST_LDADD)

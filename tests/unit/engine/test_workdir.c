@@ -29,7 +29,7 @@ START_TEST(test_create_write_remove)
     ck_assert_int_eq(rbx_workdir_create(base, &wd, &err), 0);
     struct stat st;
     ck_assert_int_eq(stat(base, &st), 0);
-    ck_assert_uint_eq(st.st_mode & 0777, 0700);
+    ck_assert_uint_eq(st.st_mode & 0777, 0711);
     ck_assert_int_eq(stat(wd.path, &st), 0);
     ck_assert_uint_eq(st.st_mode & 07777, 0700);
     ck_assert_int_eq(rbx_workdir_write(&wd, "main.c", "int x;\n", 7, &err), 0);
@@ -111,7 +111,7 @@ START_TEST(test_base_must_be_private)
     mkdir(open_base, 0755);
     chmod(open_base, 0755);
     ck_assert_int_eq(rbx_workdir_create(open_base, &wd, &err), -1);
-    ck_assert_ptr_nonnull(strstr(err.message, "0700"));
+    ck_assert_ptr_nonnull(strstr(err.message, "0711"));
     snprintf(linked, sizeof(linked), "/tmp/rbx-wd-link-%d", (int)getpid());
     ck_assert_int_eq(symlink(open_base, linked), 0);
     ck_assert_int_eq(rbx_workdir_create(linked, &wd, &err), -1);
