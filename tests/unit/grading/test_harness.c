@@ -306,6 +306,119 @@ START_TEST(test_python_exception_and_exit_are_runtime_errors)
 }
 END_TEST
 
+/* ---- javascript and typescript ------------------------------------------- */
+
+#define MEDIAN_CASES                                                                               \
+    "\"function_name\": \"findMedianSortedArrays\", \"test_cases\": ["                              \
+    "{\"input\": [[1, 3], [2]], \"expected_output\": 2},"                                           \
+    "{\"input\": [[1, 2], [3, 4]], \"expected_output\": 2.5},"                                      \
+    "{\"input\": [[0, 0], [0, 0]], \"expected_output\": 0},"                                        \
+    "{\"input\": [[], [1]], \"expected_output\": \"1.0\"}]"
+
+START_TEST(test_javascript_median_of_two_sorted_arrays)
+{
+    json_object *out = grade(
+        "javascript",
+        "{\"code\": \"function findMedianSortedArrays(a, b) {\\n  const m = [...a, "
+        "...b].sort((x, y) => x - y);\\n  console.log('merged', m);\\n  const h = m.length >> "
+        "1;\\n  return m.length % 2 ? m[h] : (m[h - 1] + m[h]) / 2;\\n}\\n\", " MEDIAN_CASES "}");
+    expect_all_passed(out, 4);
+    ck_assert_str_eq(str_at(result_at(out, 1), "stdout"), "merged [ 1, 2, 3, 4 ]\n");
+    ck_assert_str_eq(str_at(result_at(out, 1), "actual_output"), "2.5");
+    json_object_put(out);
+}
+END_TEST
+
+START_TEST(test_javascript_wrong_median_reports_failing_cases)
+{
+    json_object *out = grade("javascript",
+                             "{\"code\": \"class Solution {\\n  findMedianSortedArrays(a, b) {\\n  "
+                             "  const m = a.concat(b).sort((x, y) => x - y);\\n    return "
+                             "m[m.length >> 1];\\n  }\\n}\\n\", " MEDIAN_CASES "}");
+    expect_status(out, "wrong_answer");
+    ck_assert_str_eq(verdicts(out), "+-++");
+    ck_assert_str_eq(str_at(result_at(out, 1), "actual_output"), "3");
+    json_object_put(out);
+}
+END_TEST
+
+START_TEST(test_javascript_missing_function)
+{
+    json_object *out = grade("javascript", "{\"code\": \"const findMedianSortedArrays = 5;\\n\", " MEDIAN_CASES "}");
+    expect_status(out, "compile_error");
+    ck_assert_ptr_nonnull(strstr(str_at(out, "error"), "'findMedianSortedArrays' is not defined"));
+    json_object_put(out);
+    out = grade("javascript", "{\"code\": \"function median(a, b) { return 0; }\\n\", " MEDIAN_CASES "}");
+    expect_status(out, "compile_error");
+    ck_assert_ptr_nonnull(strstr(str_at(out, "error"), "findMedianSortedArrays"));
+    json_object_put(out);
+}
+END_TEST
+
+START_TEST(test_javascript_syntax_error)
+{
+    json_object *out = grade("javascript", "{\"code\": \"function findMedianSortedArrays(a, b) {\\n  return (;\\n}\\n\", " MEDIAN_CASES "}");
+    expect_status(out, "compile_error");
+    ck_assert_ptr_nonnull(strstr(str_at(out, "error_details"), "SyntaxError"));
+    json_object_put(out);
+}
+END_TEST
+
+START_TEST(test_typescript_function_and_async_method)
+{
+    json_object *out = grade(
+        "typescript", "{\"code\": \"function findMedianSortedArrays(a: number[], b: number[]): "
+                      "number {\\n  const m: number[] = [...a, ...b].sort((x, y) => x - y);\\n  "
+                      "const h = m.length >> 1;\\n  return m.length % 2 ? m[h] : (m[h - 1] + m[h]) "
+                      "/ 2;\\n}\\n\", " MEDIAN_CASES "}");
+    expect_all_passed(out, 4);
+    json_object_put(out);
+    out = grade("typescript",
+                "{\"code\": \"class Solution {\\n  async addNumbers(a: number, b: number): "
+                "Promise<number> { return a + b; }\\n}\\n\", \"function_name\": \"addNumbers\", " ADD_CASES "}");
+    expect_all_passed(out, 3);
+    json_object_put(out);
+}
+END_TEST
+
+START_TEST(test_typescript_type_error_is_compile_error)
+{
+    json_object *out = grade("typescript", "{\"code\": \"function addNumbers(a: number, b: number): "
+                                           "number {\\n  return 'x';\\n}\\n\", "
+                                           "\"function_name\": \"addNumbers\", " ADD_CASES "}");
+    expect_status(out, "compile_error");
+    ck_assert_ptr_nonnull(strstr(str_at(out, "error"), "TS2322"));
+    json_object_put(out);
+}
+END_TEST
+
+START_TEST(test_javascript_tests)
+{
+    json_object *out = grade(
+        "javascript", "{\"code\": \"function add(a, b) { return a + b; }\\n\", \"tests\": "
+                      "\"assert.strictEqual(add(1, 2), 3);\\nfunction test_small() { "
+                      "assert.strictEqual(add(2, 2), 4); }\\nfunction test_wrong() { "
+                      "assert.strictEqual(add(2, 2), 5); }\\nconst test_async = async () => { "
+                      "assert.ok(add(0, 0) === 0); };\\n\"}");
+    expect_status(out, "wrong_answer");
+    ck_assert_str_eq(verdicts(out), "+-+");
+    ck_assert_str_eq(str_at(result_at(out, 1), "name"), "test_wrong");
+    ck_assert_ptr_nonnull(strstr(str_at(result_at(out, 1), "message"), "4 !== 5"));
+    json_object_put(out);
+}
+END_TEST
+
+START_TEST(test_typescript_tests)
+{
+    json_object *out = grade("typescript",
+                             "{\"code\": \"function add(a: number, b: number): number { return a "
+                             "+ b; }\\n\", \"tests\": \"function test_add(): void { "
+                             "assert.strictEqual(add(1, 2), 3); }\\n\"}");
+    expect_all_passed(out, 1);
+    json_object_put(out);
+}
+END_TEST
+
 /* ---- test code ----------------------------------------------------------- */
 
 START_TEST(test_python_tests_one_result_per_test)
@@ -349,6 +462,16 @@ static Suite *suite(void)
     tcase_add_test(py, test_python_exception_and_exit_are_runtime_errors);
     tcase_add_test(py, test_python_tests_one_result_per_test);
     suite_add_tcase(s, py);
+    TCase *js = tcase("javascript");
+    tcase_add_test(js, test_javascript_median_of_two_sorted_arrays);
+    tcase_add_test(js, test_javascript_wrong_median_reports_failing_cases);
+    tcase_add_test(js, test_javascript_missing_function);
+    tcase_add_test(js, test_javascript_syntax_error);
+    tcase_add_test(js, test_typescript_function_and_async_method);
+    tcase_add_test(js, test_typescript_type_error_is_compile_error);
+    tcase_add_test(js, test_javascript_tests);
+    tcase_add_test(js, test_typescript_tests);
+    suite_add_tcase(s, js);
     return s;
 }
 
