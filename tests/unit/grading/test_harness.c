@@ -419,6 +419,65 @@ START_TEST(test_typescript_tests)
 }
 END_TEST
 
+/* ---- java ------------------------------------------------------------------- */
+
+START_TEST(test_java_add_numbers_in_public_class_and_solution)
+{
+    json_object *out = grade(
+        "java", "{\"code\": \"public class Main {\\n  public static int addNumbers(int a, int b) "
+                "{\\n    System.out.println(\\\"adding \\\" + a);\\n    return a + b;\\n  }\\n  "
+                "public static void main(String[] args) {}\\n}\\n\", \"function_name\": "
+                "\"addNumbers\", " ADD_CASES "}");
+    expect_all_passed(out, 3);
+    ck_assert_str_eq(str_at(result_at(out, 0), "stdout"), "adding 1\n");
+    json_object_put(out);
+    out = grade("java",
+                "{\"code\": \"import java.util.*;\\nclass Solution {\\n  public List<Integer> "
+                "twice(List<Integer> xs, Map<String, Integer> m) {\\n    List<Integer> r = new "
+                "ArrayList<>();\\n    for (int x : xs) r.add(x * m.get(\\\"k\\\"));\\n    return "
+                "r;\\n  }\\n}\\n\", \"function_name\": \"twice\", \"test_cases\": [{\"input\": [[1, "
+                "2], {\"k\": 2}], \"expected_output\": [2, 4]}, {\"input\": [[], {\"k\": 1}], "
+                "\"expected_output\": []}]}");
+    expect_all_passed(out, 2);
+    json_object_put(out);
+}
+END_TEST
+
+START_TEST(test_java_wrong_and_missing)
+{
+    json_object *out = grade("java", "{\"code\": \"class Solution {\\n  int addNumbers(int a, int "
+                                     "b) { if (a < 0) throw new IllegalStateException(\\\"neg\\\"); "
+                                     "return a * b; }\\n}\\n\", \"function_name\": \"addNumbers\", " ADD_CASES
+                                     "}");
+    ck_assert_str_eq(verdicts(out), "---");
+    ck_assert_str_eq(str_at(result_at(out, 0), "status"), "wrong_answer");
+    ck_assert_str_eq(str_at(result_at(out, 1), "status"), "runtime_error");
+    ck_assert_ptr_nonnull(strstr(str_at(result_at(out, 1), "error"), "IllegalStateException: neg"));
+    json_object_put(out);
+    out = grade("java", "{\"code\": \"class Solution {\\n  int addNumbersX(int a, int b) { return "
+                        "a; }\\n  String s = \\\"addNumbers\\\";\\n}\\n\", \"function_name\": "
+                        "\"addNumbers\", " ADD_CASES "}");
+    expect_status(out, "compile_error");
+    ck_assert_ptr_nonnull(strstr(str_at(out, "error"), "'addNumbers' is not defined"));
+    json_object_put(out);
+}
+END_TEST
+
+START_TEST(test_java_tests)
+{
+    json_object *out = grade(
+        "java", "{\"code\": \"class Solution {\\n  static int add(int a, int b) { return a + b; "
+                "}\\n}\\n\", \"tests\": \"class SolutionTest {\\n  void testAdd() { assert "
+                "Solution.add(1, 2) == 3; }\\n  void testWrong() { assert Solution.add(2, 2) == 5 : "
+                "\\\"two and two\\\"; }\\n}\\n\"}");
+    expect_status(out, "wrong_answer");
+    ck_assert_str_eq(verdicts(out), "+-");
+    ck_assert_str_eq(str_at(result_at(out, 1), "name"), "SolutionTest.testWrong");
+    ck_assert_str_eq(str_at(result_at(out, 1), "message"), "two and two");
+    json_object_put(out);
+}
+END_TEST
+
 /* ---- test code ----------------------------------------------------------- */
 
 START_TEST(test_python_tests_one_result_per_test)
@@ -472,6 +531,11 @@ static Suite *suite(void)
     tcase_add_test(js, test_javascript_tests);
     tcase_add_test(js, test_typescript_tests);
     suite_add_tcase(s, js);
+    TCase *java = tcase("java");
+    tcase_add_test(java, test_java_add_numbers_in_public_class_and_solution);
+    tcase_add_test(java, test_java_wrong_and_missing);
+    tcase_add_test(java, test_java_tests);
+    suite_add_tcase(s, java);
     return s;
 }
 
