@@ -478,6 +478,74 @@ START_TEST(test_java_tests)
 }
 END_TEST
 
+/* ---- c++ -------------------------------------------------------------------- */
+
+START_TEST(test_cpp_vector_sum_and_solution_method)
+{
+    json_object *out = grade(
+        "cpp", "{\"code\": \"#include <vector>\\n#include <cstdio>\\nlong long vectorSum(const "
+               "std::vector<int> &v) {\\n  long long s = 0;\\n  for (int x : v) s += x;\\n  "
+               "printf(\\\"n=%zu\\\\n\\\", v.size());\\n  return s;\\n}\\nint main() { return 1; "
+               "}\\n\", \"function_name\": \"vectorSum\", \"test_cases\": [{\"input\": [[1, 2, 3]], "
+               "\"expected_output\": 6}, {\"input\": [[]], \"expected_output\": 0}, {\"input\": "
+               "[[2147483647, 1]], \"expected_output\": 2147483648}]}");
+    expect_all_passed(out, 3);
+    ck_assert_str_eq(str_at(result_at(out, 0), "stdout"), "n=3\n");
+    json_object_put(out);
+    out = grade("cpp",
+                "{\"code\": \"#include <map>\\n#include <string>\\n#include <vector>\\nusing "
+                "namespace std;\\nclass Solution {\\npublic:\\n  vector<double> scale(vector<vector<int>> "
+                "&rows, map<string, double> f, bool neg, string tag) const {\\n    vector<double> "
+                "r;\\n    for (auto &row : rows) for (int x : row) r.push_back((neg ? -x : x) * "
+                "f[tag]);\\n    return r;\\n  }\\n};\\n\", \"function_name\": \"scale\", "
+                "\"test_cases\": [{\"input\": [[[1], [2, 3]], {\"k\": 0.5}, false, \"k\"], "
+                "\"expected_output\": [0.5, 1, 1.5]}, {\"input\": [[[4]], {\"k\": 2}, true, \"k\"], "
+                "\"expected_output\": [-8]}]}");
+    expect_all_passed(out, 2);
+    json_object_put(out);
+}
+END_TEST
+
+START_TEST(test_cpp_wrong_missing_and_unsupported)
+{
+    json_object *out = grade("cpp", "{\"code\": \"#include <vector>\\nint vectorSum(std::vector<int> "
+                                    "v) { return v.empty() ? 0 : v[0]; }\\n\", \"function_name\": "
+                                    "\"vectorSum\", \"test_cases\": [{\"input\": [[1, 2]], "
+                                    "\"expected_output\": 3}, {\"input\": [[5]], "
+                                    "\"expected_output\": 5}]}");
+    expect_status(out, "wrong_answer");
+    ck_assert_str_eq(verdicts(out), "-+");
+    json_object_put(out);
+    out = grade("cpp", "{\"code\": \"int vector_sum(int *v) { return 0; } // vectorSum\\n\", "
+                       "\"function_name\": \"vectorSum\", \"test_cases\": [{\"input\": [[1]], "
+                       "\"expected_output\": 1}]}");
+    expect_status(out, "compile_error");
+    ck_assert_ptr_nonnull(strstr(str_at(out, "error"), "vectorSum"));
+    json_object_put(out);
+    out = grade("cpp", "{\"code\": \"int vectorSum(int *v) { return 0; }\\n\", \"function_name\": "
+                       "\"vectorSum\", \"test_cases\": [{\"input\": [[1]], \"expected_output\": 1}]}");
+    expect_status(out, "compile_error");
+    ck_assert_ptr_nonnull(strstr(str_at(out, "error"), "function 'vectorSum' has a parameter type"));
+    json_object_put(out);
+}
+END_TEST
+
+START_TEST(test_cpp_tests_with_assert)
+{
+    json_object *out = grade("cpp", "{\"code\": \"int add(int a, int b) { return a + b; }\\nint "
+                                    "main() { return 3; }\\n\", \"tests\": \"#include "
+                                    "<cassert>\\nint main() {\\n  assert(add(1, 2) == 3);\\n  "
+                                    "return 0;\\n}\\n\"}");
+    expect_all_passed(out, 1);
+    json_object_put(out);
+    out = grade("cpp", "{\"code\": \"int add(int a, int b) { return a - b; }\\n\", \"tests\": "
+                       "\"#include <cassert>\\nint main() {\\n  assert(add(1, 2) == 3);\\n}\\n\"}");
+    expect_status(out, "wrong_answer");
+    ck_assert_ptr_nonnull(strstr(str_at(result_at(out, 0), "message"), "add(1, 2) == 3"));
+    json_object_put(out);
+}
+END_TEST
+
 /* ---- test code ----------------------------------------------------------- */
 
 START_TEST(test_python_tests_one_result_per_test)
@@ -536,6 +604,11 @@ static Suite *suite(void)
     tcase_add_test(java, test_java_wrong_and_missing);
     tcase_add_test(java, test_java_tests);
     suite_add_tcase(s, java);
+    TCase *cpp = tcase("cpp");
+    tcase_add_test(cpp, test_cpp_vector_sum_and_solution_method);
+    tcase_add_test(cpp, test_cpp_wrong_missing_and_unsupported);
+    tcase_add_test(cpp, test_cpp_tests_with_assert);
+    suite_add_tcase(s, cpp);
     return s;
 }
 
