@@ -546,6 +546,66 @@ START_TEST(test_cpp_tests_with_assert)
 }
 END_TEST
 
+/* ---- go --------------------------------------------------------------------- */
+
+START_TEST(test_go_function_over_slices)
+{
+    json_object *out = grade(
+        "go", "{\"code\": \"package main\\n\\nimport \\\"fmt\\\"\\n\\nfunc MergeSorted(a []int, b "
+              "[]int) []int {\\n\\tfmt.Println(\\\"merging\\\", len(a)+len(b))\\n\\tr := "
+              "make([]int, 0, len(a)+len(b))\\n\\ti, j := 0, 0\\n\\tfor i < len(a) || j < len(b) "
+              "{\\n\\t\\tif j >= len(b) || (i < len(a) && a[i] <= b[j]) {\\n\\t\\t\\tr = append(r, "
+              "a[i])\\n\\t\\t\\ti++\\n\\t\\t} else {\\n\\t\\t\\tr = append(r, "
+              "b[j])\\n\\t\\t\\tj++\\n\\t\\t}\\n\\t}\\n\\treturn r\\n}\\n\\nfunc main() "
+              "{\\n\\tfmt.Println(\\\"main must not run\\\")\\n}\\n\", \"function_name\": "
+              "\"MergeSorted\", \"test_cases\": [{\"input\": [[1, 4], [2, 3]], \"expected_output\": "
+              "[1, 2, 3, 4]}, {\"input\": [[], [5]], \"expected_output\": [5]}]}");
+    expect_all_passed(out, 2);
+    ck_assert_str_eq(str_at(result_at(out, 0), "stdout"), "merging 4\n");
+    json_object_put(out);
+}
+END_TEST
+
+START_TEST(test_go_wrong_missing_and_panic)
+{
+    json_object *out = grade("go", "{\"code\": \"package main\\n\\nfunc Sum(xs []int, m "
+                                   "map[string]int) (int, bool) {\\n\\tif len(xs) == 0 "
+                                   "{\\n\\t\\tpanic(\\\"empty\\\")\\n\\t}\\n\\treturn xs[0] * "
+                                   "m[\\\"k\\\"], true\\n}\\n\", \"function_name\": \"Sum\", "
+                                   "\"test_cases\": [{\"input\": [[3], {\"k\": 2}], "
+                                   "\"expected_output\": [6, true]}, {\"input\": [[1, 2], {\"k\": "
+                                   "1}], \"expected_output\": [3, true]}, {\"input\": [[], {}], "
+                                   "\"expected_output\": [0, true]}]}");
+    ck_assert_str_eq(verdicts(out), "+--");
+    ck_assert_str_eq(str_at(result_at(out, 1), "status"), "wrong_answer");
+    ck_assert_str_eq(str_at(result_at(out, 2), "status"), "runtime_error");
+    ck_assert_ptr_nonnull(strstr(str_at(result_at(out, 2), "error"), "panic: empty"));
+    json_object_put(out);
+    out = grade("go", "{\"code\": \"package main\\n\\n// Sum is not here\\nfunc Add(a, b int) int "
+                      "{ return a + b }\\n\", \"function_name\": \"Sum\", \"test_cases\": "
+                      "[{\"input\": [1], \"expected_output\": 1}]}");
+    expect_status(out, "compile_error");
+    ck_assert_ptr_nonnull(strstr(str_at(out, "error"), "undefined: Sum"));
+    json_object_put(out);
+}
+END_TEST
+
+START_TEST(test_go_tests)
+{
+    json_object *out = grade("go", "{\"code\": \"package main\\n\\nfunc Add(a, b int) int { return "
+                                   "a + b }\\n\\nfunc main() {}\\n\", \"tests\": \"func TestAdd(t "
+                                   "*testing.T) {\\n\\tif Add(1, 2) != 3 {\\n\\t\\tt.Fatal(\\\"1 + "
+                                   "2\\\")\\n\\t}\\n}\\n\\nfunc TestWrong(t *testing.T) {\\n\\tif "
+                                   "got := Add(2, 2); got != 5 {\\n\\t\\tt.Errorf(\\\"Add(2, 2) = "
+                                   "%d, want 5\\\", got)\\n\\t}\\n}\\n\"}");
+    expect_status(out, "wrong_answer");
+    ck_assert_str_eq(verdicts(out), "+-");
+    ck_assert_str_eq(str_at(result_at(out, 1), "name"), "TestWrong");
+    ck_assert_ptr_nonnull(strstr(str_at(result_at(out, 1), "message"), "Add(2, 2) = 4, want 5"));
+    json_object_put(out);
+}
+END_TEST
+
 /* ---- test code ----------------------------------------------------------- */
 
 START_TEST(test_python_tests_one_result_per_test)
@@ -609,6 +669,11 @@ static Suite *suite(void)
     tcase_add_test(cpp, test_cpp_wrong_missing_and_unsupported);
     tcase_add_test(cpp, test_cpp_tests_with_assert);
     suite_add_tcase(s, cpp);
+    TCase *go = tcase("go");
+    tcase_add_test(go, test_go_function_over_slices);
+    tcase_add_test(go, test_go_wrong_missing_and_panic);
+    tcase_add_test(go, test_go_tests);
+    suite_add_tcase(s, go);
     return s;
 }
 
