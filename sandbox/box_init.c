@@ -145,6 +145,9 @@ static _Noreturn void program_main(const box_plan *p)
 
 static int build_box(const box_plan *p, child_error *e)
 {
+    int workdir_tree;
+    if (mounts_prepare(&p->mounts, &workdir_tree, e) != 0)
+        return -1;
     if (ns_user_become_setup_user(p->rootless, e) != 0)
         return -1;
     /* After the supervisor put us in the box's cgroup: the box sees it as its root. */
@@ -155,7 +158,7 @@ static int build_box(const box_plan *p, child_error *e)
         return child_fail(e, errno, "sethostname", NULL);
     if (network_loopback_up(e) != 0)
         return -1;
-    return mounts_build_root(&p->mounts, e);
+    return mounts_build_root(&p->mounts, workdir_tree, e);
 }
 
 /* Reap everything until the program itself has ended. */

@@ -110,7 +110,9 @@ typedef struct mount_plan {
     const rbx_sandbox_mount *extra;
     size_t n_extra;
 } mount_plan;
-int mounts_build_root(const mount_plan *plan, child_error *e);
+/* Make / private and clone the work dir's tree, before taking the box's identity. */
+int mounts_prepare(const mount_plan *plan, int *workdir_tree, child_error *e);
+int mounts_build_root(const mount_plan *plan, int workdir_tree, child_error *e);
 
 /* ---- network.c: the isolated loopback (in the child) ---- */
 int network_loopback_up(child_error *e);

@@ -18,3 +18,13 @@ runbox_sandbox_SOURCES = sandbox/cli.c
 runbox_sandbox_CFLAGS = $(AM_CFLAGS) $(JSONC_CFLAGS)
 runbox_sandbox_LDADD = $(RBX_SANDBOX_LIBS) $(JSONC_LIBS)
 dist_man1_MANS += sandbox/runbox-sandbox.1
+
+# Unit tests (Check), run as root in CI; see tests/unit/sandbox/.
+check_PROGRAMS += tests/unit/sandbox/test_sandbox tests/unit/sandbox/test_host_files
+TESTS += tests/unit/sandbox/test_sandbox tests/unit/sandbox/test_host_files
+tests_unit_sandbox_test_sandbox_SOURCES = tests/unit/sandbox/test_sandbox.c
+tests_unit_sandbox_test_sandbox_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
+tests_unit_sandbox_test_sandbox_LDADD = $(RBX_SANDBOX_LIBS) $(CHECK_LIBS)
+tests_unit_sandbox_test_host_files_SOURCES = tests/unit/sandbox/test_host_files.c
+tests_unit_sandbox_test_host_files_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
+tests_unit_sandbox_test_host_files_LDADD = $(RBX_SANDBOX_LIBS) $(CHECK_LIBS)

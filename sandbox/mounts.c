@@ -164,22 +164,20 @@ static int mount_tmpfs(const char *dst, uint64_t size_kb, const char *extra, chi
     return 0;
 }
 
-static int build_box(const char *root, const mount_plan *plan, child_error *e)
+static int build_box(const char *root, const mount_plan *plan, int workdir_tree, child_error *e)
 {
     char dst[BOX_PATH_MAX];
     join(dst, root, "/box");
-    if (plan->workdir_fd < 0)
+    if (workdir_tree < 0)
         return mount_tmpfs(dst, plan->tmp_size_kb, "mode=0755,uid=1000,gid=1000", e);
-    /* The supervisor's fd belongs to the host's mount namespace and cannot be
-     * bound from here: bind the path, then check it is still the directory the
-     * supervisor opened (a swapped-in symlink would show another inode). */
-    if (bind(plan->workdir, dst, true, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV, e) != 0)
+    if (make_dir(dst, 0755, e) != 0)
         return -1;
-    struct stat want, got;
-    if (fstat(plan->workdir_fd, &want) != 0 || stat(dst, &got) != 0)
-        return child_fail(e, errno, "stat work dir", plan->workdir);
-    if (want.st_dev != got.st_dev || want.st_ino != got.st_ino)
-        return child_fail(e, EXDEV, "work dir changed while the box was built", plan->workdir);
+    struct mount_attr attr = {.attr_set = MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV};
+    if (mount_setattr(workdir_tree, "", AT_EMPTY_PATH | AT_RECURSIVE, &attr, sizeof(attr)) != 0)
+        return child_fail(e, errno, "mount_setattr work dir", plan->workdir);
+    if (move_mount(workdir_tree, "", AT_FDCWD, dst, MOVE_MOUNT_F_EMPTY_PATH) != 0)
+        return child_fail(e, errno, "move_mount work dir", plan->workdir);
+    close(workdir_tree);
     return 0;
 }
 
@@ -216,12 +214,39 @@ static int enter_root(const char *root, child_error *e)
     return set_attrs("/", MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV, false, e);
 }
 
-int mounts_build_root(const mount_plan *plan, child_error *e)
+/* Before the box's identity is taken: the work dir's path is resolved with
+ * the supervisor's own credentials, so its parents need not be open to the
+ * box's uids (a 0700 temp dir of the service works). The tree is cloned
+ * (open_tree) and checked to be the directory the supervisor opened: a
+ * symlink swapped into the path would show another inode. */
+int mounts_prepare(const mount_plan *plan, int *workdir_tree, child_error *e)
+{
+    *workdir_tree = -1;
+    if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) != 0)
+        return child_fail(e, errno, "make / private", NULL);
+    if (plan->workdir_fd < 0)
+        return 0;
+    int fd = open_tree(AT_FDCWD, plan->workdir,
+                       OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE | AT_SYMLINK_NOFOLLOW);
+    if (fd < 0)
+        return child_fail(e, errno, "open_tree work dir", plan->workdir);
+    struct stat want, got;
+    if (fstat(plan->workdir_fd, &want) != 0 || fstat(fd, &got) != 0) {
+        close(fd);
+        return child_fail(e, errno, "stat work dir", plan->workdir);
+    }
+    if (want.st_dev != got.st_dev || want.st_ino != got.st_ino) {
+        close(fd);
+        return child_fail(e, EXDEV, "work dir changed while the box was built", plan->workdir);
+    }
+    *workdir_tree = fd;
+    return 0;
+}
+
+int mounts_build_root(const mount_plan *plan, int workdir_tree, child_error *e)
 {
     const char *root = plan->root_mountpoint;
     char path[BOX_PATH_MAX];
-    if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) != 0)
-        return child_fail(e, errno, "make / private", NULL);
     if (mount("rbx-root", root, "tmpfs", MS_NOSUID | MS_NODEV, "size=512k,nr_inodes=256,mode=0755") != 0)
         return child_fail(e, errno, "mount tmpfs", root);
     join(path, root, "/usr");
@@ -242,7 +267,7 @@ int mounts_build_root(const mount_plan *plan, child_error *e)
     join(path, root, "/tmp");
     if (mount_tmpfs(path, plan->tmp_size_kb, "mode=1777", e) != 0)
         return -1;
-    if (build_box(root, plan, e) != 0 || build_extra(root, plan, e) != 0)
+    if (build_box(root, plan, workdir_tree, e) != 0 || build_extra(root, plan, e) != 0)
         return -1;
     return enter_root(root, e);
 }

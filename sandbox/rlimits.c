@@ -12,17 +12,24 @@
 
 #include "sandbox/internal.h"
 
-static int lower(int resource, rlim_t value, const char *name, child_error *e)
+static int lower_to(int resource, rlim_t soft, rlim_t hard, const char *name, child_error *e)
 {
     struct rlimit cur;
     if (getrlimit(resource, &cur) != 0)
         return child_fail(e, errno, "getrlimit", name);
-    struct rlimit want = {.rlim_cur = value, .rlim_max = value};
-    if (cur.rlim_max != RLIM_INFINITY && cur.rlim_max < value)
-        want.rlim_cur = want.rlim_max = cur.rlim_max;
+    struct rlimit want = {.rlim_cur = soft, .rlim_max = hard};
+    if (cur.rlim_max != RLIM_INFINITY && cur.rlim_max < hard)
+        want.rlim_max = cur.rlim_max;
+    if (want.rlim_cur > want.rlim_max)
+        want.rlim_cur = want.rlim_max;
     if (setrlimit(resource, &want) != 0)
         return child_fail(e, errno, "setrlimit", name);
     return 0;
+}
+
+static int lower(int resource, rlim_t value, const char *name, child_error *e)
+{
+    return lower_to(resource, value, value, name, e);
 }
 
 int rlimits_apply(const rbx_sandbox_limits *lim, bool have_cgroup, child_error *e)
@@ -38,9 +45,11 @@ int rlimits_apply(const rbx_sandbox_limits *lim, bool have_cgroup, child_error *
     if (lower(RLIMIT_MEMLOCK, 64 * 1024, "RLIMIT_MEMLOCK", e) != 0)
         return -1;
     if (lim->cpu_time_ms) {
-        /* A backstop a second past the timer's kill: SIGXCPU if the supervisor is stuck. */
-        rlim_t seconds = (rlim_t)(lim->cpu_time_ms + 999) / 1000 + 1;
-        if (lower(RLIMIT_CPU, seconds, "RLIMIT_CPU", e) != 0)
+        /* With a cgroup, the supervisor's timer kills at the limit and this is
+         * a backstop a second later; without one, it is the limit itself
+         * (whole seconds, per process). SIGXCPU at soft, SIGKILL a second on. */
+        rlim_t seconds = (rlim_t)(lim->cpu_time_ms + 999) / 1000 + (have_cgroup ? 1 : 0);
+        if (lower_to(RLIMIT_CPU, seconds, seconds + 1, "RLIMIT_CPU", e) != 0)
             return -1;
     }
     if (lim->processes && lower(RLIMIT_NPROC, lim->processes, "RLIMIT_NPROC", e) != 0)
