@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "engine/grading/engine_glue.h"
 #include "engine/language.h"
 #include "engine/limits.h"
 #include "engine/request.h"
@@ -149,8 +150,10 @@ int rbx_engine_execute(rbx_engine *eng, const rbx_request *req, const char *run_
     *response = NULL;
     if (rbx_run_prepare(&run, &eng->cfg, req, err) < 0)
         return -1;
-    int rc = compile_and_run(&run, req, &compile, &result, &o, err);
-    if (rc == 0)
+    int rc = rbx_engine_grading_wanted(req)
+                 ? rbx_engine_grade(&run, req, &o, response, err)
+                 : compile_and_run(&run, req, &compile, &result, &o, err);
+    if (rc == 0 && !*response)
         *response = rbx_response_execute(req, &o);
     rbx_run_finish(&run);
     rbx_sandbox_result_free(&compile);

@@ -114,6 +114,20 @@ int rbx_run_program(rbx_run *run, const rbx_limits *requested, const char *stdin
     return run_in_box(run, run->lang->run_argv, args, &limits, stdin_data, stdin_len, res, err);
 }
 
+int rbx_run_argv(rbx_run *run, bool compile_limits, const char *const *argv,
+                 const rbx_limits *requested, uint64_t wall_cap_ms, const char *stdin_data,
+                 size_t stdin_len, rbx_sandbox_result *res, rbx_error *err)
+{
+    rbx_sandbox_limits limits;
+    if (compile_limits)
+        rbx_limits_for_compile(run->lang, run->cfg, &limits);
+    else
+        rbx_limits_for_run(requested, run->lang, run->cfg, &limits);
+    if (wall_cap_ms && (limits.wall_time_ms == 0 || wall_cap_ms < limits.wall_time_ms))
+        limits.wall_time_ms = wall_cap_ms;
+    return run_in_box(run, argv, NULL, &limits, stdin_data, stdin_len, res, err);
+}
+
 void rbx_run_finish(rbx_run *run)
 {
     rbx_error ignored;

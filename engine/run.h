@@ -6,6 +6,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "common/config.h"
 #include "engine/language.h"
@@ -39,6 +40,13 @@ int rbx_run_compile(rbx_run *run, bool check_only, bool *ran, rbx_sandbox_result
 int rbx_run_program(rbx_run *run, const rbx_limits *requested, const char *stdin_data,
                     size_t stdin_len, const char *const *args, rbx_sandbox_result *res,
                     rbx_error *err);
+
+/* Run any argv template (grading's harness commands) in a fresh box on the
+ * work dir, with the compile limits or the request's; wall_cap_ms (non-zero)
+ * lowers the wall-time limit, so that all cases together keep to a budget. */
+int rbx_run_argv(rbx_run *run, bool compile_limits, const char *const *argv,
+                 const rbx_limits *requested, uint64_t wall_cap_ms, const char *stdin_data,
+                 size_t stdin_len, rbx_sandbox_result *res, rbx_error *err);
 
 /* Remove the work dir (never following links) and free the run. */
 void rbx_run_finish(rbx_run *run);

@@ -20,6 +20,10 @@ noinst_HEADERS += engine/grading/grading.h engine/grading/harness.h \
 	engine/grading/results.h engine/grading/text.h
 EXTRA_DIST += engine/grading/README.md
 
+# The engine's side (runner over its work dir and sandbox, graded response)
+# lives here but is built into the engine's library: it needs the engine's types.
+engine_librbxengine_a_SOURCES += engine/grading/engine_glue.c engine/grading/engine_glue.h
+
 # Unit tests: comparison and validation alone; the driver and every harness
 # through a fake runner that runs the real toolchains on the host (no sandbox).
 RBX_GRADING_TEST_LDADD = engine/grading/librbxgrading.a common/librbxcommon.a \
@@ -41,3 +45,10 @@ tests_unit_grading_test_harness_CFLAGS = $(AM_CFLAGS) $(JSONC_CFLAGS) $(CHECK_CF
 tests_unit_grading_test_harness_LDADD = $(RBX_GRADING_TEST_LDADD)
 
 EXTRA_DIST += bench/grading
+
+# Grading through the real engine and sandbox (skipped where no box can run).
+check_PROGRAMS += tests/unit/grading/test_engine_grading
+TESTS += tests/unit/grading/test_engine_grading
+tests_unit_grading_test_engine_grading_SOURCES = tests/unit/grading/test_engine_grading.c
+tests_unit_grading_test_engine_grading_CFLAGS = $(AM_CFLAGS) $(JSONC_CFLAGS) $(CHECK_CFLAGS)
+tests_unit_grading_test_engine_grading_LDADD = $(ENGINE_LIBS) $(CHECK_LIBS) -lm
