@@ -62,7 +62,7 @@ static void set_compile_error(json_object *out, json_object *message, uint64_t t
     json_object_object_add(out, "error_details", json_object_get(message));
     json_object_object_add(out, "results", NULL);
     json_object_object_add(out, "all_passed", json_object_new_boolean(0));
-    set_compile(out, "error", message, time_ms);
+    set_compile(out, "error", json_object_get(message), time_ms);
 }
 
 static json_object *compile_output(const rbx_sandbox_result *r)
