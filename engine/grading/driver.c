@@ -62,7 +62,7 @@ static void set_compile_error(json_object *out, json_object *message, uint64_t t
     json_object_object_add(out, "error_details", json_object_get(message));
     json_object_object_add(out, "results", NULL);
     json_object_object_add(out, "all_passed", json_object_new_boolean(0));
-    set_compile(out, "error", message, time_ms);
+    set_compile(out, "error", json_object_get(message), time_ms);
 }
 
 static json_object *compile_output(const rbx_sandbox_result *r)
@@ -73,7 +73,7 @@ static json_object *compile_output(const rbx_sandbox_result *r)
         return json_object_new_string("");
     memcpy(both, r->stdout_buf ? r->stdout_buf : "", r->stdout_len);
     memcpy(both + r->stdout_len, r->stderr_buf ? r->stderr_buf : "", r->stderr_len);
-    json_object *s = rbx_text_json(both, n);
+    json_object *s = rbx_grading_text_json(both, n);
     free(both);
     return s;
 }
@@ -153,7 +153,7 @@ static int run_case(grading *g, json_object *c, uint64_t cap_ms, json_object *re
         return -1;
     if (g->mode == MODE_CALLS && r.status == RBX_SANDBOX_RUNTIME_ERROR &&
         r.exit_code == RBX_GRADING_EXIT_UNCALLABLE) {
-        json_object *msg = rbx_text_json(r.stderr_buf, r.stderr_len);
+        json_object *msg = rbx_grading_text_json(r.stderr_buf, r.stderr_len);
         set_compile_error(out, msg, 0);
         json_object_put(msg);
         rbx_sandbox_result_free(&r);
@@ -203,8 +203,8 @@ static int run_tests(grading *g, json_object *out, rbx_error *err)
     json_object_object_add(out, "results", results);
     json_object_object_add(out, "output", g->plan.results == RBX_RESULTS_GO_TEST2JSON
                                               ? NULL
-                                              : rbx_text_json(r.stdout_buf, r.stdout_len));
-    json_object_object_add(out, "error", rbx_text_json(r.stderr_buf, r.stderr_len));
+                                              : rbx_grading_text_json(r.stdout_buf, r.stdout_len));
+    json_object_object_add(out, "error", rbx_grading_text_json(r.stderr_buf, r.stderr_len));
     for (size_t i = 0; i < json_object_array_length(results); i++)
         rbx_tally_add(&g->tally, json_object_array_get_idx(results, i), NULL);
     rbx_tally_add(&g->tally, NULL, &r);

@@ -14,8 +14,7 @@ engine_grading_librbxgrading_a_SOURCES = \
 	engine/grading/harness_java.c \
 	engine/grading/harness_cpp.c \
 	engine/grading/harness_go.c \
-	engine/grading/harness_c.c \
-	engine/grading/stubs_tmp.c
+	engine/grading/harness_c.c
 engine_grading_librbxgrading_a_CFLAGS = $(AM_CFLAGS) $(JSONC_CFLAGS)
 noinst_HEADERS += engine/grading/grading.h engine/grading/harness.h \
 	engine/grading/results.h engine/grading/text.h
@@ -42,3 +41,10 @@ tests_unit_grading_test_harness_CFLAGS = $(AM_CFLAGS) $(JSONC_CFLAGS) $(CHECK_CF
 tests_unit_grading_test_harness_LDADD = $(RBX_GRADING_TEST_LDADD)
 
 EXTRA_DIST += bench/grading
+
+# Grading through the real engine and sandbox (skipped where no box can run).
+check_PROGRAMS += tests/unit/grading/test_engine_grading
+TESTS += tests/unit/grading/test_engine_grading
+tests_unit_grading_test_engine_grading_SOURCES = tests/unit/grading/test_engine_grading.c
+tests_unit_grading_test_engine_grading_CFLAGS = $(AM_CFLAGS) $(JSONC_CFLAGS) $(CHECK_CFLAGS)
+tests_unit_grading_test_engine_grading_LDADD = $(ENGINE_LIBS) $(CHECK_LIBS) -lm

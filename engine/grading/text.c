@@ -33,7 +33,7 @@ static size_t utf8_sequence(const unsigned char *s, size_t n)
     return len;
 }
 
-json_object *rbx_text_json(const char *buf, size_t len)
+json_object *rbx_grading_text_json(const char *buf, size_t len)
 {
     if (!buf)
         return json_object_new_string("");

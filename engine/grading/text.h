@@ -8,7 +8,7 @@
 #include "common/error.h"
 
 /* A JSON string of buf, invalid UTF-8 replaced by U+FFFD; NULL only when out of memory. */
-json_object *rbx_text_json(const char *buf, size_t len);
+json_object *rbx_grading_text_json(const char *buf, size_t len);
 
 /* Read the harness's result file from the work dir: opened without following
  * a link, a regular file, at most max bytes. Returns 1 with *buf (NUL-ended,

@@ -546,6 +546,138 @@ START_TEST(test_cpp_tests_with_assert)
 }
 END_TEST
 
+/* ---- go --------------------------------------------------------------------- */
+
+START_TEST(test_go_function_over_slices)
+{
+    json_object *out = grade(
+        "go", "{\"code\": \"package main\\n\\nimport \\\"fmt\\\"\\n\\nfunc MergeSorted(a []int, b "
+              "[]int) []int {\\n\\tfmt.Println(\\\"merging\\\", len(a)+len(b))\\n\\tr := "
+              "make([]int, 0, len(a)+len(b))\\n\\ti, j := 0, 0\\n\\tfor i < len(a) || j < len(b) "
+              "{\\n\\t\\tif j >= len(b) || (i < len(a) && a[i] <= b[j]) {\\n\\t\\t\\tr = append(r, "
+              "a[i])\\n\\t\\t\\ti++\\n\\t\\t} else {\\n\\t\\t\\tr = append(r, "
+              "b[j])\\n\\t\\t\\tj++\\n\\t\\t}\\n\\t}\\n\\treturn r\\n}\\n\\nfunc main() "
+              "{\\n\\tfmt.Println(\\\"main must not run\\\")\\n}\\n\", \"function_name\": "
+              "\"MergeSorted\", \"test_cases\": [{\"input\": [[1, 4], [2, 3]], \"expected_output\": "
+              "[1, 2, 3, 4]}, {\"input\": [[], [5]], \"expected_output\": [5]}]}");
+    expect_all_passed(out, 2);
+    ck_assert_str_eq(str_at(result_at(out, 0), "stdout"), "merging 4\n");
+    json_object_put(out);
+}
+END_TEST
+
+START_TEST(test_go_wrong_missing_and_panic)
+{
+    json_object *out = grade("go", "{\"code\": \"package main\\n\\nfunc Sum(xs []int, m "
+                                   "map[string]int) (int, bool) {\\n\\tif len(xs) == 0 "
+                                   "{\\n\\t\\tpanic(\\\"empty\\\")\\n\\t}\\n\\treturn xs[0] * "
+                                   "m[\\\"k\\\"], true\\n}\\n\", \"function_name\": \"Sum\", "
+                                   "\"test_cases\": [{\"input\": [[3], {\"k\": 2}], "
+                                   "\"expected_output\": [6, true]}, {\"input\": [[1, 2], {\"k\": "
+                                   "1}], \"expected_output\": [3, true]}, {\"input\": [[], {}], "
+                                   "\"expected_output\": [0, true]}]}");
+    ck_assert_str_eq(verdicts(out), "+--");
+    ck_assert_str_eq(str_at(result_at(out, 1), "status"), "wrong_answer");
+    ck_assert_str_eq(str_at(result_at(out, 2), "status"), "runtime_error");
+    ck_assert_ptr_nonnull(strstr(str_at(result_at(out, 2), "error"), "panic: empty"));
+    json_object_put(out);
+    out = grade("go", "{\"code\": \"package main\\n\\n// Sum is not here\\nfunc Add(a, b int) int "
+                      "{ return a + b }\\n\", \"function_name\": \"Sum\", \"test_cases\": "
+                      "[{\"input\": [1], \"expected_output\": 1}]}");
+    expect_status(out, "compile_error");
+    ck_assert_ptr_nonnull(strstr(str_at(out, "error"), "undefined: Sum"));
+    json_object_put(out);
+}
+END_TEST
+
+START_TEST(test_go_tests)
+{
+    json_object *out = grade("go", "{\"code\": \"package main\\n\\nfunc Add(a, b int) int { return "
+                                   "a + b }\\n\\nfunc main() {}\\n\", \"tests\": \"func TestAdd(t "
+                                   "*testing.T) {\\n\\tif Add(1, 2) != 3 {\\n\\t\\tt.Fatal(\\\"1 + "
+                                   "2\\\")\\n\\t}\\n}\\n\\nfunc TestWrong(t *testing.T) {\\n\\tif "
+                                   "got := Add(2, 2); got != 5 {\\n\\t\\tt.Errorf(\\\"Add(2, 2) = "
+                                   "%d, want 5\\\", got)\\n\\t}\\n}\\n\"}");
+    expect_status(out, "wrong_answer");
+    ck_assert_str_eq(verdicts(out), "+-");
+    ck_assert_str_eq(str_at(result_at(out, 1), "name"), "TestWrong");
+    ck_assert_ptr_nonnull(strstr(str_at(result_at(out, 1), "message"), "Add(2, 2) = 4, want 5"));
+    json_object_put(out);
+}
+END_TEST
+
+/* ---- c ---------------------------------------------------------------------- */
+
+START_TEST(test_c_function_over_int_array)
+{
+    json_object *out = grade(
+        "c", "{\"code\": \"#include <stdio.h>\\n\\nlong sum_array(const int *nums, int n) {\\n  "
+             "long s = 0;\\n  for (int i = 0; i < n; i++) s += nums[i];\\n  printf(\\\"n=%d\\\\n\\\", "
+             "n);\\n  return s;\\n}\\n\\nint main(void) { return 1; }\\n\", \"function_name\": "
+             "\"sum_array\", \"test_cases\": [{\"input\": [[1, 2, 3]], \"expected_output\": 6}, "
+             "{\"input\": [[]], \"expected_output\": 0}, {\"input\": [[5, 5, 5], 2], "
+             "\"expected_output\": 10}]}");
+    expect_all_passed(out, 3);
+    ck_assert_str_eq(str_at(result_at(out, 0), "stdout"), "n=3\n");
+    json_object_put(out);
+    out = grade("c", "{\"code\": \"#include <stdbool.h>\\n#include <string.h>\\nstatic double "
+                     "scale(double x, bool neg, const char *unit, double w[], size_t nw) {\\n  "
+                     "double s = x;\\n  for (size_t i = 0; i < nw; i++) s *= w[i];\\n  return (neg "
+                     "? -s : s) + (double)strlen(unit);\\n}\\n\", \"function_name\": \"scale\", "
+                     "\"test_cases\": [{\"input\": [1.5, true, \"ab\", [2, 0.5]], "
+                     "\"expected_output\": 0.5}]}");
+    expect_all_passed(out, 1);
+    json_object_put(out);
+}
+END_TEST
+
+START_TEST(test_c_wrong_missing_and_uncallable)
+{
+    json_object *out = grade("c", "{\"code\": \"int sum_array(int *a, int n) { return n ? a[0] : 0; "
+                                  "}\\n\", \"function_name\": \"sum_array\", \"test_cases\": "
+                                  "[{\"input\": [[4]], \"expected_output\": 4}, {\"input\": [[1, "
+                                  "2]], \"expected_output\": 3}]}");
+    expect_status(out, "wrong_answer");
+    ck_assert_str_eq(verdicts(out), "+-");
+    json_object_put(out);
+    runner_ctx.compiles = 0;
+    out = grade("c", "{\"code\": \"int total(int *a, int n) { return 0; }\\n\", \"function_name\": "
+                     "\"sum_array\", \"test_cases\": [{\"input\": [[1]], \"expected_output\": 1}]}");
+    expect_status(out, "compile_error");
+    ck_assert_str_eq(str_at(out, "error"), "function 'sum_array' is not defined in the submission");
+    ck_assert_uint_eq(runner_ctx.compiles, 0); /* known before compiling */
+    json_object_put(out);
+    out = grade("c", "{\"code\": \"struct node { int v; };\\nint sum_array(struct node *n) { "
+                     "return n->v; }\\n\", \"function_name\": \"sum_array\", \"test_cases\": "
+                     "[{\"input\": [[1]], \"expected_output\": 1}]}");
+    expect_status(out, "compile_error");
+    ck_assert_ptr_nonnull(strstr(str_at(out, "error"), "parameter 1 ('struct node *n')"));
+    json_object_put(out);
+    out = grade("c", "{\"code\": \"int sum_array(int *a) { return a[0]; }\\n\", \"function_name\": "
+                     "\"sum_array\", \"test_cases\": [{\"input\": [[1]], \"expected_output\": 1}]}");
+    expect_status(out, "compile_error");
+    ck_assert_ptr_nonnull(strstr(str_at(out, "error"), "followed by its integer length"));
+    json_object_put(out);
+}
+END_TEST
+
+START_TEST(test_c_tests_with_assert_and_main_set_aside)
+{
+    json_object *out = grade("c", "{\"code\": \"#include <stdio.h>\\nint add(int a, int b) { "
+                                  "return a + b; }\\nint main(void) { printf(\\\"user main\\\\n\\\"); "
+                                  "return 1; }\\n\", \"tests\": \"#include <assert.h>\\nint "
+                                  "main(void) {\\n  assert(add(1, 2) == 3);\\n  assert(add(2, 2) "
+                                  "== 5);\\n  return 0;\\n}\\n\"}");
+    expect_status(out, "wrong_answer");
+    ck_assert_str_eq(str_at(result_at(out, 0), "name"), "main");
+    const char *msg = str_at(result_at(out, 0), "message");
+    ck_assert_ptr_nonnull(strstr(msg, "tests.c:4"));
+    ck_assert_ptr_nonnull(strstr(msg, "add(2, 2) == 5"));
+    ck_assert_ptr_null(strstr(str_at(out, "output"), "user main"));
+    json_object_put(out);
+}
+END_TEST
+
 /* ---- test code ----------------------------------------------------------- */
 
 START_TEST(test_python_tests_one_result_per_test)
@@ -609,6 +741,16 @@ static Suite *suite(void)
     tcase_add_test(cpp, test_cpp_wrong_missing_and_unsupported);
     tcase_add_test(cpp, test_cpp_tests_with_assert);
     suite_add_tcase(s, cpp);
+    TCase *go = tcase("go");
+    tcase_add_test(go, test_go_function_over_slices);
+    tcase_add_test(go, test_go_wrong_missing_and_panic);
+    tcase_add_test(go, test_go_tests);
+    suite_add_tcase(s, go);
+    TCase *c = tcase("c");
+    tcase_add_test(c, test_c_function_over_int_array);
+    tcase_add_test(c, test_c_wrong_missing_and_uncallable);
+    tcase_add_test(c, test_c_tests_with_assert_and_main_set_aside);
+    suite_add_tcase(s, c);
     return s;
 }
 
