@@ -119,8 +119,12 @@ int rbx_engine_grade(const rbx_config *cfg, rbx_run *run, const rbx_request *req
         rbx_error_errno(err, "out of memory");
         goto out;
     }
-    if ((run->lang->compile_argv &&
-         !(compile_argv = rbx_run_expand(run, run->lang->compile_argv, NULL, err))) ||
+    /* Interpreted languages: their syntax check is the compile step, so a
+     * syntax error is one compile_error, not a runtime error per case. */
+    const char *const *compile_tmpl =
+        (const char *const *)(run->lang->compile_argv ? run->lang->compile_argv
+                                                      : run->lang->check_argv);
+    if ((compile_tmpl && !(compile_argv = rbx_run_expand(run, compile_tmpl, NULL, err))) ||
         !(run_argv = rbx_run_expand(run, run->lang->run_argv, (const char *const *)req->args, err)))
         goto out;
     runner_ctx ctx = {run, req};
