@@ -13,4 +13,5 @@ nginx/runbox: nginx/runbox.conf Makefile
 		-e 's|@RUNBOX_LISTEN@|127.0.0.1:8080|' \
 		-e 's|@RUNBOX_SOCKET@|$(RBX_RUNDIR)/fcgi.sock|' \
 		-e 's|@RUNBOX_PLAYGROUND@|$(playgrounddir)|' \
+		-e 's|@RUNBOX_KEY_RATE@|20r/s|' -e 's|@RUNBOX_CLIENT_RATE@|50r/s|' \
 		$(srcdir)/nginx/runbox.conf >$@
