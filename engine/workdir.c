@@ -1,5 +1,7 @@
 #include "engine/workdir.h"
 
+#include "sandbox/host_files.h"
+
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -27,19 +29,45 @@ void rbx_workdir_base(const char *state_dir, char *out, size_t outsz)
              (unsigned)geteuid());
 }
 
+/* The box's setup user (a host uid of the box range when we are root)
+ * binds the run dir by path, so every ancestor must let others traverse. */
+static int check_traversable(const char *base, rbx_error *err)
+{
+    char path[512];
+    snprintf(path, sizeof(path), "%s", base);
+    for (char *slash = strrchr(path, '/'); slash && slash != path; slash = strrchr(path, '/')) {
+        *slash = '\0';
+        struct stat st;
+        if (stat(path, &st) < 0)
+            return rbx_error_errno(err, "cannot stat %s", path);
+        if (!(st.st_mode & S_IXOTH))
+            return rbx_error_internal(err, "work dir base %s: %s must be traversable by the "
+                                           "box users (mode o+x, e.g. 0711)",
+                                      base, path);
+    }
+    return 0;
+}
+
+/* Mode 0711: others may traverse to a run dir (the box binds it by path) but
+ * never list or create; run dirs have unguessable names and are 0700. */
 static int open_private_base(const char *base, rbx_error *err)
 {
-    if (mkdir(base, 0700) < 0 && errno != EEXIST)
+    if (mkdir(base, 0711) < 0 && errno != EEXIST)
         return rbx_error_errno(err, "cannot create the work dir base %s", base);
     int fd = open(base, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
     if (fd < 0)
         return rbx_error_errno(err, "cannot open the work dir base %s", base);
     struct stat st;
-    if (fstat(fd, &st) < 0 || st.st_uid != geteuid() || (st.st_mode & 0077) != 0) {
+    if (fstat(fd, &st) < 0 || st.st_uid != geteuid() || (st.st_mode & 0066) != 0 ||
+        fchmod(fd, 0711) < 0) {
         close(fd);
         return rbx_error_internal(err, "work dir base %s must be a directory owned by uid %u "
-                                       "with mode 0700",
+                                       "that only its owner can list or write (mode 0711)",
                                   base, (unsigned)geteuid());
+    }
+    if (geteuid() == 0 && check_traversable(base, err) < 0) {
+        close(fd);
+        return -1;
     }
     return fd;
 }
@@ -56,7 +84,7 @@ int rbx_workdir_create(const char *base, rbx_workdir *wd, rbx_error *err)
     if (!mkdtemp(wd->path))
         return rbx_error_errno(err, "cannot create a run dir under %s", base);
     wd->fd = open(wd->path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-    if (wd->fd < 0 || fchmod(wd->fd, 01777) < 0) {
+    if (wd->fd < 0 || fchmod(wd->fd, 0700) < 0) {
         rbx_error_errno(err, "cannot prepare the run dir %s", wd->path);
         if (wd->fd >= 0)
             close(wd->fd);
@@ -70,24 +98,7 @@ int rbx_workdir_create(const char *base, rbx_workdir *wd, rbx_error *err)
 int rbx_workdir_write(rbx_workdir *wd, const char *name, const char *data, size_t len,
                       rbx_error *err)
 {
-    int fd = openat(wd->fd, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
-    if (fd < 0)
-        return rbx_error_errno(err, "cannot create %s in the run dir", name);
-    size_t done = 0;
-    while (done < len) {
-        ssize_t n = write(fd, data + done, len - done);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n <= 0) {
-            rbx_error_errno(err, "cannot write %s in the run dir", name);
-            close(fd);
-            return -1;
-        }
-        done += (size_t)n;
-    }
-    if (fchmod(fd, 0644) < 0 || close(fd) < 0) /* fchmod: the umask must not hide it */
-        return rbx_error_errno(err, "cannot finish %s in the run dir", name);
-    return 0;
+    return rbx_host_write_file(wd->fd, name, data, len, 0644, err);
 }
 
 static unsigned long moved_counter;
@@ -103,6 +114,7 @@ static int empty_dir(int dfd, int top_fd, int depth, int *moved)
             close(scan_fd);
         return -1;
     }
+    rewinddir(d); /* the dup shares its offset with dfd, which an earlier sweep moved */
     int rc = 0;
     struct dirent *de;
     while ((de = readdir(d))) {

@@ -1,7 +1,9 @@
 /* The host directory of one run, bound at /box inside the box. It lives in a
- * private parent (mode 0700, owned by the service) so no other host user can
- * reach it; the run dir itself is world-writable and sticky because the box's
- * uid differs per concurrent box and is not known in advance. Everything here
+ * parent owned by the service with mode 0711 (the box's setup user binds the
+ * run dir by path, so it must traverse; nobody else can list or create), and
+ * every ancestor must be traversable too. The run dir has an unguessable
+ * name and mode 0700, and the sandbox hands it to the box's uid
+ * for each run (rootless boxes run as our own uid). Everything here
  * works relative to directory fds and never follows a link: the program may
  * have planted any link in the dir before the host cleans it up. */
 #ifndef RBX_ENGINE_WORKDIR_H
@@ -16,8 +18,8 @@ typedef struct rbx_workdir {
     int fd; /* O_DIRECTORY of path, -1 when closed */
 } rbx_workdir;
 
-/* Create a fresh run dir under base (created 0700 when missing; it must be a
- * real directory owned by us, not a link). */
+/* Create a fresh run dir under base (created 0711 when missing; it must be a
+ * real directory owned by us, not a link, not listable by others). */
 int rbx_workdir_create(const char *base, rbx_workdir *wd, rbx_error *err);
 
 /* Write a new file (it must not exist yet) in the run dir, mode 0644. */
@@ -25,7 +27,8 @@ int rbx_workdir_write(rbx_workdir *wd, const char *name, const char *data, size_
                       rbx_error *err);
 
 /* Remove the run dir and everything the run left in it, never following a
- * link, whatever the depth or permissions the program gave its files. */
+ * link, whatever the depth (subtrees past a depth are moved up, not recursed
+ * into) or permissions the program gave its files. */
 int rbx_workdir_remove(rbx_workdir *wd, rbx_error *err);
 
 /* Where run dirs go: <state_dir>/work when the state dir exists, otherwise

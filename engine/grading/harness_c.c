@@ -1,0 +1,2 @@
+/* placeholder */
+#include "engine/grading/harness.h"
