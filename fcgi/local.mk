@@ -18,11 +18,14 @@ fcgi_runbox_fcgi_SOURCES = fcgi/main.c
 fcgi_runbox_fcgi_CFLAGS = $(AM_CFLAGS) $(FCGI_CFLAGS) $(JSONC_CFLAGS)
 fcgi_runbox_fcgi_LDADD = $(RBX_FCGI_LIBS)
 
-check_PROGRAMS += tests/unit/fcgi/test_http tests/unit/fcgi/test_router
-TESTS += tests/unit/fcgi/test_http tests/unit/fcgi/test_router
+check_PROGRAMS += tests/unit/fcgi/test_http tests/unit/fcgi/test_router tests/unit/fcgi/test_pool
+TESTS += tests/unit/fcgi/test_http tests/unit/fcgi/test_router tests/unit/fcgi/test_pool
 tests_unit_fcgi_test_http_SOURCES = tests/unit/fcgi/test_http.c
 tests_unit_fcgi_test_http_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS) $(JSONC_CFLAGS)
 tests_unit_fcgi_test_http_LDADD = $(RBX_FCGI_LIBS) $(CHECK_LIBS)
 tests_unit_fcgi_test_router_SOURCES = tests/unit/fcgi/test_router.c
 tests_unit_fcgi_test_router_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS) $(JSONC_CFLAGS)
 tests_unit_fcgi_test_router_LDADD = $(RBX_FCGI_LIBS) $(CHECK_LIBS)
+tests_unit_fcgi_test_pool_SOURCES = tests/unit/fcgi/test_pool.c
+tests_unit_fcgi_test_pool_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
+tests_unit_fcgi_test_pool_LDADD = fcgi/librbxfcgi.a $(CHECK_LIBS)

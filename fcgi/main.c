@@ -15,6 +15,7 @@
 #include "common/config.h"
 #include "fcgi/pool.h"
 #include "fcgi/serve.h"
+#include "sandbox/sandbox.h"
 
 #define LISTEN_BACKLOG 128
 #define SD_LISTEN_FDS_START 3
@@ -134,6 +135,17 @@ static int open_own_socket(const char *path)
     return fd;
 }
 
+/* Boxes of a supervisor that was killed (a worker SIGKILLed mid-run, or the
+ * whole pool before this start) leave cgroups behind; release them. */
+static void release_stale_boxes(void *ctx)
+{
+    (void)ctx;
+    rbx_error err;
+    rbx_error_clear(&err);
+    if (rbx_sandbox_cleanup_stale(&err) < 0)
+        fprintf(stderr, "runbox-fcgi: cleaning up after dead boxes: %s\n", err.message);
+}
+
 static int load_config(const struct options *o, rbx_config *cfg)
 {
     rbx_error err;
@@ -183,11 +195,13 @@ int main(int argc, char **argv)
     fprintf(stderr, "runbox-fcgi %s: listening on %s\n", PACKAGE_VERSION,
             own_socket ? cfg.socket_path : "the inherited socket");
 
+    release_stale_boxes(NULL);
     rbx_serve_options serve = {.cfg = &cfg, .listen_fd = fd};
     /* Draining may take as long as the longest run: wall time plus its compile. */
     rbx_pool_options pool = {.workers = cfg.workers,
                              .drain_timeout_ms = (int)(2 * cfg.max.wall_time_ms) + 5000,
                              .worker_main = rbx_serve_worker,
+                             .after_worker_death = release_stale_boxes,
                              .ctx = &serve};
     int rc = rbx_pool_run(&pool);
     close(fd);

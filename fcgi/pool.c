@@ -35,6 +35,10 @@ static pid_t spawn_worker(const rbx_pool_options *opt, const sigset_t *oldmask, 
         return -1;
     }
     if (pid == 0) {
+        /* A worker starts from default dispositions; worker_main installs its own. */
+        static const int sigs[] = {SIGTERM, SIGINT, SIGHUP, SIGCHLD};
+        for (size_t i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
+            signal(sigs[i], SIG_DFL);
         close(sigfd);
         sigprocmask(SIG_SETMASK, oldmask, NULL);
         fflush(stderr);
@@ -54,7 +58,8 @@ static void describe_exit(pid_t pid, int status)
 }
 
 /* Reap every finished worker; returns how many are still alive. */
-static int reap(struct slot *slots, int n, int stopping, int *quick_deaths)
+static int reap(const rbx_pool_options *opt, struct slot *slots, int n, int stopping,
+                int *quick_deaths)
 {
     int status;
     pid_t pid;
@@ -68,6 +73,8 @@ static int reap(struct slot *slots, int n, int stopping, int *quick_deaths)
                     (*quick_deaths)++;
                 else
                     *quick_deaths = 0;
+                if (opt->after_worker_death)
+                    opt->after_worker_death(opt->ctx);
             }
             slots[i].pid = 0;
         }
@@ -100,12 +107,13 @@ static void signal_all(struct slot *slots, int n, int sig)
 }
 
 /* Wait for the workers to finish their requests; SIGKILL them past the deadline. */
-static void drain(struct slot *slots, int n, int sigfd, int timeout_ms)
+static void drain(const rbx_pool_options *opt, struct slot *slots, int n, int sigfd,
+                  int timeout_ms)
 {
     int ignored = 0;
     long long deadline = now_ms() + timeout_ms;
     signal_all(slots, n, SIGTERM);
-    while (reap(slots, n, 1, &ignored) > 0) {
+    while (reap(opt, slots, n, 1, &ignored) > 0) {
         long long left = deadline - now_ms();
         if (left <= 0) {
             fprintf(stderr, "runbox-fcgi: drain timed out; killing the remaining workers\n");
@@ -162,12 +170,12 @@ int rbx_pool_run(const rbx_pool_options *opt)
         }
         if (si.ssi_signo != SIGCHLD)
             continue; /* SIGHUP: nothing to reload yet; ignore rather than die */
-        reap(slots, n, 0, &quick_deaths);
+        reap(opt, slots, n, 0, &quick_deaths);
         if (quick_deaths >= n)
             sleep(1); /* workers die at start: retry slowly, never spin */
         fill_empty_slots(opt, slots, n, &oldmask, sigfd);
     }
-    drain(slots, n, sigfd, opt->drain_timeout_ms);
+    drain(opt, slots, n, sigfd, opt->drain_timeout_ms);
     close(sigfd);
     fprintf(stderr, "runbox-fcgi: stopped\n");
     return 0;
