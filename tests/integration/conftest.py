@@ -112,7 +112,11 @@ def stack():
         pytest.fail("the stack did not start:\n" + started.stdout + started.stderr)
     yield s
     s.script("stop", check=False)
+    log_path = os.path.join(state, "log", "fcgi.log")
+    log = open(log_path, errors="replace").read() if os.path.exists(log_path) else ""
     shutil.rmtree(state, ignore_errors=True)
+    # A sanitizer build reports memory errors in the pool's log: they fail the run.
+    assert "Sanitizer" not in log and "runtime error:" not in log, log[-4000:]
 
 
 @pytest.fixture(scope="session")
