@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "engine/grade.h"
+#include "engine/grading/grading.h"
 #include "engine/language.h"
 #include "engine/limits.h"
 #include "engine/request.h"
@@ -149,8 +151,10 @@ int rbx_engine_execute(rbx_engine *eng, const rbx_request *req, const char *run_
     *response = NULL;
     if (rbx_run_prepare(&run, &eng->cfg, req, err) < 0)
         return -1;
-    int rc = compile_and_run(&run, req, &compile, &result, &o, err);
-    if (rc == 0)
+    int rc;
+    if (rbx_grading_requested(req->body))
+        rc = rbx_engine_grade(&eng->cfg, &run, req, &o, response, err);
+    else if ((rc = compile_and_run(&run, req, &compile, &result, &o, err)) == 0)
         *response = rbx_response_execute(req, &o);
     rbx_run_finish(&run);
     rbx_sandbox_result_free(&compile);

@@ -11,12 +11,13 @@ engine_librbxengine_a_SOURCES = \
 	engine/diagnostics.c engine/diagnostics.h \
 	engine/workdir.c engine/workdir.h \
 	engine/run.c engine/run.h \
-	engine/response.c engine/response.h
+	engine/response.c engine/response.h \
+	engine/grade.c engine/grade.h
 engine_librbxengine_a_CFLAGS = $(AM_CFLAGS) $(JSONC_CFLAGS) $(SODIUM_CFLAGS)
 noinst_HEADERS += engine/engine.h
 
 # What a program linking the engine needs after librbxengine.a.
-ENGINE_LIBS = engine/librbxengine.a $(RBX_SANDBOX_LIBS) $(JSONC_LIBS) $(SODIUM_LIBS) $(INIH_LIBS)
+ENGINE_LIBS = engine/librbxengine.a engine/grading/librbxgrading.a $(RBX_SANDBOX_LIBS) $(JSONC_LIBS) $(SODIUM_LIBS) $(INIH_LIBS) -lm
 
 # Unit tests of the engine's parts; test_execute drives the real sandbox.
 ENGINE_TEST_LDADD = $(ENGINE_LIBS) $(CHECK_LIBS)

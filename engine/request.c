@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "engine/grading/grading.h"
 #include "engine/text.h"
 
 static const char *const FIELDS[] = {
@@ -343,65 +344,25 @@ static int copy_case_field(parse_ctx *c, json_object *dst, const char *key, json
     return 0;
 }
 
-static int check_case_field(parse_ctx *c, const char *key, json_object *val, const char *field)
-{
-    if (strcmp(key, "stdin") == 0 && !json_object_is_type(val, json_type_string))
-        return invalid(c, field, "%s must be a string", field);
-    if (strcmp(key, "input") == 0 && !json_object_is_type(val, json_type_array))
-        return invalid(c, field, "%s must be an array of arguments", field);
-    if (strcmp(key, "stdin") != 0 && strcmp(key, "input") != 0 &&
-        strcmp(key, "expected_output") != 0)
-        return invalid(c, field, "unknown field %s", field);
-    return 0;
-}
-
-static int parse_one_case(parse_ctx *c, json_object *e, size_t i, json_object *out)
-{
-    char field[64];
-    snprintf(field, sizeof(field), "test_cases[%zu]", i);
-    if (!json_object_is_type(e, json_type_object))
-        return invalid(c, field, "%s must be an object", field);
-    json_object *copy = json_object_new_object();
-    json_object_array_add(out, copy);
-    json_object_object_foreach(e, key, val)
-    {
-        snprintf(field, sizeof(field), "test_cases[%zu].%.30s", i, key);
-        if (check_case_field(c, key, val, field) < 0)
-            return -1;
-        if (copy_case_field(c, copy, key, val, field) < 0)
-            return -1;
-    }
-    if (!json_object_object_get_ex(e, "expected_output", NULL)) {
-        snprintf(field, sizeof(field), "test_cases[%zu].expected_output", i);
-        return invalid(c, field, "%s is required", field);
-    }
-    bool has_input = json_object_object_get_ex(e, "input", NULL);
-    snprintf(field, sizeof(field), "test_cases[%zu].input", i);
-    if (c->req->function_name && !has_input)
-        return invalid(c, field, "%s is required with function_name", field);
-    if (!c->req->function_name && has_input)
-        return invalid(c, field, "%s needs function_name", field);
-    return 0;
-}
-
-static int parse_test_cases(parse_ctx *c, json_object *body)
+/* Cases as grading sees them: the request's, with stdin and expected
+ * outputs decoded when base64 is on (grading validated their shape). */
+static int decode_test_cases(parse_ctx *c, json_object *body)
 {
     json_object *v = member(body, "test_cases");
     if (!v)
         return 0;
-    if (!json_object_is_type(v, json_type_array))
-        return invalid(c, "test_cases", "test_cases must be an array");
-    size_t n = json_object_array_length(v);
-    if (n == 0)
-        return invalid(c, "test_cases", "test_cases must not be empty");
-    if (n > (size_t)c->cfg->max_test_cases)
-        return rbx_error_set(c->err, 422, "limit_exceeded", "test_cases",
-                             "test_cases holds %zu cases; this server allows at most %d", n,
-                             c->cfg->max_test_cases);
     c->req->test_cases = json_object_new_array();
-    for (size_t i = 0; i < n; i++)
-        if (parse_one_case(c, json_object_array_get_idx(v, i), i, c->req->test_cases) < 0)
-            return -1;
+    for (size_t i = 0; i < json_object_array_length(v); i++) {
+        json_object *e = json_object_array_get_idx(v, i), *copy = json_object_new_object();
+        json_object_array_add(c->req->test_cases, copy);
+        json_object_object_foreach(e, key, val)
+        {
+            char field[64];
+            snprintf(field, sizeof(field), "test_cases[%zu].%.30s", i, key);
+            if (copy_case_field(c, copy, key, val, field) < 0)
+                return -1;
+        }
+    }
     return 0;
 }
 
@@ -422,30 +383,17 @@ static int parse_plain_string(parse_ctx *c, json_object *body, const char *key, 
     return 0;
 }
 
-static bool is_identifier(const char *s)
-{
-    for (const char *p = s; *p; p++) {
-        char ch = *p;
-        bool ok = (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || ch == '_' ||
-                  (p != s && ch >= '0' && ch <= '9');
-        if (!ok)
-            return false;
-    }
-    return true;
-}
-
+/* The grading fields' shape is grading's to judge (rbx_grading_validate);
+ * here they are only decoded. */
 static int parse_grading(parse_ctx *c, json_object *body)
 {
     json_object *tests = member(body, "tests");
     size_t len;
-    if (parse_plain_string(c, body, "function_name", RBX_MAX_FUNCTION_NAME,
-                           &c->req->function_name) < 0)
+    if (rbx_grading_validate(body, c->cfg->max_test_cases, c->err) < 0)
         return -1;
-    if (c->req->function_name && !is_identifier(c->req->function_name))
-        return invalid(c, "function_name", "function_name must be an identifier");
-    if (c->req->function_name && !member(body, "test_cases"))
-        return invalid(c, "function_name", "function_name needs test_cases");
-    if (parse_test_cases(c, body) < 0)
+    if (parse_plain_string(c, body, "function_name", RBX_MAX_FUNCTION_NAME,
+                           &c->req->function_name) < 0 ||
+        decode_test_cases(c, body) < 0)
         return -1;
     if (tests && text_field(c, tests, "tests", c->req->base64, &c->req->tests, &len) < 0)
         return -1;

@@ -20,7 +20,7 @@ const char *rbx_signal_name(int sig, char *buf, size_t bufsz)
     return buf;
 }
 
-json_object *rbx_text_json(const char *buf, size_t len, bool base64)
+json_object *rbx_output_json(const char *buf, size_t len, bool base64)
 {
     if (!buf)
         buf = "", len = 0;
@@ -119,7 +119,7 @@ static json_object *compile_json(const rbx_outcome *o, const char *msg, size_t m
     json_object *c = json_object_new_object();
     json_object_object_add(c, "status",
                            json_object_new_string(o->compile_failed ? "error" : "success"));
-    json_object_object_add(c, "output", rbx_text_json(msg, msg_len, b64));
+    json_object_object_add(c, "output", rbx_output_json(msg, msg_len, b64));
     json_object_object_add(c, "time_ms",
                            json_object_new_int64(o->compile ? (int64_t)o->compile->wall_time_ms : 0));
     json_object_object_add(c, "cached", json_object_new_boolean(false));
@@ -151,8 +151,8 @@ static void add_run_fields(json_object *resp, const rbx_sandbox_result *r, bool 
     if (!r)
         r = &none;
     const char *signame = rbx_signal_name(r->signal, sig, sizeof(sig));
-    json_object_object_add(resp, "output", rbx_text_json(r->stdout_buf, r->stdout_len, b64));
-    json_object_object_add(resp, "error", r->stderr_len ? rbx_text_json(r->stderr_buf, r->stderr_len, b64) : NULL);
+    json_object_object_add(resp, "output", rbx_output_json(r->stdout_buf, r->stdout_len, b64));
+    json_object_object_add(resp, "error", r->stderr_len ? rbx_output_json(r->stderr_buf, r->stderr_len, b64) : NULL);
     json_object_object_add(resp, "exit_code", ran && r->exit_code >= 0 ? json_object_new_int(r->exit_code) : NULL);
     json_object_object_add(resp, "signal", signame ? json_object_new_string(signame) : NULL);
     json_object_object_add(resp, "execution_time", seconds_json(r->wall_time_ms));
@@ -177,7 +177,7 @@ json_object *rbx_response_execute(const rbx_request *req, const rbx_outcome *o)
     json_object_object_add(resp, "status", json_object_new_string(status));
     add_run_fields(resp, o->compile_failed ? NULL : o->run, b64);
     if (o->compile_failed) /* "error" is the compiler's message */
-        json_object_object_add(resp, "error", rbx_text_json(msg, msg_len, b64));
+        json_object_object_add(resp, "error", rbx_output_json(msg, msg_len, b64));
     json_object_object_add(resp, "compile", compile_json(o, msg, msg_len, b64));
     json_object_object_add(resp, "results", NULL);
     json_object_object_add(resp, "all_passed", NULL);
@@ -185,7 +185,7 @@ json_object *rbx_response_execute(const rbx_request *req, const rbx_outcome *o)
                     : o->run          ? run_details(status, o->run)
                                       : NULL;
     json_object_object_add(resp, "error_details",
-                           details ? rbx_text_json(details, strlen(details), b64) : NULL);
+                           details ? rbx_output_json(details, strlen(details), b64) : NULL);
     json_object_object_add(resp, "language", rbx_language_ref_json(req->lang, o->version));
     free(details);
     free(msg);
@@ -212,7 +212,7 @@ json_object *rbx_response_validate(const rbx_request *req, const char *version,
                                                       : "compile_error"));
     json_object_object_add(resp, "diagnostics",
                            rbx_diagnostics_parse(req->lang->diagnostics, repaired ? repaired : ""));
-    json_object_object_add(resp, "output", rbx_text_json(out, len, req->base64));
+    json_object_object_add(resp, "output", rbx_output_json(out, len, req->base64));
     json_object_object_add(resp, "language", rbx_language_ref_json(req->lang, version));
     free(repaired);
     free(out);

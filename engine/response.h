@@ -23,7 +23,7 @@ bool rbx_run_is_compile_error(const rbx_language *lang, const rbx_sandbox_result
 const char *rbx_signal_name(int sig, char *buf, size_t bufsz);
 
 /* A JSON string of bytes: UTF-8 repaired, or base64 when `base64` is set. */
-json_object *rbx_text_json(const char *buf, size_t len, bool base64);
+json_object *rbx_output_json(const char *buf, size_t len, bool base64);
 
 /* What one /execute produced, for rbx_response_execute. */
 typedef struct rbx_outcome {

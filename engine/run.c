@@ -72,23 +72,36 @@ int rbx_run_prepare(rbx_run *run, const rbx_config *cfg, const rbx_request *req,
     return 0;
 }
 
-static int run_in_box(rbx_run *run, const char *const *tmpl, const char *const *extra,
-                      const rbx_sandbox_limits *limits, const char *stdin_data, size_t stdin_len,
-                      rbx_sandbox_result *res, rbx_error *err)
+static int run_in_box(rbx_run *run, const char *const *argv, const rbx_sandbox_limits *limits,
+                      const char *stdin_data, size_t stdin_len, rbx_sandbox_result *res,
+                      rbx_error *err)
 {
-    rbx_argv_vars vars = {run->entry, BOX_DIR, (const char *const *)run->sources};
-    char **argv = rbx_argv_expand(tmpl, &vars, extra, err);
-    if (!argv)
-        return -1;
     rbx_sandbox_config box = {
-        .argv = (const char *const *)argv,
+        .argv = argv,
         .envp = run->lang->env,
         .workdir = run->wd.path,
         .stdin_data = stdin_data,
         .stdin_len = stdin_len,
         .limits = *limits,
     };
-    int rc = rbx_sandbox_run(&box, res, err);
+    return rbx_sandbox_run(&box, res, err);
+}
+
+char **rbx_run_expand(const rbx_run *run, const char *const *tmpl, const char *const *extra,
+                      rbx_error *err)
+{
+    rbx_argv_vars vars = {run->entry, BOX_DIR, (const char *const *)run->sources};
+    return rbx_argv_expand(tmpl, &vars, extra, err);
+}
+
+static int run_template(rbx_run *run, const char *const *tmpl, const char *const *extra,
+                        const rbx_sandbox_limits *limits, const char *stdin_data,
+                        size_t stdin_len, rbx_sandbox_result *res, rbx_error *err)
+{
+    char **argv = rbx_run_expand(run, tmpl, extra, err);
+    if (!argv)
+        return -1;
+    int rc = run_in_box(run, (const char *const *)argv, limits, stdin_data, stdin_len, res, err);
     rbx_argv_free(argv);
     return rc;
 }
@@ -102,7 +115,7 @@ int rbx_run_compile(rbx_run *run, bool check_only, bool *ran, rbx_sandbox_result
         return 0;
     rbx_sandbox_limits limits;
     rbx_limits_for_compile(run->lang, run->cfg, &limits);
-    return run_in_box(run, tmpl, NULL, &limits, NULL, 0, res, err);
+    return run_template(run, tmpl, NULL, &limits, NULL, 0, res, err);
 }
 
 int rbx_run_program(rbx_run *run, const rbx_limits *requested, const char *stdin_data,
@@ -111,7 +124,21 @@ int rbx_run_program(rbx_run *run, const rbx_limits *requested, const char *stdin
 {
     rbx_sandbox_limits limits;
     rbx_limits_for_run(requested, run->lang, run->cfg, &limits);
-    return run_in_box(run, run->lang->run_argv, args, &limits, stdin_data, stdin_len, res, err);
+    return run_template(run, run->lang->run_argv, args, &limits, stdin_data, stdin_len, res, err);
+}
+
+int rbx_run_argv(rbx_run *run, bool compile_step, const rbx_limits *requested,
+                 const char *const *argv, const char *stdin_data, size_t stdin_len,
+                 uint64_t wall_cap_ms, rbx_sandbox_result *res, rbx_error *err)
+{
+    rbx_sandbox_limits limits;
+    if (compile_step)
+        rbx_limits_for_compile(run->lang, run->cfg, &limits);
+    else
+        rbx_limits_for_run(requested, run->lang, run->cfg, &limits);
+    if (wall_cap_ms && wall_cap_ms < limits.wall_time_ms)
+        limits.wall_time_ms = wall_cap_ms;
+    return run_in_box(run, argv, &limits, stdin_data, stdin_len, res, err);
 }
 
 void rbx_run_finish(rbx_run *run)

@@ -6,6 +6,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "common/config.h"
 #include "engine/language.h"
@@ -39,6 +40,16 @@ int rbx_run_compile(rbx_run *run, bool check_only, bool *ran, rbx_sandbox_result
 int rbx_run_program(rbx_run *run, const rbx_limits *requested, const char *stdin_data,
                     size_t stdin_len, const char *const *args, rbx_sandbox_result *res,
                     rbx_error *err);
+
+/* Run a ready argv (e.g. a grading harness) with the compile limits or the
+ * run limits, the wall time lowered to wall_cap_ms when that is smaller. */
+int rbx_run_argv(rbx_run *run, bool compile_step, const rbx_limits *requested,
+                 const char *const *argv, const char *stdin_data, size_t stdin_len,
+                 uint64_t wall_cap_ms, rbx_sandbox_result *res, rbx_error *err);
+
+/* A definition's template expanded for this run (free with rbx_argv_free). */
+char **rbx_run_expand(const rbx_run *run, const char *const *tmpl, const char *const *extra,
+                      rbx_error *err);
 
 /* Remove the work dir (never following links) and free the run. */
 void rbx_run_finish(rbx_run *run);

@@ -5,6 +5,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,19 +16,6 @@
  * level instead of recursed into, so a hostile tree costs neither stack nor
  * file descriptors. */
 #define MAX_DEPTH 32
-
-void rbx_workdir_base(const char *state_dir, char *out, size_t outsz)
-{
-    struct stat st;
-    if (state_dir && state_dir[0] && stat(state_dir, &st) == 0 && S_ISDIR(st.st_mode) &&
-        access(state_dir, W_OK) == 0) {
-        snprintf(out, outsz, "%s/work", state_dir);
-        return;
-    }
-    const char *tmp = getenv("TMPDIR");
-    snprintf(out, outsz, "%s/runbox-work-%u", tmp && tmp[0] == '/' ? tmp : "/tmp",
-             (unsigned)geteuid());
-}
 
 /* The box's setup user (a host uid of the box range when we are root)
  * binds the run dir by path, so every ancestor must let others traverse. */
@@ -46,6 +34,33 @@ static int check_traversable(const char *base, rbx_error *err)
                                       base, path);
     }
     return 0;
+}
+
+/* Whether dir and its ancestors let the box's setup user through: always
+ * when rootless (the box is our own uid), o+x on each when root. */
+static bool box_can_reach(const char *dir)
+{
+    rbx_error ignored;
+    char probe[512];
+    snprintf(probe, sizeof(probe), "%s/x", dir);
+    return geteuid() != 0 || check_traversable(probe, &ignored) == 0;
+}
+
+void rbx_workdir_base(const char *state_dir, char *out, size_t outsz)
+{
+    struct stat st;
+    if (state_dir && state_dir[0] == '/' && stat(state_dir, &st) == 0 && S_ISDIR(st.st_mode) &&
+        access(state_dir, W_OK) == 0 && box_can_reach(state_dir)) {
+        snprintf(out, outsz, "%s/work", state_dir);
+        return;
+    }
+    if (geteuid() == 0) { /* /run is root's and traversable, unlike a state dir under /root */
+        snprintf(out, outsz, "/run/runbox-work");
+        return;
+    }
+    const char *tmp = getenv("TMPDIR");
+    snprintf(out, outsz, "%s/runbox-work-%u", tmp && tmp[0] == '/' ? tmp : "/tmp",
+             (unsigned)geteuid());
 }
 
 /* Mode 0711: others may traverse to a run dir (the box binds it by path) but

@@ -31,8 +31,9 @@ int rbx_workdir_write(rbx_workdir *wd, const char *name, const char *data, size_
  * into) or permissions the program gave its files. */
 int rbx_workdir_remove(rbx_workdir *wd, rbx_error *err);
 
-/* Where run dirs go: <state_dir>/work when the state dir exists, otherwise
- * a private dir under $TMPDIR (or /tmp) named after our uid. */
+/* Where run dirs go: <state_dir>/work when the state dir exists and the box
+ * users can traverse to it; otherwise /run/runbox-work as root (a state dir
+ * under a 0700 home is common), or $TMPDIR/runbox-work-<uid> rootless. */
 void rbx_workdir_base(const char *state_dir, char *out, size_t outsz);
 
 #endif

@@ -3,3 +3,4 @@ languagesdir = $(pkgdatadir)/languages
 dist_languages_DATA = \
 	languages/c.json languages/cpp.json languages/python.json languages/javascript.json \
 	languages/typescript.json languages/java.json languages/go.json
+EXTRA_DIST += languages/README.md

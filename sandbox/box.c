@@ -163,14 +163,19 @@ static int clone_box(box_run *b, const struct sock_fprog *prog, rbx_error *err)
     return 0;
 }
 
-/* The init waits on the sync pipe until its maps and cgroup are in place. */
+/* The init waits on the sync pipe twice: for its uid/gid maps (it cannot
+ * create a file before), then, just before it forks the program, for its
+ * cgroup. Attaching to cgroups can take a grace period per hierarchy, so it
+ * happens while the init builds the box's filesystem. */
 static int release_box(box_run *b, rbx_error *err)
 {
     if (ns_user_write_maps(b->init_pid, &b->slot, b->settings->rootless, err) != 0)
         return -1;
+    if (write(b->sync_pipe[1], "m", 1) != 1)
+        return rbx_error_errno(err, "cannot start the box");
     if (b->cg.mode != CGROUP_NONE && cgroup_attach(&b->cg, b->init_pid, err) != 0)
         return -1;
-    if (write(b->sync_pipe[1], "g", 1) != 1)
+    if (write(b->sync_pipe[1], "c", 1) != 1)
         return rbx_error_errno(err, "cannot start the box");
     close_fd(&b->sync_pipe[1]);
     return 0;

@@ -143,22 +143,39 @@ static _Noreturn void program_main(const box_plan *p)
     setup_failed(&q, &e, REPORT_EXEC_FAILED);
 }
 
+/* One byte from the supervisor; EOF means it died or gave up. */
+static void wait_for_supervisor(const box_plan *p)
+{
+    char go;
+    ssize_t n;
+    do
+        n = read(p->sync_fd, &go, 1);
+    while (n < 0 && errno == EINTR);
+    if (n != 1)
+        _exit(1);
+}
+
 static int build_box(const box_plan *p, child_error *e)
 {
     int workdir_tree;
+    wait_for_supervisor(p); /* uid/gid maps written */
     if (mounts_prepare(&p->mounts, &workdir_tree, e) != 0)
         return -1;
     if (ns_user_become_setup_user(p->rootless, e) != 0)
         return -1;
-    /* After the supervisor put us in the box's cgroup: the box sees it as its root. */
-    if (unshare(CLONE_NEWCGROUP) != 0)
-        return child_fail(e, errno, "unshare the cgroup namespace", NULL);
     const char *host = p->cfg->hostname ? p->cfg->hostname : "runbox";
     if (sethostname(host, strlen(host)) != 0 || setdomainname("runbox", 6) != 0)
         return child_fail(e, errno, "sethostname", NULL);
     if (network_loopback_up(e) != 0)
         return -1;
-    return mounts_build_root(&p->mounts, workdir_tree, e);
+    if (mounts_build_root(&p->mounts, workdir_tree, e) != 0)
+        return -1;
+    wait_for_supervisor(p); /* in the box's cgroup */
+    close(p->sync_fd);
+    /* The box sees its own cgroup as the root of the hierarchy. */
+    if (unshare(CLONE_NEWCGROUP) != 0)
+        return child_fail(e, errno, "unshare the cgroup namespace", NULL);
+    return 0;
 }
 
 /* Reap everything until the program itself has ended. */
@@ -186,10 +203,6 @@ _Noreturn void box_init_main(const box_plan *p)
     child_error e = {0};
     if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) != 0)
         _exit(1);
-    char go;
-    if (read(p->sync_fd, &go, 1) != 1)
-        _exit(1); /* the supervisor died or gave up before we started */
-    close(p->sync_fd);
     if (build_box(p, &e) != 0)
         setup_failed(p, &e, REPORT_SETUP_FAILED);
     /* Not dumpable: a program running under the same uid (rootless) cannot

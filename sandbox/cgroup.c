@@ -55,37 +55,64 @@ int cgroup_read_u64(const char *dir, const char *file, uint64_t *value)
     return 0;
 }
 
+/* /proc/self/cgroup, read once: our cgroups do not change while we run boxes. */
+static const char *own_cgroup_table(void)
+{
+    static char table[4096];
+    static bool loaded;
+    if (!loaded) {
+        int fd = open("/proc/self/cgroup", O_RDONLY | O_CLOEXEC);
+        if (fd < 0)
+            return NULL;
+        ssize_t n = read(fd, table, sizeof(table) - 1);
+        close(fd);
+        if (n <= 0)
+            return NULL;
+        table[n] = '\0';
+        loaded = true;
+    }
+    return table;
+}
+
+static bool list_has(const char *list, size_t len, const char *controller)
+{
+    size_t clen = strlen(controller);
+    for (const char *p = list; p < list + len;) {
+        const char *comma = memchr(p, ',', (size_t)(list + len - p));
+        size_t n = comma ? (size_t)(comma - p) : (size_t)(list + len - p);
+        if (n == clen && memcmp(p, controller, n) == 0)
+            return true;
+        p += n + 1;
+    }
+    return false;
+}
+
 /* Our own cgroup for `controller` ("" for the v2 hierarchy), from /proc/self/cgroup. */
 int cgroup_own_path(const char *controller, char *out, size_t outlen)
 {
-    FILE *f = fopen("/proc/self/cgroup", "re");
-    if (!f)
+    const char *table = own_cgroup_table();
+    if (!table)
         return -1;
-    char line[1024];
-    int found = -1;
-    while (found != 0 && fgets(line, sizeof(line), f)) {
-        char *c1 = strchr(line, ':');
-        char *c2 = c1 ? strchr(c1 + 1, ':') : NULL;
-        if (!c2)
-            continue;
-        *c2 = '\0';
-        char *list = c1 + 1, *path = c2 + 1;
-        path[strcspn(path, "\n")] = '\0';
-        bool match = false;
-        if (controller[0] == '\0') {
-            match = list[0] == '\0';
-        } else {
-            for (char *save = NULL, *tok = strtok_r(list, ",", &save); tok;
-                 tok = strtok_r(NULL, ",", &save))
-                match = match || strcmp(tok, controller) == 0;
+    for (const char *line = table; *line;) {
+        const char *end = strchr(line, '\n');
+        if (!end)
+            end = line + strlen(line);
+        const char *c1 = memchr(line, ':', (size_t)(end - line));
+        const char *c2 = c1 ? memchr(c1 + 1, ':', (size_t)(end - c1 - 1)) : NULL;
+        if (c2) {
+            size_t llen = (size_t)(c2 - c1 - 1);
+            bool match = controller[0] ? list_has(c1 + 1, llen, controller) : llen == 0;
+            if (match) {
+                int plen = (int)(end - c2 - 1);
+                if (plen == 1 && c2[1] == '/')
+                    plen = 0;
+                int n = snprintf(out, outlen, "%.*s", plen, c2 + 1);
+                return n >= 0 && (size_t)n < outlen ? 0 : -1;
+            }
         }
-        if (match) {
-            snprintf(out, outlen, "%s", strcmp(path, "/") == 0 ? "" : path);
-            found = 0;
-        }
+        line = *end ? end + 1 : end;
     }
-    fclose(f);
-    return found;
+    return -1;
 }
 
 void cgroup_leaf_name(char *out, size_t outlen)

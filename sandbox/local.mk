@@ -8,7 +8,7 @@ sandbox_librbxsandbox_a_SOURCES = \
 	sandbox/host_files.c
 sandbox_librbxsandbox_a_CFLAGS = $(AM_CFLAGS) $(SECCOMP_CFLAGS)
 noinst_HEADERS += sandbox/sandbox.h sandbox/host_files.h sandbox/internal.h
-EXTRA_DIST += sandbox/README.md
+EXTRA_DIST += sandbox/README.md tests/toolchains/run
 
 # What a program linking the sandbox needs.
 RBX_SANDBOX_LIBS = sandbox/librbxsandbox.a common/librbxcommon.a $(SECCOMP_LIBS)

@@ -6,3 +6,22 @@ EXTRA_DIST += tests/integration/run tests/integration/conftest.py \
 	tests/integration/test_history.py tests/integration/test_keys.py \
 	tests/integration/test_concurrency.py tests/integration/test_pool.py \
 	tests/integration/test_bad_input.py
+
+# The security suite (tests/security/run): hostile programs run through
+# runbox-sandbox by scripts/check; shipped so it can run from a tarball too.
+EXTRA_DIST += tests/security/run tests/security/README.md \
+	tests/security/host_files_driver.c \
+	tests/security/harness/__init__.py tests/security/harness/box.py \
+	tests/security/harness/host.py tests/security/harness/suite.py \
+	tests/security/cases/__init__.py tests/security/cases/filesystem.py \
+	tests/security/cases/limits.py tests/security/cases/links.py \
+	tests/security/cases/neighbours.py tests/security/cases/network.py \
+	tests/security/cases/processes.py tests/security/cases/syscalls.py \
+	tests/security/hostile/hostile.h tests/security/hostile/cpu_spin.c \
+	tests/security/hostile/creds.c tests/security/hostile/daemon.c \
+	tests/security/hostile/fd_exhaust.c tests/security/hostile/fork_bomb.c \
+	tests/security/hostile/fsprobe.c tests/security/hostile/memory_bomb.c \
+	tests/security/hostile/neighbour.c tests/security/hostile/net.c \
+	tests/security/hostile/output_flood.c tests/security/hostile/rlimits.c \
+	tests/security/hostile/signals.c tests/security/hostile/sleeper.c \
+	tests/security/hostile/stack_overflow.c tests/security/hostile/syscalls.c

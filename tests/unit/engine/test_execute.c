@@ -191,6 +191,35 @@ START_TEST(test_limit_verdicts)
 }
 END_TEST
 
+/* Grading through the engine's runner: I/O cases in C, a function in Python. */
+START_TEST(test_grading_through_the_engine)
+{
+    json_object *resp = execute_body(
+        json_tokener_parse("{\"language\": \"c\", \"code\": \"#include <stdio.h>\\nint main(void)"
+                           " { int a, b; scanf(\\\"%d %d\\\", &a, &b); printf(\\\"%d\\\\n\\\", a + b); }\","
+                           " \"test_cases\": [{\"stdin\": \"1 2\", \"expected_output\": \"3\"},"
+                           " {\"stdin\": \"2 2\", \"expected_output\": \"5\"}]}"),
+        "execute");
+    expect_status(resp, "wrong_answer");
+    ck_assert_str_eq(field(resp, "all_passed"), "false");
+    json_object *results;
+    ck_assert(json_object_object_get_ex(resp, "results", &results));
+    ck_assert_uint_eq(json_object_array_length(results), 2);
+    ck_assert_str_eq(field(json_object_array_get_idx(results, 0), "passed"), "true");
+    ck_assert_str_eq(field(json_object_array_get_idx(results, 1), "passed"), "false");
+    json_object_put(resp);
+
+    resp = execute_body(
+        json_tokener_parse("{\"language\": \"python\", \"code\": \"def add_numbers(a, b):\\n    return a + b\\n\","
+                           " \"function_name\": \"add_numbers\", \"test_cases\": [{\"input\": [1, 2],"
+                           " \"expected_output\": 3}, {\"input\": [2.5, 0.5], \"expected_output\": \"3\"}]}"),
+        "execute");
+    expect_status(resp, "success");
+    ck_assert_str_eq(field(resp, "all_passed"), "true");
+    json_object_put(resp);
+}
+END_TEST
+
 START_TEST(test_isolation_and_languages)
 {
     json_object *iso = rbx_engine_isolation_json(eng);
@@ -257,6 +286,7 @@ static Suite *suite(void)
     tcase_add_test(tc, test_stdin_args_and_files);
     tcase_add_test(tc, test_base64_in_and_out);
     tcase_add_test(tc, test_limit_verdicts);
+    tcase_add_test(tc, test_grading_through_the_engine);
     tcase_add_test(tc, test_isolation_and_languages);
     suite_add_tcase(s, tc);
     return s;

@@ -72,7 +72,7 @@ static const bad_case BAD[] = {
     {"{\"language\": \"python\", \"code\": \"x\", \"save_history\": 1}", false, 400, "invalid_request", "save_history"},
     {"{\"language\": \"python\", \"code\": \"x\", \"test_cases\": {}}", false, 400, "invalid_request", "test_cases"},
     {"{\"language\": \"python\", \"code\": \"x\", \"test_cases\": [5]}", false, 400, "invalid_request", "test_cases[0]"},
-    {"{\"language\": \"python\", \"code\": \"x\", \"test_cases\": [{\"stdin\": \"1\"}]}", false, 400, "invalid_request", "test_cases[0].expected_output"},
+    {"{\"language\": \"python\", \"code\": \"x\", \"test_cases\": [{\"stdin\": \"1\"}]}", false, 400, "invalid_request", "test_cases[0]"},
     {"{\"language\": \"python\", \"code\": \"x\", \"function_name\": \"f\", \"test_cases\": [{\"input\": 1, \"expected_output\": 1}]}", false, 400, "invalid_request", "test_cases[0].input"},
     {"{\"language\": \"python\", \"code\": \"x\", \"function_name\": \"f\"}", false, 400, "invalid_request", "function_name"},
     {"{\"language\": \"python\", \"code\": \"x\", \"function_name\": \"f-g\", \"test_cases\": [{\"input\": [], \"expected_output\": 1}]}", false, 400, "invalid_request", "function_name"},
@@ -154,7 +154,7 @@ START_TEST(test_full_request_is_decoded)
         " \"args\": [\"--fast\", \"two words\"], \"limits\": {\"cpu_time_ms\": 1000, \"memory_kb\": 65536},"
         " \"project_id\": 12, \"session_id\": \"abc\", \"save_history\": false,"
         " \"test_cases\": [{\"stdin\": \"MSAy\", \"expected_output\": \"Mw==\"}],"
-        " \"tests\": \"YXNzZXJ0IFRydWU=\", \"callback_url\": \"https://example.org/hook\"}",
+        " \"callback_url\": \"https://example.org/hook\"}",
         true);
     ck_assert_str_eq(req->files[0].content, "print(input())");
     ck_assert_str_eq(req->files[1].name, "util.py");
@@ -169,11 +169,20 @@ START_TEST(test_full_request_is_decoded)
     ck_assert_int_eq(req->project_id, 12);
     ck_assert_str_eq(req->session_id, "abc");
     ck_assert(!req->save_history);
-    ck_assert_str_eq(req->tests, "assert True");
     json_object *tc = json_object_array_get_idx(req->test_cases, 0), *v;
     ck_assert(json_object_object_get_ex(tc, "expected_output", &v));
     ck_assert_str_eq(json_object_get_string(v), "3");
     ck_assert_str_eq(rbx_request_callback_url(req), "https://example.org/hook");
+    rbx_request_free(req);
+}
+END_TEST
+
+START_TEST(test_tests_are_decoded)
+{
+    rbx_request *req = parse_ok("{\"language\": \"python\", \"code\": \"eD0x\", \"base64_encoded\": true,"
+                                " \"tests\": \"YXNzZXJ0IFRydWU=\"}",
+                                false);
+    ck_assert_str_eq(req->tests, "assert True");
     rbx_request_free(req);
 }
 END_TEST
@@ -288,6 +297,7 @@ static Suite *suite(void)
     tcase_add_test(tc, test_minimal_request_defaults);
     tcase_add_test(tc, test_aliases_resolve_case_insensitively);
     tcase_add_test(tc, test_full_request_is_decoded);
+    tcase_add_test(tc, test_tests_are_decoded);
     tcase_add_test(tc, test_files_only_entry_comes_first);
     tcase_add_test(tc, test_code_size_cap);
     tcase_add_test(tc, test_stdin_size_cap);

@@ -120,6 +120,28 @@ START_TEST(test_base_must_be_private)
 }
 END_TEST
 
+START_TEST(test_base_choice)
+{
+    char out[512], dir[64];
+    snprintf(dir, sizeof(dir), "/tmp/rbx-wd-state-%d", (int)getpid());
+    ck_assert_int_eq(mkdir(dir, 0711), 0);
+    chmod(dir, 0711);
+    rbx_workdir_base(dir, out, sizeof(out));
+    ck_assert_str_eq(out + strlen(dir), "/work");
+    if (geteuid() == 0) {
+        /* A state dir the box users cannot traverse is not used. */
+        char inner[96];
+        chmod(dir, 0700);
+        snprintf(inner, sizeof(inner), "%s/state", dir);
+        ck_assert_int_eq(mkdir(inner, 0711), 0);
+        rbx_workdir_base(inner, out, sizeof(out));
+        ck_assert_str_eq(out, "/run/runbox-work");
+        rmdir(inner);
+    }
+    rmdir(dir);
+}
+END_TEST
+
 static Suite *suite(void)
 {
     Suite *s = suite_create("workdir");
@@ -129,6 +151,7 @@ static Suite *suite(void)
     tcase_add_test(tc, test_planted_links_are_not_followed);
     tcase_add_test(tc, test_hostile_trees_are_removed);
     tcase_add_test(tc, test_base_must_be_private);
+    tcase_add_test(tc, test_base_choice);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -1,0 +1,1 @@
+"""Security cases, one module per attack surface; each registers its cases."""

@@ -1,0 +1,74 @@
+"""Two boxes at once: one hides a secret everywhere it can, the other looks
+for it everywhere it can, while the first is still running."""
+
+import os
+
+from harness import host
+from harness.suite import case
+
+SHM_KEY = 0x5ec7e57
+
+
+def _host_has_shm_key(key):
+    for line in host.read_text("/proc/sysvipc/shm").splitlines()[1:]:
+        fields = line.split()
+        if fields and int(fields[0]) == key:
+            return True
+    return False
+
+
+@case("concurrent_box_secrets")
+def concurrent_box_secrets(ctx):
+    secret = f"{ctx.suite.token}-neighbour-{ctx.mode}"
+    hold_dir = ctx.workdir(["neighbour"])
+    holder = ctx.start("neighbour", ["hold", secret, 2500], workdir=hold_dir,
+                       limits={"wall-ms": 6000})
+    try:
+        planted = host.wait_gone(
+            lambda: {} if os.path.exists(os.path.join(hold_dir, secret)) else {"waiting": 1},
+            timeout=4.0)
+        ctx.expect(not planted, "the holder box wrote its /box (control)", "file present",
+                   "absent after 4 s")
+        # While the holder runs: look from the host's side...
+        ctx.expect(not _host_has_shm_key(SHM_KEY), "the holder's SysV segment is not in the "
+                   "host's IPC namespace", "absent", "present")
+        ctx.expect(not os.path.exists(f"/dev/shm/{secret}") and
+                   not os.path.exists(f"/tmp/{secret}"),
+                   "the holder's /tmp and /dev/shm are not the host's", "absent", "present")
+        # ... and from a second box.
+        # The secret is given in hex: the box's own command lines (its
+        # programs' and its init's) must not hold it.
+        res = ctx.run("fsprobe", ["search", "/", secret.encode().hex(),
+                                  "search", "/proc", secret.encode().hex()],
+                      limits={"wall-ms": 4000})
+        if ctx.expect_status(res, "ok"):
+            _expect_not_found(ctx, res, secret)
+        res = ctx.run("neighbour", ["seek", secret], limits={"wall-ms": 4000})
+        if ctx.expect_status(res, "ok"):
+            line = res.line("seek shm:") or ""
+            ctx.expect("errno=" in line, "the holder's SysV segment is invisible",
+                       "errno=ENOENT", line)
+            line = res.line("seek abstract:") or ""
+            ctx.expect("errno=" in line, "the holder's abstract socket is unreachable",
+                       "errno=ECONNREFUSED", line)
+            ctx.expect("found" not in res.stdout, "nothing found", "nothing", res.stdout)
+        still_running = holder.poll() is None
+    finally:
+        hold = ctx.finish(holder)
+    ctx.expect(still_running, "the second box ran while the holder was still running "
+               "(control)", "holder running", "holder had ended")
+    if ctx.expect_status(hold, "ok", "the holder's verdict"):
+        for what in ("/tmp", "/box", "hold shm", "abstract"):
+            line = next((l for l in hold.lines("hold ") if what in l), None)
+            ctx.expect(line is not None and ": ok" in line,
+                       f"the holder planted its secret in {what} (control)", "ok", line)
+
+
+def _expect_not_found(ctx, res, secret):
+    """Searching / covers /tmp, /box and /dev/shm by name and content."""
+    for root in ("/", "/proc"):
+        line = res.line(f"search {root}:") or ""
+        ctx.expect(line.endswith(": ok 0 found"), f"a search of {root} finds nothing",
+                   "0 found", res.lines("search"))
+    found = [l for l in res.stdout.splitlines() if l.startswith("search: found")]
+    ctx.expect(not found, "the secret is found nowhere", "nothing", found)

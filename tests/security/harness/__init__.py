@@ -1,0 +1,1 @@
+"""The security suite's runner: boxes, host state, cases."""
