@@ -1,1 +1,18 @@
-# worker/: see the layer's README or header for what lives here.
+# worker/: runbox-worker, the async job daemon, and what it alone needs:
+# callback delivery (libcurl, signed with libsodium) and the callback URL guard.
+# librbxworker.a is also linked by runbox-fcgi, which checks callback_url on submit.
+noinst_LIBRARIES += worker/librbxworker.a
+worker_librbxworker_a_SOURCES = worker/url_guard.c worker/callback.c
+worker_librbxworker_a_CFLAGS = $(AM_CFLAGS) $(CURL_CFLAGS) $(SODIUM_CFLAGS)
+noinst_HEADERS += worker/url_guard.h worker/callback.h
+
+WORKER_LIBS = worker/librbxworker.a common/librbxcommon.a $(CURL_LIBS) $(SODIUM_LIBS) $(INIH_LIBS)
+
+check_PROGRAMS += tests/unit/worker/test_url_guard tests/unit/worker/test_callback
+TESTS += tests/unit/worker/test_url_guard tests/unit/worker/test_callback
+tests_unit_worker_test_url_guard_SOURCES = tests/unit/worker/test_url_guard.c
+tests_unit_worker_test_url_guard_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
+tests_unit_worker_test_url_guard_LDADD = $(WORKER_LIBS) $(CHECK_LIBS)
+tests_unit_worker_test_callback_SOURCES = tests/unit/worker/test_callback.c
+tests_unit_worker_test_callback_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
+tests_unit_worker_test_callback_LDADD = $(WORKER_LIBS) $(CHECK_LIBS) -lpthread
