@@ -17,59 +17,92 @@
 
 typedef struct rbx_store rbx_store;
 
-/* Open (creating and migrating) the database at path. */
+/* Open (creating with mode 0600 and migrating) the database at path. One
+ * connection per process (open it after fork); not for sharing between threads.
+ * A write that waits past the busy timeout fails with 503 "overloaded". */
 int rbx_store_open(const char *path, rbx_store **out, rbx_error *err);
 void rbx_store_close(rbx_store *store);
+/* The applied schema version (PRAGMA user_version) and the newest this build knows. */
+int rbx_store_schema_version(rbx_store *store, int *version, rbx_error *err);
+int rbx_store_schema_latest(void);
 
 /* ---- API keys ---------------------------------------------------------- */
 
 typedef struct rbx_key_info {
     int64_t id;
     char user[128];
-    char prefix[16];              /* first characters of the key, safe to show in lists */
-    char signing_secret[80];      /* hex secret for callback HMACs */
+    char prefix[16];         /* first characters of the key, safe to show in lists */
+    char signing_secret[80]; /* hex secret for callback HMACs */
     bool revoked;
-    int64_t created_at;           /* unix seconds */
+    int64_t created_at; /* unix seconds */
 } rbx_key_info;
 
-/* Create a key for user. The key and signing secret are written out once;
- * only a hash of the key is stored. */
+/* Buffer size for a key: "rbx_" + 43 base64url characters + NUL fits. */
+#define RBX_STORE_KEY_SIZE 64
+
+/* Create a key for user (letters, digits and . _ @ + -; else 400 field "user").
+ * The key (into key_out, at least RBX_STORE_KEY_SIZE bytes) and info->signing_secret
+ * are for showing once; only a SHA-256 of the key is stored. */
 int rbx_store_key_create(rbx_store *store, const char *user, char *key_out, size_t key_outsz,
                          rbx_key_info *info, rbx_error *err);
-/* Look up a bearer key: 401 unauthorized when unknown or revoked. */
+/* Look up a bearer key: 401 unauthorized when missing, unknown or revoked. */
 int rbx_store_key_authenticate(rbx_store *store, const char *key, rbx_key_info *info,
                                rbx_error *err);
-/* Revoke by id or prefix: 404 when nothing matched. */
+/* One key by id, revoked or not (the worker reads a job's signing secret): 404 when absent. */
+int rbx_store_key_get(rbx_store *store, int64_t id, rbx_key_info *info, rbx_error *err);
+/* Revoke by id (digits), by the prefix key list shows, or by the whole key:
+ * 404 not_found when nothing matched, 409 conflict when a prefix is ambiguous.
+ * Revoking a revoked key again succeeds. */
 int rbx_store_key_revoke(rbx_store *store, const char *id_or_prefix, rbx_error *err);
-/* [{id, user, prefix, revoked, created_at}, ...] */
+/* [{id, user, prefix, created_at, revoked, revoked_at}, ...] by id; times are
+ * ISO 8601 UTC strings, revoked_at null while the key is live. */
 int rbx_store_key_list(rbx_store *store, json_object **out, rbx_error *err);
 
 /* ---- history ----------------------------------------------------------- */
 
-/* Record one answered run: request is the validated body, response the
- * /execute response (its "id" is the row's id). */
+/* Record one answered run: request is the validated body (project_id,
+ * session_id, code, stdin, files, args, base64_encoded, limits are read from it;
+ * language should already be the canonical id, aliases resolved), response the
+ * /execute response (its "id" string is the row's id; status, exit_code,
+ * cpu_time_ms, wall_time_ms, memory_kb and language {id, version} are read from
+ * it and it is kept whole). */
 int rbx_store_history_add(rbx_store *store, const char *user, json_object *request,
                           json_object *response, rbx_error *err);
 
 typedef struct rbx_history_filter {
     bool has_project_id;
     int64_t project_id;
-    const char *language;         /* NULL = any */
-    const char *status;           /* NULL = any */
-    int64_t limit;                /* 1..100 */
-    int64_t offset;
+    const char *language; /* NULL = any */
+    const char *status;   /* NULL = any */
+    int64_t limit;        /* 1..100; 0 = the default, 20 */
+    int64_t offset;       /* >= 0 */
 } rbx_history_filter;
 
-/* {"items": [summary...], "total": N, "limit": L, "offset": O}, newest first. */
+#define RBX_HISTORY_DEFAULT_LIMIT 20
+#define RBX_HISTORY_MAX_LIMIT 100
+
+/* {"items": [summary...], "total": N, "limit": L, "offset": O}, newest first
+ * (created_at, then insertion order). A summary: {id, project_id, session_id,
+ * language: {id, version}, status, exit_code, cpu_time_ms, wall_time_ms,
+ * memory_kb, created_at}. A limit outside 0..100 or a negative offset is 400
+ * invalid_request with field "limit" or "offset". */
 int rbx_store_history_list(rbx_store *store, const char *user, const rbx_history_filter *filter,
                            json_object **out, rbx_error *err);
-/* One run in full: code, stdin, outputs, verdict, tests, timings. 404 when absent or another user's. */
+/* One run in full: the stored /execute response (output, error, status,
+ * results, timings...) with the request's project_id, session_id, code, stdin,
+ * files, args, base64_encoded, limits and created_at added. 404 not_found when
+ * absent or another user's. */
 int rbx_store_history_get(rbx_store *store, const char *user, const char *id, json_object **out,
                           rbx_error *err);
+/* 404 not_found when absent or another user's. */
 int rbx_store_history_delete(rbx_store *store, const char *user, const char *id, rbx_error *err);
-/* Counts and mean times per language and status for one user. */
+/* Counts and mean times for one user:
+ * {"total": {runs, mean_cpu_time_ms, mean_wall_time_ms},
+ *  "by_language": {"python": {runs, mean_cpu_time_ms, mean_wall_time_ms}, ...},
+ *  "by_status": {"success": {...}, ...}}; means are null when no run has a time. */
 int rbx_store_stats(rbx_store *store, const char *user, json_object **out, rbx_error *err);
-/* Retention: rows older than max_age_days and beyond max_rows_per_user (0 = no bound). */
+/* Retention: delete rows older than max_age_days and each user's rows beyond
+ * the newest max_rows_per_user (0 = no bound); *removed counts them (may be NULL). */
 int rbx_store_history_prune(rbx_store *store, int max_age_days, int max_rows_per_user,
                             int64_t *removed, rbx_error *err);
 

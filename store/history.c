@@ -1,0 +1,286 @@
+/* The run history: one row per answered run, owned by the key's user. Every
+ * query names the user, so another user's row is indistinguishable from none. */
+#include "store/store_internal.h"
+
+#include <string.h>
+#include <time.h>
+
+static json_object *field(json_object *obj, const char *key)
+{
+    json_object *value = NULL;
+    if (!obj || !json_object_object_get_ex(obj, key, &value))
+        return NULL;
+    return value;
+}
+
+static const char *field_string(json_object *obj, const char *key)
+{
+    json_object *value = field(obj, key);
+    return json_object_is_type(value, json_type_string) ? json_object_get_string(value) : NULL;
+}
+
+static void bind_int_field(sqlite3_stmt *stmt, int index, json_object *obj, const char *key)
+{
+    json_object *value = field(obj, key);
+    if (json_object_is_type(value, json_type_int))
+        sqlite3_bind_int64(stmt, index, json_object_get_int64(value));
+    else
+        sqlite3_bind_null(stmt, index);
+}
+
+/* Arrays and objects are kept as their JSON text. */
+static void bind_json_field(sqlite3_stmt *stmt, int index, json_object *obj, const char *key)
+{
+    json_object *value = field(obj, key);
+    if (!value) {
+        sqlite3_bind_null(stmt, index);
+        return;
+    }
+    rbx_store_bind_text(stmt, index, json_object_to_json_string_ext(value, JSON_C_TO_STRING_PLAIN));
+}
+
+static const char *const insert_sql =
+    "INSERT INTO history (id, user, project_id, session_id, language, language_version, code,"
+    " stdin, files, args, base64_encoded, limits, response, status, exit_code, cpu_time_ms,"
+    " wall_time_ms, memory_kb, created_at)"
+    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18,"
+    " ?19)";
+
+static void bind_request(sqlite3_stmt *stmt, json_object *request)
+{
+    bind_int_field(stmt, 3, request, "project_id");
+    rbx_store_bind_text(stmt, 4, field_string(request, "session_id"));
+    rbx_store_bind_text(stmt, 7, field_string(request, "code"));
+    rbx_store_bind_text(stmt, 8, field_string(request, "stdin"));
+    bind_json_field(stmt, 9, request, "files");
+    bind_json_field(stmt, 10, request, "args");
+    sqlite3_bind_int(stmt, 11, json_object_get_boolean(field(request, "base64_encoded")));
+    bind_json_field(stmt, 12, request, "limits");
+}
+
+static void bind_response(sqlite3_stmt *stmt, json_object *response)
+{
+    rbx_store_bind_text(stmt, 1, field_string(response, "id"));
+    json_object *language = field(response, "language");
+    rbx_store_bind_text(stmt, 6, field_string(language, "version"));
+    rbx_store_bind_text(stmt, 13, json_object_to_json_string_ext(response, JSON_C_TO_STRING_PLAIN));
+    rbx_store_bind_text(stmt, 14, field_string(response, "status"));
+    bind_int_field(stmt, 15, response, "exit_code");
+    bind_int_field(stmt, 16, response, "cpu_time_ms");
+    bind_int_field(stmt, 17, response, "wall_time_ms");
+    bind_int_field(stmt, 18, response, "memory_kb");
+}
+
+/* The language id: the response's language.id, else the request's language. */
+static const char *run_language(json_object *request, json_object *response)
+{
+    const char *id = field_string(field(response, "language"), "id");
+    return id ? id : field_string(request, "language");
+}
+
+int rbx_store_history_add(rbx_store *store, const char *user, json_object *request,
+                          json_object *response, rbx_error *err)
+{
+    const char *language = run_language(request, response);
+    if (!user || !*user || !field_string(response, "id") || !field_string(response, "status") ||
+        !language)
+        return rbx_error_internal(err, "history: a run needs a user, an id, a status and a "
+                                       "language");
+    sqlite3_stmt *stmt;
+    if (rbx_store_prepare(store, insert_sql, &stmt, err) < 0)
+        return -1;
+    bind_request(stmt, request);
+    bind_response(stmt, response);
+    rbx_store_bind_text(stmt, 2, user);
+    rbx_store_bind_text(stmt, 5, language);
+    sqlite3_bind_int64(stmt, 19, (int64_t)time(NULL));
+    int rc = sqlite3_step(stmt);
+    sqlite3_finalize(stmt);
+    if (rc != SQLITE_DONE)
+        return rbx_store_sql_error(store, err, "storing a run");
+    return 0;
+}
+
+/* ---- list -------------------------------------------------------------- */
+
+/* One static WHERE clause: a NULL parameter means "no filter on this column". */
+#define LIST_WHERE                                                                                 \
+    " FROM history WHERE user = ?1 AND (?2 IS NULL OR project_id = ?2)"                            \
+    " AND (?3 IS NULL OR language = ?3) AND (?4 IS NULL OR status = ?4)"
+
+static int check_page(const rbx_history_filter *filter, int64_t *limit, rbx_error *err)
+{
+    *limit = filter->limit == 0 ? RBX_HISTORY_DEFAULT_LIMIT : filter->limit;
+    if (*limit < 1 || *limit > RBX_HISTORY_MAX_LIMIT)
+        return rbx_error_set(err, 400, "invalid_request", "limit", "limit must be between 1 and %d",
+                             RBX_HISTORY_MAX_LIMIT);
+    if (filter->offset < 0)
+        return rbx_error_set(err, 400, "invalid_request", "offset", "offset must be 0 or more");
+    return 0;
+}
+
+static void bind_filter(sqlite3_stmt *stmt, const char *user, const rbx_history_filter *filter)
+{
+    rbx_store_bind_text(stmt, 1, user);
+    if (filter->has_project_id)
+        sqlite3_bind_int64(stmt, 2, filter->project_id);
+    else
+        sqlite3_bind_null(stmt, 2);
+    rbx_store_bind_text(stmt, 3, filter->language);
+    rbx_store_bind_text(stmt, 4, filter->status);
+}
+
+static int count_runs(rbx_store *store, const char *user, const rbx_history_filter *filter,
+                      int64_t *total, rbx_error *err)
+{
+    sqlite3_stmt *stmt;
+    if (rbx_store_prepare(store, "SELECT count(*)" LIST_WHERE, &stmt, err) < 0)
+        return -1;
+    bind_filter(stmt, user, filter);
+    int rc = sqlite3_step(stmt);
+    *total = rc == SQLITE_ROW ? sqlite3_column_int64(stmt, 0) : 0;
+    sqlite3_finalize(stmt);
+    if (rc != SQLITE_ROW)
+        return rbx_store_sql_error(store, err, "counting runs");
+    return 0;
+}
+
+static json_object *summary_json(sqlite3_stmt *stmt)
+{
+    json_object *row = json_object_new_object();
+    json_object_object_add(row, "id", rbx_store_column_json_text(stmt, 0));
+    json_object_object_add(row, "project_id", rbx_store_column_json_int(stmt, 1));
+    json_object_object_add(row, "session_id", rbx_store_column_json_text(stmt, 2));
+    json_object *language = json_object_new_object();
+    json_object_object_add(language, "id", rbx_store_column_json_text(stmt, 3));
+    json_object_object_add(language, "version", rbx_store_column_json_text(stmt, 4));
+    json_object_object_add(row, "language", language);
+    json_object_object_add(row, "status", rbx_store_column_json_text(stmt, 5));
+    json_object_object_add(row, "exit_code", rbx_store_column_json_int(stmt, 6));
+    json_object_object_add(row, "cpu_time_ms", rbx_store_column_json_int(stmt, 7));
+    json_object_object_add(row, "wall_time_ms", rbx_store_column_json_int(stmt, 8));
+    json_object_object_add(row, "memory_kb", rbx_store_column_json_int(stmt, 9));
+    json_object_object_add(row, "created_at", rbx_store_json_time(sqlite3_column_int64(stmt, 10)));
+    return row;
+}
+
+static int list_runs(rbx_store *store, const char *user, const rbx_history_filter *filter,
+                     int64_t limit, json_object *items, rbx_error *err)
+{
+    sqlite3_stmt *stmt;
+    if (rbx_store_prepare(store,
+                          "SELECT id, project_id, session_id, language, language_version, status,"
+                          " exit_code, cpu_time_ms, wall_time_ms, memory_kb, created_at" LIST_WHERE
+                          " ORDER BY created_at DESC, rowid DESC LIMIT ?5 OFFSET ?6",
+                          &stmt, err) < 0)
+        return -1;
+    bind_filter(stmt, user, filter);
+    sqlite3_bind_int64(stmt, 5, limit);
+    sqlite3_bind_int64(stmt, 6, filter->offset);
+    int rc;
+    while ((rc = sqlite3_step(stmt)) == SQLITE_ROW)
+        json_object_array_add(items, summary_json(stmt));
+    sqlite3_finalize(stmt);
+    if (rc != SQLITE_DONE)
+        return rbx_store_sql_error(store, err, "listing runs");
+    return 0;
+}
+
+int rbx_store_history_list(rbx_store *store, const char *user, const rbx_history_filter *filter,
+                           json_object **out, rbx_error *err)
+{
+    *out = NULL;
+    int64_t limit, total;
+    if (check_page(filter, &limit, err) < 0)
+        return -1;
+    /* One read transaction so the total and the page come from the same snapshot. */
+    if (rbx_store_exec(store, "BEGIN", err) < 0)
+        return -1;
+    json_object *items = json_object_new_array();
+    if (count_runs(store, user, filter, &total, err) < 0 ||
+        list_runs(store, user, filter, limit, items, err) < 0) {
+        rbx_store_rollback(store);
+        json_object_put(items);
+        return -1;
+    }
+    rbx_store_rollback(store); /* nothing to commit: ending the read */
+    json_object *page = json_object_new_object();
+    json_object_object_add(page, "items", items);
+    json_object_object_add(page, "total", json_object_new_int64(total));
+    json_object_object_add(page, "limit", json_object_new_int64(limit));
+    json_object_object_add(page, "offset", json_object_new_int64(filter->offset));
+    *out = page;
+    return 0;
+}
+
+/* ---- one run ----------------------------------------------------------- */
+
+static json_object *column_parsed_json(sqlite3_stmt *stmt, int col)
+{
+    if (sqlite3_column_type(stmt, col) == SQLITE_NULL)
+        return NULL;
+    return json_tokener_parse((const char *)sqlite3_column_text(stmt, col));
+}
+
+/* The stored response, with what the request said about the run added. */
+static json_object *full_run_json(sqlite3_stmt *stmt)
+{
+    json_object *run = column_parsed_json(stmt, 0);
+    if (!json_object_is_type(run, json_type_object)) {
+        json_object_put(run);
+        return NULL;
+    }
+    json_object_object_add(run, "project_id", rbx_store_column_json_int(stmt, 1));
+    json_object_object_add(run, "session_id", rbx_store_column_json_text(stmt, 2));
+    json_object_object_add(run, "code", rbx_store_column_json_text(stmt, 3));
+    json_object_object_add(run, "stdin", rbx_store_column_json_text(stmt, 4));
+    json_object_object_add(run, "files", column_parsed_json(stmt, 5));
+    json_object_object_add(run, "args", column_parsed_json(stmt, 6));
+    json_object_object_add(run, "base64_encoded",
+                           json_object_new_boolean(sqlite3_column_int(stmt, 7)));
+    json_object_object_add(run, "limits", column_parsed_json(stmt, 8));
+    json_object_object_add(run, "created_at", rbx_store_json_time(sqlite3_column_int64(stmt, 9)));
+    return run;
+}
+
+int rbx_store_history_get(rbx_store *store, const char *user, const char *id, json_object **out,
+                          rbx_error *err)
+{
+    *out = NULL;
+    sqlite3_stmt *stmt;
+    if (rbx_store_prepare(store,
+                          "SELECT response, project_id, session_id, code, stdin, files, args,"
+                          " base64_encoded, limits, created_at FROM history"
+                          " WHERE id = ?1 AND user = ?2",
+                          &stmt, err) < 0)
+        return -1;
+    rbx_store_bind_text(stmt, 1, id);
+    rbx_store_bind_text(stmt, 2, user);
+    int rc = sqlite3_step(stmt);
+    if (rc == SQLITE_ROW)
+        *out = full_run_json(stmt);
+    sqlite3_finalize(stmt);
+    if (rc == SQLITE_DONE)
+        return rbx_error_set(err, 404, "not_found", NULL, "no run with id %s", id ? id : "");
+    if (rc != SQLITE_ROW)
+        return rbx_store_sql_error(store, err, "reading a run");
+    if (!*out)
+        return rbx_error_internal(err, "history: run %s has an unreadable response", id);
+    return 0;
+}
+
+int rbx_store_history_delete(rbx_store *store, const char *user, const char *id, rbx_error *err)
+{
+    sqlite3_stmt *stmt;
+    if (rbx_store_prepare(store, "DELETE FROM history WHERE id = ?1 AND user = ?2", &stmt, err) < 0)
+        return -1;
+    rbx_store_bind_text(stmt, 1, id);
+    rbx_store_bind_text(stmt, 2, user);
+    int rc = sqlite3_step(stmt);
+    sqlite3_finalize(stmt);
+    if (rc != SQLITE_DONE)
+        return rbx_store_sql_error(store, err, "deleting a run");
+    if (sqlite3_changes(store->db) == 0)
+        return rbx_error_set(err, 404, "not_found", NULL, "no run with id %s", id ? id : "");
+    return 0;
+}

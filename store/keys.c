@@ -1,0 +1,282 @@
+/* API keys: random bearer keys, stored only as their SHA-256, each with a
+ * signing secret for callbacks. */
+#include "store/store_internal.h"
+
+#include <ctype.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#define KEY_RANDOM_BYTES 32
+#define SECRET_RANDOM_BYTES 32
+#define KEY_PREFIX_LEN 12 /* "rbx_" and 8 characters: 48 random bits, enough to tell keys apart */
+#define HASH_HEX_SIZE (crypto_hash_sha256_BYTES * 2 + 1)
+
+_Static_assert(KEY_PREFIX_LEN < sizeof(((rbx_key_info *)0)->prefix), "prefix fits");
+_Static_assert(SECRET_RANDOM_BYTES * 2 < sizeof(((rbx_key_info *)0)->signing_secret),
+               "secret fits");
+
+static int init_sodium(rbx_error *err)
+{
+    if (sodium_init() < 0)
+        return rbx_error_internal(err, "libsodium failed to initialise");
+    return 0;
+}
+
+static void hash_key(const char *key, char hex[HASH_HEX_SIZE])
+{
+    unsigned char digest[crypto_hash_sha256_BYTES];
+    crypto_hash_sha256(digest, (const unsigned char *)key, strlen(key));
+    sodium_bin2hex(hex, HASH_HEX_SIZE, digest, sizeof(digest));
+}
+
+/* "rbx_" + 32 random bytes in unpadded base64url: 47 characters. */
+static void generate_key(char *key, size_t keysz)
+{
+    unsigned char bytes[KEY_RANDOM_BYTES];
+    randombytes_buf(bytes, sizeof(bytes));
+    memcpy(key, "rbx_", 5);
+    sodium_bin2base64(key + 4, keysz - 4, bytes, sizeof(bytes),
+                      sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+    sodium_memzero(bytes, sizeof(bytes));
+}
+
+static void generate_secret(char *hex, size_t hexsz)
+{
+    unsigned char bytes[SECRET_RANDOM_BYTES];
+    randombytes_buf(bytes, sizeof(bytes));
+    sodium_bin2hex(hex, hexsz, bytes, sizeof(bytes));
+    sodium_memzero(bytes, sizeof(bytes));
+}
+
+/* User names end up in logs and tables: printable, no spaces, bounded. */
+static int check_user(const char *user, rbx_error *err)
+{
+    size_t len = user ? strlen(user) : 0;
+    if (len == 0 || len >= sizeof(((rbx_key_info *)0)->user))
+        return rbx_error_set(err, 400, "invalid_request", "user",
+                             "user must be 1 to 127 characters");
+    for (size_t i = 0; i < len; i++) {
+        unsigned char c = (unsigned char)user[i];
+        if (!isalnum(c) && !strchr("._@+-", c))
+            return rbx_error_set(err, 400, "invalid_request", "user",
+                                 "user may hold only letters, digits and . _ @ + -");
+    }
+    return 0;
+}
+
+static int insert_key(rbx_store *store, rbx_key_info *info, const char *hash, rbx_error *err)
+{
+    sqlite3_stmt *stmt;
+    if (rbx_store_prepare(store,
+                          "INSERT INTO api_keys (user, prefix, key_hash, signing_secret, "
+                          "created_at) VALUES (?1, ?2, ?3, ?4, ?5)",
+                          &stmt, err) < 0)
+        return -1;
+    rbx_store_bind_text(stmt, 1, info->user);
+    rbx_store_bind_text(stmt, 2, info->prefix);
+    rbx_store_bind_text(stmt, 3, hash);
+    rbx_store_bind_text(stmt, 4, info->signing_secret);
+    sqlite3_bind_int64(stmt, 5, info->created_at);
+    int rc = sqlite3_step(stmt);
+    sqlite3_finalize(stmt);
+    if (rc != SQLITE_DONE)
+        return rbx_store_sql_error(store, err, "storing a key");
+    info->id = sqlite3_last_insert_rowid(store->db);
+    return 0;
+}
+
+int rbx_store_key_create(rbx_store *store, const char *user, char *key_out, size_t key_outsz,
+                         rbx_key_info *info, rbx_error *err)
+{
+    if (check_user(user, err) < 0 || init_sodium(err) < 0)
+        return -1;
+    if (key_outsz < RBX_STORE_KEY_SIZE)
+        return rbx_error_internal(err, "key buffer too small");
+    memset(info, 0, sizeof(*info));
+    generate_key(key_out, key_outsz);
+    generate_secret(info->signing_secret, sizeof(info->signing_secret));
+    snprintf(info->user, sizeof(info->user), "%s", user);
+    snprintf(info->prefix, sizeof(info->prefix), "%.*s", KEY_PREFIX_LEN, key_out);
+    info->created_at = (int64_t)time(NULL);
+    char hash[HASH_HEX_SIZE];
+    hash_key(key_out, hash);
+    if (insert_key(store, info, hash, err) < 0) {
+        sodium_memzero(key_out, key_outsz);
+        return -1;
+    }
+    return 0;
+}
+
+static void read_key_row(sqlite3_stmt *stmt, rbx_key_info *info)
+{
+    memset(info, 0, sizeof(*info));
+    info->id = sqlite3_column_int64(stmt, 0);
+    snprintf(info->user, sizeof(info->user), "%s", (const char *)sqlite3_column_text(stmt, 1));
+    snprintf(info->prefix, sizeof(info->prefix), "%s", (const char *)sqlite3_column_text(stmt, 2));
+    snprintf(info->signing_secret, sizeof(info->signing_secret), "%s",
+             (const char *)sqlite3_column_text(stmt, 3));
+    info->created_at = sqlite3_column_int64(stmt, 4);
+    info->revoked = sqlite3_column_type(stmt, 5) != SQLITE_NULL;
+}
+
+#define KEY_COLUMNS "id, user, prefix, signing_secret, created_at, revoked_at"
+
+/* Looked up by the key's hash through the unique index, so no comparison of
+ * secrets happens in our code: timing can at most reveal how a guess's hash
+ * relates to stored hashes, which does not help find a key (a preimage). */
+int rbx_store_key_authenticate(rbx_store *store, const char *key, rbx_key_info *info,
+                               rbx_error *err)
+{
+    if (!key || !*key)
+        return rbx_error_set(err, 401, "unauthorized", NULL, "missing API key");
+    char hash[HASH_HEX_SIZE];
+    hash_key(key, hash);
+    sqlite3_stmt *stmt;
+    if (rbx_store_prepare(store, "SELECT " KEY_COLUMNS " FROM api_keys WHERE key_hash = ?1", &stmt,
+                          err) < 0)
+        return -1;
+    rbx_store_bind_text(stmt, 1, hash);
+    int rc = sqlite3_step(stmt);
+    if (rc == SQLITE_ROW)
+        read_key_row(stmt, info);
+    sqlite3_finalize(stmt);
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+        return rbx_store_sql_error(store, err, "looking up a key");
+    if (rc == SQLITE_DONE)
+        return rbx_error_set(err, 401, "unauthorized", NULL, "invalid API key");
+    if (info->revoked)
+        return rbx_error_set(err, 401, "unauthorized", NULL, "API key revoked");
+    return 0;
+}
+
+int rbx_store_key_get(rbx_store *store, int64_t id, rbx_key_info *info, rbx_error *err)
+{
+    sqlite3_stmt *stmt;
+    if (rbx_store_prepare(store, "SELECT " KEY_COLUMNS " FROM api_keys WHERE id = ?1", &stmt, err) <
+        0)
+        return -1;
+    sqlite3_bind_int64(stmt, 1, id);
+    int rc = sqlite3_step(stmt);
+    if (rc == SQLITE_ROW)
+        read_key_row(stmt, info);
+    sqlite3_finalize(stmt);
+    if (rc == SQLITE_DONE)
+        return rbx_error_set(err, 404, "not_found", NULL, "no key with id %lld", (long long)id);
+    if (rc != SQLITE_ROW)
+        return rbx_store_sql_error(store, err, "reading a key");
+    return 0;
+}
+
+static bool is_key_id(const char *text)
+{
+    if (!*text || strlen(text) > 18)
+        return false;
+    for (const char *p = text; *p; p++)
+        if (!isdigit((unsigned char)*p))
+            return false;
+    return true;
+}
+
+/* Revoke every unrevoked key matching one column; *matched counts keys that
+ * matched at all, revoked or not, so revoking twice is not an error. */
+static int revoke_where(rbx_store *store, const char *where, const char *value, int64_t *matched,
+                        rbx_error *err)
+{
+    char sql[160];
+    snprintf(sql, sizeof(sql), "SELECT count(*) FROM api_keys WHERE %s", where);
+    sqlite3_stmt *stmt;
+    if (rbx_store_prepare(store, sql, &stmt, err) < 0)
+        return -1;
+    rbx_store_bind_text(stmt, 1, value);
+    int rc = sqlite3_step(stmt);
+    *matched = rc == SQLITE_ROW ? sqlite3_column_int64(stmt, 0) : 0;
+    sqlite3_finalize(stmt);
+    if (rc != SQLITE_ROW)
+        return rbx_store_sql_error(store, err, "finding a key");
+    if (*matched != 1)
+        return 0;
+    snprintf(sql, sizeof(sql),
+             "UPDATE api_keys SET revoked_at = ?2 WHERE revoked_at IS NULL AND %s", where);
+    if (rbx_store_prepare(store, sql, &stmt, err) < 0)
+        return -1;
+    rbx_store_bind_text(stmt, 1, value);
+    sqlite3_bind_int64(stmt, 2, (int64_t)time(NULL));
+    rc = sqlite3_step(stmt);
+    sqlite3_finalize(stmt);
+    if (rc != SQLITE_DONE)
+        return rbx_store_sql_error(store, err, "revoking a key");
+    return 0;
+}
+
+/* The argument is a key id (digits), a listed prefix, or the whole key. */
+static int revoke_matching(rbx_store *store, const char *arg, int64_t *matched, rbx_error *err)
+{
+    if (is_key_id(arg))
+        return revoke_where(store, "id = CAST(?1 AS INTEGER)", arg, matched, err);
+    if (strlen(arg) > KEY_PREFIX_LEN) {
+        char hash[HASH_HEX_SIZE];
+        hash_key(arg, hash);
+        return revoke_where(store, "key_hash = ?1", hash, matched, err);
+    }
+    return revoke_where(store, "prefix = ?1", arg, matched, err);
+}
+
+int rbx_store_key_revoke(rbx_store *store, const char *id_or_prefix, rbx_error *err)
+{
+    if (!id_or_prefix || !*id_or_prefix)
+        return rbx_error_set(err, 400, "invalid_request", "key", "no key id or prefix given");
+    if (rbx_store_begin_write(store, err) < 0)
+        return -1;
+    int64_t matched = 0;
+    if (revoke_matching(store, id_or_prefix, &matched, err) < 0) {
+        rbx_store_rollback(store);
+        return -1;
+    }
+    if (rbx_store_commit(store, err) < 0)
+        return -1;
+    if (matched == 0)
+        return rbx_error_set(err, 404, "not_found", "key", "no key matches %s", id_or_prefix);
+    if (matched > 1)
+        return rbx_error_set(err, 409, "conflict", "key",
+                             "%s matches %lld keys; revoke by id instead", id_or_prefix,
+                             (long long)matched);
+    return 0;
+}
+
+static json_object *key_row_json(sqlite3_stmt *stmt)
+{
+    json_object *row = json_object_new_object();
+    json_object_object_add(row, "id", json_object_new_int64(sqlite3_column_int64(stmt, 0)));
+    json_object_object_add(row, "user", rbx_store_column_json_text(stmt, 1));
+    json_object_object_add(row, "prefix", rbx_store_column_json_text(stmt, 2));
+    json_object_object_add(row, "created_at", rbx_store_json_time(sqlite3_column_int64(stmt, 3)));
+    bool revoked = sqlite3_column_type(stmt, 4) != SQLITE_NULL;
+    json_object_object_add(row, "revoked", json_object_new_boolean(revoked));
+    json_object_object_add(row, "revoked_at",
+                           revoked ? rbx_store_json_time(sqlite3_column_int64(stmt, 4)) : NULL);
+    return row;
+}
+
+int rbx_store_key_list(rbx_store *store, json_object **out, rbx_error *err)
+{
+    *out = NULL;
+    sqlite3_stmt *stmt;
+    if (rbx_store_prepare(store,
+                          "SELECT id, user, prefix, created_at, revoked_at FROM api_keys "
+                          "ORDER BY id",
+                          &stmt, err) < 0)
+        return -1;
+    json_object *list = json_object_new_array();
+    int rc;
+    while ((rc = sqlite3_step(stmt)) == SQLITE_ROW)
+        json_object_array_add(list, key_row_json(stmt));
+    sqlite3_finalize(stmt);
+    if (rc != SQLITE_DONE) {
+        json_object_put(list);
+        return rbx_store_sql_error(store, err, "listing keys");
+    }
+    *out = list;
+    return 0;
+}
