@@ -16,3 +16,9 @@ tests_unit_worker_test_url_guard_LDADD = $(WORKER_LIBS) $(CHECK_LIBS)
 tests_unit_worker_test_callback_SOURCES = tests/unit/worker/test_callback.c
 tests_unit_worker_test_callback_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
 tests_unit_worker_test_callback_LDADD = $(WORKER_LIBS) $(CHECK_LIBS) -lpthread
+
+check_PROGRAMS += tests/unit/worker/test_jobs
+TESTS += tests/unit/worker/test_jobs
+tests_unit_worker_test_jobs_SOURCES = tests/unit/worker/test_jobs.c
+tests_unit_worker_test_jobs_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS) $(JSONC_CFLAGS)
+tests_unit_worker_test_jobs_LDADD = $(RBX_STORE_LIBS) $(CHECK_LIBS)
