@@ -11,3 +11,20 @@ noinst_HEADERS += store/store.h
 RBX_STORE_LIBS = store/librbxstore.a common/librbxcommon.a $(SQLITE_LIBS) $(SODIUM_LIBS) \
 	$(JSONC_LIBS)
 RBX_STORE_LIBS += $(UUID_LIBS)
+
+# Unit tests: one binary per concern, sharing a fixture.
+STORE_TEST_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS) $(JSONC_CFLAGS) $(SQLITE_CFLAGS) $(UUID_CFLAGS)
+STORE_TEST_LDADD = $(RBX_STORE_LIBS) $(UUID_LIBS) $(CHECK_LIBS)
+STORE_TEST_FIXTURE = tests/unit/store/fixture.c tests/unit/store/fixture.h
+check_PROGRAMS += tests/unit/store/test_open tests/unit/store/test_keys \
+	tests/unit/store/test_history
+TESTS += tests/unit/store/test_open tests/unit/store/test_keys tests/unit/store/test_history
+tests_unit_store_test_open_SOURCES = tests/unit/store/test_open.c $(STORE_TEST_FIXTURE)
+tests_unit_store_test_open_CFLAGS = $(STORE_TEST_CFLAGS)
+tests_unit_store_test_open_LDADD = $(STORE_TEST_LDADD)
+tests_unit_store_test_keys_SOURCES = tests/unit/store/test_keys.c $(STORE_TEST_FIXTURE)
+tests_unit_store_test_keys_CFLAGS = $(STORE_TEST_CFLAGS)
+tests_unit_store_test_keys_LDADD = $(STORE_TEST_LDADD)
+tests_unit_store_test_history_SOURCES = tests/unit/store/test_history.c $(STORE_TEST_FIXTURE)
+tests_unit_store_test_history_CFLAGS = $(STORE_TEST_CFLAGS)
+tests_unit_store_test_history_LDADD = $(STORE_TEST_LDADD)

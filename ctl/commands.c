@@ -1,0 +1,146 @@
+/* The commands of runboxctl: each runs against an open store and prints its
+ * result, human-readable or as JSON with --json. */
+#include "ctl/ctl.h"
+
+#include <sodium.h>
+#include <stdio.h>
+#include <time.h>
+
+static void print_json(json_object *obj)
+{
+    puts(json_object_to_json_string_ext(obj,
+                                        JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE));
+}
+
+static void format_time(int64_t unix_seconds, char *out, size_t outsz)
+{
+    time_t t = (time_t)unix_seconds;
+    struct tm tm;
+    if (!gmtime_r(&t, &tm) || strftime(out, outsz, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
+        snprintf(out, outsz, "%lld", (long long)unix_seconds);
+}
+
+static void print_created_key(const char *key, const rbx_key_info *info, bool json)
+{
+    char created[32];
+    format_time(info->created_at, created, sizeof(created));
+    if (json) {
+        json_object *obj = json_object_new_object();
+        json_object_object_add(obj, "id", json_object_new_int64(info->id));
+        json_object_object_add(obj, "user", json_object_new_string(info->user));
+        json_object_object_add(obj, "prefix", json_object_new_string(info->prefix));
+        json_object_object_add(obj, "key", json_object_new_string(key));
+        json_object_object_add(obj, "signing_secret", json_object_new_string(info->signing_secret));
+        json_object_object_add(obj, "created_at", json_object_new_string(created));
+        print_json(obj);
+        json_object_put(obj);
+        return;
+    }
+    printf("Created key %lld for user %s.\n", (long long)info->id, info->user);
+    printf("key:            %s\n", key);
+    printf("signing secret: %s\n", info->signing_secret);
+    fprintf(stderr, "Both are shown only now: store them safely.\n");
+}
+
+int ctl_key_create(rbx_store *store, const ctl_options *opt, rbx_error *err)
+{
+    char key[RBX_STORE_KEY_SIZE];
+    rbx_key_info info;
+    if (rbx_store_key_create(store, opt->user, key, sizeof(key), &info, err) < 0)
+        return -1;
+    print_created_key(key, &info, opt->json);
+    sodium_memzero(key, sizeof(key));
+    sodium_memzero(info.signing_secret, sizeof(info.signing_secret));
+    return 0;
+}
+
+static const char *string_field(json_object *obj, const char *name)
+{
+    json_object *value = NULL;
+    json_object_object_get_ex(obj, name, &value);
+    return value ? json_object_get_string(value) : "-";
+}
+
+static void print_key_table(json_object *list)
+{
+    size_t n = json_object_array_length(list);
+    if (n == 0) {
+        puts("No keys.");
+        return;
+    }
+    printf("%-6s %-13s %-24s %-21s %s\n", "ID", "PREFIX", "USER", "CREATED", "REVOKED");
+    for (size_t i = 0; i < n; i++) {
+        json_object *row = json_object_array_get_idx(list, i);
+        printf("%-6s %-13s %-24s %-21s %s\n", string_field(row, "id"), string_field(row, "prefix"),
+               string_field(row, "user"), string_field(row, "created_at"),
+               string_field(row, "revoked_at"));
+    }
+}
+
+int ctl_key_list(rbx_store *store, const ctl_options *opt, rbx_error *err)
+{
+    json_object *list;
+    if (rbx_store_key_list(store, &list, err) < 0)
+        return -1;
+    if (opt->json)
+        print_json(list);
+    else
+        print_key_table(list);
+    json_object_put(list);
+    return 0;
+}
+
+int ctl_key_revoke(rbx_store *store, const ctl_options *opt, rbx_error *err)
+{
+    const char *which = opt->words[2];
+    if (rbx_store_key_revoke(store, which, err) < 0)
+        return -1;
+    if (opt->json) {
+        json_object *obj = json_object_new_object();
+        json_object_object_add(obj, "revoked", json_object_new_string(which));
+        print_json(obj);
+        json_object_put(obj);
+    } else {
+        printf("Revoked key %s.\n", which);
+    }
+    return 0;
+}
+
+static void print_prune(int64_t removed, int max_age_days, int max_rows, bool json)
+{
+    if (json) {
+        json_object *obj = json_object_new_object();
+        json_object_object_add(obj, "removed", json_object_new_int64(removed));
+        json_object_object_add(obj, "max_age_days", json_object_new_int(max_age_days));
+        json_object_object_add(obj, "max_rows_per_user", json_object_new_int(max_rows));
+        print_json(obj);
+        json_object_put(obj);
+        return;
+    }
+    if (max_age_days == 0 && max_rows == 0) {
+        puts("Nothing pruned: no retention bound is set (see [history] in the configuration, "
+             "--max-age-days, --max-rows-per-user).");
+        return;
+    }
+    printf("Removed %lld run%s", (long long)removed, removed == 1 ? "" : "s");
+    if (max_age_days > 0)
+        printf(" older than %d day%s", max_age_days, max_age_days == 1 ? "" : "s");
+    if (max_age_days > 0 && max_rows > 0)
+        printf(" or");
+    if (max_rows > 0)
+        printf(" beyond the newest %d per user", max_rows);
+    puts(".");
+}
+
+int ctl_history_prune(rbx_store *store, const rbx_config *cfg, const ctl_options *opt,
+                      rbx_error *err)
+{
+    int max_age = opt->max_age_days >= 0 ? opt->max_age_days : cfg->history_max_age_days;
+    int max_rows =
+        opt->max_rows_per_user >= 0 ? opt->max_rows_per_user : cfg->history_max_rows_per_user;
+    int64_t removed = 0;
+    if (rbx_store_history_prune(store, max_age, max_rows, &removed, err) < 0)
+        return -1;
+    print_prune(removed, max_age, max_rows, opt->json);
+    return 0;
+}

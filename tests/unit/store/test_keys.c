@@ -1,0 +1,247 @@
+/* Unit tests for API keys: create, authenticate, revoke, list, and that only
+ * a hash of the key ever reaches the disk. */
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "tests/unit/store/fixture.h"
+
+static fixture fx;
+
+static void setup(void)
+{
+    fixture_open(&fx);
+}
+
+static void teardown(void)
+{
+    fixture_close(&fx);
+}
+
+static void create_key(const char *user, char key[RBX_STORE_KEY_SIZE], rbx_key_info *info)
+{
+    rbx_error err;
+    rbx_error_clear(&err);
+    int rc = rbx_store_key_create(fx.store, user, key, RBX_STORE_KEY_SIZE, info, &err);
+    ck_assert_msg(rc == 0, "key_create: %s", err.message);
+}
+
+START_TEST(test_create_then_authenticate)
+{
+    char key[RBX_STORE_KEY_SIZE];
+    rbx_key_info made, found;
+    create_key("alice", key, &made);
+    ck_assert_int_eq(strncmp(key, "rbx_", 4), 0);
+    ck_assert_uint_eq(strlen(key), 47);
+    ck_assert_uint_eq(strlen(made.signing_secret), 64);
+    ck_assert_int_eq(strncmp(made.prefix, key, strlen(made.prefix)), 0);
+
+    rbx_error err;
+    ck_assert_int_eq(rbx_store_key_authenticate(fx.store, key, &found, &err), 0);
+    ck_assert_int_eq(found.id, made.id);
+    ck_assert_str_eq(found.user, "alice");
+    ck_assert_str_eq(found.signing_secret, made.signing_secret);
+    ck_assert(!found.revoked);
+}
+END_TEST
+
+START_TEST(test_two_keys_differ)
+{
+    char a[RBX_STORE_KEY_SIZE], b[RBX_STORE_KEY_SIZE];
+    rbx_key_info ia, ib;
+    create_key("alice", a, &ia);
+    create_key("alice", b, &ib);
+    ck_assert_str_ne(a, b);
+    ck_assert_str_ne(ia.signing_secret, ib.signing_secret);
+    ck_assert_int_ne(ia.id, ib.id);
+}
+END_TEST
+
+START_TEST(test_unknown_and_missing_keys_are_401)
+{
+    char key[RBX_STORE_KEY_SIZE];
+    rbx_key_info info;
+    create_key("alice", key, &info);
+    key[10] = key[10] == 'A' ? 'B' : 'A';
+    rbx_error err;
+    ck_assert_int_eq(rbx_store_key_authenticate(fx.store, key, &info, &err), -1);
+    ck_assert_int_eq(err.status, 401);
+    ck_assert_str_eq(err.code, "unauthorized");
+    ck_assert_int_eq(rbx_store_key_authenticate(fx.store, "", &info, &err), -1);
+    ck_assert_int_eq(err.status, 401);
+    ck_assert_int_eq(rbx_store_key_authenticate(fx.store, NULL, &info, &err), -1);
+    ck_assert_int_eq(err.status, 401);
+}
+END_TEST
+
+START_TEST(test_bad_user_names_refused)
+{
+    char key[RBX_STORE_KEY_SIZE];
+    rbx_key_info info;
+    rbx_error err;
+    const char *bad[] = {"", "two words", "semi;colon", "quote'"};
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        ck_assert_int_eq(rbx_store_key_create(fx.store, bad[i], key, sizeof(key), &info, &err), -1);
+        ck_assert_int_eq(err.status, 400);
+        ck_assert_str_eq(err.field, "user");
+    }
+    char long_name[200];
+    memset(long_name, 'a', sizeof(long_name) - 1);
+    long_name[sizeof(long_name) - 1] = '\0';
+    ck_assert_int_eq(rbx_store_key_create(fx.store, long_name, key, sizeof(key), &info, &err), -1);
+    ck_assert_int_eq(rbx_store_key_create(fx.store, "ok.user-1@x", key, sizeof(key), &info, &err),
+                     0);
+}
+END_TEST
+
+static void assert_revoked(const char *key)
+{
+    rbx_key_info info;
+    rbx_error err;
+    ck_assert_int_eq(rbx_store_key_authenticate(fx.store, key, &info, &err), -1);
+    ck_assert_int_eq(err.status, 401);
+    ck_assert_str_eq(err.code, "unauthorized");
+}
+
+START_TEST(test_revoke_by_id_prefix_and_key)
+{
+    char k1[RBX_STORE_KEY_SIZE], k2[RBX_STORE_KEY_SIZE], k3[RBX_STORE_KEY_SIZE];
+    rbx_key_info i1, i2, i3;
+    create_key("alice", k1, &i1);
+    create_key("alice", k2, &i2);
+    create_key("bob", k3, &i3);
+    rbx_error err;
+    char id[24];
+    snprintf(id, sizeof(id), "%lld", (long long)i1.id);
+    ck_assert_int_eq(rbx_store_key_revoke(fx.store, id, &err), 0);
+    assert_revoked(k1);
+    ck_assert_int_eq(rbx_store_key_revoke(fx.store, i2.prefix, &err), 0);
+    assert_revoked(k2);
+    rbx_key_info still;
+    ck_assert_int_eq(rbx_store_key_authenticate(fx.store, k3, &still, &err), 0);
+    ck_assert_int_eq(rbx_store_key_revoke(fx.store, k3, &err), 0);
+    assert_revoked(k3);
+    /* Revoking again is not an error; the key stays readable by id. */
+    ck_assert_int_eq(rbx_store_key_revoke(fx.store, id, &err), 0);
+    ck_assert_int_eq(rbx_store_key_get(fx.store, i1.id, &still, &err), 0);
+    ck_assert(still.revoked);
+    ck_assert_str_eq(still.signing_secret, i1.signing_secret);
+}
+END_TEST
+
+START_TEST(test_revoke_unknown_is_404)
+{
+    rbx_error err;
+    ck_assert_int_eq(rbx_store_key_revoke(fx.store, "42", &err), -1);
+    ck_assert_int_eq(err.status, 404);
+    ck_assert_str_eq(err.code, "not_found");
+    ck_assert_int_eq(rbx_store_key_revoke(fx.store, "rbx_nothing", &err), -1);
+    ck_assert_int_eq(err.status, 404);
+    ck_assert_int_eq(rbx_store_key_revoke(fx.store, "", &err), -1);
+    ck_assert_int_eq(err.status, 400);
+    rbx_key_info info;
+    ck_assert_int_eq(rbx_store_key_get(fx.store, 42, &info, &err), -1);
+    ck_assert_int_eq(err.status, 404);
+}
+END_TEST
+
+START_TEST(test_list_shows_no_secrets)
+{
+    char k1[RBX_STORE_KEY_SIZE], k2[RBX_STORE_KEY_SIZE];
+    rbx_key_info i1, i2;
+    create_key("alice", k1, &i1);
+    create_key("bob", k2, &i2);
+    rbx_error err;
+    ck_assert_int_eq(rbx_store_key_revoke(fx.store, i2.prefix, &err), 0);
+    json_object *list = NULL;
+    ck_assert_int_eq(rbx_store_key_list(fx.store, &list, &err), 0);
+    ck_assert_uint_eq(json_object_array_length(list), 2);
+    const char *text = json_object_to_json_string(list);
+    ck_assert_ptr_null(strstr(text, k1));
+    ck_assert_ptr_null(strstr(text, k2));
+    ck_assert_ptr_null(strstr(text, i1.signing_secret));
+    json_object *first = json_object_array_get_idx(list, 0), *v;
+    ck_assert(json_object_object_get_ex(first, "user", &v));
+    ck_assert_str_eq(json_object_get_string(v), "alice");
+    ck_assert(json_object_object_get_ex(first, "prefix", &v));
+    ck_assert_str_eq(json_object_get_string(v), i1.prefix);
+    ck_assert(json_object_object_get_ex(first, "revoked", &v));
+    ck_assert(!json_object_get_boolean(v));
+    ck_assert(json_object_object_get_ex(first, "created_at", &v));
+    ck_assert_uint_eq(strlen(json_object_get_string(v)), 20); /* 2024-05-01T12:00:00Z */
+    json_object *second = json_object_array_get_idx(list, 1);
+    ck_assert(json_object_object_get_ex(second, "revoked", &v));
+    ck_assert(json_object_get_boolean(v));
+    ck_assert(json_object_object_get_ex(second, "revoked_at", &v) && v != NULL);
+    json_object_put(list);
+}
+END_TEST
+
+static bool file_contains(const char *path, const char *needle)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return false; /* an absent -wal file holds nothing */
+    size_t n = strlen(needle), size = 0, cap = 1 << 16;
+    char *buf = malloc(cap);
+    ck_assert_ptr_nonnull(buf);
+    size_t got;
+    while ((got = fread(buf + size, 1, cap - size, f)) > 0) {
+        size += got;
+        if (size == cap) {
+            buf = realloc(buf, cap *= 2);
+            ck_assert_ptr_nonnull(buf);
+        }
+    }
+    fclose(f);
+    bool found = memmem(buf, size, needle, n) != NULL;
+    free(buf);
+    return found;
+}
+
+START_TEST(test_key_is_hashed_at_rest)
+{
+    char key[RBX_STORE_KEY_SIZE];
+    rbx_key_info info;
+    create_key("alice", key, &info);
+    char wal[128];
+    snprintf(wal, sizeof(wal), "%s-wal", fx.path);
+    /* While open (the row may sit in the WAL) and after close (checkpointed). */
+    ck_assert(file_contains(fx.path, "alice") || file_contains(wal, "alice"));
+    ck_assert(!file_contains(fx.path, key) && !file_contains(wal, key));
+    ck_assert(!file_contains(fx.path, key + 4) && !file_contains(wal, key + 4));
+    rbx_store_close(fx.store);
+    ck_assert(file_contains(fx.path, "alice"));
+    ck_assert(!file_contains(fx.path, key + 4) && !file_contains(wal, key + 4));
+    rbx_error err;
+    ck_assert_int_eq(rbx_store_open(fx.path, &fx.store, &err), 0);
+}
+END_TEST
+
+static Suite *keys_suite(void)
+{
+    Suite *s = suite_create("store_keys");
+    TCase *tc = tcase_create("keys");
+    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_add_test(tc, test_create_then_authenticate);
+    tcase_add_test(tc, test_two_keys_differ);
+    tcase_add_test(tc, test_unknown_and_missing_keys_are_401);
+    tcase_add_test(tc, test_bad_user_names_refused);
+    tcase_add_test(tc, test_revoke_by_id_prefix_and_key);
+    tcase_add_test(tc, test_revoke_unknown_is_404);
+    tcase_add_test(tc, test_list_shows_no_secrets);
+    tcase_add_test(tc, test_key_is_hashed_at_rest);
+    suite_add_tcase(s, tc);
+    return s;
+}
+
+int main(void)
+{
+    SRunner *sr = srunner_create(keys_suite());
+    srunner_run_all(sr, CK_NORMAL);
+    int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}

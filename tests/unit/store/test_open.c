@@ -1,0 +1,155 @@
+/* Unit tests for opening the store: migrations, reopening, file mode, and
+ * many processes writing at once. */
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "tests/unit/store/fixture.h"
+
+START_TEST(test_migrates_empty_database)
+{
+    fixture fx;
+    fixture_open(&fx);
+    int version = -1;
+    rbx_error err;
+    ck_assert_int_eq(rbx_store_schema_version(fx.store, &version, &err), 0);
+    ck_assert_int_ge(rbx_store_schema_latest(), 1);
+    ck_assert_int_eq(version, rbx_store_schema_latest());
+    ck_assert_int_eq(raw_int(fx.path, "PRAGMA user_version"), rbx_store_schema_latest());
+    ck_assert_int_eq(raw_int(fx.path, "SELECT count(*) FROM sqlite_master WHERE type = 'table'"
+                                      " AND name IN ('api_keys', 'history')"),
+                     2);
+    ck_assert_int_eq(
+        raw_int(fx.path, "SELECT count(*) FROM pragma_journal_mode WHERE journal_mode = 'wal'"), 1);
+    fixture_close(&fx);
+}
+END_TEST
+
+START_TEST(test_reopen_is_idempotent_and_keeps_data)
+{
+    fixture fx;
+    fixture_open(&fx);
+    char id[40];
+    add_run(fx.store, "alice", "python", "success", 0, 5, id);
+    rbx_store_close(fx.store);
+
+    rbx_error err;
+    ck_assert_int_eq(rbx_store_open(fx.path, &fx.store, &err), 0);
+    int version = -1;
+    ck_assert_int_eq(rbx_store_schema_version(fx.store, &version, &err), 0);
+    ck_assert_int_eq(version, rbx_store_schema_latest());
+    json_object *run = NULL;
+    ck_assert_int_eq(rbx_store_history_get(fx.store, "alice", id, &run, &err), 0);
+    json_object_put(run);
+    fixture_close(&fx);
+}
+END_TEST
+
+START_TEST(test_refuses_newer_schema)
+{
+    fixture fx;
+    fixture_open(&fx);
+    rbx_store_close(fx.store);
+    raw_sql(fx.path, "PRAGMA user_version = 999");
+    rbx_error err;
+    ck_assert_int_eq(rbx_store_open(fx.path, &fx.store, &err), -1);
+    ck_assert_ptr_null(fx.store);
+    ck_assert_ptr_nonnull(strstr(err.message, "newer"));
+    fixture_close(&fx);
+}
+END_TEST
+
+START_TEST(test_database_is_private)
+{
+    fixture fx;
+    fixture_open(&fx);
+    struct stat st;
+    ck_assert_int_eq(stat(fx.path, &st), 0);
+    ck_assert_int_eq(st.st_mode & 0777, 0600);
+    fixture_close(&fx);
+}
+END_TEST
+
+START_TEST(test_missing_directory_is_an_error)
+{
+    rbx_store *store = NULL;
+    rbx_error err;
+    ck_assert_int_eq(rbx_store_open("/nonexistent-rbx/runbox.db", &store, &err), -1);
+    ck_assert_ptr_null(store);
+    ck_assert_ptr_nonnull(strstr(err.message, "/nonexistent-rbx/runbox.db"));
+}
+END_TEST
+
+#define WRITERS 8
+#define ROWS_PER_WRITER 50
+
+/* Each child opens its own connection (and races the others through the
+ * migration of a database nobody has opened yet), then adds its rows. */
+static void writer(const char *path, int n)
+{
+    rbx_store *store;
+    rbx_error err;
+    if (rbx_store_open(path, &store, &err) < 0) {
+        fprintf(stderr, "writer %d: %s\n", n, err.message);
+        _exit(2);
+    }
+    char user[16];
+    snprintf(user, sizeof(user), "user%d", n);
+    for (int i = 0; i < ROWS_PER_WRITER; i++)
+        add_run(store, user, "c", "success", n, i, NULL);
+    rbx_store_close(store);
+    _exit(0);
+}
+
+START_TEST(test_concurrent_writers_all_land)
+{
+    char dir[] = "/tmp/rbx-store-XXXXXX";
+    ck_assert_ptr_nonnull(mkdtemp(dir));
+    char path[96];
+    snprintf(path, sizeof(path), "%s/runbox.db", dir);
+    pid_t pids[WRITERS];
+    for (int n = 0; n < WRITERS; n++) {
+        pids[n] = fork();
+        ck_assert_int_ge(pids[n], 0);
+        if (pids[n] == 0)
+            writer(path, n);
+    }
+    for (int n = 0; n < WRITERS; n++) {
+        int status;
+        ck_assert_int_eq(waitpid(pids[n], &status, 0), pids[n]);
+        ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 0, "writer %d failed", n);
+    }
+    ck_assert_int_eq(raw_int(path, "SELECT count(*) FROM history"), WRITERS * ROWS_PER_WRITER);
+    ck_assert_int_eq(raw_int(path, "SELECT count(DISTINCT user) FROM history"), WRITERS);
+    fixture fx = {.store = NULL};
+    snprintf(fx.dir, sizeof(fx.dir), "%s", dir);
+    fixture_close(&fx);
+}
+END_TEST
+
+static Suite *open_suite(void)
+{
+    Suite *s = suite_create("store_open");
+    TCase *tc = tcase_create("open");
+    tcase_add_test(tc, test_migrates_empty_database);
+    tcase_add_test(tc, test_reopen_is_idempotent_and_keeps_data);
+    tcase_add_test(tc, test_refuses_newer_schema);
+    tcase_add_test(tc, test_database_is_private);
+    tcase_add_test(tc, test_missing_directory_is_an_error);
+    tcase_add_test(tc, test_concurrent_writers_all_land);
+    suite_add_tcase(s, tc);
+    return s;
+}
+
+int main(void)
+{
+    SRunner *sr = srunner_create(open_suite());
+    srunner_run_all(sr, CK_NORMAL);
+    int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}
