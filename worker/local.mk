@@ -6,6 +6,15 @@ worker_librbxworker_a_SOURCES = worker/url_guard.c worker/callback.c
 worker_librbxworker_a_CFLAGS = $(AM_CFLAGS) $(CURL_CFLAGS) $(SODIUM_CFLAGS)
 noinst_HEADERS += worker/url_guard.h worker/callback.h
 
+sbin_PROGRAMS += worker/runbox-worker
+worker_runbox_worker_SOURCES = worker/main.c worker/daemon.c worker/daemon.h worker/runner.c \
+	worker/runner.h worker/deliver.c worker/deliver.h
+worker_runbox_worker_CFLAGS = $(AM_CFLAGS) $(JSONC_CFLAGS) $(CURL_CFLAGS) $(SODIUM_CFLAGS)
+worker_runbox_worker_LDADD = worker/librbxworker.a $(RBX_ENGINE_LIBS) $(RBX_STORE_LIBS) \
+	common/librbxcommon.a $(CURL_LIBS) $(SODIUM_LIBS) $(JSONC_LIBS) $(INIH_LIBS)
+dist_man8_MANS += worker/runbox-worker.8
+EXTRA_DIST += worker/README.md
+
 WORKER_LIBS = worker/librbxworker.a common/librbxcommon.a $(CURL_LIBS) $(SODIUM_LIBS) $(INIH_LIBS)
 
 check_PROGRAMS += tests/unit/worker/test_url_guard tests/unit/worker/test_callback
