@@ -309,12 +309,34 @@ static int claim_one(rbx_store *store, const char *owner, int lease_seconds, int
     return 0;
 }
 
+/* A read first: an idle worker polling an empty queue must not take the
+ * write lock (and grow the WAL) every time it looks. */
+static int anything_claimable(rbx_store *store, int64_t now, bool *any, rbx_error *err)
+{
+    sqlite3_stmt *stmt;
+    if (rbx_store_prepare(store,
+                          "SELECT EXISTS (SELECT 1 FROM jobs WHERE status = 'queued'"
+                          " OR (status = 'running' AND lease_expires_at < ?1))",
+                          &stmt, err) < 0)
+        return -1;
+    sqlite3_bind_int64(stmt, 1, now);
+    int rc = sqlite3_step(stmt);
+    *any = rc == SQLITE_ROW && sqlite3_column_int(stmt, 0) != 0;
+    sqlite3_finalize(stmt);
+    return rc == SQLITE_ROW ? 0 : rbx_store_sql_error(store, err, "looking for queued jobs");
+}
+
 int rbx_jobs_claim(rbx_store *store, const char *owner, int lease_seconds, rbx_job *out,
                    bool *claimed, rbx_error *err)
 {
     memset(out, 0, sizeof(*out));
     *claimed = false;
     int64_t now = now_ms();
+    bool any;
+    if (anything_claimable(store, now, &any, err) < 0)
+        return -1;
+    if (!any)
+        return 0;
     if (rbx_store_begin_write(store, err) < 0)
         return -1;
     if (expire_cancelled(store, now, err) < 0 ||

@@ -124,8 +124,7 @@ static void finish_job(rbx_worker *w, const rbx_job *job, json_object *result)
     if (rbx_jobs_finish(w->store, job, w->owner, result, wants_history(job), &finished, &err) < 0)
         LOG("job %s: storing the result failed: %s\n", job->id, err.message);
     else if (!finished)
-        LOG("job %s: lease lost before the result was stored; another worker owns it\n",
-            job->id);
+        LOG("job %s: lease lost before the result was stored; another worker owns it\n", job->id);
 }
 
 /* The engine refused for lack of capacity: the job goes back to the queue. */
@@ -206,8 +205,8 @@ static void claim_jobs(rbx_worker *w, long long now)
         rbx_job job;
         bool claimed;
         rbx_error err;
-        if (rbx_jobs_claim(w->store, w->owner, w->cfg->jobs_lease_seconds, &job, &claimed,
-                           &err) < 0) {
+        if (rbx_jobs_claim(w->store, w->owner, w->cfg->jobs_lease_seconds, &job, &claimed, &err) <
+            0) {
             LOG("claiming: %s\n", err.message);
             return;
         }
@@ -241,8 +240,8 @@ static void check_run(rbx_worker *w, rbx_run *run, long long now)
     bool owned, cancel;
     rbx_error err;
     run->next_check_ms = now + check_interval_ms(w->cfg);
-    if (rbx_jobs_renew(w->store, run->job.id, w->owner, w->cfg->jobs_lease_seconds, &owned,
-                       &cancel, &err) < 0) {
+    if (rbx_jobs_renew(w->store, run->job.id, w->owner, w->cfg->jobs_lease_seconds, &owned, &cancel,
+                       &err) < 0) {
         LOG("job %s: lease renewal failed: %s\n", run->job.id, err.message);
         return; /* the lease has slack: try again next time */
     }

@@ -28,8 +28,8 @@ typedef struct rbx_worker {
     rbx_engine *engine;
     rbx_store *store;
     char slots_dir[PATH_MAX];
-    char owner[128];       /* this worker's lease name: host:pid:random */
-    rbx_run *runs;         /* cfg->worker_concurrency entries; pid 0 = free */
+    char owner[128]; /* this worker's lease name: host:pid:random */
+    rbx_run *runs;   /* cfg->worker_concurrency entries; pid 0 = free */
     int sigfd;
     bool stopping;
     long long stop_deadline_ms;

@@ -21,8 +21,7 @@ static int hold_ms(const rbx_config *cfg)
     return cfg->callback_connect_timeout_ms + cfg->callback_timeout_ms + 5000;
 }
 
-static int attempt_one(rbx_store *store, const rbx_config *cfg, rbx_job_delivery *d,
-                       rbx_error *err)
+static int attempt_one(rbx_store *store, const rbx_config *cfg, rbx_job_delivery *d, rbx_error *err)
 {
     rbx_callback_outcome outcome;
     rbx_error why;

@@ -36,10 +36,18 @@ static const char *parse_args(int argc, char **argv)
     int c;
     while ((c = getopt_long(argc, argv, "c:hV", opts, NULL)) != -1) {
         switch (c) {
-        case 'c': path = optarg; break;
-        case 'h': usage(stdout); exit(0);
-        case 'V': puts("runbox-worker " PACKAGE_VERSION); exit(0);
-        default: usage(stderr); exit(2);
+        case 'c':
+            path = optarg;
+            break;
+        case 'h':
+            usage(stdout);
+            exit(0);
+        case 'V':
+            puts("runbox-worker " PACKAGE_VERSION);
+            exit(0);
+        default:
+            usage(stderr);
+            exit(2);
         }
     }
     if (optind < argc) {
@@ -77,7 +85,8 @@ int main(int argc, char **argv)
     rbx_store *store = NULL;
     rbx_worker w;
     int rc = 1;
-    if (open_all(&cfg, &eng, &store, &err) == 0 && rbx_worker_init(&w, &cfg, eng, store, &err) == 0) {
+    if (open_all(&cfg, &eng, &store, &err) == 0 &&
+        rbx_worker_init(&w, &cfg, eng, store, &err) == 0) {
         rc = rbx_worker_loop(&w, &err) == 0 ? 0 : 1;
         rbx_worker_fini(&w);
     }

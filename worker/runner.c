@@ -191,8 +191,8 @@ static int decode(json_object *outcome, json_object **response, rbx_error *err)
     json_object_object_get_ex(value, "status", &status);
     json_object_object_get_ex(value, "code", &code);
     json_object_object_get_ex(value, "message", &message);
-    return rbx_error_set(err, json_object_get_int(status), json_object_get_string(code), NULL,
-                         "%s", json_object_get_string(message));
+    return rbx_error_set(err, json_object_get_int(status), json_object_get_string(code), NULL, "%s",
+                         json_object_get_string(message));
 }
 
 int rbx_run_collect(rbx_run *run, json_object **response, rbx_error *err)
@@ -204,8 +204,7 @@ int rbx_run_collect(rbx_run *run, json_object **response, rbx_error *err)
     if (!outcome) {
         if (WIFSIGNALED(status))
             return rbx_error_internal(err, "the job's run died of signal %d", WTERMSIG(status));
-        return rbx_error_internal(err, "the job's run ended without a result (status %d)",
-                                  status);
+        return rbx_error_internal(err, "the job's run ended without a result (status %d)", status);
     }
     int rc = decode(outcome, response, err);
     json_object_put(outcome);

@@ -21,10 +21,10 @@
 #include "store/jobs.h"
 
 typedef struct rbx_run {
-    rbx_job job;          /* owned */
-    pid_t pid;            /* the child, also its process group; 0 when none */
-    int fd;               /* read end of the child's pipe; -1 once at EOF */
-    char *out;            /* what the child wrote so far */
+    rbx_job job; /* owned */
+    pid_t pid;   /* the child, also its process group; 0 when none */
+    int fd;      /* read end of the child's pipe; -1 once at EOF */
+    char *out;   /* what the child wrote so far */
     size_t out_len, out_cap;
     long long next_check_ms; /* when to renew the lease and look for a cancel */
 } rbx_run;
