@@ -35,7 +35,7 @@ int rbx_store_prepare(rbx_store *store, const char *sql, sqlite3_stmt **stmt, rb
 int rbx_store_exec(rbx_store *store, const char *sql, rbx_error *err)
 {
     if (sqlite3_exec(store->db, sql, NULL, NULL, NULL) != SQLITE_OK)
-        return rbx_store_sql_error(store, err, "executing a statement");
+        return rbx_store_sql_error(store, err, sql);
     return 0;
 }
 
@@ -102,12 +102,27 @@ static int create_private_file(const char *path, rbx_error *err)
     return 0;
 }
 
+/* Switching a new database to WAL needs an exclusive lock, and SQLite answers
+ * SQLITE_BUSY at once, without the busy handler, while another process opens
+ * the same new database: so wait here, up to the busy timeout. */
+static int enable_wal(rbx_store *store, rbx_error *err)
+{
+    const struct timespec pause = {0, 10 * 1000 * 1000};
+    for (int waited_ms = 0;; waited_ms += 10) {
+        int rc = sqlite3_exec(store->db, "PRAGMA journal_mode = WAL", NULL, NULL, NULL);
+        if (rc == SQLITE_OK)
+            return 0;
+        if ((rc & 0xff) != SQLITE_BUSY || waited_ms >= RBX_STORE_BUSY_TIMEOUT_MS)
+            return rbx_store_sql_error(store, err, "switching to WAL mode");
+        nanosleep(&pause, NULL);
+    }
+}
+
 static int configure_connection(rbx_store *store, rbx_error *err)
 {
-    /* The busy timeout comes first: switching to WAL itself may wait for a lock. */
     if (sqlite3_busy_timeout(store->db, RBX_STORE_BUSY_TIMEOUT_MS) != SQLITE_OK)
         return rbx_store_sql_error(store, err, "setting the busy timeout");
-    if (rbx_store_exec(store, "PRAGMA journal_mode = WAL", err) < 0 ||
+    if (enable_wal(store, err) < 0 ||
         rbx_store_exec(store, "PRAGMA synchronous = NORMAL", err) < 0 ||
         rbx_store_exec(store, "PRAGMA foreign_keys = ON", err) < 0)
         return -1;

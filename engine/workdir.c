@@ -1,0 +1,162 @@
+#include "engine/workdir.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+/* Directories nested deeper than this are moved up to the run dir's top
+ * level instead of recursed into, so a hostile tree costs neither stack nor
+ * file descriptors. */
+#define MAX_DEPTH 32
+
+void rbx_workdir_base(const char *state_dir, char *out, size_t outsz)
+{
+    struct stat st;
+    if (state_dir && state_dir[0] && stat(state_dir, &st) == 0 && S_ISDIR(st.st_mode) &&
+        access(state_dir, W_OK) == 0) {
+        snprintf(out, outsz, "%s/work", state_dir);
+        return;
+    }
+    const char *tmp = getenv("TMPDIR");
+    snprintf(out, outsz, "%s/runbox-work-%u", tmp && tmp[0] == '/' ? tmp : "/tmp",
+             (unsigned)geteuid());
+}
+
+static int open_private_base(const char *base, rbx_error *err)
+{
+    if (mkdir(base, 0700) < 0 && errno != EEXIST)
+        return rbx_error_errno(err, "cannot create the work dir base %s", base);
+    int fd = open(base, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    if (fd < 0)
+        return rbx_error_errno(err, "cannot open the work dir base %s", base);
+    struct stat st;
+    if (fstat(fd, &st) < 0 || st.st_uid != geteuid() || (st.st_mode & 0077) != 0) {
+        close(fd);
+        return rbx_error_internal(err, "work dir base %s must be a directory owned by uid %u "
+                                       "with mode 0700",
+                                  base, (unsigned)geteuid());
+    }
+    return fd;
+}
+
+int rbx_workdir_create(const char *base, rbx_workdir *wd, rbx_error *err)
+{
+    wd->fd = -1;
+    int base_fd = open_private_base(base, err);
+    if (base_fd < 0)
+        return -1;
+    close(base_fd);
+    if ((size_t)snprintf(wd->path, sizeof(wd->path), "%s/run-XXXXXX", base) >= sizeof(wd->path))
+        return rbx_error_internal(err, "work dir base path too long: %s", base);
+    if (!mkdtemp(wd->path))
+        return rbx_error_errno(err, "cannot create a run dir under %s", base);
+    wd->fd = open(wd->path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    if (wd->fd < 0 || fchmod(wd->fd, 01777) < 0) {
+        rbx_error_errno(err, "cannot prepare the run dir %s", wd->path);
+        if (wd->fd >= 0)
+            close(wd->fd);
+        wd->fd = -1;
+        rmdir(wd->path);
+        return -1;
+    }
+    return 0;
+}
+
+int rbx_workdir_write(rbx_workdir *wd, const char *name, const char *data, size_t len,
+                      rbx_error *err)
+{
+    int fd = openat(wd->fd, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+    if (fd < 0)
+        return rbx_error_errno(err, "cannot create %s in the run dir", name);
+    size_t done = 0;
+    while (done < len) {
+        ssize_t n = write(fd, data + done, len - done);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0) {
+            rbx_error_errno(err, "cannot write %s in the run dir", name);
+            close(fd);
+            return -1;
+        }
+        done += (size_t)n;
+    }
+    if (fchmod(fd, 0644) < 0 || close(fd) < 0) /* fchmod: the umask must not hide it */
+        return rbx_error_errno(err, "cannot finish %s in the run dir", name);
+    return 0;
+}
+
+static unsigned long moved_counter;
+
+/* Empty the directory open at dfd. top_fd is the run dir, where directories
+ * past MAX_DEPTH are moved; *moved tells the caller to sweep the top again. */
+static int empty_dir(int dfd, int top_fd, int depth, int *moved)
+{
+    int scan_fd = dup(dfd);
+    DIR *d = scan_fd >= 0 ? fdopendir(scan_fd) : NULL;
+    if (!d) {
+        if (scan_fd >= 0)
+            close(scan_fd);
+        return -1;
+    }
+    int rc = 0;
+    struct dirent *de;
+    while ((de = readdir(d))) {
+        const char *name = de->d_name;
+        if (strcmp(name, ".") == 0 || strcmp(name, "..") == 0)
+            continue;
+        struct stat st;
+        if (fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+            continue;
+        if (!S_ISDIR(st.st_mode)) {
+            if (unlinkat(dfd, name, 0) < 0 && errno != ENOENT)
+                rc = -1;
+            continue;
+        }
+        if (depth >= MAX_DEPTH) {
+            char flat[64];
+            snprintf(flat, sizeof(flat), ".flat-%lu", ++moved_counter);
+            if (renameat(dfd, name, top_fd, flat) == 0)
+                *moved = 1;
+            else
+                rc = -1;
+            continue;
+        }
+        /* A directory the program made unreadable to us: we own the dir's
+         * files in rootless mode, and root ignores modes anyway. */
+        fchmodat(dfd, name, 0700, AT_SYMLINK_NOFOLLOW);
+        int sub = openat(dfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        if (sub < 0) {
+            rc = -1;
+            continue;
+        }
+        if (empty_dir(sub, top_fd, depth + 1, moved) < 0)
+            rc = -1;
+        close(sub);
+        if (unlinkat(dfd, name, AT_REMOVEDIR) < 0 && errno != ENOENT && errno != ENOTEMPTY)
+            rc = -1;
+    }
+    closedir(d);
+    return rc;
+}
+
+int rbx_workdir_remove(rbx_workdir *wd, rbx_error *err)
+{
+    if (wd->fd < 0)
+        return 0;
+    int moved, rounds = 0, rc;
+    do {
+        moved = 0;
+        rc = empty_dir(wd->fd, wd->fd, 0, &moved);
+    } while (moved && ++rounds < 1000000);
+    (void)rc; /* what could not be removed shows up in rmdir's error */
+    close(wd->fd);
+    wd->fd = -1;
+    if (rmdir(wd->path) < 0)
+        return rbx_error_errno(err, "cannot remove the run dir %s", wd->path);
+    return 0;
+}

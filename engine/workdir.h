@@ -1,0 +1,35 @@
+/* The host directory of one run, bound at /box inside the box. It lives in a
+ * private parent (mode 0700, owned by the service) so no other host user can
+ * reach it; the run dir itself is world-writable and sticky because the box's
+ * uid differs per concurrent box and is not known in advance. Everything here
+ * works relative to directory fds and never follows a link: the program may
+ * have planted any link in the dir before the host cleans it up. */
+#ifndef RBX_ENGINE_WORKDIR_H
+#define RBX_ENGINE_WORKDIR_H
+
+#include <stddef.h>
+
+#include "common/error.h"
+
+typedef struct rbx_workdir {
+    char path[512];
+    int fd; /* O_DIRECTORY of path, -1 when closed */
+} rbx_workdir;
+
+/* Create a fresh run dir under base (created 0700 when missing; it must be a
+ * real directory owned by us, not a link). */
+int rbx_workdir_create(const char *base, rbx_workdir *wd, rbx_error *err);
+
+/* Write a new file (it must not exist yet) in the run dir, mode 0644. */
+int rbx_workdir_write(rbx_workdir *wd, const char *name, const char *data, size_t len,
+                      rbx_error *err);
+
+/* Remove the run dir and everything the run left in it, never following a
+ * link, whatever the depth or permissions the program gave its files. */
+int rbx_workdir_remove(rbx_workdir *wd, rbx_error *err);
+
+/* Where run dirs go: <state_dir>/work when the state dir exists, otherwise
+ * a private dir under $TMPDIR (or /tmp) named after our uid. */
+void rbx_workdir_base(const char *state_dir, char *out, size_t outsz);
+
+#endif
