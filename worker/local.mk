@@ -10,11 +10,12 @@ sbin_PROGRAMS += worker/runbox-worker
 worker_runbox_worker_SOURCES = worker/main.c worker/daemon.c worker/daemon.h worker/runner.c \
 	worker/runner.h worker/deliver.c worker/deliver.h
 worker_runbox_worker_CFLAGS = $(AM_CFLAGS) $(JSONC_CFLAGS) $(CURL_CFLAGS) $(SODIUM_CFLAGS)
-worker_runbox_worker_LDADD = worker/librbxworker.a $(RBX_ENGINE_LIBS) $(RBX_STORE_LIBS) \
+worker_runbox_worker_LDADD = worker/librbxworker.a $(ENGINE_LIBS) $(RBX_STORE_LIBS) \
 	common/librbxcommon.a $(CURL_LIBS) $(SODIUM_LIBS) $(JSONC_LIBS) $(INIH_LIBS)
 dist_man8_MANS += worker/runbox-worker.8
 EXTRA_DIST += worker/README.md
 
+WORKER_TEST_RECEIVER = tests/unit/worker/receiver.c tests/unit/worker/receiver.h
 WORKER_LIBS = worker/librbxworker.a common/librbxcommon.a $(CURL_LIBS) $(SODIUM_LIBS) $(INIH_LIBS)
 
 check_PROGRAMS += tests/unit/worker/test_url_guard tests/unit/worker/test_callback
@@ -22,7 +23,8 @@ TESTS += tests/unit/worker/test_url_guard tests/unit/worker/test_callback
 tests_unit_worker_test_url_guard_SOURCES = tests/unit/worker/test_url_guard.c
 tests_unit_worker_test_url_guard_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
 tests_unit_worker_test_url_guard_LDADD = $(WORKER_LIBS) $(CHECK_LIBS)
-tests_unit_worker_test_callback_SOURCES = tests/unit/worker/test_callback.c
+tests_unit_worker_test_callback_SOURCES = tests/unit/worker/test_callback.c \
+	$(WORKER_TEST_RECEIVER)
 tests_unit_worker_test_callback_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
 tests_unit_worker_test_callback_LDADD = $(WORKER_LIBS) $(CHECK_LIBS) -lpthread
 
@@ -31,3 +33,17 @@ TESTS += tests/unit/worker/test_jobs
 tests_unit_worker_test_jobs_SOURCES = tests/unit/worker/test_jobs.c
 tests_unit_worker_test_jobs_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS) $(JSONC_CFLAGS)
 tests_unit_worker_test_jobs_LDADD = $(RBX_STORE_LIBS) $(CHECK_LIBS)
+
+# The daemon under test with a stand-in engine (tests/unit/worker/fake_engine.c):
+# test_daemon starts it as a real process against a real store.
+check_PROGRAMS += tests/unit/worker/runbox-worker-fake tests/unit/worker/test_daemon
+TESTS += tests/unit/worker/test_daemon
+tests_unit_worker_runbox_worker_fake_SOURCES = worker/main.c worker/daemon.c worker/runner.c \
+	worker/deliver.c tests/unit/worker/fake_engine.c
+tests_unit_worker_runbox_worker_fake_CFLAGS = $(worker_runbox_worker_CFLAGS)
+tests_unit_worker_runbox_worker_fake_LDADD = worker/librbxworker.a $(RBX_STORE_LIBS) \
+	common/librbxcommon.a $(CURL_LIBS) $(SODIUM_LIBS) $(JSONC_LIBS) $(INIH_LIBS)
+tests_unit_worker_test_daemon_SOURCES = tests/unit/worker/test_daemon.c $(WORKER_TEST_RECEIVER)
+tests_unit_worker_test_daemon_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS) $(JSONC_CFLAGS)
+tests_unit_worker_test_daemon_LDADD = worker/librbxworker.a $(RBX_STORE_LIBS) $(CURL_LIBS) \
+	$(INIH_LIBS) $(CHECK_LIBS) -lpthread
