@@ -72,6 +72,7 @@ typedef struct rbx_sandbox_result {
     bool oom_killed;
     bool truncated;           /* output was cut at output_bytes */
     bool cpu_limit_hit, wall_limit_hit;
+    bool exec_failed;         /* PROGRAM could not be executed in the box (message says why; exit_code 127) */
     uint64_t cpu_time_ms;     /* user + system of every process of the run */
     uint64_t wall_time_ms;
     uint64_t memory_kb;       /* peak */

@@ -1,0 +1,211 @@
+/* Pid 1 of the box: builds the box inside the fresh namespaces, forks the
+ * program, reaps whatever the program leaves behind, and reports the
+ * program's end to the supervisor. When it exits, the kernel kills every
+ * process left in the pid namespace, so a daemonized grandchild dies with
+ * the run. PR_SET_PDEATHSIG ties it to the supervisor: kill the supervisor
+ * and the whole box goes.
+ *
+ * The program is not pid 1 itself because the kernel shields pid 1 from
+ * signals sent from inside its namespace: abort(), raise(SIGKILL) and
+ * kill -SEGV $$ would not do what the program expects.
+ *
+ * Runs in the cloned child: no allocation (see internal.h). */
+#include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "sandbox/internal.h"
+
+static void send_report(int fd, const child_report *r)
+{
+    ssize_t n;
+    do
+        n = write(fd, r, sizeof(*r));
+    while (n < 0 && errno == EINTR);
+}
+
+static _Noreturn void setup_failed(const box_plan *p, const child_error *e, int type)
+{
+    child_report r = {.type = type, .error = *e};
+    send_report(p->report_fd, &r);
+    _exit(type == REPORT_EXEC_FAILED ? 127 : 1);
+}
+
+/* Standard streams onto 0, 1, 2 even if the caller had them closed (then the
+ * pipes themselves may sit on 0..2: move everything high first). */
+static int install_stdio(const box_plan *p, child_error *e)
+{
+    int src[3] = {p->stdin_fd, p->stdout_fd, p->stderr_fd};
+    int high[3];
+    for (int i = 0; i < 3; i++) {
+        if (src[i] < 0) {
+            high[i] = open("/dev/null", O_RDONLY | O_CLOEXEC);
+        } else {
+            high[i] = fcntl(src[i], F_DUPFD_CLOEXEC, 10);
+        }
+        if (high[i] < 0)
+            return child_fail(e, errno, "prepare standard streams", NULL);
+    }
+    for (int i = 0; i < 3; i++)
+        if (dup2(high[i], i) != i)
+            return child_fail(e, errno, "dup2 standard streams", NULL);
+    return 0;
+}
+
+/* Keep 0-2 and the report pipe (moved to 3, close-on-exec); close the rest. */
+static int close_other_fds(const box_plan *p, int *report_fd, child_error *e)
+{
+    if (p->report_fd != 3 && dup3(p->report_fd, 3, O_CLOEXEC) != 3)
+        return child_fail(e, errno, "move the report pipe", NULL);
+    *report_fd = 3;
+    if (close_range(4, ~0U, 0) != 0)
+        return child_fail(e, errno, "close_range", NULL);
+    return 0;
+}
+
+static void mark_oom_victim(void)
+{
+    /* The program, not init, should be what the OOM killer picks. */
+    int fd = open("/proc/self/oom_score_adj", O_WRONLY | O_CLOEXEC);
+    if (fd >= 0) {
+        (void)!write(fd, "1000", 4);
+        close(fd);
+    }
+}
+
+/* execvpe() searches the caller's PATH, not envp's: search envp's here. */
+static const char *env_path(const char *const *envp)
+{
+    for (const char *const *v = envp; v && *v; v++)
+        if (strncmp(*v, "PATH=", 5) == 0)
+            return *v + 5;
+    return "/usr/local/bin:/usr/bin:/bin";
+}
+
+static int exec_program(const char *const *argv, const char *const *envp)
+{
+    static const char *const default_env[] = {"PATH=/usr/local/bin:/usr/bin:/bin", NULL};
+    if (!envp)
+        envp = default_env;
+    char *const *av = (char *const *)argv;
+    char *const *ev = (char *const *)envp;
+    if (strchr(argv[0], '/')) {
+        execve(argv[0], av, ev);
+        return errno;
+    }
+    int result = ENOENT;
+    const char *path = env_path(envp);
+    while (*path) {
+        size_t len = strcspn(path, ":");
+        char full[4096];
+        int n = snprintf(full, sizeof(full), "%.*s/%s", (int)len, path, argv[0]);
+        if (len > 0 && n > 0 && (size_t)n < sizeof(full)) {
+            execve(full, av, ev);
+            if (errno == EACCES)
+                result = EACCES; /* like execvp: report EACCES over a later ENOENT */
+            else if (errno != ENOENT && errno != ENOTDIR)
+                return errno;
+        }
+        path += len;
+        if (*path == ':')
+            path++;
+    }
+    return result;
+}
+
+static _Noreturn void program_main(const box_plan *p)
+{
+    child_error e = {0};
+    box_plan q = *p;
+    const rbx_sandbox_config *cfg = p->cfg;
+    if (install_stdio(p, &e) != 0 || close_other_fds(p, &q.report_fd, &e) != 0)
+        setup_failed(&q, &e, REPORT_SETUP_FAILED);
+    mark_oom_victim();
+    if (rlimits_apply(p->limits, p->have_cgroup, &e) != 0 ||
+        credentials_drop(p->rootless, &e) != 0)
+        setup_failed(&q, &e, REPORT_SETUP_FAILED);
+    const char *cwd = cfg->cwd ? cfg->cwd : "/box";
+    if (chdir(cwd) != 0) {
+        child_fail(&e, errno, "chdir", cwd);
+        setup_failed(&q, &e, REPORT_SETUP_FAILED);
+    }
+    if (seccomp_program_load(p->seccomp, &e) != 0)
+        setup_failed(&q, &e, REPORT_SETUP_FAILED);
+    int err = exec_program(cfg->argv, cfg->envp);
+    child_fail(&e, err, "cannot execute", cfg->argv[0]);
+    setup_failed(&q, &e, REPORT_EXEC_FAILED);
+}
+
+static int build_box(const box_plan *p, child_error *e)
+{
+    if (ns_user_become_setup_user(p->rootless, e) != 0)
+        return -1;
+    /* After the supervisor put us in the box's cgroup: the box sees it as its root. */
+    if (unshare(CLONE_NEWCGROUP) != 0)
+        return child_fail(e, errno, "unshare the cgroup namespace", NULL);
+    const char *host = p->cfg->hostname ? p->cfg->hostname : "runbox";
+    if (sethostname(host, strlen(host)) != 0 || setdomainname("runbox", 6) != 0)
+        return child_fail(e, errno, "sethostname", NULL);
+    if (network_loopback_up(e) != 0)
+        return -1;
+    return mounts_build_root(&p->mounts, e);
+}
+
+/* Reap everything until the program itself has ended. */
+static void reap_until(pid_t program, child_report *r)
+{
+    for (;;) {
+        int status;
+        struct rusage ru;
+        pid_t pid = wait4(-1, &status, __WALL, &ru);
+        if (pid < 0 && errno == EINTR)
+            continue;
+        if (pid < 0)
+            return;
+        if (pid == program) {
+            r->type = REPORT_EXITED;
+            r->wait_status = status;
+            r->usage = ru;
+            return;
+        }
+    }
+}
+
+_Noreturn void box_init_main(const box_plan *p)
+{
+    child_error e = {0};
+    if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) != 0)
+        _exit(1);
+    char go;
+    if (read(p->sync_fd, &go, 1) != 1)
+        _exit(1); /* the supervisor died or gave up before we started */
+    close(p->sync_fd);
+    if (build_box(p, &e) != 0)
+        setup_failed(p, &e, REPORT_SETUP_FAILED);
+    /* Not dumpable: a program running under the same uid (rootless) cannot
+     * open our /proc entries or ptrace us. */
+    prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+    pid_t program = fork();
+    if (program < 0) {
+        child_fail(&e, errno, "fork the program", NULL);
+        setup_failed(p, &e, REPORT_SETUP_FAILED);
+    }
+    if (program == 0)
+        program_main(p);
+    close(p->stdout_fd);
+    close(p->stderr_fd);
+    if (p->stdin_fd >= 0)
+        close(p->stdin_fd);
+    child_report r = {0};
+    reap_until(program, &r);
+    if (r.type == REPORT_EXITED)
+        send_report(p->report_fd, &r);
+    _exit(0);
+}

@@ -1,0 +1,253 @@
+/* Cgroup limits and accounting of one box: cgroup v2 when this process's v2
+ * cgroup has the memory and pids controllers and is writable (a delegated
+ * subtree), else v1 when the memory, pids, cpu and cpuacct hierarchies are
+ * writable, else none (rlimits.c then carries the limits, and probe says so).
+ *
+ * Every box cgroup is <controller dir of our own cgroup>/runbox/box-<pid>-<n>,
+ * so leftovers are easy to find and a dead supervisor's are recognisable:
+ * cgroup_cleanup_stale() removes those whose <pid> no longer runs. */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "sandbox/internal.h"
+
+int cgroup_write_file(const char *dir, const char *file, const char *value, rbx_error *err)
+{
+    char path[512];
+    snprintf(path, sizeof(path), "%s/%s", dir, file);
+    int fd = open(path, O_WRONLY | O_CLOEXEC);
+    if (fd < 0)
+        return rbx_error_errno(err, "cannot open %s", path);
+    ssize_t n = write(fd, value, strlen(value));
+    int saved = errno;
+    close(fd);
+    if (n != (ssize_t)strlen(value)) {
+        errno = n < 0 ? saved : EIO;
+        return rbx_error_errno(err, "cannot write %s to %s", value, path);
+    }
+    return 0;
+}
+
+int cgroup_read_u64(const char *dir, const char *file, uint64_t *value)
+{
+    char path[512], buf[64];
+    snprintf(path, sizeof(path), "%s/%s", dir, file);
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return -1;
+    ssize_t n = read(fd, buf, sizeof(buf) - 1);
+    close(fd);
+    if (n <= 0)
+        return -1;
+    buf[n] = '\0';
+    char *end;
+    errno = 0;
+    unsigned long long v = strtoull(buf, &end, 10);
+    if (errno || end == buf)
+        return -1;
+    *value = v;
+    return 0;
+}
+
+/* Our own cgroup for `controller` ("" for the v2 hierarchy), from /proc/self/cgroup. */
+int cgroup_own_path(const char *controller, char *out, size_t outlen)
+{
+    FILE *f = fopen("/proc/self/cgroup", "re");
+    if (!f)
+        return -1;
+    char line[1024];
+    int found = -1;
+    while (found != 0 && fgets(line, sizeof(line), f)) {
+        char *c1 = strchr(line, ':');
+        char *c2 = c1 ? strchr(c1 + 1, ':') : NULL;
+        if (!c2)
+            continue;
+        *c2 = '\0';
+        char *list = c1 + 1, *path = c2 + 1;
+        path[strcspn(path, "\n")] = '\0';
+        bool match = false;
+        if (controller[0] == '\0') {
+            match = list[0] == '\0';
+        } else {
+            for (char *save = NULL, *tok = strtok_r(list, ",", &save); tok;
+                 tok = strtok_r(NULL, ",", &save))
+                match = match || strcmp(tok, controller) == 0;
+        }
+        if (match) {
+            snprintf(out, outlen, "%s", strcmp(path, "/") == 0 ? "" : path);
+            found = 0;
+        }
+    }
+    fclose(f);
+    return found;
+}
+
+void cgroup_leaf_name(char *out, size_t outlen)
+{
+    static unsigned counter;
+    snprintf(out, outlen, "box-%d-%u", (int)getpid(), __atomic_fetch_add(&counter, 1, __ATOMIC_RELAXED));
+}
+
+static bool owner_is_dead(const char *name)
+{
+    int pid;
+    unsigned n;
+    if (sscanf(name, "box-%d-%u", &pid, &n) != 2 || pid <= 0)
+        return false;
+    if (pid == getpid())
+        return false;
+    return kill(pid, 0) != 0 && errno == ESRCH;
+}
+
+/* Kill what is left in a stale box cgroup (its init died with its supervisor,
+ * so normally nothing is) and remove it. */
+static void remove_stale_box(const char *dir)
+{
+    char procs[600];
+    if (snprintf(procs, sizeof(procs), "%s/cgroup.kill", dir) >= (int)sizeof(procs))
+        return;
+    int fd = open(procs, O_WRONLY | O_CLOEXEC);
+    if (fd >= 0) {
+        (void)!write(fd, "1", 1);
+        close(fd);
+    }
+    if (snprintf(procs, sizeof(procs), "%s/cgroup.procs", dir) >= (int)sizeof(procs))
+        return;
+    FILE *f = fopen(procs, "re");
+    if (f) {
+        int pid;
+        while (fscanf(f, "%d", &pid) == 1)
+            kill(pid, SIGKILL);
+        fclose(f);
+    }
+    for (int i = 0; i < 50 && rmdir(dir) != 0 && errno == EBUSY; i++)
+        usleep(2000);
+}
+
+void cgroup_remove_stale_boxes(const char *parent)
+{
+    DIR *d = opendir(parent);
+    if (!d)
+        return;
+    struct dirent *e;
+    while ((e = readdir(d))) {
+        if (strncmp(e->d_name, "box-", 4) != 0 || !owner_is_dead(e->d_name))
+            continue;
+        char dir[512];
+        snprintf(dir, sizeof(dir), "%s/%s", parent, e->d_name);
+        remove_stale_box(dir);
+    }
+    closedir(d);
+}
+
+static cgroup_mode detected = (cgroup_mode)-1;
+
+cgroup_mode cgroup_detect(void)
+{
+    if (detected == (cgroup_mode)-1) {
+        if (getenv("RUNBOX_SANDBOX_NO_CGROUP"))
+            detected = CGROUP_NONE; /* for tests of the rlimit fallback */
+        else if (cgroup_v2_usable())
+            detected = CGROUP_V2;
+        else if (cgroup_v1_usable())
+            detected = CGROUP_V1;
+        else
+            detected = CGROUP_NONE;
+    }
+    return detected;
+}
+
+const char *cgroup_mode_name(cgroup_mode m)
+{
+    return m == CGROUP_V2 ? "v2" : m == CGROUP_V1 ? "v1" : "none";
+}
+
+int cgroup_create(box_cgroup *cg, const rbx_sandbox_limits *lim, rbx_error *err)
+{
+    memset(cg, 0, sizeof(*cg));
+    cg->cpu_usage_fd = -1;
+    cg->mode = cgroup_detect();
+    if (cg->mode == CGROUP_NONE)
+        return 0;
+    char leaf[64];
+    cgroup_leaf_name(leaf, sizeof(leaf));
+    int rc = cg->mode == CGROUP_V2 ? cgroup_v2_create(cg, leaf, lim, err)
+                                   : cgroup_v1_create(cg, leaf, lim, err);
+    if (rc != 0)
+        cgroup_destroy(cg);
+    return rc;
+}
+
+int cgroup_attach(const box_cgroup *cg, pid_t pid, rbx_error *err)
+{
+    char value[32];
+    snprintf(value, sizeof(value), "%d", (int)pid);
+    for (int i = 0; i < cg->n_paths; i++)
+        if (cgroup_write_file(cg->path[i], "cgroup.procs", value, err) != 0)
+            return -1;
+    return 0;
+}
+
+int cgroup_cpu_usage_ns(const box_cgroup *cg, uint64_t *ns)
+{
+    if (cg->mode == CGROUP_V2)
+        return cgroup_v2_cpu_usage_ns(cg, ns);
+    if (cg->mode == CGROUP_V1)
+        return cgroup_v1_cpu_usage_ns(cg, ns);
+    return -1;
+}
+
+uint64_t cgroup_peak_memory_kb(const box_cgroup *cg)
+{
+    if (cg->mode == CGROUP_V2)
+        return cgroup_v2_peak_memory_kb(cg);
+    if (cg->mode == CGROUP_V1)
+        return cgroup_v1_peak_memory_kb(cg);
+    return 0;
+}
+
+bool cgroup_oom_killed(const box_cgroup *cg)
+{
+    if (cg->mode == CGROUP_V2)
+        return cgroup_v2_oom_killed(cg);
+    if (cg->mode == CGROUP_V1)
+        return cgroup_v1_oom_killed(cg);
+    return false;
+}
+
+/* The pid namespace dies with its init, so this is a second line only. */
+void cgroup_kill_all(const box_cgroup *cg)
+{
+    if (cg->mode == CGROUP_V2)
+        cgroup_v2_kill(cg);
+}
+
+void cgroup_destroy(box_cgroup *cg)
+{
+    if (cg->cpu_usage_fd >= 0)
+        close(cg->cpu_usage_fd);
+    cg->cpu_usage_fd = -1;
+    for (int i = cg->n_paths - 1; i >= 0; i--) {
+        /* Right after the last task exits, v1 may still answer EBUSY for a moment. */
+        for (int tries = 0; rmdir(cg->path[i]) != 0 && errno == EBUSY && tries < 100; tries++)
+            usleep(1000);
+    }
+    cg->n_paths = 0;
+}
+
+int cgroup_cleanup_stale(rbx_error *err)
+{
+    (void)err;
+    cgroup_mode m = cgroup_detect();
+    if (m == CGROUP_V2)
+        return cgroup_v2_cleanup_stale();
+    if (m == CGROUP_V1)
+        return cgroup_v1_cleanup_stale();
+    return 0;
+}

@@ -1,0 +1,57 @@
+/* The program's credentials: the box uid and gid (never 0), no supplementary
+ * groups, an empty bounding set, no ambient capabilities, and no_new_privs so
+ * no exec (a setuid binary, file capabilities) can ever give any back.
+ *
+ * Order matters: the bounding set can only be emptied while we still hold
+ * CAP_SETPCAP (before setuid), and setresuid from the namespace root to a
+ * non-root uid clears the permitted and effective sets; capset() afterwards
+ * makes that explicit for the rootless case, where the uid does not change. */
+#include <errno.h>
+#include <grp.h>
+#include <linux/capability.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "sandbox/internal.h"
+
+static int drop_bounding_set(child_error *e)
+{
+    for (int cap = 0; cap <= 63; cap++) {
+        if (prctl(PR_CAPBSET_READ, cap, 0, 0, 0) < 0)
+            break; /* past the last capability this kernel knows */
+        if (prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) != 0)
+            return child_fail(e, errno, "drop the capability bounding set", NULL);
+    }
+    if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) != 0 && errno != EINVAL)
+        return child_fail(e, errno, "clear ambient capabilities", NULL);
+    return 0;
+}
+
+static int clear_capability_sets(child_error *e)
+{
+    struct __user_cap_header_struct hdr = {.version = _LINUX_CAPABILITY_VERSION_3, .pid = 0};
+    struct __user_cap_data_struct data[2] = {{0}};
+    if (syscall(SYS_capset, &hdr, data) != 0)
+        return child_fail(e, errno, "clear capabilities", NULL);
+    return 0;
+}
+
+int credentials_drop(bool rootless, child_error *e)
+{
+    if (drop_bounding_set(e) != 0)
+        return -1;
+    /* Rootless: setgroups is denied by the kernel in our namespace (the map
+     * required it) and the host groups we keep show up as nogroup. */
+    if (!rootless && setgroups(0, NULL) != 0)
+        return child_fail(e, errno, "setgroups", NULL);
+    if (setresgid(RBX_BOX_GID, RBX_BOX_GID, RBX_BOX_GID) != 0)
+        return child_fail(e, errno, "setresgid", NULL);
+    if (setresuid(RBX_BOX_UID, RBX_BOX_UID, RBX_BOX_UID) != 0)
+        return child_fail(e, errno, "setresuid", NULL);
+    if (clear_capability_sets(e) != 0)
+        return -1;
+    if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0)
+        return child_fail(e, errno, "no_new_privs", NULL);
+    return 0;
+}
