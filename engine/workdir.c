@@ -1,5 +1,7 @@
 #include "engine/workdir.h"
 
+#include "sandbox/host_files.h"
+
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -56,7 +58,7 @@ int rbx_workdir_create(const char *base, rbx_workdir *wd, rbx_error *err)
     if (!mkdtemp(wd->path))
         return rbx_error_errno(err, "cannot create a run dir under %s", base);
     wd->fd = open(wd->path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-    if (wd->fd < 0 || fchmod(wd->fd, 01777) < 0) {
+    if (wd->fd < 0 || fchmod(wd->fd, 0700) < 0) {
         rbx_error_errno(err, "cannot prepare the run dir %s", wd->path);
         if (wd->fd >= 0)
             close(wd->fd);
@@ -70,24 +72,7 @@ int rbx_workdir_create(const char *base, rbx_workdir *wd, rbx_error *err)
 int rbx_workdir_write(rbx_workdir *wd, const char *name, const char *data, size_t len,
                       rbx_error *err)
 {
-    int fd = openat(wd->fd, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
-    if (fd < 0)
-        return rbx_error_errno(err, "cannot create %s in the run dir", name);
-    size_t done = 0;
-    while (done < len) {
-        ssize_t n = write(fd, data + done, len - done);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n <= 0) {
-            rbx_error_errno(err, "cannot write %s in the run dir", name);
-            close(fd);
-            return -1;
-        }
-        done += (size_t)n;
-    }
-    if (fchmod(fd, 0644) < 0 || close(fd) < 0) /* fchmod: the umask must not hide it */
-        return rbx_error_errno(err, "cannot finish %s in the run dir", name);
-    return 0;
+    return rbx_host_write_file(wd->fd, name, data, len, 0644, err);
 }
 
 static unsigned long moved_counter;
@@ -103,6 +88,7 @@ static int empty_dir(int dfd, int top_fd, int depth, int *moved)
             close(scan_fd);
         return -1;
     }
+    rewinddir(d); /* the dup shares its offset with dfd, which an earlier sweep moved */
     int rc = 0;
     struct dirent *de;
     while ((de = readdir(d))) {

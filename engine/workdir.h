@@ -1,7 +1,7 @@
 /* The host directory of one run, bound at /box inside the box. It lives in a
  * private parent (mode 0700, owned by the service) so no other host user can
- * reach it; the run dir itself is world-writable and sticky because the box's
- * uid differs per concurrent box and is not known in advance. Everything here
+ * reach it; the run dir is 0700 too, and the sandbox hands it to the box's uid
+ * for each run (rootless boxes run as our own uid). Everything here
  * works relative to directory fds and never follows a link: the program may
  * have planted any link in the dir before the host cleans it up. */
 #ifndef RBX_ENGINE_WORKDIR_H
@@ -25,7 +25,8 @@ int rbx_workdir_write(rbx_workdir *wd, const char *name, const char *data, size_
                       rbx_error *err);
 
 /* Remove the run dir and everything the run left in it, never following a
- * link, whatever the depth or permissions the program gave its files. */
+ * link, whatever the depth (subtrees past a depth are moved up, not recursed
+ * into) or permissions the program gave its files. */
 int rbx_workdir_remove(rbx_workdir *wd, rbx_error *err);
 
 /* Where run dirs go: <state_dir>/work when the state dir exists, otherwise
