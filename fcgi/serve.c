@@ -138,7 +138,7 @@ static void write_reply(FCGX_Stream *out, const rbx_reply *reply)
     FCGX_FPrintF(out, "Content-Type: application/json; charset=utf-8\r\n\r\n");
     size_t len = 0;
     const char *text = json_object_to_json_string_length(
-        reply->body, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE, &len);
+        reply->body, JSON_C_TO_STRING_SPACED | JSON_C_TO_STRING_NOSLASHESCAPE, &len);
     FCGX_PutStr(text, (int)len, out);
     FCGX_PutChar('\n', out);
 }
