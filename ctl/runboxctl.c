@@ -185,8 +185,10 @@ static int run_command(command cmd, const rbx_config *cfg, const ctl_options *op
     char path[512];
     rbx_config_store_path(cfg, path, sizeof(path));
     rbx_store *store;
-    if (rbx_store_open(path, &store, err) < 0)
+    if (rbx_store_open(path, &store, err) < 0) {
+        rbx_error_prefix(err, "store %s", path);
         return -1;
+    }
     int rc;
     switch (cmd) {
     case CMD_KEY_CREATE:

@@ -180,7 +180,8 @@ static bool is_key_id(const char *text)
 }
 
 /* Revoke every unrevoked key matching one column; *matched counts keys that
- * matched at all, revoked or not, so revoking twice is not an error. */
+ * matched at all, revoked or not, so revoking twice is not an error. `where`
+ * is one of revoke_matching's constant conditions; the value is bound. */
 static int revoke_where(rbx_store *store, const char *where, const char *value, int64_t *matched,
                         rbx_error *err)
 {

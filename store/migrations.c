@@ -41,7 +41,9 @@ static const char *const migrations[] = {
     "  memory_kb INTEGER,"
     "  created_at INTEGER NOT NULL"
     ");"
-    "CREATE INDEX history_user_created ON history (user, created_at DESC);"
+    /* Covers the list's filters and count, so paging reads only the index. */
+    "CREATE INDEX history_user_created"
+    "  ON history (user, created_at DESC, language, status, project_id);"
     "CREATE INDEX history_created ON history (created_at);",
 
     /* 2: the async job queue (store/jobs.c). Times in unix milliseconds. */

@@ -96,9 +96,9 @@ static int create_private_file(const char *path, rbx_error *err)
 {
     int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
     if (fd < 0)
-        return rbx_error_errno(err, "cannot open store %s", path);
+        return rbx_error_errno(err, "cannot open the database file");
     if (close(fd) < 0)
-        return rbx_error_errno(err, "cannot close store %s", path);
+        return rbx_error_errno(err, "cannot close the database file");
     return 0;
 }
 
@@ -141,14 +141,13 @@ int rbx_store_open(const char *path, rbx_store **out, rbx_error *err)
         return rbx_error_errno(err, "store: out of memory");
     int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_NOFOLLOW;
     if (sqlite3_open_v2(path, &store->db, flags, NULL) != SQLITE_OK) {
-        rbx_error_internal(err, "cannot open store %s: %s", path,
+        rbx_error_internal(err, "cannot open the database: %s",
                            store->db ? sqlite3_errmsg(store->db) : "out of memory");
         rbx_store_close(store);
         return -1;
     }
     sqlite3_extended_result_codes(store->db, 1);
     if (configure_connection(store, err) < 0 || rbx_store_migrate(store, err) < 0) {
-        rbx_error_prefix(err, "store %s", path);
         rbx_store_close(store);
         return -1;
     }

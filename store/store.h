@@ -19,7 +19,8 @@ typedef struct rbx_store rbx_store;
 
 /* Open (creating with mode 0600 and migrating) the database at path. One
  * connection per process (open it after fork); not for sharing between threads.
- * A write that waits past the busy timeout fails with 503 "overloaded". */
+ * A write that waits past the busy timeout fails with 503 "overloaded".
+ * Messages do not name the path: the caller prefixes it. */
 int rbx_store_open(const char *path, rbx_store **out, rbx_error *err);
 void rbx_store_close(rbx_store *store);
 /* The applied schema version (PRAGMA user_version) and the newest this build knows. */
