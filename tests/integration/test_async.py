@@ -189,8 +189,8 @@ def valid_signature(headers, body, secret):
 def test_async_run_polled_to_done(stack, worker, alice):
     task_id = submit(stack, alice, PY_HELLO)
     state = await_status(stack, alice, task_id, "done")
+    assert state["result"]["status"] == "success", json.dumps(state["result"])
     assert state["result"]["output"] == "hi\n"
-    assert state["result"]["status"] == "success"
     assert state["result"]["id"] == task_id
     assert state["created_at"] and state["started_at"] and state["finished_at"]
     assert state["callback"] is None
