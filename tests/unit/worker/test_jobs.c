@@ -162,10 +162,11 @@ START_TEST(test_expired_lease_is_reclaimed)
     rbx_job job, again;
     bool claimed, finished;
     rbx_error err;
-    ck_assert_int_eq(rbx_jobs_claim(store, "dead", 0, &job, &claimed, &err), 0);
+    ck_assert_int_eq(rbx_jobs_claim(store, "dead", 1, &job, &claimed, &err), 0);
     ck_assert(claimed);
     ck_assert_int_eq(rbx_jobs_claim(store, "w2", 60, &again, &claimed, &err), 0);
-    usleep(5000); /* a zero-second lease expires as soon as the clock moves */
+    ck_assert(!claimed); /* a live lease is not taken over */
+    usleep(1100 * 1000);
     ck_assert_int_eq(rbx_jobs_claim(store, "w2", 60, &again, &claimed, &err), 0);
     ck_assert(claimed);
     ck_assert_str_eq(again.id, id);
