@@ -47,3 +47,6 @@ tests_unit_worker_test_daemon_SOURCES = tests/unit/worker/test_daemon.c $(WORKER
 tests_unit_worker_test_daemon_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS) $(JSONC_CFLAGS)
 tests_unit_worker_test_daemon_LDADD = worker/librbxworker.a $(RBX_STORE_LIBS) $(CURL_LIBS) \
 	$(INIH_LIBS) $(CHECK_LIBS) -lpthread
+
+# The async integration tests run with the service's harness (tests/integration/run).
+EXTRA_DIST += tests/integration/test_async.py
