@@ -18,6 +18,11 @@ static const rbx_route ROUTES[] = {
     {"GET", "/history/*", rbx_handle_history_get, true, false},
     {"DELETE", "/history/*", rbx_handle_history_delete, true, false},
     {"GET", "/stats", rbx_handle_stats, true, false},
+    {"POST", "/execute/async", rbx_handle_execute_async, true, true},
+    {"POST", "/execute/batch", rbx_handle_execute_batch, true, true},
+    {"GET", "/tasks", rbx_handle_tasks_list, true, false},
+    {"GET", "/tasks/*", rbx_handle_task_get, true, false},
+    {"DELETE", "/tasks/*", rbx_handle_task_cancel, true, false},
 };
 #define N_ROUTES (sizeof(ROUTES) / sizeof(ROUTES[0]))
 

@@ -48,6 +48,12 @@ int rbx_handle_history_list(rbx_call *call, rbx_reply *reply, rbx_error *err);
 int rbx_handle_history_get(rbx_call *call, rbx_reply *reply, rbx_error *err);
 int rbx_handle_history_delete(rbx_call *call, rbx_reply *reply, rbx_error *err);
 int rbx_handle_stats(rbx_call *call, rbx_reply *reply, rbx_error *err);
+/* Async runs (fcgi/handle_async.c, fcgi/handle_tasks.c). */
+int rbx_handle_execute_async(rbx_call *call, rbx_reply *reply, rbx_error *err);
+int rbx_handle_execute_batch(rbx_call *call, rbx_reply *reply, rbx_error *err);
+int rbx_handle_task_get(rbx_call *call, rbx_reply *reply, rbx_error *err);
+int rbx_handle_tasks_list(rbx_call *call, rbx_reply *reply, rbx_error *err);
+int rbx_handle_task_cancel(rbx_call *call, rbx_reply *reply, rbx_error *err);
 
 static inline void rbx_reply_json(rbx_reply *reply, int status, json_object *body)
 {
