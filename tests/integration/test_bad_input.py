@@ -75,7 +75,7 @@ CASES = [
      "id"),
     ("unknown id", "GET", "/history/" + UNKNOWN_UUID, None, {}, 404, "not_found", None),
     ("unknown route", "GET", "/nothing-here", None, {}, 404, "not_found", None),
-    ("async is not served yet", "POST", "/execute/async", GOOD, {}, 404, "not_found", None),
+    ("wrong method on async", "GET", "/execute/async", None, {}, 405, "method_not_allowed", None),
 ]
 
 
