@@ -203,6 +203,15 @@ _Noreturn void box_init_main(const box_plan *p)
     child_error e = {0};
     if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) != 0)
         _exit(1);
+    /* A session (and process group) of the box's own: kill(0, sig) signals
+     * the caller's process group, and a group is not confined to a pid
+     * namespace. Left in the supervisor's group, a program running under the
+     * supervisor's own uid (rootless) could signal the supervisor and
+     * whatever shares its group. This also drops any controlling terminal. */
+    if (setsid() < 0) {
+        child_fail(&e, errno, "setsid", NULL);
+        setup_failed(p, &e, REPORT_SETUP_FAILED);
+    }
     if (build_box(p, &e) != 0)
         setup_failed(p, &e, REPORT_SETUP_FAILED);
     /* Not dumpable: a program running under the same uid (rootless) cannot

@@ -229,6 +229,25 @@ START_TEST(test_identity_and_isolation)
 }
 END_TEST
 
+/* The box has a session and process group of its own (those of its init,
+ * pid 1), so kill(0) from inside never reaches the supervisor's group. */
+START_TEST(test_own_session)
+{
+    rbx_sandbox_result r;
+    const char *argv[] = {"python3", "-c",
+                          "import os, signal\n"
+                          "print(os.getpgrp(), os.getsid(0))\n"
+                          "signal.signal(signal.SIGHUP, signal.SIG_IGN)\n"
+                          "os.kill(0, signal.SIGHUP)\n"
+                          "print('survived')\n",
+                          NULL};
+    run(argv, (rbx_sandbox_limits){0}, NULL, 0, &r);
+    ck_assert_int_eq(r.status, RBX_SANDBOX_OK);
+    ck_assert_str_eq(r.stdout_buf, "1 1\nsurvived\n");
+    rbx_sandbox_result_free(&r);
+}
+END_TEST
+
 START_TEST(test_network_is_refused)
 {
     rbx_sandbox_result r;
@@ -358,6 +377,7 @@ static Suite *sandbox_suite(void)
     tcase_add_test(tc, test_unread_stdin_does_not_block);
     tcase_add_test(tc, test_environment_is_clean);
     tcase_add_test(tc, test_identity_and_isolation);
+    tcase_add_test(tc, test_own_session);
     tcase_add_test(tc, test_network_is_refused);
     tcase_add_test(tc, test_daemon_dies_with_the_run);
     tcase_add_test(tc, test_no_cgroup_left_behind);
