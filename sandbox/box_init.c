@@ -18,6 +18,7 @@
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -155,22 +156,51 @@ static void wait_for_supervisor(const box_plan *p)
         _exit(1);
 }
 
+/* Rootless: only the box's own user namespace can make a tmpfs, so the init
+ * makes /box's and sends it to the supervisor, which copies the work dir in
+ * (and back after the run) through it. */
+static int share_box_fs(const box_plan *p, mount_plan *m, child_error *e)
+{
+    m->box_fs_fd = mounts_new_box_fs(m->box_size_kb, RBX_BOX_UID, RBX_BOX_GID, e);
+    if (m->box_fs_fd < 0)
+        return -1;
+    char byte = 'f';
+    struct iovec iov = {.iov_base = &byte, .iov_len = 1};
+    union {
+        struct cmsghdr align;
+        char buf[CMSG_SPACE(sizeof(int))];
+    } control;
+    memset(&control, 0, sizeof(control));
+    struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = control.buf,
+                         .msg_controllen = sizeof(control.buf)};
+    struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
+    c->cmsg_level = SOL_SOCKET;
+    c->cmsg_type = SCM_RIGHTS;
+    c->cmsg_len = CMSG_LEN(sizeof(int));
+    memcpy(CMSG_DATA(c), &m->box_fs_fd, sizeof(int));
+    if (sendmsg(p->sync_fd, &msg, MSG_NOSIGNAL) != 1)
+        return child_fail(e, errno, "send the tmpfs of /box to the supervisor", NULL);
+    return 0;
+}
+
 static int build_box(const box_plan *p, child_error *e)
 {
-    int workdir_tree;
+    mount_plan mounts = p->mounts;
     wait_for_supervisor(p); /* uid/gid maps written */
-    if (mounts_prepare(&p->mounts, &workdir_tree, e) != 0)
+    if (mounts_prepare(e) != 0)
         return -1;
     if (ns_user_become_setup_user(p->rootless, e) != 0)
+        return -1;
+    if (p->share_box_fs && share_box_fs(p, &mounts, e) != 0)
         return -1;
     const char *host = p->cfg->hostname ? p->cfg->hostname : "runbox";
     if (sethostname(host, strlen(host)) != 0 || setdomainname("runbox", 6) != 0)
         return child_fail(e, errno, "sethostname", NULL);
     if (network_loopback_up(e) != 0)
         return -1;
-    if (mounts_build_root(&p->mounts, workdir_tree, e) != 0)
+    if (mounts_build_root(&mounts, e) != 0)
         return -1;
-    wait_for_supervisor(p); /* in the box's cgroup */
+    wait_for_supervisor(p); /* work dir copied in, box in its cgroup */
     close(p->sync_fd);
     /* The box sees its own cgroup as the root of the hierarchy. */
     if (unshare(CLONE_NEWCGROUP) != 0)

@@ -104,15 +104,24 @@ void cgroup_leaf_name(char *out, size_t outlen);
 /* ---- mounts.c: the box's filesystem (in the child) ---- */
 typedef struct mount_plan {
     const char *root_mountpoint;
-    const char *workdir;     /* host dir for /box, NULL = tmpfs */
-    int workdir_fd;          /* opened by the supervisor (O_PATH|O_DIRECTORY|O_NOFOLLOW) */
+    int box_fs_fd;           /* the /box tmpfs (fsmount fd) to move in place; -1 = mount one */
+    uint64_t box_size_kb;
     uint64_t tmp_size_kb;
     const rbx_sandbox_mount *extra;
     size_t n_extra;
 } mount_plan;
-/* Make / private and clone the work dir's tree, before taking the box's identity. */
-int mounts_prepare(const mount_plan *plan, int *workdir_tree, child_error *e);
-int mounts_build_root(const mount_plan *plan, int workdir_tree, child_error *e);
+/* Make / private, before anything is mounted. */
+int mounts_prepare(child_error *e);
+/* A detached tmpfs for /box owned by uid:gid (as the caller's user namespace
+ * sees them), nosuid and nodev; returns its fd. Used by the supervisor in root
+ * mode and by the box init in rootless mode. */
+int mounts_new_box_fs(uint64_t size_kb, unsigned uid, unsigned gid, child_error *e);
+int mounts_build_root(const mount_plan *plan, child_error *e);
+
+/* ---- box_files.c: the work dir copied into /box and back (in the supervisor) ---- */
+int box_files_copy_in(int host_dir, int box_dir, const uid_slot *slot, bool rootless,
+                      uint64_t box_size_kb, rbx_error *err);
+int box_files_copy_out(int box_dir, int host_dir, uint64_t box_size_kb, rbx_error *err);
 
 /* ---- network.c: the isolated loopback (in the child) ---- */
 int network_loopback_up(child_error *e);
@@ -153,7 +162,9 @@ typedef struct box_plan {
     mount_plan mounts;
     bool rootless;
     bool have_cgroup;
-    int sync_fd;             /* read: the supervisor says "maps and cgroup are ready" */
+    int sync_fd;             /* a socket: the supervisor says "maps ready", "go"; the init
+                              * sends back the /box tmpfs when it made it (share_box_fs) */
+    bool share_box_fs;       /* rootless with a work dir: make /box's tmpfs and send it */
     int report_fd;           /* write: child_report messages */
     int stdin_fd, stdout_fd, stderr_fd;
     const struct sock_fprog *seccomp;
