@@ -14,7 +14,9 @@
 #include <fcntl.h>
 #include <sched.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
@@ -121,11 +123,15 @@ static int exec_program(const char *const *argv, const char *const *envp)
     return result;
 }
 
-static _Noreturn void program_main(const box_plan *p)
+static _Noreturn void program_main(const box_plan *p, int init_hidden_fd)
 {
     child_error e = {0};
     box_plan q = *p;
     const rbx_sandbox_config *cfg = p->cfg;
+    /* Nothing of ours may run before pid 1 has blanked its command line. */
+    char hidden;
+    if (read(init_hidden_fd, &hidden, 1) != 1)
+        _exit(1);
     if (install_stdio(p, &e) != 0 || close_other_fds(p, &q.report_fd, &e) != 0)
         setup_failed(&q, &e, REPORT_SETUP_FAILED);
     mark_oom_victim();
@@ -208,6 +214,51 @@ static int build_box(const box_plan *p, child_error *e)
     return 0;
 }
 
+/* The arg area of this process, fields 48 and 49 of /proc/self/stat. */
+static int arg_area(char **start, char **end)
+{
+    char buf[1024];
+    int fd = open("/proc/self/stat", O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return -1;
+    ssize_t n = read(fd, buf, sizeof(buf) - 1);
+    close(fd);
+    if (n <= 0)
+        return -1;
+    buf[n] = '\0';
+    char *field = strrchr(buf, ')'); /* the command name before it may hold anything */
+    if (!field)
+        return -1;
+    field++;
+    /* field points at the space before field 3; move to the one before field 48 */
+    for (int i = 3; i < 48 && field; i++)
+        field = strchr(field + 1, ' ');
+    if (!field)
+        return -1;
+    char *rest;
+    unsigned long long a = strtoull(field, &rest, 10), b = strtoull(rest, NULL, 10);
+    if (a == 0 || b <= a)
+        return -1;
+    *start = (char *)(uintptr_t)a;
+    *end = (char *)(uintptr_t)b;
+    return 0;
+}
+
+/* Pid 1 is a fork of the supervisor: /proc/1/cmdline would show the
+ * supervisor's command line (paths, options) to the program. Blank the arg
+ * area the kernel reads it from and name the init plainly. */
+static void hide_command_line(void)
+{
+    static const char name[] = "runbox-init";
+    prctl(PR_SET_NAME, name, 0, 0, 0);
+    char *start, *end;
+    if (arg_area(&start, &end) != 0)
+        return;
+    size_t len = (size_t)(end - start);
+    memset(start, 0, len);
+    memcpy(start, name, len > sizeof(name) ? sizeof(name) - 1 : len - 1);
+}
+
 /* Reap everything until the program itself has ended. */
 static void reap_until(pid_t program, child_report *r)
 {
@@ -247,13 +298,24 @@ _Noreturn void box_init_main(const box_plan *p)
     /* Not dumpable: a program running under the same uid (rootless) cannot
      * open our /proc entries or ptrace us. */
     prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+    int hidden[2];
+    if (pipe2(hidden, O_CLOEXEC) != 0) {
+        child_fail(&e, errno, "pipe", NULL);
+        setup_failed(p, &e, REPORT_SETUP_FAILED);
+    }
     pid_t program = fork();
     if (program < 0) {
         child_fail(&e, errno, "fork the program", NULL);
         setup_failed(p, &e, REPORT_SETUP_FAILED);
     }
     if (program == 0)
-        program_main(p);
+        program_main(p, hidden[0]);
+    /* The program has its own copy of its argv and envp (they may point into
+     * our arg area, as the CLI's do): only now can the area be blanked. */
+    hide_command_line();
+    (void)!write(hidden[1], "h", 1);
+    close(hidden[0]);
+    close(hidden[1]);
     close(p->stdout_fd);
     close(p->stderr_fd);
     if (p->stdin_fd >= 0)

@@ -249,6 +249,18 @@ START_TEST(test_own_session)
 }
 END_TEST
 
+/* Pid 1 is a fork of this test: its command line must not show. */
+START_TEST(test_init_command_line_hidden)
+{
+    rbx_sandbox_result r;
+    run_sh("tr -d '\\000' < /proc/1/cmdline; echo; cat /proc/1/comm", (rbx_sandbox_limits){0},
+           &r);
+    ck_assert_int_eq(r.status, RBX_SANDBOX_OK);
+    ck_assert_str_eq(r.stdout_buf, "runbox-init\nrunbox-init\n");
+    rbx_sandbox_result_free(&r);
+}
+END_TEST
+
 START_TEST(test_network_is_refused)
 {
     rbx_sandbox_result r;
@@ -556,6 +568,7 @@ static Suite *sandbox_suite(void)
     tcase_add_test(tc, test_environment_is_clean);
     tcase_add_test(tc, test_identity_and_isolation);
     tcase_add_test(tc, test_own_session);
+    tcase_add_test(tc, test_init_command_line_hidden);
     tcase_add_test(tc, test_network_is_refused);
     tcase_add_test(tc, test_daemon_dies_with_the_run);
     tcase_add_test(tc, test_no_cgroup_left_behind);
