@@ -46,6 +46,7 @@ typedef struct box_run {
     pid_t init_pid;
     int pidfd, timer_fd;
     struct timespec started;
+    uint64_t cpu_base_ns;        /* the cgroup's CPU usage once the box was built */
     output_capture oc;
     run_facts facts;
     child_report report;
@@ -217,12 +218,24 @@ static bool tell_box(box_run *b, char what)
     return n == 1;
 }
 
+/* The init says when it has built the box; false when it died first. */
+static bool box_is_built(box_run *b)
+{
+    char byte;
+    ssize_t n;
+    do
+        n = recv(b->sync_sock[1], &byte, 1, 0);
+    while (n < 0 && errno == EINTR);
+    return n == 1 && byte == 'b';
+}
+
 /* The init waits on the sync socket twice: for its uid/gid maps (it cannot
  * create a file before), then, just before it forks the program, for the
  * work dir's files and its cgroup. Both happen while the init builds the
  * box's filesystem (attaching to cgroups can take a grace period per
- * hierarchy). When the init dies early, the supervisor goes on to collect
- * its report. */
+ * hierarchy). The init says when it has built the box; the cgroup's CPU
+ * usage then is the baseline of the program's CPU time. When the init dies
+ * early, the supervisor goes on to collect its report. */
 static int release_box(box_run *b, rbx_error *err)
 {
     if (ns_user_write_maps(b->init_pid, &b->slot, b->settings->rootless, err) != 0)
@@ -237,6 +250,10 @@ static int release_box(box_run *b, rbx_error *err)
         return -1;
     if (b->cg.mode != CGROUP_NONE && cgroup_attach(&b->cg, b->init_pid, err) != 0)
         return -1;
+    if (!box_is_built(b))
+        return 0;
+    if (b->cg.mode != CGROUP_NONE && cgroup_cpu_usage_ns(&b->cg, &b->cpu_base_ns) != 0)
+        b->cpu_base_ns = 0;
     tell_box(b, 'c');
     close_fd(&b->sync_sock[1]);
     return 0;
@@ -265,14 +282,23 @@ static void kill_box(box_run *b)
     cgroup_kill_all(&b->cg);
 }
 
+/* CPU time of the program and its descendants: the cgroup's usage since the
+ * box was built. */
+static int program_cpu_ns(const box_run *b, uint64_t *ns)
+{
+    if (cgroup_cpu_usage_ns(&b->cg, ns) != 0)
+        return -1;
+    *ns = *ns > b->cpu_base_ns ? *ns - b->cpu_base_ns : 0;
+    return 0;
+}
+
 static void check_time_limits(box_run *b)
 {
     const rbx_sandbox_limits *l = &b->lim;
     if (l->wall_time_ms && elapsed_ms(&b->started) >= l->wall_time_ms)
         b->facts.wall_limit_hit = true;
     uint64_t ns;
-    if (l->cpu_time_ms && cgroup_cpu_usage_ns(&b->cg, &ns) == 0 &&
-        ns / 1000000 >= l->cpu_time_ms)
+    if (l->cpu_time_ms && program_cpu_ns(b, &ns) == 0 && ns / 1000000 >= l->cpu_time_ms)
         b->facts.cpu_limit_hit = true;
     if (b->facts.wall_limit_hit || b->facts.cpu_limit_hit)
         kill_box(b);
@@ -357,7 +383,7 @@ static void measure(box_run *b, rbx_sandbox_result *r)
 {
     r->wall_time_ms = elapsed_ms(&b->started);
     uint64_t ns;
-    if (cgroup_cpu_usage_ns(&b->cg, &ns) == 0) {
+    if (program_cpu_ns(b, &ns) == 0) {
         r->cpu_time_ms = ns / 1000000;
         r->memory_kb = cgroup_peak_memory_kb(&b->cg);
         b->facts.oom = cgroup_oom_killed(&b->cg);
