@@ -458,7 +458,13 @@ static int prepare(box_run *b, const struct sock_fprog **prog, rbx_error *err)
 {
     if (seccomp_program_get(prog, err) != 0)
         return -1;
-    cgroup_cleanup_stale(err);
+    /* Boxes of a dead supervisor: once per process (a scan costs ~0.3 ms);
+     * per pid, as a pre-forking service's workers each start afresh. */
+    static pid_t cleaned_by;
+    if (cleaned_by != getpid()) {
+        cgroup_cleanup_stale(err);
+        cleaned_by = getpid();
+    }
     if (uid_slot_acquire(b->settings, &b->slot, err) != 0)
         return -1;
     if (open_workdir(b, err) != 0 || make_box_fs(b, err) != 0)

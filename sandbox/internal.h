@@ -132,8 +132,10 @@ int credentials_drop(bool rootless, child_error *e);
 /* ---- rlimits.c ---- */
 int rlimits_apply(const rbx_sandbox_limits *lim, bool have_cgroup, child_error *e);
 
-/* ---- seccomp.c: the filter, compiled once per process in the supervisor ---- */
+/* ---- seccomp.c: the filter, compiled at build time (or once per process) ---- */
 int seccomp_program_get(const struct sock_fprog **prog, rbx_error *err);
+/* Compile the policy now with libseccomp (prog->filter is malloc'd). */
+int seccomp_program_compile(struct sock_fprog *prog, rbx_error *err);
 int seccomp_program_load(const struct sock_fprog *prog, child_error *e);
 
 /* ---- output.c: capture stdout/stderr with a byte cap ---- */

@@ -399,6 +399,20 @@ START_TEST(test_uid_slots_are_distinct)
 }
 END_TEST
 
+/* The filter compiled at build time is the policy libseccomp compiles now. */
+START_TEST(test_seccomp_filter_is_current)
+{
+    rbx_error err;
+    const struct sock_fprog *built;
+    struct sock_fprog now;
+    ck_assert_int_eq(seccomp_program_get(&built, &err), 0);
+    ck_assert_int_eq(seccomp_program_compile(&now, &err), 0);
+    ck_assert_uint_eq(built->len, now.len);
+    ck_assert_int_eq(memcmp(built->filter, now.filter, now.len * sizeof(now.filter[0])), 0);
+    free(now.filter);
+}
+END_TEST
+
 START_TEST(test_probe)
 {
     rbx_sandbox_caps caps;
@@ -615,6 +629,7 @@ static Suite *sandbox_suite(void)
     tcase_add_test(tc, test_bad_config_is_an_error);
     tcase_add_test(tc, test_uid_slots_are_distinct);
     tcase_add_test(tc, test_probe);
+    tcase_add_test(tc, test_seccomp_filter_is_current);
     tcase_add_test(tc, test_workdir_copied_in_and_back);
     tcase_add_test(tc, test_workdir_changes_discarded_on_request);
     tcase_add_test(tc, test_workdir_copy_back_takes_only_plain_files);
