@@ -18,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
@@ -92,13 +93,10 @@ static const char *env_path(const char *const *envp)
     return "/usr/local/bin:/usr/bin:/bin";
 }
 
-static int exec_program(const char *const *argv, const char *const *envp)
+static int exec_program(char *const *av, char *const *ev)
 {
-    static const char *const default_env[] = {"PATH=/usr/local/bin:/usr/bin:/bin", NULL};
-    if (!envp)
-        envp = default_env;
-    char *const *av = (char *const *)argv;
-    char *const *ev = (char *const *)envp;
+    const char *const *argv = (const char *const *)av;
+    const char *const *envp = (const char *const *)ev;
     if (strchr(argv[0], '/')) {
         execve(argv[0], av, ev);
         return errno;
@@ -123,31 +121,77 @@ static int exec_program(const char *const *argv, const char *const *envp)
     return result;
 }
 
-static _Noreturn void program_main(const box_plan *p, int init_hidden_fd)
+/* Signals as a fresh process has them: the init inherited the supervisor's
+ * handlers, ignored signals and mask, and ignored signals and the mask
+ * would survive exec. Handlers must go before anything is unblocked: this
+ * process shares the init's memory until it execs. */
+static void reset_signals(void)
 {
+    struct sigaction dfl = {.sa_handler = SIG_DFL};
+    for (int sig = 1; sig < NSIG; sig++)
+        if (sig != SIGKILL && sig != SIGSTOP)
+            sigaction(sig, &dfl, NULL); /* glibc's own signals answer EINVAL: fine */
+    sigset_t none;
+    sigemptyset(&none);
+    sigprocmask(SIG_SETMASK, &none, NULL);
+}
+
+typedef struct program_start {
+    const box_plan *plan;
+    const program_args *args;
+} program_start;
+
+/* The program's process until it execs: it shares the init's memory (the
+ * init waits, CLONE_VFORK), so it writes only to its own stack. */
+static int program_main(void *arg)
+{
+    const program_start *start = arg;
+    const box_plan *p = start->plan;
     child_error e = {0};
     box_plan q = *p;
-    const rbx_sandbox_config *cfg = p->cfg;
-    /* Nothing of ours may run before pid 1 has blanked its command line. */
-    char hidden;
-    if (read(init_hidden_fd, &hidden, 1) != 1)
-        _exit(1);
+    reset_signals();
     if (install_stdio(p, &e) != 0 || close_other_fds(p, &q.report_fd, &e) != 0)
         setup_failed(&q, &e, REPORT_SETUP_FAILED);
     mark_oom_victim();
     if (rlimits_apply(p->limits, p->have_cgroup, &e) != 0 ||
         credentials_drop(p->rootless, &e) != 0)
         setup_failed(&q, &e, REPORT_SETUP_FAILED);
-    const char *cwd = cfg->cwd ? cfg->cwd : "/box";
-    if (chdir(cwd) != 0) {
-        child_fail(&e, errno, "chdir", cwd);
+    if (chdir(start->args->cwd) != 0) {
+        child_fail(&e, errno, "chdir", start->args->cwd);
         setup_failed(&q, &e, REPORT_SETUP_FAILED);
     }
     if (seccomp_program_load(p->seccomp, &e) != 0)
         setup_failed(&q, &e, REPORT_SETUP_FAILED);
-    int err = exec_program(cfg->argv, cfg->envp);
-    child_fail(&e, err, "cannot execute", cfg->argv[0]);
+    int err = exec_program(start->args->argv, start->args->envp);
+    child_fail(&e, err, "cannot execute", start->args->argv[0]);
     setup_failed(&q, &e, REPORT_EXEC_FAILED);
+}
+
+#define PROGRAM_STACK_SIZE (1024 * 1024) /* mapped lazily: only touched pages cost */
+
+/* Start the program the way posix_spawn does: a process sharing our memory,
+ * with a stack of its own, while we wait for its exec (or exit). No copy of
+ * the page tables, no copy-on-write faults, nothing to tear down at exec:
+ * the init is a copy of the whole supervisor. All signals are blocked
+ * across the clone so no handler runs on the shared memory. */
+static pid_t spawn_program(const box_plan *p, const program_args *args, child_error *e)
+{
+    void *stack = mmap(NULL, PROGRAM_STACK_SIZE, PROT_READ | PROT_WRITE,
+                       MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
+    if (stack == MAP_FAILED)
+        return child_fail(e, errno, "mmap the program's stack", NULL);
+    sigset_t all, old;
+    sigfillset(&all);
+    sigprocmask(SIG_SETMASK, &all, &old);
+    program_start start = {.plan = p, .args = args};
+    pid_t pid = clone(program_main, (char *)stack + PROGRAM_STACK_SIZE,
+                      CLONE_VM | CLONE_VFORK | SIGCHLD, &start);
+    int saved = errno;
+    sigprocmask(SIG_SETMASK, &old, NULL);
+    munmap(stack, PROGRAM_STACK_SIZE);
+    if (pid < 0)
+        return child_fail(e, saved, "start the program", NULL);
+    return pid;
 }
 
 /* One byte from the supervisor; EOF means it died or gave up. */
@@ -303,24 +347,14 @@ _Noreturn void box_init_main(const box_plan *p)
     /* Not dumpable: a program running under the same uid (rootless) cannot
      * open our /proc entries or ptrace us. */
     prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
-    int hidden[2];
-    if (pipe2(hidden, O_CLOEXEC) != 0) {
-        child_fail(&e, errno, "pipe", NULL);
+    program_args args;
+    if (program_args_copy(p->cfg, &args, &e) != 0)
         setup_failed(p, &e, REPORT_SETUP_FAILED);
-    }
-    pid_t program = fork();
-    if (program < 0) {
-        child_fail(&e, errno, "fork the program", NULL);
-        setup_failed(p, &e, REPORT_SETUP_FAILED);
-    }
-    if (program == 0)
-        program_main(p, hidden[0]);
-    /* The program has its own copy of its argv and envp (they may point into
-     * our arg area, as the CLI's do): only now can the area be blanked. */
+    /* The program's strings are copied: the arg area can be blanked. */
     hide_command_line();
-    (void)!write(hidden[1], "h", 1);
-    close(hidden[0]);
-    close(hidden[1]);
+    pid_t program = spawn_program(p, &args, &e);
+    if (program < 0)
+        setup_failed(p, &e, REPORT_SETUP_FAILED);
     close(p->stdout_fd);
     close(p->stderr_fd);
     if (p->stdin_fd >= 0)

@@ -157,6 +157,15 @@ void output_free(output_capture *oc);
 /* A sealed memfd holding the stdin bytes: reads never block the supervisor. */
 int output_stdin_memfd(const char *data, size_t len, rbx_error *err);
 
+/* ---- program_args.c: the program's argv, envp and cwd, out of the supervisor's memory ---- */
+typedef struct program_args {
+    char **argv, **envp;     /* envp: cfg's, or PATH only */
+    const char *cwd;         /* cfg's, or /box */
+    void *map;
+    size_t map_len;
+} program_args;
+int program_args_copy(const rbx_sandbox_config *cfg, program_args *a, child_error *e);
+
 /* ---- box_init.c: pid 1 of the box ---- */
 typedef struct box_plan {
     const rbx_sandbox_config *cfg;
