@@ -175,7 +175,7 @@ static _Noreturn void run_child(box_run *b, const struct sock_fprog *prog)
                    .n_extra = b->cfg->n_mounts},
         .rootless = b->settings->rootless,
         .share_box_fs = b->workdir_fd >= 0 && b->settings->rootless,
-        .have_cgroup = b->cg.mode != CGROUP_NONE,
+        .have_cgroup = cgroup_detect() != CGROUP_NONE,
         .sync_fd = b->sync_sock[0],
         .report_fd = b->report_pipe[1],
         .stdin_fd = b->stdin_fd,
@@ -208,6 +208,20 @@ static int clone_box(box_run *b, const struct sock_fprog *prog, rbx_error *err)
     return 0;
 }
 
+/* The box's cgroup, made while the init builds the box (it only has to
+ * exist before the init is attached). Stale boxes of a dead supervisor are
+ * looked for once per process (per pid: a pre-forking service's workers
+ * each start afresh). */
+static int make_cgroup(box_run *b, rbx_error *err)
+{
+    static pid_t cleaned_by;
+    if (cleaned_by != getpid()) {
+        cgroup_cleanup_stale(err);
+        cleaned_by = getpid();
+    }
+    return cgroup_create(&b->cg, &b->lim, err);
+}
+
 /* One byte to the init; false when it is gone (its report says why). */
 static bool tell_box(box_run *b, char what)
 {
@@ -231,7 +245,7 @@ static bool box_is_built(box_run *b)
 
 /* The init waits on the sync socket twice: for its uid/gid maps (it cannot
  * create a file before), then, just before it forks the program, for the
- * work dir's files and its cgroup. Both happen while the init builds the
+ * work dir's files and its cgroup. All of it happens while the init builds the
  * box's filesystem (attaching to cgroups can take a grace period per
  * hierarchy). The init says when it has built the box; the cgroup's CPU
  * usage then is the baseline of the program's CPU time. When the init dies
@@ -242,6 +256,8 @@ static int release_box(box_run *b, rbx_error *err)
         return -1;
     if (!tell_box(b, 'm'))
         return 0;
+    if (make_cgroup(b, err) != 0)
+        return -1;
     if (b->workdir_fd >= 0 && b->settings->rootless && receive_box_fs(b) < 0)
         return 0;
     if (b->box_fs_fd >= 0 &&
@@ -458,13 +474,6 @@ static int prepare(box_run *b, const struct sock_fprog **prog, rbx_error *err)
 {
     if (seccomp_program_get(prog, err) != 0)
         return -1;
-    /* Boxes of a dead supervisor: once per process (a scan costs ~0.3 ms);
-     * per pid, as a pre-forking service's workers each start afresh. */
-    static pid_t cleaned_by;
-    if (cleaned_by != getpid()) {
-        cgroup_cleanup_stale(err);
-        cleaned_by = getpid();
-    }
     if (uid_slot_acquire(b->settings, &b->slot, err) != 0)
         return -1;
     if (open_workdir(b, err) != 0 || make_box_fs(b, err) != 0)
@@ -474,8 +483,6 @@ static int prepare(box_run *b, const struct sock_fprog **prog, rbx_error *err)
         if (b->stdin_fd < 0)
             return -1;
     }
-    if (cgroup_create(&b->cg, &b->lim, err) != 0)
-        return -1;
     return make_pipes(b, err);
 }
 
