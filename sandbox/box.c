@@ -39,6 +39,7 @@ typedef struct box_run {
     const sandbox_settings *settings;
     uid_slot slot;
     box_cgroup cg;
+    bool have_cgroup;            /* decided before the clone: the child must not look */
     int workdir_fd;
     int box_fs_fd;               /* the /box tmpfs when there is a work dir to copy */
     int stdin_fd;
@@ -175,7 +176,7 @@ static _Noreturn void run_child(box_run *b, const struct sock_fprog *prog)
                    .n_extra = b->cfg->n_mounts},
         .rootless = b->settings->rootless,
         .share_box_fs = b->workdir_fd >= 0 && b->settings->rootless,
-        .have_cgroup = cgroup_detect() != CGROUP_NONE,
+        .have_cgroup = b->have_cgroup,
         .sync_fd = b->sync_sock[0],
         .report_fd = b->report_pipe[1],
         .stdin_fd = b->stdin_fd,
@@ -474,6 +475,7 @@ static int prepare(box_run *b, const struct sock_fprog **prog, rbx_error *err)
 {
     if (seccomp_program_get(prog, err) != 0)
         return -1;
+    b->have_cgroup = cgroup_detect() != CGROUP_NONE;
     if (uid_slot_acquire(b->settings, &b->slot, err) != 0)
         return -1;
     if (open_workdir(b, err) != 0 || make_box_fs(b, err) != 0)
