@@ -121,16 +121,39 @@ static int exec_program(char *const *av, char *const *ev)
     return result;
 }
 
-/* Signals as a fresh process has them: the init inherited the supervisor's
- * handlers, ignored signals and mask, and ignored signals and the mask
- * would survive exec. Handlers must go before anything is unblocked: this
- * process shares the init's memory until it execs. */
+/* The signals this process ignores, from /proc/self/status (SigIgn). */
+static uint64_t ignored_signals(void)
+{
+    char buf[2048];
+    int fd = open("/proc/self/status", O_RDONLY | O_CLOEXEC);
+    ssize_t n = fd < 0 ? -1 : read(fd, buf, sizeof(buf) - 1);
+    if (fd >= 0)
+        close(fd);
+    if (n <= 0)
+        return ~0ULL; /* unknown: reset them all */
+    buf[n] = '\0';
+    const char *line = strstr(buf, "\nSigIgn:");
+    return line ? strtoull(line + 8, NULL, 16) : ~0ULL;
+}
+
+/* Signals as a fresh process has them: ignored signals and the mask survive
+ * exec, and the init inherited both from the supervisor (a service commonly
+ * ignores SIGPIPE). Caught signals go back to their default at exec by
+ * themselves; until then every signal stays blocked (this process shares
+ * the init's memory, where no handler may run). Only the ignored ones are
+ * touched: a system call per signal adds up. */
 static void reset_signals(void)
 {
+    uint64_t ignored = ignored_signals();
     struct sigaction dfl = {.sa_handler = SIG_DFL};
-    for (int sig = 1; sig < NSIG; sig++)
-        if (sig != SIGKILL && sig != SIGSTOP)
+    for (int sig = 1; sig < NSIG && sig <= 64; sig++)
+        if ((ignored >> (sig - 1)) & 1 && sig != SIGKILL && sig != SIGSTOP)
             sigaction(sig, &dfl, NULL); /* glibc's own signals answer EINVAL: fine */
+}
+
+/* Unblock everything, the last thing before exec. */
+static void unblock_signals(void)
+{
     sigset_t none;
     sigemptyset(&none);
     sigprocmask(SIG_SETMASK, &none, NULL);
@@ -162,6 +185,7 @@ static int program_main(void *arg)
     }
     if (seccomp_program_load(p->seccomp, &e) != 0)
         setup_failed(&q, &e, REPORT_SETUP_FAILED);
+    unblock_signals();
     int err = exec_program(start->args->argv, start->args->envp);
     child_fail(&e, err, "cannot execute", start->args->argv[0]);
     setup_failed(&q, &e, REPORT_EXEC_FAILED);

@@ -22,10 +22,11 @@
 static int drop_bounding_set(child_error *e)
 {
     for (int cap = 0; cap <= 63; cap++) {
-        if (prctl(PR_CAPBSET_READ, cap, 0, 0, 0) < 0)
+        if (prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) == 0)
+            continue;
+        if (errno == EINVAL && cap > CAP_CHOWN)
             break; /* past the last capability this kernel knows */
-        if (prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) != 0)
-            return child_fail(e, errno, "drop the capability bounding set", NULL);
+        return child_fail(e, errno, "drop the capability bounding set", NULL);
     }
     if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) != 0 && errno != EINVAL)
         return child_fail(e, errno, "clear ambient capabilities", NULL);

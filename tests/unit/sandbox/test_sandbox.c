@@ -287,6 +287,25 @@ START_TEST(test_own_session)
 }
 END_TEST
 
+/* What the caller ignores or blocks does not reach the program. */
+START_TEST(test_signals_start_clean)
+{
+    struct sigaction ign = {.sa_handler = SIG_IGN}, old;
+    sigaction(SIGPIPE, &ign, &old);
+    sigset_t block, saved;
+    sigemptyset(&block);
+    sigaddset(&block, SIGUSR1);
+    sigprocmask(SIG_BLOCK, &block, &saved);
+    rbx_sandbox_result r;
+    run_sh("grep -E '^Sig(Ign|Blk)' /proc/self/status", (rbx_sandbox_limits){0}, &r);
+    sigprocmask(SIG_SETMASK, &saved, NULL);
+    sigaction(SIGPIPE, &old, NULL);
+    ck_assert_int_eq(r.status, RBX_SANDBOX_OK);
+    ck_assert_str_eq(r.stdout_buf, "SigBlk:\t0000000000000000\nSigIgn:\t0000000000000000\n");
+    rbx_sandbox_result_free(&r);
+}
+END_TEST
+
 /* Pid 1 is a fork of this test: its command line must not show. */
 START_TEST(test_init_command_line_hidden)
 {
@@ -622,6 +641,7 @@ static Suite *sandbox_suite(void)
     tcase_add_test(tc, test_identity_and_isolation);
     tcase_add_test(tc, test_own_session);
     tcase_add_test(tc, test_init_command_line_hidden);
+    tcase_add_test(tc, test_signals_start_clean);
     tcase_add_test(tc, test_network_is_refused);
     tcase_add_test(tc, test_daemon_dies_with_the_run);
     tcase_add_test(tc, test_no_cgroup_left_behind);
