@@ -1,2 +1,3 @@
 # bench/: performance measurements (run by hand, not by make check).
 EXTRA_DIST += bench/sandbox-overhead
+EXTRA_DIST += bench/http-latency

@@ -1,10 +1,16 @@
 # common/: error reporting and configuration shared by every layer.
 noinst_LIBRARIES += common/librbxcommon.a
-common_librbxcommon_a_SOURCES = common/error.c common/config.c
-noinst_HEADERS += common/error.h common/config.h
+common_librbxcommon_a_SOURCES = common/error.c common/config.c common/slots.c
+noinst_HEADERS += common/error.h common/config.h common/slots.h
 
 check_PROGRAMS += tests/unit/common/test_config
 TESTS += tests/unit/common/test_config
 tests_unit_common_test_config_SOURCES = tests/unit/common/test_config.c
 tests_unit_common_test_config_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
 tests_unit_common_test_config_LDADD = common/librbxcommon.a $(INIH_LIBS) $(CHECK_LIBS)
+
+check_PROGRAMS += tests/unit/common/test_slots
+TESTS += tests/unit/common/test_slots
+tests_unit_common_test_slots_SOURCES = tests/unit/common/test_slots.c
+tests_unit_common_test_slots_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
+tests_unit_common_test_slots_LDADD = common/librbxcommon.a $(CHECK_LIBS)

@@ -1,2 +1,53 @@
-# engine/: see the layer's README or header for what lives here.
+# engine/: languages, request validation, compile-then-run in the sandbox,
+# response JSON; the library shared by runbox-fcgi and runbox-worker.
+noinst_LIBRARIES += engine/librbxengine.a
+engine_librbxengine_a_SOURCES = \
+	engine/engine.c \
+	engine/language.c engine/language.h \
+	engine/argv.c engine/version.c \
+	engine/request.c engine/request.h \
+	engine/limits.c engine/limits.h \
+	engine/utf8.c engine/base64.c engine/text.h \
+	engine/diagnostics.c engine/diagnostics.h \
+	engine/workdir.c engine/workdir.h \
+	engine/run.c engine/run.h \
+	engine/response.c engine/response.h \
+	engine/grade.c engine/grade.h
+engine_librbxengine_a_CFLAGS = $(AM_CFLAGS) $(JSONC_CFLAGS) $(SODIUM_CFLAGS)
 noinst_HEADERS += engine/engine.h
+
+# What a program linking the engine needs after librbxengine.a.
+ENGINE_LIBS = engine/librbxengine.a engine/grading/librbxgrading.a $(RBX_SANDBOX_LIBS) $(JSONC_LIBS) $(SODIUM_LIBS) $(INIH_LIBS) -lm
+
+# Unit tests of the engine's parts; test_execute drives the real sandbox.
+ENGINE_TEST_LDADD = $(ENGINE_LIBS) $(CHECK_LIBS)
+ENGINE_UNIT_TESTS = tests/unit/engine/test_request tests/unit/engine/test_language \
+	tests/unit/engine/test_text tests/unit/engine/test_diagnostics \
+	tests/unit/engine/test_workdir tests/unit/engine/test_response \
+	tests/unit/engine/test_execute
+check_PROGRAMS += $(ENGINE_UNIT_TESTS)
+TESTS += $(ENGINE_UNIT_TESTS)
+noinst_HEADERS += tests/unit/engine/helpers.h
+EXTRA_DIST += tests/unit/engine/samples
+
+tests_unit_engine_test_request_SOURCES = tests/unit/engine/test_request.c
+tests_unit_engine_test_request_CFLAGS = $(AM_CFLAGS) $(JSONC_CFLAGS) $(CHECK_CFLAGS)
+tests_unit_engine_test_request_LDADD = $(ENGINE_TEST_LDADD)
+tests_unit_engine_test_language_SOURCES = tests/unit/engine/test_language.c
+tests_unit_engine_test_language_CFLAGS = $(AM_CFLAGS) $(JSONC_CFLAGS) $(CHECK_CFLAGS)
+tests_unit_engine_test_language_LDADD = $(ENGINE_TEST_LDADD)
+tests_unit_engine_test_text_SOURCES = tests/unit/engine/test_text.c
+tests_unit_engine_test_text_CFLAGS = $(AM_CFLAGS) $(JSONC_CFLAGS) $(CHECK_CFLAGS)
+tests_unit_engine_test_text_LDADD = $(ENGINE_TEST_LDADD)
+tests_unit_engine_test_diagnostics_SOURCES = tests/unit/engine/test_diagnostics.c
+tests_unit_engine_test_diagnostics_CFLAGS = $(AM_CFLAGS) $(JSONC_CFLAGS) $(CHECK_CFLAGS)
+tests_unit_engine_test_diagnostics_LDADD = $(ENGINE_TEST_LDADD)
+tests_unit_engine_test_workdir_SOURCES = tests/unit/engine/test_workdir.c
+tests_unit_engine_test_workdir_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
+tests_unit_engine_test_workdir_LDADD = $(ENGINE_TEST_LDADD)
+tests_unit_engine_test_response_SOURCES = tests/unit/engine/test_response.c
+tests_unit_engine_test_response_CFLAGS = $(AM_CFLAGS) $(JSONC_CFLAGS) $(CHECK_CFLAGS)
+tests_unit_engine_test_response_LDADD = $(ENGINE_TEST_LDADD)
+tests_unit_engine_test_execute_SOURCES = tests/unit/engine/test_execute.c
+tests_unit_engine_test_execute_CFLAGS = $(AM_CFLAGS) $(JSONC_CFLAGS) $(CHECK_CFLAGS)
+tests_unit_engine_test_execute_LDADD = $(ENGINE_TEST_LDADD)

@@ -1,1 +1,32 @@
-# fcgi/: see the layer's README or header for what lives here.
+# fcgi/: runbox-fcgi, the pre-forked FastCGI pool (pool.c), its worker loop
+# (serve.c), the route table (router.c), one handler file per resource
+# (handle_*.c), HTTP plumbing and the error envelope (http.c), API keys
+# (auth.c) and the per-key/global run caps (fairness.c).
+noinst_LIBRARIES += fcgi/librbxfcgi.a
+fcgi_librbxfcgi_a_SOURCES = fcgi/http.c fcgi/http.h fcgi/router.c fcgi/router.h \
+	fcgi/auth.c fcgi/auth.h fcgi/fairness.c fcgi/fairness.h fcgi/service.h \
+	fcgi/handle_health.c fcgi/handle_languages.c fcgi/handle_execute.c \
+	fcgi/handle_validate.c fcgi/handle_history.c fcgi/handle_stats.c \
+	fcgi/serve.c fcgi/serve.h fcgi/pool.c fcgi/pool.h
+fcgi_librbxfcgi_a_SOURCES += fcgi/handle_async.c fcgi/handle_tasks.c
+fcgi_librbxfcgi_a_CFLAGS = $(AM_CFLAGS) $(FCGI_CFLAGS) $(JSONC_CFLAGS) $(UUID_CFLAGS)
+
+RBX_FCGI_LIBS = fcgi/librbxfcgi.a worker/librbxworker.a $(CURL_LIBS) $(ENGINE_LIBS) $(RBX_STORE_LIBS) common/librbxcommon.a \
+	$(FCGI_LIBS) $(UUID_LIBS) $(JSONC_LIBS) $(INIH_LIBS)
+
+sbin_PROGRAMS += fcgi/runbox-fcgi
+fcgi_runbox_fcgi_SOURCES = fcgi/main.c
+fcgi_runbox_fcgi_CFLAGS = $(AM_CFLAGS) $(FCGI_CFLAGS) $(JSONC_CFLAGS)
+fcgi_runbox_fcgi_LDADD = $(RBX_FCGI_LIBS)
+
+check_PROGRAMS += tests/unit/fcgi/test_http tests/unit/fcgi/test_router tests/unit/fcgi/test_pool
+TESTS += tests/unit/fcgi/test_http tests/unit/fcgi/test_router tests/unit/fcgi/test_pool
+tests_unit_fcgi_test_http_SOURCES = tests/unit/fcgi/test_http.c
+tests_unit_fcgi_test_http_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS) $(JSONC_CFLAGS)
+tests_unit_fcgi_test_http_LDADD = $(RBX_FCGI_LIBS) $(CHECK_LIBS)
+tests_unit_fcgi_test_router_SOURCES = tests/unit/fcgi/test_router.c
+tests_unit_fcgi_test_router_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS) $(JSONC_CFLAGS)
+tests_unit_fcgi_test_router_LDADD = $(RBX_FCGI_LIBS) $(CHECK_LIBS)
+tests_unit_fcgi_test_pool_SOURCES = tests/unit/fcgi/test_pool.c
+tests_unit_fcgi_test_pool_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
+tests_unit_fcgi_test_pool_LDADD = fcgi/librbxfcgi.a $(CHECK_LIBS)

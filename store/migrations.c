@@ -45,6 +45,32 @@ static const char *const migrations[] = {
     "CREATE INDEX history_user_created"
     "  ON history (user, created_at DESC, language, status, project_id);"
     "CREATE INDEX history_created ON history (created_at);",
+
+    /* 2: the async job queue (store/jobs.c). Times in unix milliseconds. */
+    "CREATE TABLE jobs ("
+    "  id TEXT PRIMARY KEY,"
+    "  user TEXT NOT NULL,"
+    "  key_id INTEGER NOT NULL," /* whose signing secret signs the callback */
+    "  request TEXT NOT NULL,"   /* the validated body, JSON */
+    "  callback_url TEXT,"
+    "  status TEXT NOT NULL CHECK (status IN ('queued', 'running', 'done', 'cancelled')),"
+    "  cancel_requested INTEGER NOT NULL DEFAULT 0,"
+    "  created_at INTEGER NOT NULL,"
+    "  started_at INTEGER,"
+    "  finished_at INTEGER,"
+    "  lease_owner TEXT,"
+    "  lease_expires_at INTEGER,"
+    "  runs INTEGER NOT NULL DEFAULT 0,"
+    "  result TEXT," /* the /execute response, JSON */
+    "  callback_attempts INTEGER NOT NULL DEFAULT 0,"
+    "  callback_last_status INTEGER,"
+    "  callback_delivered_at INTEGER,"
+    "  callback_next_attempt_at INTEGER" /* NULL: nothing due */
+    ");"
+    "CREATE INDEX jobs_queue ON jobs (status, created_at);"
+    "CREATE INDEX jobs_user ON jobs (user, created_at);"
+    "CREATE INDEX jobs_callbacks_due ON jobs (callback_next_attempt_at)"
+    "  WHERE callback_next_attempt_at IS NOT NULL;",
 };
 
 #define N_MIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))

@@ -1,0 +1,108 @@
+/* Expanding a definition's argv template into the argv of one run. Each
+ * template element becomes one argument (never a shell word list), except
+ * {sources}, which stands alone and becomes one argument per source file. */
+#include "engine/language.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#define MAX_ARGS 512
+
+typedef struct argv_builder {
+    char **v;
+    size_t n;
+} argv_builder;
+
+static int push(argv_builder *b, char *s, rbx_error *err)
+{
+    if (!s)
+        return rbx_error_errno(err, "out of memory");
+    if (b->n + 1 >= MAX_ARGS) {
+        free(s);
+        return rbx_error_internal(err, "command line over %d arguments", MAX_ARGS);
+    }
+    b->v[b->n++] = s;
+    return 0;
+}
+
+/* Replace every {name} placeholder in one element; unknown ones are errors
+ * so a typo in a definition cannot reach a compiler as a literal. */
+static char *substitute(const char *tmpl, const char *file, const char *stem, const char *dir,
+                        rbx_error *err)
+{
+    size_t cap = strlen(tmpl) + 1, len = 0;
+    char *out = malloc(cap);
+    for (const char *p = tmpl; out && *p;) {
+        const char *val = NULL;
+        size_t skip = 1;
+        if (strncmp(p, "{file}", 6) == 0)
+            val = file, skip = 6;
+        else if (strncmp(p, "{stem}", 6) == 0)
+            val = stem, skip = 6;
+        else if (strncmp(p, "{dir}", 5) == 0)
+            val = dir, skip = 5;
+        else if (*p == '{' && strchr(p, '}')) {
+            rbx_error_internal(err, "unknown placeholder in command template \"%s\"", tmpl);
+            free(out);
+            return NULL;
+        }
+        size_t add = val ? strlen(val) : 1;
+        if (len + add + 1 > cap) {
+            cap = (len + add + 1) * 2;
+            char *grown = realloc(out, cap);
+            if (!grown) {
+                free(out);
+                out = NULL;
+                break;
+            }
+            out = grown;
+        }
+        memcpy(out + len, val ? val : p, add);
+        len += add;
+        p += skip;
+    }
+    if (!out) {
+        rbx_error_errno(err, "out of memory");
+        return NULL;
+    }
+    out[len] = '\0';
+    return out;
+}
+
+char **rbx_argv_expand(const char *const *tmpl, const rbx_argv_vars *vars,
+                       const char *const *extra, rbx_error *err)
+{
+    char stem[256];
+    rbx_language_stem(vars->file, stem, sizeof(stem));
+    argv_builder b = {calloc(MAX_ARGS, sizeof(char *)), 0};
+    if (!b.v) {
+        rbx_error_errno(err, "out of memory");
+        return NULL;
+    }
+    int rc = 0;
+    for (size_t i = 0; rc == 0 && tmpl[i]; i++) {
+        if (strcmp(tmpl[i], "{sources}") == 0) {
+            for (size_t s = 0; rc == 0 && vars->sources && vars->sources[s]; s++)
+                rc = push(&b, strdup(vars->sources[s]), err);
+            continue;
+        }
+        char *arg = substitute(tmpl[i], vars->file, stem, vars->dir, err);
+        rc = arg ? push(&b, arg, err) : -1;
+    }
+    for (size_t i = 0; rc == 0 && extra && extra[i]; i++)
+        rc = push(&b, strdup(extra[i]), err);
+    if (rc < 0) {
+        rbx_argv_free(b.v);
+        return NULL;
+    }
+    return b.v;
+}
+
+void rbx_argv_free(char **argv)
+{
+    if (!argv)
+        return;
+    for (size_t i = 0; argv[i]; i++)
+        free(argv[i]);
+    free(argv);
+}

@@ -1,0 +1,197 @@
+/* The engine's public face (engine.h): opening the language set and the
+ * sandbox, the /languages documents, and the /execute and /validate flows. */
+#include "engine/engine.h"
+
+#include <sodium.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "engine/grade.h"
+#include "engine/grading/grading.h"
+#include "engine/language.h"
+#include "engine/limits.h"
+#include "engine/request.h"
+#include "engine/response.h"
+#include "engine/run.h"
+#include "sandbox/sandbox.h"
+
+struct rbx_engine {
+    rbx_config cfg;
+    rbx_language_set langs;
+};
+
+int rbx_engine_open(const rbx_config *cfg, rbx_engine **out, rbx_error *err)
+{
+    *out = NULL;
+    if (sodium_init() < 0)
+        return rbx_error_internal(err, "libsodium could not be initialised");
+    rbx_sandbox_settings settings = {cfg->uid_base, cfg->uid_count, NULL};
+    if (rbx_sandbox_init(&settings, err) < 0)
+        return -1;
+    rbx_engine *eng = calloc(1, sizeof(*eng));
+    if (!eng)
+        return rbx_error_errno(err, "out of memory");
+    eng->cfg = *cfg;
+    if (rbx_languages_load_dir(cfg->languages_dir, &eng->langs, err) < 0) {
+        free(eng);
+        return -1;
+    }
+    *out = eng;
+    return 0;
+}
+
+void rbx_engine_close(rbx_engine *eng)
+{
+    if (!eng)
+        return;
+    rbx_languages_free(&eng->langs);
+    free(eng);
+}
+
+static json_object *limits_json(const rbx_limits *l)
+{
+    json_object *o = json_object_new_object();
+    json_object_object_add(o, "cpu_time_ms", json_object_new_int64((int64_t)l->cpu_time_ms));
+    json_object_object_add(o, "wall_time_ms", json_object_new_int64((int64_t)l->wall_time_ms));
+    json_object_object_add(o, "memory_kb", json_object_new_int64((int64_t)l->memory_kb));
+    json_object_object_add(o, "output_kb", json_object_new_int64((int64_t)l->output_kb));
+    json_object_object_add(o, "processes", json_object_new_int64((int64_t)l->processes));
+    return o;
+}
+
+static json_object *supports_json(void)
+{
+    static const char *const FEATURES[] = {"stdin", "args", "files", "validate", "test_cases",
+                                           "function_tests", "tests", NULL};
+    json_object *o = json_object_new_object();
+    for (size_t i = 0; FEATURES[i]; i++)
+        json_object_object_add(o, FEATURES[i], json_object_new_boolean(true));
+    return o;
+}
+
+static json_object *language_json(rbx_engine *eng, rbx_language *lang, bool with_example)
+{
+    json_object *o = json_object_new_object(), *aliases = json_object_new_array();
+    rbx_limits requested = {0}, defaults;
+    rbx_limits_effective(&requested, lang, &eng->cfg, &defaults);
+    for (size_t i = 0; lang->aliases && lang->aliases[i]; i++)
+        json_object_array_add(aliases, json_object_new_string(lang->aliases[i]));
+    json_object_object_add(o, "id", json_object_new_string(lang->id));
+    json_object_object_add(o, "name", json_object_new_string(lang->name));
+    json_object_object_add(o, "version", json_object_new_string(rbx_language_version(lang)));
+    json_object_object_add(o, "aliases", aliases);
+    json_object_object_add(o, "compiled", json_object_new_boolean(lang->compiled));
+    json_object_object_add(o, "file_name", json_object_new_string(lang->file_name));
+    json_object_object_add(o, "supports", supports_json());
+    json_object_object_add(o, "default_limits", limits_json(&defaults));
+    if (with_example)
+        json_object_object_add(o, "example", json_object_new_string(lang->example));
+    return o;
+}
+
+json_object *rbx_engine_languages_json(rbx_engine *eng)
+{
+    json_object *arr = json_object_new_array(), *o = json_object_new_object();
+    for (size_t i = 0; i < eng->langs.n; i++)
+        json_object_array_add(arr, language_json(eng, eng->langs.items[i], false));
+    json_object_object_add(o, "languages", arr);
+    return o;
+}
+
+int rbx_engine_language_json(rbx_engine *eng, const char *id_or_alias, json_object **out,
+                             rbx_error *err)
+{
+    rbx_language *lang = rbx_languages_find(&eng->langs, id_or_alias);
+    *out = NULL;
+    if (!lang)
+        return rbx_error_set(err, 404, "not_found", "", "unknown language \"%.64s\"",
+                             id_or_alias);
+    *out = language_json(eng, lang, true);
+    return 0;
+}
+
+int rbx_request_parse(rbx_engine *eng, json_object *body, bool for_async, rbx_request **out,
+                      rbx_error *err)
+{
+    return rbx_request_parse_with(&eng->cfg, &eng->langs, body, for_async, out, err);
+}
+
+/* Compile, then run unless compilation failed. */
+static int compile_and_run(rbx_run *run, const rbx_request *req, rbx_sandbox_result *compile,
+                           rbx_sandbox_result *result, rbx_outcome *o, rbx_error *err)
+{
+    bool compiled;
+    if (rbx_run_compile(run, false, &compiled, compile, err) < 0)
+        return -1;
+    if (compiled) {
+        o->compile = compile;
+        if (compile->status != RBX_SANDBOX_OK) {
+            o->compile_failed = true;
+            return 0;
+        }
+    }
+    if (rbx_run_program(run, &req->limits, req->stdin_data, req->stdin_len,
+                        (const char *const *)req->args, result, err) < 0)
+        return -1;
+    if (rbx_run_is_compile_error(req->lang, result)) {
+        o->compile = result; /* the interpreter refused the source before running it */
+        o->compile_failed = true;
+        return 0;
+    }
+    o->run = result;
+    return 0;
+}
+
+int rbx_engine_execute(rbx_engine *eng, const rbx_request *req, const char *run_id,
+                       json_object **response, rbx_error *err)
+{
+    rbx_run run;
+    rbx_sandbox_result compile = {0}, result = {0};
+    rbx_outcome o = {.run_id = run_id, .version = rbx_language_version(req->lang)};
+    *response = NULL;
+    if (rbx_run_prepare(&run, &eng->cfg, req, err) < 0)
+        return -1;
+    int rc;
+    if (rbx_grading_requested(req->body))
+        rc = rbx_engine_grade(&eng->cfg, &run, req, &o, response, err);
+    else if ((rc = compile_and_run(&run, req, &compile, &result, &o, err)) == 0)
+        *response = rbx_response_execute(req, &o);
+    rbx_run_finish(&run);
+    rbx_sandbox_result_free(&compile);
+    rbx_sandbox_result_free(&result);
+    return rc;
+}
+
+int rbx_engine_validate(rbx_engine *eng, const rbx_request *req, json_object **response,
+                        rbx_error *err)
+{
+    rbx_run run;
+    rbx_sandbox_result check = {0};
+    bool ran;
+    *response = NULL;
+    if (rbx_run_prepare(&run, &eng->cfg, req, err) < 0)
+        return -1;
+    int rc = rbx_run_compile(&run, true, &ran, &check, err);
+    if (rc == 0)
+        *response = rbx_response_validate(req, rbx_language_version(req->lang), &check);
+    rbx_run_finish(&run);
+    rbx_sandbox_result_free(&check);
+    return rc;
+}
+
+json_object *rbx_engine_isolation_json(rbx_engine *eng)
+{
+    rbx_sandbox_caps caps;
+    rbx_error err;
+    (void)eng;
+    json_object *o = json_object_new_object();
+    if (rbx_sandbox_probe(&caps, &err) < 0) {
+        json_object_object_add(o, "error", json_object_new_string(err.message));
+        return o;
+    }
+    json_object_object_add(o, "userns", json_object_new_boolean(caps.userns));
+    json_object_object_add(o, "rootless", json_object_new_boolean(caps.rootless));
+    json_object_object_add(o, "cgroup", json_object_new_string(caps.cgroup ? caps.cgroup : "none"));
+    json_object_object_add(o, "seccomp", json_object_new_boolean(caps.seccomp));
+    return o;
+}

@@ -1,0 +1,100 @@
+/* Grading: run a submission against test cases and report one result per case
+ * (DESIGN.md section 3, "Test cases"). Three modes, chosen by the request:
+ *
+ *   I/O cases       test_cases: [{"stdin", "expected_output"}]
+ *   function calls  function_name + test_cases: [{"input": [args...], "expected_output"}]
+ *   test code       tests: "<test source in the submission's language>"
+ *
+ * The program is compiled once; each case then runs in its own fresh box. The
+ * sandbox stays behind a callback (rbx_grading_runner) that the engine
+ * implements, so this layer knows nothing of boxes, limits or language files.
+ *
+ * Function calls go through a generated harness (harness_<language>.c) that
+ * reads the case's arguments as JSON on stdin, calls the function and writes
+ * {"value": <return value>} to the file RBX_GRADING_RESULT_FILE in the work
+ * dir, never to stdout: the user's own prints stay the case's "stdout". Test
+ * code writes one JSON line per test to the same file (Go uses test2json). */
+#ifndef RBX_GRADING_H
+#define RBX_GRADING_H
+
+#include <json-c/json.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "common/error.h"
+#include "sandbox/sandbox.h"
+
+/* Where harnesses put their answer, relative to the work dir (/box). */
+#define RBX_GRADING_RESULT_FILE ".rbx_result"
+
+/* Exit status of a harness that found no callable function of that name: the
+ * request becomes a compile_error naming the function. */
+#define RBX_GRADING_EXIT_UNCALLABLE 97
+
+/* Request fields this layer owns; the engine's parser may skip them. */
+bool rbx_grading_requested(json_object *body); /* test_cases, function_name or tests present */
+
+/* Check the grading fields of an /execute body: test_cases a non-empty list of
+ * objects (at most max_cases: 422), each case's stdin/input/expected_output of
+ * the right type, function_name a valid identifier that comes with cases,
+ * tests a string. Returns 0, or -1 with err holding a 400/413/422 error with
+ * the offending field ("test_cases[3].input"). */
+int rbx_grading_validate(json_object *body, int max_cases, rbx_error *err);
+
+/* Outputs compare as JSON values where both sides parse as JSON (numbers with
+ * a 1e-9 relative tolerance, arrays and objects structurally), otherwise as
+ * text ignoring trailing whitespace on each line and trailing blank lines.
+ * A JSON string whose content parses as JSON counts as that value, so "2", 2
+ * and 2.0 are equal. */
+bool rbx_grading_outputs_equal(json_object *expected, json_object *actual);
+bool rbx_grading_text_equal(const char *expected, size_t expected_len, const char *actual,
+                            size_t actual_len);
+
+typedef enum rbx_grading_phase {
+    RBX_GRADING_COMPILE, /* compile or load-check: the language's compile limits */
+    RBX_GRADING_RUN,     /* one case: the request's limits */
+} rbx_grading_phase;
+
+/* The engine's side: run argv in a fresh box whose /box is the job's work dir
+ * (cwd /box), with stdin_data on stdin and the limits of the phase, with the
+ * wall-time limit lowered to wall_cap_ms when that is non-zero and smaller.
+ * Return 0 with *result filled (released by grading with
+ * rbx_sandbox_result_free), or -1 with err when no run could happen. */
+typedef struct rbx_grading_runner {
+    int (*run)(void *ctx, rbx_grading_phase phase, const char *const *argv,
+               const char *stdin_data, size_t stdin_len, uint64_t wall_cap_ms,
+               rbx_sandbox_result *result, rbx_error *err);
+    void *ctx;
+} rbx_grading_runner;
+
+typedef struct rbx_grading_job {
+    const char *language; /* canonical id: c, cpp, python, javascript, typescript, java, go */
+    json_object *body;    /* the validated /execute body (borrowed): code, test_cases, ... */
+    int workdir_fd;       /* open directory that is /box; the engine created it and wrote
+                           * the code (source_file) and the request's `files` into it */
+    /* For I/O cases: the language definition's commands, run as given.
+     * compile_argv is NULL for interpreted languages. */
+    const char *const *compile_argv;
+    const char *const *run_argv;
+    /* For function calls and test code: the names of the request's extra files
+     * (compiled along with the code where the language needs that); may be NULL. */
+    const char *const *extra_files;
+    size_t n_extra_files;
+} rbx_grading_job;
+
+typedef struct rbx_grading_options {
+    int max_test_cases;       /* 0 = 100 */
+    uint64_t total_wall_ms;   /* all cases of one request together; 0 = 30000 */
+} rbx_grading_options;
+
+/* Grade one submission. On 0, *out is an object whose every key belongs at the
+ * top level of the /execute response: status, results, all_passed, compile
+ * {status, output, time_ms}, error, error_details, output, cpu_time_ms,
+ * wall_time_ms, memory_kb, execution_time. A compile error, a missing
+ * function, a wrong answer or a crash are all answers (0), not errors; -1
+ * with err only when the service failed (the runner could not run at all). */
+int rbx_grading_execute(const rbx_grading_job *job, const rbx_grading_runner *runner,
+                        const rbx_grading_options *opts, json_object **out, rbx_error *err);
+
+#endif

@@ -1,0 +1,86 @@
+/* Internal to engine/grading: what a language's harness generator produces.
+ *
+ * A plan is the files written into the work dir, the compile steps (run once,
+ * under the compile limits; any failure is the submission's compile_error)
+ * and the run command (once per case, or once for test code), plus how to read
+ * the results back. One generator per language lives in harness_<lang>.c. */
+#ifndef RBX_GRADING_HARNESS_H
+#define RBX_GRADING_HARNESS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+
+#include "common/error.h"
+
+#define RBX_PLAN_MAX_ARGS 48
+#define RBX_PLAN_MAX_STEPS 3
+#define RBX_PLAN_MAX_OWNED 64
+
+typedef enum rbx_results_kind {
+    RBX_RESULTS_STDOUT,       /* I/O cases: the program's stdout is the answer */
+    RBX_RESULTS_VALUE_FILE,   /* function calls: {"value": ...} in RBX_GRADING_RESULT_FILE */
+    RBX_RESULTS_TEST_LINES,   /* test code: one {"name","passed","message"} line per test */
+    RBX_RESULTS_EXIT_STATUS,  /* C/C++ test code: the tests' main passing is exit 0 */
+    RBX_RESULTS_GO_TEST2JSON, /* Go test code: `go tool test2json` events on stdout */
+} rbx_results_kind;
+
+typedef struct rbx_harness_plan {
+    const char *compile[RBX_PLAN_MAX_STEPS][RBX_PLAN_MAX_ARGS]; /* NULL-terminated argvs */
+    size_t n_compile;
+    const char *run[RBX_PLAN_MAX_ARGS];
+    rbx_results_kind results;
+    char *uncallable; /* set at generation time: the compile_error message */
+    char *owned[RBX_PLAN_MAX_OWNED];
+    size_t n_owned;
+} rbx_harness_plan;
+
+typedef struct rbx_harness_input {
+    int workdir_fd;
+    const char *code;
+    const char *function_name; /* function calls, or NULL */
+    const char *tests;         /* test code, or NULL */
+    const char *const *extra_files;
+    size_t n_extra_files;
+} rbx_harness_input;
+
+typedef int (*rbx_harness_generator)(const rbx_harness_input *in, rbx_harness_plan *plan,
+                                     rbx_error *err);
+
+int rbx_harness_python(const rbx_harness_input *in, rbx_harness_plan *plan, rbx_error *err);
+int rbx_harness_javascript(const rbx_harness_input *in, rbx_harness_plan *plan, rbx_error *err);
+int rbx_harness_typescript(const rbx_harness_input *in, rbx_harness_plan *plan, rbx_error *err);
+int rbx_harness_java(const rbx_harness_input *in, rbx_harness_plan *plan, rbx_error *err);
+int rbx_harness_cpp(const rbx_harness_input *in, rbx_harness_plan *plan, rbx_error *err);
+int rbx_harness_go(const rbx_harness_input *in, rbx_harness_plan *plan, rbx_error *err);
+int rbx_harness_c(const rbx_harness_input *in, rbx_harness_plan *plan, rbx_error *err);
+
+/* The generator for a canonical language id, or NULL. */
+rbx_harness_generator rbx_harness_for(const char *language);
+
+/* Generate a plan; -1 with err only on a service failure (writing a file). */
+int rbx_harness_plan_make(const char *language, const rbx_harness_input *in,
+                          rbx_harness_plan *plan, rbx_error *err);
+void rbx_harness_plan_free(rbx_harness_plan *plan);
+
+/* Helpers for the generators. */
+const char *rbx_plan_keep(rbx_harness_plan *plan, char *s); /* plan frees s; NULL on overflow */
+const char **rbx_plan_compile_step(rbx_harness_plan *plan); /* a new, empty compile argv */
+void rbx_plan_argv(const char **argv, ...);                 /* append strings up to a NULL */
+void rbx_plan_argv_extra(const char **argv, const rbx_harness_input *in, const char *suffix);
+void rbx_plan_uncallable(rbx_harness_plan *plan, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+/* Write a file into the work dir (never through a symlink). */
+int rbx_harness_write(int dirfd, const char *name, const char *data, size_t len, rbx_error *err);
+/* Text built with open_memstream: start, then write with fprintf/fputs, then finish. */
+FILE *rbx_text_start(char **buf, size_t *len, rbx_error *err);
+int rbx_text_write_file(int dirfd, const char *name, FILE *f, char **buf, size_t *len,
+                        rbx_error *err);
+
+/* Whether `name` occurs in source as a whole word (a quick check for a missing function). */
+bool rbx_source_mentions(const char *source, const char *name);
+/* Whether the source has `keyword name` ("class Solution", "func main"), as words. */
+bool rbx_source_declares(const char *source, const char *keyword, const char *name);
+
+#endif

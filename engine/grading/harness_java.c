@@ -1,0 +1,252 @@
+/* Java: the code keeps its public class's file name; a generated class finds
+ * the method by reflection in class Solution or in the code's other classes
+ * (the public one first), converts each JSON argument to the parameter's
+ * generic type with Gson (Debian's libgoogle-gson-java) and writes the return
+ * value with Gson. Test code: every no-argument method whose name starts with
+ * "test" in the test classes is one test, run with assertions enabled. */
+#include "engine/grading/grading.h"
+#include "engine/grading/harness.h"
+
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define GSON_JAR "/usr/share/java/gson.jar"
+#define MAX_CLASSES 32
+
+static const char java_prelude[] =
+    "import com.google.gson.*;\n"
+    "import java.lang.reflect.*;\n"
+    "import java.nio.charset.StandardCharsets;\n"
+    "import java.nio.file.*;\n"
+    "import java.util.*;\n"
+    "\n";
+
+static const char java_call[] =
+    "public class RbxHarness {\n"
+    "  static final String NAME = \"%s\";\n"
+    "  public static void main(String[] argv) throws Exception {\n"
+    "    Path result = Paths.get(\"" RBX_GRADING_RESULT_FILE "\").toAbsolutePath();\n"
+    "    String text = new String(System.in.readAllBytes(), StandardCharsets.UTF_8);\n"
+    "    JsonArray args = JsonParser.parseString(text).getAsJsonArray();\n"
+    "    Method m = null;\n"
+    "    Class<?> owner = null;\n"
+    "    for (String cn : CLASSES) {\n"
+    "      Class<?> c;\n"
+    "      try { c = Class.forName(cn); } catch (Throwable e) { continue; }\n"
+    "      for (Method mm : c.getDeclaredMethods()) {\n"
+    "        if (!mm.getName().equals(NAME)) continue;\n"
+    "        if (m == null || mm.getParameterCount() == args.size()) { m = mm; owner = c; }\n"
+    "      }\n"
+    "      if (m != null) break;\n"
+    "    }\n"
+    "    if (m == null) {\n"
+    "      System.err.println(\"function '\" + NAME + \"' is not defined in the submission (a "
+    "method of class Solution or of the public class)\");\n"
+    "      System.exit(%d);\n"
+    "    }\n"
+    "    Type[] types = m.getGenericParameterTypes();\n"
+    "    if (types.length != args.size()) {\n"
+    "      System.err.println(NAME + \" takes \" + types.length + \" argument(s), the test case "
+    "gives \" + args.size());\n"
+    "      System.exit(1);\n"
+    "    }\n"
+    "    Gson gson = new GsonBuilder().serializeNulls().serializeSpecialFloatingPointValues()"
+    ".create();\n"
+    "    Object[] values = new Object[types.length];\n"
+    "    for (int i = 0; i < types.length; i++) values[i] = gson.fromJson(args.get(i), "
+    "types[i]);\n"
+    "    m.setAccessible(true);\n"
+    "    Object target = null;\n"
+    "    if (!Modifier.isStatic(m.getModifiers())) {\n"
+    "      Constructor<?> k = owner.getDeclaredConstructor();\n"
+    "      k.setAccessible(true);\n"
+    "      target = k.newInstance();\n"
+    "    }\n"
+    "    Object value;\n"
+    "    try {\n"
+    "      value = m.invoke(target, values);\n"
+    "    } catch (InvocationTargetException e) {\n"
+    "      System.out.flush();\n"
+    "      e.getCause().printStackTrace();\n"
+    "      System.exit(1);\n"
+    "      return;\n"
+    "    }\n"
+    "    System.out.flush();\n"
+    "    String json = m.getReturnType() == void.class ? \"null\" : gson.toJson(value);\n"
+    "    Files.write(result, (\"{\\\"value\\\":\" + json + \"}\\n\").getBytes("
+    "StandardCharsets.UTF_8));\n"
+    "    System.exit(0);\n"
+    "  }\n";
+
+static const char java_tests[] =
+    "public class RbxTestRunner {\n"
+    "  static Path result;\n"
+    "  static void report(String name, Throwable e) throws Exception {\n"
+    "    JsonObject o = new JsonObject();\n"
+    "    o.addProperty(\"name\", name);\n"
+    "    o.addProperty(\"passed\", e == null);\n"
+    "    String msg = e == null ? null : e instanceof AssertionError ? (e.getMessage() == null ? "
+    "\"assertion failed\" : e.getMessage()) : e.toString();\n"
+    "    o.addProperty(\"message\", msg);\n"
+    "    Files.write(result, (o.toString() + \"\\n\").getBytes(StandardCharsets.UTF_8), "
+    "StandardOpenOption.CREATE, StandardOpenOption.APPEND);\n"
+    "  }\n"
+    "  public static void main(String[] argv) throws Exception {\n"
+    "    result = Paths.get(\"" RBX_GRADING_RESULT_FILE "\").toAbsolutePath();\n"
+    "    Files.write(result, new byte[0]);\n"
+    "    for (String cn : CLASSES) {\n"
+    "      Class<?> c = Class.forName(cn);\n"
+    "      Method[] ms = c.getDeclaredMethods();\n"
+    "      Arrays.sort(ms, Comparator.comparing(Method::getName));\n"
+    "      for (Method m : ms) {\n"
+    "        if (!m.getName().startsWith(\"test\") || m.getParameterCount() != 0) continue;\n"
+    "        String name = c.getSimpleName() + \".\" + m.getName();\n"
+    "        try {\n"
+    "          m.setAccessible(true);\n"
+    "          Object target = null;\n"
+    "          if (!Modifier.isStatic(m.getModifiers())) {\n"
+    "            Constructor<?> k = c.getDeclaredConstructor();\n"
+    "            k.setAccessible(true);\n"
+    "            target = k.newInstance();\n"
+    "          }\n"
+    "          m.invoke(target);\n"
+    "          report(name, null);\n"
+    "        } catch (InvocationTargetException e) {\n"
+    "          report(name, e.getCause());\n"
+    "        } catch (ReflectiveOperationException e) {\n"
+    "          report(name, e);\n"
+    "        }\n"
+    "        System.out.flush();\n"
+    "      }\n"
+    "    }\n"
+    "    System.exit(0);\n"
+    "  }\n";
+
+typedef struct class_list {
+    char names[MAX_CLASSES][128];
+    size_t n;
+    int public_index; /* -1 when no public class */
+} class_list;
+
+static bool is_ident_char(char c)
+{
+    return isalnum((unsigned char)c) || c == '_' || c == '$';
+}
+
+/* The top-level-looking `class Name` declarations of a Java source, in order. */
+static void find_classes(const char *src, class_list *list)
+{
+    list->n = 0;
+    list->public_index = -1;
+    for (const char *p = strstr(src, "class"); p && list->n < MAX_CLASSES;
+         p = strstr(p + 1, "class")) {
+        if ((p > src && is_ident_char(p[-1])) || !isspace((unsigned char)p[5]))
+            continue;
+        const char *q = p + 5;
+        while (isspace((unsigned char)*q))
+            q++;
+        size_t n = 0;
+        while (is_ident_char(q[n]) && n < sizeof(list->names[0]) - 1)
+            n++;
+        if (n == 0)
+            continue;
+        memcpy(list->names[list->n], q, n);
+        list->names[list->n][n] = '\0';
+        /* "public class X" or "public final class X" */
+        const char *line = p;
+        while (line > src && line[-1] != '\n')
+            line--;
+        const char *pub = strstr(line, "public");
+        if (list->public_index < 0 && pub && pub < p)
+            list->public_index = (int)list->n;
+        list->n++;
+    }
+}
+
+/* static final String[] CLASSES = {"Solution", "Main", ...}; Solution first. */
+static void write_class_array(FILE *f, const class_list *list, bool solution_first)
+{
+    fputs("  static final String[] CLASSES = {", f);
+    const char *sep = "";
+    if (solution_first) {
+        fputs("\"Solution\"", f);
+        sep = ", ";
+    }
+    if (list->public_index >= 0) {
+        fprintf(f, "%s\"%s\"", sep, list->names[list->public_index]);
+        sep = ", ";
+    }
+    for (size_t i = 0; i < list->n; i++) {
+        if ((int)i == list->public_index || (solution_first && !strcmp(list->names[i], "Solution")))
+            continue;
+        fprintf(f, "%s\"%s\"", sep, list->names[i]);
+        sep = ", ";
+    }
+    fputs("};\n}\n", f);
+}
+
+/* Write source under its public class's file name (else fallback.java); the name is kept. */
+static const char *write_source(const rbx_harness_input *in, rbx_harness_plan *plan,
+                                const char *source, const class_list *list, const char *fallback,
+                                rbx_error *err)
+{
+    char *name;
+    const char *base = list->public_index >= 0 ? list->names[list->public_index] : fallback;
+    const char *kept = asprintf(&name, "%s.java", base) < 0 ? NULL : rbx_plan_keep(plan, name);
+    if (!kept) {
+        rbx_error_internal(err, "cannot name the Java source");
+        return NULL;
+    }
+    if (rbx_harness_write(in->workdir_fd, kept, source, strlen(source), err) < 0)
+        return NULL;
+    return kept;
+}
+
+int rbx_harness_java(const rbx_harness_input *in, rbx_harness_plan *plan, rbx_error *err)
+{
+    class_list code_classes, test_classes;
+    find_classes(in->code, &code_classes);
+    const char *code_file = write_source(in, plan, in->code, &code_classes, "Solution", err);
+    if (!code_file)
+        return -1;
+    const char *tests_file = NULL;
+    if (in->tests) {
+        find_classes(in->tests, &test_classes);
+        tests_file = write_source(in, plan, in->tests, &test_classes, "RbxTests", err);
+        if (!tests_file)
+            return -1;
+    }
+    char *buf;
+    size_t len;
+    FILE *f = rbx_text_start(&buf, &len, err);
+    if (!f)
+        return -1;
+    fputs(java_prelude, f);
+    if (in->tests) {
+        fputs(java_tests, f);
+        write_class_array(f, &test_classes, false);
+    } else {
+        fprintf(f, java_call, in->function_name, RBX_GRADING_EXIT_UNCALLABLE);
+        write_class_array(f, &code_classes, true);
+    }
+    const char *runner = in->tests ? "RbxTestRunner" : "RbxHarness";
+    const char *runner_file = in->tests ? "RbxTestRunner.java" : "RbxHarness.java";
+    if (rbx_text_write_file(in->workdir_fd, runner_file, f, &buf, &len, err) < 0)
+        return -1;
+    if (in->function_name && !rbx_source_mentions(in->code, in->function_name))
+        rbx_plan_uncallable(plan, "function '%s' is not defined in the submission",
+                            in->function_name);
+    const char **javac = rbx_plan_compile_step(plan);
+    /* the JVM flags of languages/java.json: small, quick to start, fit in the box */
+    rbx_plan_argv(javac, "javac", "-J-XX:+UseSerialGC", "-J-XX:TieredStopAtLevel=1",
+                  "-J-XX:-UsePerfData", "-J-Xshare:auto", "-encoding", "UTF-8", "-nowarn", "-cp",
+                  GSON_JAR, "-d", ".", code_file, runner_file, NULL);
+    if (tests_file)
+        rbx_plan_argv(javac, tests_file, NULL);
+    rbx_plan_argv_extra(javac, in, ".java");
+    rbx_plan_argv(plan->run, "java", "-ea", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
+                  "-XX:-UsePerfData", "-Xshare:auto", "-Xss8m", "-cp", ".:" GSON_JAR, runner, NULL);
+    plan->results = in->tests ? RBX_RESULTS_TEST_LINES : RBX_RESULTS_VALUE_FILE;
+    return 0;
+}

@@ -1,0 +1,22 @@
+/* Internal to engine/grading: program output as JSON, and the result file. */
+#ifndef RBX_GRADING_TEXT_H
+#define RBX_GRADING_TEXT_H
+
+#include <json-c/json.h>
+#include <stddef.h>
+
+#include "common/error.h"
+
+/* A JSON string of buf, invalid UTF-8 replaced by U+FFFD; NULL only when out of memory. */
+json_object *rbx_grading_text_json(const char *buf, size_t len);
+
+/* Read the harness's result file from the work dir: opened without following
+ * a link, a regular file, at most max bytes. Returns 1 with *buf (NUL-ended,
+ * caller frees) when it exists, 0 when it does not, -1 with err otherwise
+ * (err->message says why, e.g. not a regular file or too big). */
+int rbx_result_file_read(int dirfd, size_t max, char **buf, size_t *len, rbx_error *err);
+
+/* Remove it before a run, so a case never sees the previous case's answer. */
+int rbx_result_file_remove(int dirfd, rbx_error *err);
+
+#endif

@@ -1,0 +1,50 @@
+#include "engine/limits.h"
+
+#include <string.h>
+
+static uint64_t pick(uint64_t requested, uint64_t lang_default, uint64_t server_max)
+{
+    if (requested)
+        return requested;
+    return lang_default < server_max ? lang_default : server_max;
+}
+
+void rbx_limits_effective(const rbx_limits *requested, const rbx_language *lang,
+                          const rbx_config *cfg, rbx_limits *out)
+{
+    const rbx_limits *d = &lang->run_limits.limits;
+    out->cpu_time_ms = pick(requested->cpu_time_ms, d->cpu_time_ms, cfg->max.cpu_time_ms);
+    out->wall_time_ms = pick(requested->wall_time_ms, d->wall_time_ms, cfg->max.wall_time_ms);
+    out->memory_kb = pick(requested->memory_kb, d->memory_kb, cfg->max.memory_kb);
+    out->output_kb = pick(requested->output_kb, d->output_kb, cfg->max.output_kb);
+    out->processes = pick(requested->processes, d->processes, cfg->max.processes);
+}
+
+static void to_sandbox(const rbx_limits *l, uint32_t share, const rbx_config *cfg,
+                       rbx_sandbox_limits *out)
+{
+    memset(out, 0, sizeof(*out));
+    out->cpu_time_ms = l->cpu_time_ms;
+    out->wall_time_ms = l->wall_time_ms;
+    out->memory_kb = l->memory_kb;
+    out->processes = l->processes;
+    out->output_bytes = l->output_kb * 1024;
+    out->cpu_share_milli = share;
+    out->tmp_size_kb = cfg->tmp_size_kb;
+}
+
+void rbx_limits_for_run(const rbx_limits *requested, const rbx_language *lang,
+                        const rbx_config *cfg, rbx_sandbox_limits *out)
+{
+    rbx_limits l;
+    rbx_limits_effective(requested, lang, cfg, &l);
+    to_sandbox(&l, (uint32_t)cfg->default_cpu_share_milli, cfg, out);
+}
+
+void rbx_limits_for_compile(const rbx_language *lang, const rbx_config *cfg,
+                            rbx_sandbox_limits *out)
+{
+    uint32_t share = lang->compile_limits.cpu_share_milli;
+    to_sandbox(&lang->compile_limits.limits, share ? share : (uint32_t)cfg->default_cpu_share_milli,
+               cfg, out);
+}

@@ -1,0 +1,504 @@
+/* Validating and decoding an /execute body. Every field is type-checked and
+ * every failure names the field, so a client can fix its request from the
+ * error alone: 400 invalid_request for a bad field, 413 payload_too_large for
+ * code or stdin over the server's caps, 422 limit_exceeded for limits (or
+ * test case counts) beyond the server's maxima. */
+#include "engine/request.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "engine/grading/grading.h"
+#include "engine/text.h"
+
+static const char *const FIELDS[] = {
+    "language", "code",        "files",         "stdin",        "args",
+    "base64_encoded", "limits", "test_cases",   "function_name", "tests",
+    "project_id", "session_id", "save_history", NULL,
+};
+
+typedef struct parse_ctx {
+    const rbx_config *cfg;
+    rbx_request *req;
+    rbx_error *err;
+} parse_ctx;
+
+static int invalid(parse_ctx *c, const char *field, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static int invalid(parse_ctx *c, const char *field, const char *fmt, ...)
+{
+    char msg[400];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof(msg), fmt, ap);
+    va_end(ap);
+    return rbx_error_set(c->err, 400, "invalid_request", field, "%s", msg);
+}
+
+static json_object *member(json_object *body, const char *key)
+{
+    json_object *v;
+    if (!json_object_object_get_ex(body, key, &v) || json_object_is_type(v, json_type_null))
+        return NULL;
+    return v;
+}
+
+static int check_known_fields(parse_ctx *c, json_object *body, bool for_async)
+{
+    json_object_object_foreach(body, key, val)
+    {
+        (void)val;
+        bool known = for_async && strcmp(key, "callback_url") == 0;
+        for (size_t i = 0; !known && FIELDS[i]; i++)
+            known = strcmp(FIELDS[i], key) == 0;
+        if (!known) {
+            char field[64];
+            snprintf(field, sizeof(field), "%s", key);
+            return rbx_error_set(c->err, 400, "invalid_request", field, "unknown field \"%.100s\"",
+                                 key);
+        }
+    }
+    return 0;
+}
+
+/* A string field, decoded from base64 when the request says so. */
+static int text_field(parse_ctx *c, json_object *v, const char *field, bool decode, char **out,
+                      size_t *out_len)
+{
+    if (!json_object_is_type(v, json_type_string))
+        return invalid(c, field, "%s must be a string", field);
+    const char *s = json_object_get_string(v);
+    size_t len = (size_t)json_object_get_string_len(v);
+    if (decode) {
+        if (rbx_base64_decode(s, len, out, out_len) < 0)
+            return invalid(c, field, "%s is not valid base64 (base64_encoded is true)", field);
+        return 0;
+    }
+    *out = malloc(len + 1);
+    if (!*out)
+        return rbx_error_errno(c->err, "out of memory");
+    memcpy(*out, s, len);
+    (*out)[len] = '\0';
+    *out_len = len;
+    return 0;
+}
+
+static int parse_language(parse_ctx *c, json_object *body, const rbx_language_set *langs)
+{
+    json_object *v = member(body, "language");
+    if (!v)
+        return invalid(c, "language", "language is required");
+    if (!json_object_is_type(v, json_type_string))
+        return invalid(c, "language", "language must be a string");
+    c->req->lang = rbx_languages_find(langs, json_object_get_string(v));
+    if (!c->req->lang)
+        return rbx_error_set(c->err, 400, "invalid_request", "language",
+                             "unknown language \"%.64s\" (GET /languages lists them)",
+                             json_object_get_string(v));
+    return 0;
+}
+
+static int parse_bool(parse_ctx *c, json_object *body, const char *key, bool dflt, bool *out)
+{
+    json_object *v = member(body, key);
+    *out = dflt;
+    if (!v)
+        return 0;
+    if (!json_object_is_type(v, json_type_boolean))
+        return invalid(c, key, "%s must be true or false", key);
+    *out = json_object_get_boolean(v);
+    return 0;
+}
+
+/* Plain names only: the host writes these files, so nothing that could climb
+ * out of the work dir, hide (leading '.'), or surprise a shell or compiler. */
+static bool safe_file_name(const char *s, size_t len)
+{
+    if (len == 0 || len > RBX_MAX_FILE_NAME || s[0] == '.' || s[0] == '-')
+        return false;
+    for (size_t i = 0; i < len; i++) {
+        char ch = s[i];
+        bool ok = (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
+                  (ch >= '0' && ch <= '9') || ch == '_' || ch == '-' || ch == '.' || ch == '+';
+        if (!ok)
+            return false;
+    }
+    return strstr(s, "..") == NULL;
+}
+
+static bool name_taken(const rbx_request *req, const char *name)
+{
+    for (size_t i = 0; i < req->n_files; i++)
+        if (strcmp(req->files[i].name, name) == 0)
+            return true;
+    return false;
+}
+
+static int add_file(parse_ctx *c, const char *name, json_object *content, const char *field)
+{
+    rbx_request *req = c->req;
+    rbx_source_file *f = &req->files[req->n_files];
+    if (text_field(c, content, field, req->base64, &f->content, &f->len) < 0)
+        return -1;
+    f->name = strdup(name);
+    if (!f->name) {
+        free(f->content);
+        return rbx_error_errno(c->err, "out of memory");
+    }
+    req->n_files++;
+    return 0;
+}
+
+static int parse_one_file(parse_ctx *c, json_object *e, size_t i)
+{
+    char field[64];
+    json_object *name, *content;
+    snprintf(field, sizeof(field), "files[%zu]", i);
+    if (!json_object_is_type(e, json_type_object))
+        return invalid(c, field, "%s must be an object {\"name\", \"content\"}", field);
+    json_object_object_foreach(e, key, val)
+    {
+        (void)val;
+        if (strcmp(key, "name") != 0 && strcmp(key, "content") != 0) {
+            snprintf(field, sizeof(field), "files[%zu].%.20s", i, key);
+            return invalid(c, field, "unknown field %s", field);
+        }
+    }
+    snprintf(field, sizeof(field), "files[%zu].name", i);
+    if (!json_object_object_get_ex(e, "name", &name) || !json_object_is_type(name, json_type_string))
+        return invalid(c, field, "%s must be a string", field);
+    const char *n = json_object_get_string(name);
+    if (!safe_file_name(n, (size_t)json_object_get_string_len(name)))
+        return invalid(c, field,
+                       "%s must be a plain file name (letters, digits, '_', '-', '+', '.'; no "
+                       "'/', no '..', not starting with '.' or '-')",
+                       field);
+    if (name_taken(c->req, n))
+        return invalid(c, field, "%s repeats a file name (or the entry file of \"code\")", field);
+    snprintf(field, sizeof(field), "files[%zu].content", i);
+    if (!json_object_object_get_ex(e, "content", &content))
+        return invalid(c, field, "%s is required", field);
+    return add_file(c, n, content, field);
+}
+
+/* The entry point goes first: the language's file name when some file has
+ * it, otherwise the first file given. */
+static void move_entry_first(rbx_request *req)
+{
+    for (size_t i = 1; i < req->n_files; i++) {
+        if (strcmp(req->files[i].name, req->lang->file_name) == 0) {
+            rbx_source_file entry = req->files[i];
+            memmove(&req->files[1], &req->files[0], i * sizeof(entry));
+            req->files[0] = entry;
+            return;
+        }
+    }
+}
+
+static int parse_sources(parse_ctx *c, json_object *body)
+{
+    rbx_request *req = c->req;
+    json_object *code = member(body, "code"), *files = member(body, "files");
+    size_t n_files = 0;
+    if (files) {
+        if (!json_object_is_type(files, json_type_array))
+            return invalid(c, "files", "files must be an array of {\"name\", \"content\"}");
+        n_files = json_object_array_length(files);
+        if (n_files > RBX_MAX_FILES)
+            return rbx_error_set(c->err, 400, "invalid_request", "files",
+                                 "files holds %zu files; at most %d are allowed", n_files,
+                                 RBX_MAX_FILES);
+    }
+    if (!code && n_files == 0)
+        return invalid(c, "code", "code is required (or files)");
+    req->files = calloc(n_files + 1, sizeof(*req->files));
+    if (!req->files)
+        return rbx_error_errno(c->err, "out of memory");
+    if (code && add_file(c, req->lang->file_name, code, "code") < 0)
+        return -1;
+    if (code && req->files[0].len == 0)
+        return invalid(c, "code", "code must not be empty");
+    for (size_t i = 0; i < n_files; i++)
+        if (parse_one_file(c, json_object_array_get_idx(files, i), i) < 0)
+            return -1;
+    if (!code)
+        move_entry_first(req);
+    return 0;
+}
+
+static int check_code_size(parse_ctx *c)
+{
+    size_t total = 0;
+    for (size_t i = 0; i < c->req->n_files; i++)
+        total += c->req->files[i].len;
+    if (total > c->cfg->max_code_kb * 1024)
+        return rbx_error_set(c->err, 413, "payload_too_large",
+                             c->req->n_files > 1 ? "files" : "code",
+                             "code is %zu bytes; at most %llu KB are allowed", total,
+                             (unsigned long long)c->cfg->max_code_kb);
+    return 0;
+}
+
+static int parse_stdin(parse_ctx *c, json_object *body)
+{
+    json_object *v = member(body, "stdin");
+    if (!v)
+        return 0;
+    if (text_field(c, v, "stdin", c->req->base64, &c->req->stdin_data, &c->req->stdin_len) < 0)
+        return -1;
+    if (c->req->stdin_len > c->cfg->max_stdin_kb * 1024)
+        return rbx_error_set(c->err, 413, "payload_too_large", "stdin",
+                             "stdin is %zu bytes; at most %llu KB are allowed", c->req->stdin_len,
+                             (unsigned long long)c->cfg->max_stdin_kb);
+    return 0;
+}
+
+static int parse_args(parse_ctx *c, json_object *body)
+{
+    json_object *v = member(body, "args");
+    size_t n = 0;
+    if (v && !json_object_is_type(v, json_type_array))
+        return invalid(c, "args", "args must be an array of strings");
+    if (v && (n = json_object_array_length(v)) > RBX_MAX_ARGS)
+        return rbx_error_set(c->err, 400, "invalid_request", "args",
+                             "args holds %zu strings; at most %d are allowed", n, RBX_MAX_ARGS);
+    c->req->args = calloc(n + 1, sizeof(char *));
+    if (!c->req->args)
+        return rbx_error_errno(c->err, "out of memory");
+    for (size_t i = 0; i < n; i++) {
+        json_object *e = json_object_array_get_idx(v, i);
+        char field[32];
+        snprintf(field, sizeof(field), "args[%zu]", i);
+        if (!json_object_is_type(e, json_type_string))
+            return invalid(c, field, "%s must be a string", field);
+        size_t len = (size_t)json_object_get_string_len(e);
+        const char *s = json_object_get_string(e);
+        if (strlen(s) != len || len > RBX_MAX_ARG_BYTES)
+            return invalid(c, field, "%s must hold no NUL byte and at most 4096 bytes", field);
+        if (!(c->req->args[i] = strdup(s)))
+            return rbx_error_errno(c->err, "out of memory");
+    }
+    return 0;
+}
+
+static int parse_limits(parse_ctx *c, json_object *body)
+{
+    static const struct {
+        const char *name;
+        size_t offset;
+    } LIMITS[] = {
+        {"cpu_time_ms", offsetof(rbx_limits, cpu_time_ms)},
+        {"wall_time_ms", offsetof(rbx_limits, wall_time_ms)},
+        {"memory_kb", offsetof(rbx_limits, memory_kb)},
+        {"output_kb", offsetof(rbx_limits, output_kb)},
+        {"processes", offsetof(rbx_limits, processes)},
+    };
+    json_object *obj = member(body, "limits");
+    if (!obj)
+        return 0;
+    if (!json_object_is_type(obj, json_type_object))
+        return invalid(c, "limits", "limits must be an object");
+    json_object_object_foreach(obj, key, val)
+    {
+        char field[64];
+        size_t i, n = sizeof(LIMITS) / sizeof(LIMITS[0]);
+        snprintf(field, sizeof(field), "limits.%.40s", key);
+        for (i = 0; i < n && strcmp(LIMITS[i].name, key) != 0; i++)
+            ;
+        if (i == n)
+            return invalid(c, field, "unknown limit %s", field);
+        if (!json_object_is_type(val, json_type_int) || json_object_get_int64(val) <= 0)
+            return invalid(c, field, "%s must be a positive integer", field);
+        uint64_t value = (uint64_t)json_object_get_int64(val);
+        uint64_t max = *(const uint64_t *)((const char *)&c->cfg->max + LIMITS[i].offset);
+        if (value > max)
+            return rbx_error_set(c->err, 422, "limit_exceeded", field,
+                                 "%s is %llu; this server allows at most %llu", field,
+                                 (unsigned long long)value, (unsigned long long)max);
+        *(uint64_t *)((char *)&c->req->limits + LIMITS[i].offset) = value;
+    }
+    return 0;
+}
+
+/* Copy one test case, decoding its text fields when base64 is on, so that
+ * grading sees the same kind of values whatever the transport encoding. */
+static int copy_case_field(parse_ctx *c, json_object *dst, const char *key, json_object *val,
+                           const char *field)
+{
+    if (c->req->base64 && json_object_is_type(val, json_type_string)) {
+        char *buf;
+        size_t len;
+        if (text_field(c, val, field, true, &buf, &len) < 0)
+            return -1;
+        json_object_object_add(dst, key, json_object_new_string_len(buf, (int)len));
+        free(buf);
+        return 0;
+    }
+    json_object *copy = NULL;
+    if (json_object_deep_copy(val, &copy, NULL) != 0)
+        return rbx_error_errno(c->err, "out of memory");
+    json_object_object_add(dst, key, copy);
+    return 0;
+}
+
+/* Cases as grading sees them: the request's, with stdin and expected
+ * outputs decoded when base64 is on (grading validated their shape). */
+static int decode_test_cases(parse_ctx *c, json_object *body)
+{
+    json_object *v = member(body, "test_cases");
+    if (!v)
+        return 0;
+    c->req->test_cases = json_object_new_array();
+    for (size_t i = 0; i < json_object_array_length(v); i++) {
+        json_object *e = json_object_array_get_idx(v, i), *copy = json_object_new_object();
+        json_object_array_add(c->req->test_cases, copy);
+        json_object_object_foreach(e, key, val)
+        {
+            char field[64];
+            snprintf(field, sizeof(field), "test_cases[%zu].%.30s", i, key);
+            if (copy_case_field(c, copy, key, val, field) < 0)
+                return -1;
+        }
+    }
+    return 0;
+}
+
+static int parse_plain_string(parse_ctx *c, json_object *body, const char *key, size_t max,
+                              char **out)
+{
+    json_object *v = member(body, key);
+    if (!v)
+        return 0;
+    if (!json_object_is_type(v, json_type_string))
+        return invalid(c, key, "%s must be a string", key);
+    size_t len = (size_t)json_object_get_string_len(v);
+    if (len == 0 || len > max || strlen(json_object_get_string(v)) != len)
+        return rbx_error_set(c->err, 400, "invalid_request", key,
+                             "%s must be 1 to %zu characters without NUL", key, max);
+    if (!(*out = strdup(json_object_get_string(v))))
+        return rbx_error_errno(c->err, "out of memory");
+    return 0;
+}
+
+/* The grading fields' shape is grading's to judge (rbx_grading_validate);
+ * here they are only decoded. */
+static int parse_grading(parse_ctx *c, json_object *body)
+{
+    json_object *tests = member(body, "tests");
+    size_t len;
+    if (rbx_grading_validate(body, c->cfg->max_test_cases, c->err) < 0)
+        return -1;
+    if (parse_plain_string(c, body, "function_name", RBX_MAX_FUNCTION_NAME,
+                           &c->req->function_name) < 0 ||
+        decode_test_cases(c, body) < 0)
+        return -1;
+    if (tests && text_field(c, tests, "tests", c->req->base64, &c->req->tests, &len) < 0)
+        return -1;
+    return 0;
+}
+
+static int parse_project_id(parse_ctx *c, json_object *body)
+{
+    json_object *v = member(body, "project_id");
+    if (!v)
+        return 0;
+    if (!json_object_is_type(v, json_type_int))
+        return invalid(c, "project_id", "project_id must be an integer");
+    c->req->has_project_id = true;
+    c->req->project_id = json_object_get_int64(v);
+    return 0;
+}
+
+static int parse_callback_url(parse_ctx *c, json_object *body)
+{
+    if (parse_plain_string(c, body, "callback_url", RBX_MAX_CALLBACK_URL, &c->req->callback_url) < 0)
+        return -1;
+    const char *u = c->req->callback_url;
+    if (!u)
+        return 0;
+    const char *rest = strncmp(u, "https://", 8) == 0  ? u + 8
+                       : strncmp(u, "http://", 7) == 0 ? u + 7
+                                                       : NULL;
+    if (!rest || !*rest || *rest == '/' || strpbrk(u, " \t\r\n"))
+        return invalid(c, "callback_url", "callback_url must be an http:// or https:// URL");
+    return 0;
+}
+
+static int parse_all(parse_ctx *c, json_object *body, const rbx_language_set *langs,
+                     bool for_async)
+{
+    if (!json_object_is_type(body, json_type_object))
+        return invalid(c, "", "the request body must be a JSON object");
+    if (check_known_fields(c, body, for_async) < 0 || parse_language(c, body, langs) < 0 ||
+        parse_bool(c, body, "base64_encoded", false, &c->req->base64) < 0 ||
+        parse_sources(c, body) < 0 || check_code_size(c) < 0 || parse_stdin(c, body) < 0 ||
+        parse_args(c, body) < 0 || parse_limits(c, body) < 0 || parse_grading(c, body) < 0 ||
+        parse_project_id(c, body) < 0 ||
+        parse_plain_string(c, body, "session_id", RBX_MAX_SESSION_ID, &c->req->session_id) < 0 ||
+        parse_bool(c, body, "save_history", true, &c->req->save_history) < 0 ||
+        (for_async && parse_callback_url(c, body) < 0))
+        return -1;
+    return 0;
+}
+
+int rbx_request_parse_with(const rbx_config *cfg, const rbx_language_set *langs,
+                           json_object *body, bool for_async, rbx_request **out, rbx_error *err)
+{
+    *out = NULL;
+    rbx_request *req = calloc(1, sizeof(*req));
+    if (!req)
+        return rbx_error_errno(err, "out of memory");
+    parse_ctx c = {cfg, req, err};
+    req->body = json_object_get(body);
+    if (parse_all(&c, body, langs, for_async) < 0) {
+        rbx_request_free(req);
+        return -1;
+    }
+    *out = req;
+    return 0;
+}
+
+void rbx_request_free(rbx_request *req)
+{
+    if (!req)
+        return;
+    for (size_t i = 0; i < req->n_files; i++) {
+        free(req->files[i].name);
+        free(req->files[i].content);
+    }
+    free(req->files);
+    free(req->stdin_data);
+    for (size_t i = 0; req->args && req->args[i]; i++)
+        free(req->args[i]);
+    free(req->args);
+    json_object_put(req->test_cases);
+    free(req->function_name);
+    free(req->tests);
+    free(req->session_id);
+    free(req->callback_url);
+    json_object_put(req->body);
+    free(req);
+}
+
+json_object *rbx_request_body(const rbx_request *req)
+{
+    return req->body;
+}
+
+const char *rbx_request_language_id(const rbx_request *req)
+{
+    return req->lang->id;
+}
+
+bool rbx_request_save_history(const rbx_request *req)
+{
+    return req->save_history;
+}
+
+const char *rbx_request_callback_url(const rbx_request *req)
+{
+    return req->callback_url;
+}

@@ -1,0 +1,149 @@
+#include "engine/run.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "engine/limits.h"
+#include "engine/workdir.h"
+
+#define BOX_DIR "/box"
+
+static int add_source(rbx_run *run, const char *name, rbx_error *err)
+{
+    size_t n = 0;
+    while (run->sources && run->sources[n])
+        n++;
+    char **grown = realloc(run->sources, (n + 2) * sizeof(char *));
+    if (!grown)
+        return rbx_error_errno(err, "out of memory");
+    run->sources = grown;
+    run->sources[n] = strdup(name);
+    run->sources[n + 1] = NULL;
+    return run->sources[n] ? 0 : rbx_error_errno(err, "out of memory");
+}
+
+static void free_sources(rbx_run *run)
+{
+    for (size_t i = 0; run->sources && run->sources[i]; i++)
+        free(run->sources[i]);
+    free(run->sources);
+    run->sources = NULL;
+}
+
+int rbx_run_add_file(rbx_run *run, const char *name, const char *data, size_t len, bool is_source,
+                     rbx_error *err)
+{
+    if (rbx_workdir_write(&run->wd, name, data, len, err) < 0)
+        return -1;
+    return is_source ? add_source(run, name, err) : 0;
+}
+
+static int write_files(rbx_run *run, const rbx_request *req, rbx_error *err)
+{
+    for (size_t i = 0; i < req->n_files; i++) {
+        const rbx_source_file *f = &req->files[i];
+        bool src = i == 0 || rbx_language_is_source(run->lang, f->name);
+        if (rbx_run_add_file(run, f->name, f->content, f->len, src, err) < 0)
+            return -1;
+    }
+    for (size_t i = 0; i < run->lang->n_support_files; i++) {
+        const rbx_support_file *s = &run->lang->support_files[i];
+        if (rbx_run_add_file(run, s->name, s->content, strlen(s->content), false, err) < 0)
+            return -1;
+    }
+    return 0;
+}
+
+int rbx_run_prepare(rbx_run *run, const rbx_config *cfg, const rbx_request *req, rbx_error *err)
+{
+    char base[512];
+    memset(run, 0, sizeof(*run));
+    run->cfg = cfg;
+    run->lang = req->lang;
+    run->wd.fd = -1;
+    rbx_workdir_base(cfg->state_dir, base, sizeof(base));
+    if (rbx_workdir_create(base, &run->wd, err) < 0)
+        return -1;
+    if (write_files(run, req, err) < 0) {
+        rbx_run_finish(run);
+        return -1;
+    }
+    run->entry = run->sources[0];
+    return 0;
+}
+
+static int run_in_box(rbx_run *run, const char *const *argv, const rbx_sandbox_limits *limits,
+                      const char *stdin_data, size_t stdin_len, rbx_sandbox_result *res,
+                      rbx_error *err)
+{
+    rbx_sandbox_config box = {
+        .argv = argv,
+        .envp = run->lang->env,
+        .workdir = run->wd.path,
+        .stdin_data = stdin_data,
+        .stdin_len = stdin_len,
+        .limits = *limits,
+    };
+    return rbx_sandbox_run(&box, res, err);
+}
+
+char **rbx_run_expand(const rbx_run *run, const char *const *tmpl, const char *const *extra,
+                      rbx_error *err)
+{
+    rbx_argv_vars vars = {run->entry, BOX_DIR, (const char *const *)run->sources};
+    return rbx_argv_expand(tmpl, &vars, extra, err);
+}
+
+static int run_template(rbx_run *run, const char *const *tmpl, const char *const *extra,
+                        const rbx_sandbox_limits *limits, const char *stdin_data,
+                        size_t stdin_len, rbx_sandbox_result *res, rbx_error *err)
+{
+    char **argv = rbx_run_expand(run, tmpl, extra, err);
+    if (!argv)
+        return -1;
+    int rc = run_in_box(run, (const char *const *)argv, limits, stdin_data, stdin_len, res, err);
+    rbx_argv_free(argv);
+    return rc;
+}
+
+int rbx_run_compile(rbx_run *run, bool check_only, bool *ran, rbx_sandbox_result *res,
+                    rbx_error *err)
+{
+    const char *const *tmpl = check_only ? run->lang->check_argv : run->lang->compile_argv;
+    *ran = tmpl != NULL;
+    if (!tmpl)
+        return 0;
+    rbx_sandbox_limits limits;
+    rbx_limits_for_compile(run->lang, run->cfg, &limits);
+    return run_template(run, tmpl, NULL, &limits, NULL, 0, res, err);
+}
+
+int rbx_run_program(rbx_run *run, const rbx_limits *requested, const char *stdin_data,
+                    size_t stdin_len, const char *const *args, rbx_sandbox_result *res,
+                    rbx_error *err)
+{
+    rbx_sandbox_limits limits;
+    rbx_limits_for_run(requested, run->lang, run->cfg, &limits);
+    return run_template(run, run->lang->run_argv, args, &limits, stdin_data, stdin_len, res, err);
+}
+
+int rbx_run_argv(rbx_run *run, bool compile_step, const rbx_limits *requested,
+                 const char *const *argv, const char *stdin_data, size_t stdin_len,
+                 uint64_t wall_cap_ms, rbx_sandbox_result *res, rbx_error *err)
+{
+    rbx_sandbox_limits limits;
+    if (compile_step)
+        rbx_limits_for_compile(run->lang, run->cfg, &limits);
+    else
+        rbx_limits_for_run(requested, run->lang, run->cfg, &limits);
+    if (wall_cap_ms && wall_cap_ms < limits.wall_time_ms)
+        limits.wall_time_ms = wall_cap_ms;
+    return run_in_box(run, argv, &limits, stdin_data, stdin_len, res, err);
+}
+
+void rbx_run_finish(rbx_run *run)
+{
+    rbx_error ignored;
+    rbx_workdir_remove(&run->wd, &ignored);
+    free_sources(run);
+}

@@ -1,0 +1,57 @@
+/* The steps of one submission in the sandbox, shared by /execute, /validate
+ * and grading: prepare the work dir, compile (or syntax-check) once, run the
+ * program as many times as needed, clean up. */
+#ifndef RBX_ENGINE_RUN_H
+#define RBX_ENGINE_RUN_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "common/config.h"
+#include "engine/language.h"
+#include "engine/request.h"
+#include "engine/workdir.h"
+#include "sandbox/sandbox.h"
+
+typedef struct rbx_run {
+    const rbx_config *cfg;
+    const rbx_language *lang;
+    rbx_workdir wd;
+    char **sources;          /* NULL-terminated names for {sources}: entry first */
+    const char *entry;       /* the entry file's name */
+} rbx_run;
+
+/* Create the work dir and write the request's files and the language's
+ * support files into it. On failure nothing is left behind. */
+int rbx_run_prepare(rbx_run *run, const rbx_config *cfg, const rbx_request *req, rbx_error *err);
+
+/* Extra files (e.g. a grading harness) after prepare; name must be new. */
+int rbx_run_add_file(rbx_run *run, const char *name, const char *data, size_t len, bool is_source,
+                     rbx_error *err);
+
+/* Compile (check_only = false) or syntax-check (check_only = true) with the
+ * language's compile limits. *ran is false when there is nothing to do (an
+ * interpreted language's compile step); res is then untouched. */
+int rbx_run_compile(rbx_run *run, bool check_only, bool *ran, rbx_sandbox_result *res,
+                    rbx_error *err);
+
+/* Run the program once. requested: the request's limits (0 = default). */
+int rbx_run_program(rbx_run *run, const rbx_limits *requested, const char *stdin_data,
+                    size_t stdin_len, const char *const *args, rbx_sandbox_result *res,
+                    rbx_error *err);
+
+/* Run a ready argv (e.g. a grading harness) with the compile limits or the
+ * run limits, the wall time lowered to wall_cap_ms when that is smaller. */
+int rbx_run_argv(rbx_run *run, bool compile_step, const rbx_limits *requested,
+                 const char *const *argv, const char *stdin_data, size_t stdin_len,
+                 uint64_t wall_cap_ms, rbx_sandbox_result *res, rbx_error *err);
+
+/* A definition's template expanded for this run (free with rbx_argv_free). */
+char **rbx_run_expand(const rbx_run *run, const char *const *tmpl, const char *const *extra,
+                      rbx_error *err);
+
+/* Remove the work dir (never following links) and free the run. */
+void rbx_run_finish(rbx_run *run);
+
+#endif

@@ -1,0 +1,189 @@
+#include "engine/workdir.h"
+
+#include "sandbox/host_files.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+/* Directories nested deeper than this are moved up to the run dir's top
+ * level instead of recursed into, so a hostile tree costs neither stack nor
+ * file descriptors. */
+#define MAX_DEPTH 32
+
+/* The box's setup user (a host uid of the box range when we are root)
+ * binds the run dir by path, so every ancestor must let others traverse. */
+static int check_traversable(const char *base, rbx_error *err)
+{
+    char path[512];
+    snprintf(path, sizeof(path), "%s", base);
+    for (char *slash = strrchr(path, '/'); slash && slash != path; slash = strrchr(path, '/')) {
+        *slash = '\0';
+        struct stat st;
+        if (stat(path, &st) < 0)
+            return rbx_error_errno(err, "cannot stat %s", path);
+        if (!(st.st_mode & S_IXOTH))
+            return rbx_error_internal(err, "work dir base %s: %s must be traversable by the "
+                                           "box users (mode o+x, e.g. 0711)",
+                                      base, path);
+    }
+    return 0;
+}
+
+/* Whether dir and its ancestors let the box's setup user through: always
+ * when rootless (the box is our own uid), o+x on each when root. */
+static bool box_can_reach(const char *dir)
+{
+    rbx_error ignored;
+    char probe[512];
+    snprintf(probe, sizeof(probe), "%s/x", dir);
+    return geteuid() != 0 || check_traversable(probe, &ignored) == 0;
+}
+
+void rbx_workdir_base(const char *state_dir, char *out, size_t outsz)
+{
+    struct stat st;
+    if (state_dir && state_dir[0] == '/' && stat(state_dir, &st) == 0 && S_ISDIR(st.st_mode) &&
+        access(state_dir, W_OK) == 0 && box_can_reach(state_dir)) {
+        snprintf(out, outsz, "%s/work", state_dir);
+        return;
+    }
+    if (geteuid() == 0) { /* /run is root's and traversable, unlike a state dir under /root */
+        snprintf(out, outsz, "/run/runbox-work");
+        return;
+    }
+    const char *tmp = getenv("TMPDIR");
+    snprintf(out, outsz, "%s/runbox-work-%u", tmp && tmp[0] == '/' ? tmp : "/tmp",
+             (unsigned)geteuid());
+}
+
+/* Mode 0711: others may traverse to a run dir (the box binds it by path) but
+ * never list or create; run dirs have unguessable names and are 0700. */
+static int open_private_base(const char *base, rbx_error *err)
+{
+    if (mkdir(base, 0711) < 0 && errno != EEXIST)
+        return rbx_error_errno(err, "cannot create the work dir base %s", base);
+    int fd = open(base, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    if (fd < 0)
+        return rbx_error_errno(err, "cannot open the work dir base %s", base);
+    struct stat st;
+    if (fstat(fd, &st) < 0 || st.st_uid != geteuid() || (st.st_mode & 0066) != 0 ||
+        fchmod(fd, 0711) < 0) {
+        close(fd);
+        return rbx_error_internal(err, "work dir base %s must be a directory owned by uid %u "
+                                       "that only its owner can list or write (mode 0711)",
+                                  base, (unsigned)geteuid());
+    }
+    if (geteuid() == 0 && check_traversable(base, err) < 0) {
+        close(fd);
+        return -1;
+    }
+    return fd;
+}
+
+int rbx_workdir_create(const char *base, rbx_workdir *wd, rbx_error *err)
+{
+    wd->fd = -1;
+    int base_fd = open_private_base(base, err);
+    if (base_fd < 0)
+        return -1;
+    close(base_fd);
+    if ((size_t)snprintf(wd->path, sizeof(wd->path), "%s/run-XXXXXX", base) >= sizeof(wd->path))
+        return rbx_error_internal(err, "work dir base path too long: %s", base);
+    if (!mkdtemp(wd->path))
+        return rbx_error_errno(err, "cannot create a run dir under %s", base);
+    wd->fd = open(wd->path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    if (wd->fd < 0 || fchmod(wd->fd, 0700) < 0) {
+        rbx_error_errno(err, "cannot prepare the run dir %s", wd->path);
+        if (wd->fd >= 0)
+            close(wd->fd);
+        wd->fd = -1;
+        rmdir(wd->path);
+        return -1;
+    }
+    return 0;
+}
+
+int rbx_workdir_write(rbx_workdir *wd, const char *name, const char *data, size_t len,
+                      rbx_error *err)
+{
+    return rbx_host_write_file(wd->fd, name, data, len, 0644, err);
+}
+
+static unsigned long moved_counter;
+
+/* Empty the directory open at dfd. top_fd is the run dir, where directories
+ * past MAX_DEPTH are moved; *moved tells the caller to sweep the top again. */
+static int empty_dir(int dfd, int top_fd, int depth, int *moved)
+{
+    int scan_fd = dup(dfd);
+    DIR *d = scan_fd >= 0 ? fdopendir(scan_fd) : NULL;
+    if (!d) {
+        if (scan_fd >= 0)
+            close(scan_fd);
+        return -1;
+    }
+    rewinddir(d); /* the dup shares its offset with dfd, which an earlier sweep moved */
+    int rc = 0;
+    struct dirent *de;
+    while ((de = readdir(d))) {
+        const char *name = de->d_name;
+        if (strcmp(name, ".") == 0 || strcmp(name, "..") == 0)
+            continue;
+        struct stat st;
+        if (fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+            continue;
+        if (!S_ISDIR(st.st_mode)) {
+            if (unlinkat(dfd, name, 0) < 0 && errno != ENOENT)
+                rc = -1;
+            continue;
+        }
+        if (depth >= MAX_DEPTH) {
+            char flat[64];
+            snprintf(flat, sizeof(flat), ".flat-%lu", ++moved_counter);
+            if (renameat(dfd, name, top_fd, flat) == 0)
+                *moved = 1;
+            else
+                rc = -1;
+            continue;
+        }
+        /* A directory the program made unreadable to us: we own the dir's
+         * files in rootless mode, and root ignores modes anyway. */
+        fchmodat(dfd, name, 0700, AT_SYMLINK_NOFOLLOW);
+        int sub = openat(dfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        if (sub < 0) {
+            rc = -1;
+            continue;
+        }
+        if (empty_dir(sub, top_fd, depth + 1, moved) < 0)
+            rc = -1;
+        close(sub);
+        if (unlinkat(dfd, name, AT_REMOVEDIR) < 0 && errno != ENOENT && errno != ENOTEMPTY)
+            rc = -1;
+    }
+    closedir(d);
+    return rc;
+}
+
+int rbx_workdir_remove(rbx_workdir *wd, rbx_error *err)
+{
+    if (wd->fd < 0)
+        return 0;
+    int moved, rounds = 0, rc;
+    do {
+        moved = 0;
+        rc = empty_dir(wd->fd, wd->fd, 0, &moved);
+    } while (moved && ++rounds < 1000000);
+    (void)rc; /* what could not be removed shows up in rmdir's error */
+    close(wd->fd);
+    wd->fd = -1;
+    if (rmdir(wd->path) < 0)
+        return rbx_error_errno(err, "cannot remove the run dir %s", wd->path);
+    return 0;
+}

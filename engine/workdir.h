@@ -1,0 +1,39 @@
+/* The host directory of one run, bound at /box inside the box. It lives in a
+ * parent owned by the service with mode 0711 (the box's setup user binds the
+ * run dir by path, so it must traverse; nobody else can list or create), and
+ * every ancestor must be traversable too. The run dir has an unguessable
+ * name and mode 0700, and the sandbox hands it to the box's uid
+ * for each run (rootless boxes run as our own uid). Everything here
+ * works relative to directory fds and never follows a link: the program may
+ * have planted any link in the dir before the host cleans it up. */
+#ifndef RBX_ENGINE_WORKDIR_H
+#define RBX_ENGINE_WORKDIR_H
+
+#include <stddef.h>
+
+#include "common/error.h"
+
+typedef struct rbx_workdir {
+    char path[512];
+    int fd; /* O_DIRECTORY of path, -1 when closed */
+} rbx_workdir;
+
+/* Create a fresh run dir under base (created 0711 when missing; it must be a
+ * real directory owned by us, not a link, not listable by others). */
+int rbx_workdir_create(const char *base, rbx_workdir *wd, rbx_error *err);
+
+/* Write a new file (it must not exist yet) in the run dir, mode 0644. */
+int rbx_workdir_write(rbx_workdir *wd, const char *name, const char *data, size_t len,
+                      rbx_error *err);
+
+/* Remove the run dir and everything the run left in it, never following a
+ * link, whatever the depth (subtrees past a depth are moved up, not recursed
+ * into) or permissions the program gave its files. */
+int rbx_workdir_remove(rbx_workdir *wd, rbx_error *err);
+
+/* Where run dirs go: <state_dir>/work when the state dir exists and the box
+ * users can traverse to it; otherwise /run/runbox-work as root (a state dir
+ * under a 0700 home is common), or $TMPDIR/runbox-work-<uid> rootless. */
+void rbx_workdir_base(const char *state_dir, char *out, size_t outsz);
+
+#endif

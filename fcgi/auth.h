@@ -1,0 +1,17 @@
+/* API keys on the way in: "Authorization: Bearer <key>" checked against the store. */
+#ifndef RBX_FCGI_AUTH_H
+#define RBX_FCGI_AUTH_H
+
+#include "fcgi/http.h"
+#include "store/store.h"
+
+/* The key out of an Authorization header value; NULL when the header is not a
+ * well-formed Bearer credential. Points into header. */
+const char *rbx_auth_bearer_token(const char *header);
+
+/* 401 unauthorized when the header is missing, malformed, or names an unknown
+ * or revoked key; otherwise fills caller. */
+int rbx_auth_caller(rbx_store *store, const rbx_http_request *http, rbx_key_info *caller,
+                    rbx_error *err);
+
+#endif

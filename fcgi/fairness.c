@@ -1,0 +1,49 @@
+#include "fcgi/fairness.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+
+/* The pool of host-wide run slots; runbox-worker takes the same pool. */
+#define RUN_POOL "run"
+
+int rbx_run_permit_acquire(rbx_service *svc, const rbx_key_info *caller, rbx_run_permit *permit,
+                           rbx_error *err)
+{
+    permit->key_slot = RBX_SLOT_NONE;
+    permit->run_slot = RBX_SLOT_NONE;
+    const rbx_config *cfg = svc->cfg;
+
+    /* The key's own cap first and without waiting: a key over its share is
+     * told so at once instead of queueing in front of other keys. */
+    char key_pool[64];
+    snprintf(key_pool, sizeof(key_pool), "key-%" PRId64, caller->id);
+    int rc = rbx_slot_acquire(svc->slots_dir, key_pool, cfg->max_runs_per_key, 0,
+                              &permit->key_slot, err);
+    if (rc < 0)
+        return -1;
+    if (rc == 0) {
+        rbx_error_set(err, 429, "too_many_requests", NULL,
+                      "this key already has %d runs in progress; retry when one finishes",
+                      cfg->max_runs_per_key);
+        err->retry_after = 1;
+        return -1;
+    }
+
+    rc = rbx_slot_acquire(svc->slots_dir, RUN_POOL, rbx_config_concurrent_runs(cfg),
+                          cfg->queue_wait_ms, &permit->run_slot, err);
+    if (rc == 1)
+        return 0;
+    rbx_slot_release(&permit->key_slot);
+    if (rc == 0) {
+        rbx_error_set(err, 503, "overloaded", NULL,
+                      "every sandbox is busy; waited %d ms for one", cfg->queue_wait_ms);
+        err->retry_after = cfg->queue_wait_ms / 1000 + 1;
+    }
+    return -1;
+}
+
+void rbx_run_permit_release(rbx_run_permit *permit)
+{
+    rbx_slot_release(&permit->run_slot);
+    rbx_slot_release(&permit->key_slot);
+}

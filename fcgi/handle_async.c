@@ -1,0 +1,128 @@
+/* POST /execute/async and POST /execute/batch: validate like /execute, check
+ * each callback_url against the guard (so a refused URL is a 400 now rather
+ * than a silent failure later), and queue. The 202 goes out only once the
+ * jobs are committed to the store: an accepted job is never lost. A batch is
+ * queued in one transaction, so it is all queued or none of it is. */
+#include <stdio.h>
+#include <string.h>
+
+#include "fcgi/service.h"
+#include "store/jobs.h"
+#include "worker/url_guard.h"
+
+#define BATCH_MAX 20
+
+/* Validate one submission into job (request borrowed from req). */
+static int validate_submission(rbx_service *svc, json_object *body, rbx_request **req,
+                               rbx_job_new *job, rbx_error *err)
+{
+    if (rbx_request_parse(svc->engine, body, true, req, err) < 0)
+        return -1;
+    job->request = rbx_request_body(*req);
+    job->callback_url = rbx_request_callback_url(*req);
+    rbx_url_target target;
+    if (job->callback_url && rbx_url_guard_check(job->callback_url, svc->cfg, &target, err) < 0)
+        return -1;
+    return 0;
+}
+
+static json_object *queued_json(const char *id)
+{
+    json_object *task = json_object_new_object();
+    json_object_object_add(task, "id", json_object_new_string(id));
+    json_object_object_add(task, "status", json_object_new_string("queued"));
+    return task;
+}
+
+int rbx_handle_execute_async(rbx_call *call, rbx_reply *reply, rbx_error *err)
+{
+    rbx_service *svc = call->svc;
+    rbx_request *req = NULL;
+    rbx_job_new job = {0};
+    int rc = validate_submission(svc, call->json, &req, &job, err);
+    if (rc == 0)
+        rc = rbx_jobs_enqueue(svc->store, call->key.user, call->key.id, &job, 1,
+                              svc->cfg->jobs_max_queued, err);
+    rbx_request_free(req);
+    if (rc < 0)
+        return -1;
+    rbx_reply_json(reply, 202, queued_json(job.id));
+    return 0;
+}
+
+/* {"submissions": [...]}: an array of 1 to BATCH_MAX objects, nothing else. */
+static int batch_submissions(json_object *body, json_object **list, rbx_error *err)
+{
+    json_object_object_foreach(body, key, value)
+    {
+        (void)value;
+        if (strcmp(key, "submissions") != 0)
+            return rbx_error_set(err, 400, "invalid_request", key, "unknown field '%s'", key);
+    }
+    if (!json_object_object_get_ex(body, "submissions", list) ||
+        !json_object_is_type(*list, json_type_array))
+        return rbx_error_set(err, 400, "invalid_request", "submissions",
+                             "submissions must be an array of execute requests");
+    size_t n = json_object_array_length(*list);
+    if (n == 0 || n > BATCH_MAX)
+        return rbx_error_set(err, 400, "invalid_request", "submissions",
+                             "a batch holds 1 to %d submissions, not %zu", BATCH_MAX, n);
+    return 0;
+}
+
+/* Point the error at the submission it is about: submissions[3].language. */
+static void locate(rbx_error *err, int index)
+{
+    char field[sizeof(err->field)];
+    if (err->field[0])
+        snprintf(field, sizeof(field), "submissions[%d].%.30s", index, err->field);
+    else
+        snprintf(field, sizeof(field), "submissions[%d]", index);
+    memcpy(err->field, field, sizeof(field));
+    rbx_error_prefix(err, "submission %d", index);
+}
+
+static int validate_batch(rbx_service *svc, json_object *list, rbx_request **reqs,
+                          rbx_job_new *jobs, rbx_error *err)
+{
+    size_t n = json_object_array_length(list);
+    for (size_t i = 0; i < n; i++) {
+        json_object *item = json_object_array_get_idx(list, i);
+        if (!json_object_is_type(item, json_type_object)) {
+            rbx_error_set(err, 400, "invalid_request", NULL, "must be a JSON object");
+            locate(err, (int)i);
+            return -1;
+        }
+        if (validate_submission(svc, item, &reqs[i], &jobs[i], err) < 0) {
+            locate(err, (int)i);
+            return -1;
+        }
+    }
+    return 0;
+}
+
+int rbx_handle_execute_batch(rbx_call *call, rbx_reply *reply, rbx_error *err)
+{
+    rbx_service *svc = call->svc;
+    json_object *list;
+    if (batch_submissions(call->json, &list, err) < 0)
+        return -1;
+    size_t n = json_object_array_length(list);
+    rbx_request *reqs[BATCH_MAX] = {0};
+    rbx_job_new jobs[BATCH_MAX] = {0};
+    int rc = validate_batch(svc, list, reqs, jobs, err);
+    if (rc == 0)
+        rc = rbx_jobs_enqueue(svc->store, call->key.user, call->key.id, jobs, n,
+                              svc->cfg->jobs_max_queued, err);
+    for (size_t i = 0; i < n; i++)
+        rbx_request_free(reqs[i]);
+    if (rc < 0)
+        return -1;
+    json_object *tasks = json_object_new_array();
+    for (size_t i = 0; i < n; i++)
+        json_object_array_add(tasks, queued_json(jobs[i].id));
+    json_object *body = json_object_new_object();
+    json_object_object_add(body, "tasks", tasks);
+    rbx_reply_json(reply, 202, body);
+    return 0;
+}

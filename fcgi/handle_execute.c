@@ -1,0 +1,50 @@
+/* POST /execute: validate, take a run permit, run, store, answer. The run is
+ * in the history before the answer leaves, so an answered run is never lost. */
+#include <uuid/uuid.h>
+
+#include "fcgi/fairness.h"
+#include "fcgi/service.h"
+
+static void new_run_id(char out[37])
+{
+    uuid_t id;
+    uuid_generate_random(id);
+    uuid_unparse_lower(id, out);
+}
+
+static int run_with_permit(rbx_call *call, const rbx_request *req, const char *run_id,
+                           json_object **response, rbx_error *err)
+{
+    rbx_run_permit permit;
+    if (rbx_run_permit_acquire(call->svc, &call->key, &permit, err) < 0)
+        return -1;
+    int rc = rbx_engine_execute(call->svc->engine, req, run_id, response, err);
+    rbx_run_permit_release(&permit);
+    return rc;
+}
+
+int rbx_handle_execute(rbx_call *call, rbx_reply *reply, rbx_error *err)
+{
+    rbx_service *svc = call->svc;
+    rbx_request *req = NULL;
+    if (rbx_request_parse(svc->engine, call->json, false, &req, err) < 0)
+        return -1;
+
+    char run_id[37];
+    new_run_id(run_id);
+    json_object *response = NULL;
+    int rc = run_with_permit(call, req, run_id, &response, err);
+    if (rc == 0 && rbx_request_save_history(req)) {
+        rc = rbx_store_history_add(svc->store, call->key.user, rbx_request_body(req), response,
+                                   err);
+        if (rc < 0)
+            rbx_error_prefix(err, "the run finished but could not be recorded");
+    }
+    rbx_request_free(req);
+    if (rc < 0) {
+        json_object_put(response);
+        return -1;
+    }
+    rbx_reply_json(reply, 200, response);
+    return 0;
+}

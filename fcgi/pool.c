@@ -1,0 +1,182 @@
+#include "fcgi/pool.h"
+
+#include <errno.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/signalfd.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#define MAX_WORKERS 256
+/* A worker that dies sooner than this after its start counts as a failed start. */
+#define QUICK_DEATH_MS 1000
+
+struct slot {
+    pid_t pid;          /* 0 when the slot is empty */
+    long long started;  /* monotonic ms */
+};
+
+static long long now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static pid_t spawn_worker(const rbx_pool_options *opt, const sigset_t *oldmask, int sigfd)
+{
+    pid_t pid = fork();
+    if (pid < 0) {
+        fprintf(stderr, "runbox-fcgi: fork: %s\n", strerror(errno));
+        return -1;
+    }
+    if (pid == 0) {
+        /* A worker starts from default dispositions; worker_main installs its own. */
+        static const int sigs[] = {SIGTERM, SIGINT, SIGHUP, SIGCHLD};
+        for (size_t i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
+            signal(sigs[i], SIG_DFL);
+        close(sigfd);
+        sigprocmask(SIG_SETMASK, oldmask, NULL);
+        fflush(stderr);
+        _exit(opt->worker_main(opt->ctx));
+    }
+    return pid;
+}
+
+static void describe_exit(pid_t pid, int status)
+{
+    if (WIFSIGNALED(status))
+        fprintf(stderr, "runbox-fcgi: worker %d killed by signal %d; replacing it\n", (int)pid,
+                WTERMSIG(status));
+    else
+        fprintf(stderr, "runbox-fcgi: worker %d exited with status %d; replacing it\n",
+                (int)pid, WEXITSTATUS(status));
+}
+
+/* Reap every finished worker; returns how many are still alive. */
+static int reap(const rbx_pool_options *opt, struct slot *slots, int n, int stopping,
+                int *quick_deaths)
+{
+    int status;
+    pid_t pid;
+    while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
+        for (int i = 0; i < n; i++) {
+            if (slots[i].pid != pid)
+                continue;
+            if (!stopping) {
+                describe_exit(pid, status);
+                if (now_ms() - slots[i].started < QUICK_DEATH_MS)
+                    (*quick_deaths)++;
+                else
+                    *quick_deaths = 0;
+                if (opt->after_worker_death)
+                    opt->after_worker_death(opt->ctx);
+            }
+            slots[i].pid = 0;
+        }
+    }
+    int alive = 0;
+    for (int i = 0; i < n; i++)
+        alive += slots[i].pid != 0;
+    return alive;
+}
+
+static void fill_empty_slots(const rbx_pool_options *opt, struct slot *slots, int n,
+                             const sigset_t *oldmask, int sigfd)
+{
+    for (int i = 0; i < n; i++) {
+        if (slots[i].pid)
+            continue;
+        pid_t pid = spawn_worker(opt, oldmask, sigfd);
+        if (pid > 0) {
+            slots[i].pid = pid;
+            slots[i].started = now_ms();
+        }
+    }
+}
+
+static void signal_all(struct slot *slots, int n, int sig)
+{
+    for (int i = 0; i < n; i++)
+        if (slots[i].pid)
+            kill(slots[i].pid, sig);
+}
+
+/* Wait for the workers to finish their requests; SIGKILL them past the deadline. */
+static void drain(const rbx_pool_options *opt, struct slot *slots, int n, int sigfd,
+                  int timeout_ms)
+{
+    int ignored = 0;
+    long long deadline = now_ms() + timeout_ms;
+    signal_all(slots, n, SIGTERM);
+    while (reap(opt, slots, n, 1, &ignored) > 0) {
+        long long left = deadline - now_ms();
+        if (left <= 0) {
+            fprintf(stderr, "runbox-fcgi: drain timed out; killing the remaining workers\n");
+            signal_all(slots, n, SIGKILL);
+            left = 1000;
+            deadline = now_ms() + 1000;
+        }
+        struct pollfd pfd = {.fd = sigfd, .events = POLLIN};
+        if (poll(&pfd, 1, (int)left) > 0) {
+            struct signalfd_siginfo si;
+            if (read(sigfd, &si, sizeof(si)) < 0 && errno != EAGAIN)
+                break;
+        }
+    }
+}
+
+int rbx_pool_run(const rbx_pool_options *opt)
+{
+    int n = opt->workers < 1 ? 1 : opt->workers > MAX_WORKERS ? MAX_WORKERS : opt->workers;
+    struct slot slots[MAX_WORKERS];
+    memset(slots, 0, sizeof(slots));
+
+    sigset_t mask, oldmask;
+    sigemptyset(&mask);
+    sigaddset(&mask, SIGCHLD);
+    sigaddset(&mask, SIGTERM);
+    sigaddset(&mask, SIGINT);
+    sigaddset(&mask, SIGHUP);
+    if (sigprocmask(SIG_BLOCK, &mask, &oldmask) < 0) {
+        perror("runbox-fcgi: sigprocmask");
+        return 1;
+    }
+    int sigfd = signalfd(-1, &mask, SFD_CLOEXEC);
+    if (sigfd < 0) {
+        perror("runbox-fcgi: signalfd");
+        return 1;
+    }
+
+    fill_empty_slots(opt, slots, n, &oldmask, sigfd);
+    fprintf(stderr, "runbox-fcgi: %d workers started\n", n);
+    int quick_deaths = 0;
+    for (;;) {
+        struct signalfd_siginfo si;
+        ssize_t got = read(sigfd, &si, sizeof(si));
+        if (got < 0 && errno == EINTR)
+            continue;
+        if (got != (ssize_t)sizeof(si)) {
+            perror("runbox-fcgi: signalfd read");
+            break;
+        }
+        if (si.ssi_signo == SIGTERM || si.ssi_signo == SIGINT) {
+            fprintf(stderr, "runbox-fcgi: signal %u: draining\n", si.ssi_signo);
+            break;
+        }
+        if (si.ssi_signo != SIGCHLD)
+            continue; /* SIGHUP: nothing to reload yet; ignore rather than die */
+        reap(opt, slots, n, 0, &quick_deaths);
+        if (quick_deaths >= n)
+            sleep(1); /* workers die at start: retry slowly, never spin */
+        fill_empty_slots(opt, slots, n, &oldmask, sigfd);
+    }
+    drain(opt, slots, n, sigfd, opt->drain_timeout_ms);
+    close(sigfd);
+    fprintf(stderr, "runbox-fcgi: stopped\n");
+    return 0;
+}

@@ -1,0 +1,203 @@
+#include "fcgi/serve.h"
+
+#include <errno.h>
+#include <fcgiapp.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "common/slots.h"
+#include "fcgi/router.h"
+#include "fcgi/service.h"
+
+/* SIGTERM while idle (blocked in accept) ends the worker at once: nothing is
+ * in flight. While a request is being answered it only asks the loop to stop
+ * after this request, which is what draining means. */
+static volatile sig_atomic_t busy;
+static volatile sig_atomic_t stop_requested;
+
+static void on_sigterm(int sig)
+{
+    (void)sig;
+    stop_requested = 1;
+    if (!busy)
+        _exit(0);
+}
+
+static int install_signals(void)
+{
+    struct sigaction sa;
+    memset(&sa, 0, sizeof(sa));
+    sa.sa_handler = on_sigterm;
+    /* Restart: a request being drained must not see EINTR in the middle of a run. */
+    sa.sa_flags = SA_RESTART;
+    sigemptyset(&sa.sa_mask);
+    if (sigaction(SIGTERM, &sa, NULL) < 0 || sigaction(SIGINT, &sa, NULL) < 0)
+        return -1;
+    sa.sa_flags = 0;
+    sa.sa_handler = SIG_IGN; /* a client gone mid-answer is an error return, not death */
+    if (sigaction(SIGPIPE, &sa, NULL) < 0)
+        return -1;
+    sa.sa_handler = SIG_DFL; /* the sandbox waits for its own children */
+    return sigaction(SIGCHLD, &sa, NULL);
+}
+
+static int open_service(const rbx_config *cfg, rbx_service *svc, rbx_error *err)
+{
+    memset(svc, 0, sizeof(*svc));
+    svc->cfg = cfg;
+    if ((size_t)snprintf(svc->slots_dir, sizeof(svc->slots_dir), "%s/slots", cfg->state_dir) >=
+        sizeof(svc->slots_dir))
+        return rbx_error_internal(err, "state_dir is too long");
+    if (rbx_slots_prepare(svc->slots_dir, err) < 0)
+        return -1;
+    char db[PATH_MAX];
+    rbx_config_store_path(cfg, db, sizeof(db));
+    if (rbx_store_open(db, &svc->store, err) < 0) {
+        rbx_error_prefix(err, "store %s", db);
+        return -1;
+    }
+    if (rbx_engine_open(cfg, &svc->engine, err) < 0) {
+        rbx_error_prefix(err, "engine");
+        rbx_store_close(svc->store);
+        svc->store = NULL;
+        return -1;
+    }
+    return 0;
+}
+
+static void close_service(rbx_service *svc)
+{
+    rbx_engine_close(svc->engine);
+    rbx_store_close(svc->store);
+    svc->engine = NULL;
+    svc->store = NULL;
+}
+
+int rbx_serve_preflight(const rbx_config *cfg, rbx_error *err)
+{
+    if (mkdir(cfg->state_dir, 0750) < 0 && errno != EEXIST)
+        return rbx_error_errno(err, "cannot create state_dir %s", cfg->state_dir);
+    rbx_service svc;
+    if (open_service(cfg, &svc, err) < 0)
+        return -1;
+    close_service(&svc);
+    return 0;
+}
+
+/* rbx_body_reader over the FastCGI input stream. */
+static int read_fcgi_body(void *ctx, size_t cap, char **body, size_t *len, rbx_error *err)
+{
+    FCGX_Stream *in = ctx;
+    size_t size = 0, alloc = 8192;
+    char *buf = malloc(alloc);
+    if (!buf)
+        return rbx_error_internal(err, "out of memory");
+    for (;;) {
+        if (size == alloc) {
+            alloc *= 2;
+            char *bigger = realloc(buf, alloc);
+            if (!bigger) {
+                free(buf);
+                return rbx_error_internal(err, "out of memory");
+            }
+            buf = bigger;
+        }
+        int got = FCGX_GetStr(buf + size, (int)(alloc - size), in);
+        if (got <= 0)
+            break;
+        size += (size_t)got;
+        if (size > cap) {
+            free(buf);
+            return rbx_error_set(err, 413, "payload_too_large", NULL,
+                                 "the body is over %zu bytes", cap);
+        }
+    }
+    *body = buf;
+    *len = size;
+    return 0;
+}
+
+static void write_reply(FCGX_Stream *out, const rbx_reply *reply)
+{
+    FCGX_FPrintF(out, "Status: %d %s\r\n", reply->status, rbx_http_reason(reply->status));
+    if (reply->allow[0] && reply->status == 405)
+        FCGX_FPrintF(out, "Allow: %s\r\n", reply->allow);
+    if (reply->retry_after > 0)
+        FCGX_FPrintF(out, "Retry-After: %d\r\n", reply->retry_after);
+    if (reply->status == 401)
+        FCGX_FPrintF(out, "WWW-Authenticate: Bearer realm=\"runbox\"\r\n");
+    FCGX_FPrintF(out, "Cache-Control: no-store\r\n");
+    if (!reply->body) {
+        FCGX_FPrintF(out, "\r\n");
+        return;
+    }
+    FCGX_FPrintF(out, "Content-Type: application/json; charset=utf-8\r\n\r\n");
+    size_t len = 0;
+    const char *text = json_object_to_json_string_length(
+        reply->body, JSON_C_TO_STRING_SPACED | JSON_C_TO_STRING_NOSLASHESCAPE, &len);
+    FCGX_PutStr(text, (int)len, out);
+    FCGX_PutChar('\n', out);
+}
+
+static void log_failure(const rbx_http_request *http, const rbx_reply *reply)
+{
+    if (reply->status < 500)
+        return;
+    json_object *e = reply->body ? json_object_object_get(reply->body, "error") : NULL;
+    json_object *m = e ? json_object_object_get(e, "message") : NULL;
+    fprintf(stderr, "runbox-fcgi[%d]: %s %s: %d %s\n", (int)getpid(), http->method, http->path,
+            reply->status, m ? json_object_get_string(m) : "");
+}
+
+static void answer(rbx_service *svc, FCGX_Request *fr)
+{
+    rbx_http_request http;
+    rbx_http_request_init(&http, fr->envp);
+    rbx_reply reply;
+    rbx_route_dispatch(svc, &http, read_fcgi_body, fr->in, &reply);
+    write_reply(fr->out, &reply);
+    log_failure(&http, &reply);
+    json_object_put(reply.body);
+}
+
+int rbx_serve_worker(void *ctx)
+{
+    const rbx_serve_options *opt = ctx;
+    if (install_signals() < 0) {
+        perror("runbox-fcgi: sigaction");
+        return 1;
+    }
+    rbx_service svc;
+    rbx_error err;
+    if (open_service(opt->cfg, &svc, &err) < 0) {
+        fprintf(stderr, "runbox-fcgi[%d]: %s\n", (int)getpid(), err.message);
+        return 1;
+    }
+    FCGX_Request fr;
+    if (FCGX_Init() != 0 || FCGX_InitRequest(&fr, opt->listen_fd, FCGI_FAIL_ACCEPT_ON_INTR) != 0) {
+        fprintf(stderr, "runbox-fcgi[%d]: cannot initialise libfcgi\n", (int)getpid());
+        close_service(&svc);
+        return 1;
+    }
+    while (!stop_requested) {
+        if (FCGX_Accept_r(&fr) < 0) {
+            if (stop_requested)
+                break;
+            /* A client that went away before we read it; pause so that a
+             * socket that keeps failing cannot turn this into a busy loop. */
+            usleep(10000);
+            continue;
+        }
+        busy = 1;
+        answer(&svc, &fr);
+        FCGX_Finish_r(&fr);
+        busy = 0;
+    }
+    FCGX_Free(&fr, 1);
+    close_service(&svc);
+    return 0;
+}

@@ -1,0 +1,64 @@
+/* What every handler of runbox-fcgi works with: the worker's long-lived
+ * resources (opened once per pool process) and the call being answered. */
+#ifndef RBX_FCGI_SERVICE_H
+#define RBX_FCGI_SERVICE_H
+
+#include <json-c/json.h>
+#include <limits.h>
+
+#include "common/config.h"
+#include "common/error.h"
+#include "engine/engine.h"
+#include "fcgi/http.h"
+#include "store/store.h"
+
+typedef struct rbx_service {
+    const rbx_config *cfg;
+    rbx_engine *engine;
+    rbx_store *store;
+    char slots_dir[PATH_MAX]; /* state_dir/slots: see common/slots.h */
+} rbx_service;
+
+/* One routed request. */
+typedef struct rbx_call {
+    rbx_service *svc;
+    const rbx_http_request *http;
+    const char *param;  /* the {id} path segment, NULL when the route has none */
+    json_object *json;  /* the parsed body for routes that take one (borrowed) */
+    rbx_key_info key;   /* the authenticated caller, for routes that need a key */
+} rbx_call;
+
+/* What a handler answers: a status and a JSON body (NULL: no body, e.g. 204). */
+typedef struct rbx_reply {
+    int status;
+    json_object *body;     /* owned by the reply */
+    char allow[64];        /* Allow header for 405 */
+    int retry_after;       /* Retry-After seconds for 429/503, 0 for none */
+} rbx_reply;
+
+/* Handlers fill reply and return 0, or return -1 with err (the error envelope). */
+typedef int (*rbx_handler)(rbx_call *call, rbx_reply *reply, rbx_error *err);
+
+int rbx_handle_health(rbx_call *call, rbx_reply *reply, rbx_error *err);
+int rbx_handle_languages_list(rbx_call *call, rbx_reply *reply, rbx_error *err);
+int rbx_handle_language_get(rbx_call *call, rbx_reply *reply, rbx_error *err);
+int rbx_handle_execute(rbx_call *call, rbx_reply *reply, rbx_error *err);
+int rbx_handle_validate(rbx_call *call, rbx_reply *reply, rbx_error *err);
+int rbx_handle_history_list(rbx_call *call, rbx_reply *reply, rbx_error *err);
+int rbx_handle_history_get(rbx_call *call, rbx_reply *reply, rbx_error *err);
+int rbx_handle_history_delete(rbx_call *call, rbx_reply *reply, rbx_error *err);
+int rbx_handle_stats(rbx_call *call, rbx_reply *reply, rbx_error *err);
+/* Async runs (fcgi/handle_async.c, fcgi/handle_tasks.c). */
+int rbx_handle_execute_async(rbx_call *call, rbx_reply *reply, rbx_error *err);
+int rbx_handle_execute_batch(rbx_call *call, rbx_reply *reply, rbx_error *err);
+int rbx_handle_task_get(rbx_call *call, rbx_reply *reply, rbx_error *err);
+int rbx_handle_tasks_list(rbx_call *call, rbx_reply *reply, rbx_error *err);
+int rbx_handle_task_cancel(rbx_call *call, rbx_reply *reply, rbx_error *err);
+
+static inline void rbx_reply_json(rbx_reply *reply, int status, json_object *body)
+{
+    reply->status = status;
+    reply->body = body;
+}
+
+#endif

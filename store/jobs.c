@@ -1,0 +1,536 @@
+/* The async job queue (see jobs.h for the life of a job). Every state change
+ * is one statement or one BEGIN IMMEDIATE transaction, and every change of a
+ * running job names its lease owner, so racing workers and API processes can
+ * never both win. */
+#include "store/jobs.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <uuid/uuid.h>
+
+#include "store/store_internal.h"
+
+static int64_t now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static json_object *json_time_ms(sqlite3_stmt *stmt, int col)
+{
+    if (sqlite3_column_type(stmt, col) == SQLITE_NULL)
+        return NULL;
+    int64_t ms = sqlite3_column_int64(stmt, col);
+    time_t t = (time_t)(ms / 1000);
+    struct tm tm;
+    char text[40], whole[32];
+    if (!gmtime_r(&t, &tm) || strftime(whole, sizeof(whole), "%Y-%m-%dT%H:%M:%S", &tm) == 0)
+        return NULL;
+    snprintf(text, sizeof(text), "%s.%03dZ", whole, (int)(ms % 1000));
+    return json_object_new_string(text);
+}
+
+static char *column_strdup(sqlite3_stmt *stmt, int col)
+{
+    if (sqlite3_column_type(stmt, col) == SQLITE_NULL)
+        return NULL;
+    return strdup((const char *)sqlite3_column_text(stmt, col));
+}
+
+/* Step a statement that changes rows; -1 with err on failure. */
+static int step_done(rbx_store *store, sqlite3_stmt *stmt, const char *what, rbx_error *err)
+{
+    int rc = sqlite3_step(stmt);
+    sqlite3_finalize(stmt);
+    if (rc != SQLITE_DONE)
+        return rbx_store_sql_error(store, err, what);
+    return 0;
+}
+
+/* ---- enqueue -------------------------------------------------------------- */
+
+int rbx_jobs_count_pending(rbx_store *store, int64_t *count, rbx_error *err)
+{
+    sqlite3_stmt *stmt;
+    if (rbx_store_prepare(store, "SELECT count(*) FROM jobs WHERE status IN ('queued', 'running')",
+                          &stmt, err) < 0)
+        return -1;
+    int rc = sqlite3_step(stmt);
+    *count = rc == SQLITE_ROW ? sqlite3_column_int64(stmt, 0) : 0;
+    sqlite3_finalize(stmt);
+    return rc == SQLITE_ROW ? 0 : rbx_store_sql_error(store, err, "counting queued jobs");
+}
+
+static int insert_job(rbx_store *store, const char *user, int64_t key_id, rbx_job_new *job,
+                      int64_t created, rbx_error *err)
+{
+    uuid_t uu;
+    uuid_generate_random(uu);
+    uuid_unparse_lower(uu, job->id);
+    sqlite3_stmt *stmt;
+    if (rbx_store_prepare(store,
+                          "INSERT INTO jobs (id, user, key_id, request, callback_url, status,"
+                          " created_at) VALUES (?1, ?2, ?3, ?4, ?5, 'queued', ?6)",
+                          &stmt, err) < 0)
+        return -1;
+    rbx_store_bind_text(stmt, 1, job->id);
+    rbx_store_bind_text(stmt, 2, user);
+    sqlite3_bind_int64(stmt, 3, key_id);
+    rbx_store_bind_text(stmt, 4,
+                        json_object_to_json_string_ext(job->request, JSON_C_TO_STRING_PLAIN));
+    rbx_store_bind_text(stmt, 5, job->callback_url);
+    sqlite3_bind_int64(stmt, 6, created);
+    return step_done(store, stmt, "queueing a job", err);
+}
+
+static int refuse_overload(rbx_error *err, int max_queued)
+{
+    rbx_error_set(err, 503, "overloaded", NULL,
+                  "the job queue is full (%d jobs waiting or running); retry later", max_queued);
+    if (err)
+        err->retry_after = 5;
+    return -1;
+}
+
+int rbx_jobs_enqueue(rbx_store *store, const char *user, int64_t key_id, rbx_job_new *jobs,
+                     size_t n, int max_queued, rbx_error *err)
+{
+    if (rbx_store_begin_write(store, err) < 0)
+        return -1;
+    int64_t pending;
+    if (rbx_jobs_count_pending(store, &pending, err) < 0)
+        goto fail;
+    if (pending + (int64_t)n > max_queued) {
+        refuse_overload(err, max_queued);
+        goto fail;
+    }
+    /* One created_at plus insertion order (rowid) keeps a batch in order. */
+    int64_t created = now_ms();
+    for (size_t i = 0; i < n; i++)
+        if (insert_job(store, user, key_id, &jobs[i], created, err) < 0)
+            goto fail;
+    return rbx_store_commit(store, err);
+fail:
+    rbx_store_rollback(store);
+    return -1;
+}
+
+/* ---- reading state -------------------------------------------------------- */
+
+#define STATE_COLUMNS                                                                              \
+    "id, status, created_at, started_at, finished_at, result, callback_url,"                       \
+    " callback_attempts, callback_last_status, callback_delivered_at, cancel_requested"
+
+static json_object *callback_state(sqlite3_stmt *stmt)
+{
+    if (sqlite3_column_type(stmt, 6) == SQLITE_NULL)
+        return NULL;
+    json_object *cb = json_object_new_object();
+    json_object_object_add(cb, "attempts", json_object_new_int(sqlite3_column_int(stmt, 7)));
+    json_object_object_add(cb, "last_http_status", rbx_store_column_json_int(stmt, 8));
+    json_object_object_add(cb, "delivered_at", json_time_ms(stmt, 9));
+    return cb;
+}
+
+static json_object *state_from_row(sqlite3_stmt *stmt)
+{
+    json_object *task = json_object_new_object();
+    const char *status = (const char *)sqlite3_column_text(stmt, 1);
+    json_object_object_add(task, "id", rbx_store_column_json_text(stmt, 0));
+    json_object_object_add(task, "status", json_object_new_string(status));
+    json_object_object_add(task, "created_at", json_time_ms(stmt, 2));
+    json_object_object_add(task, "started_at", json_time_ms(stmt, 3));
+    json_object_object_add(task, "finished_at", json_time_ms(stmt, 4));
+    json_object *result = NULL;
+    if (sqlite3_column_type(stmt, 5) != SQLITE_NULL)
+        result = json_tokener_parse((const char *)sqlite3_column_text(stmt, 5));
+    json_object_object_add(task, "result", result);
+    json_object_object_add(task, "callback", callback_state(stmt));
+    if (strcmp(status, "running") == 0)
+        json_object_object_add(task, "cancel_requested",
+                               json_object_new_boolean(sqlite3_column_int(stmt, 10) != 0));
+    return task;
+}
+
+static int not_found(rbx_error *err, const char *id)
+{
+    return rbx_error_set(err, 404, "not_found", NULL, "no task %s", id);
+}
+
+/* *out NULL (and 0 returned) when the job is absent or another user's. */
+static int read_state(rbx_store *store, const char *user, const char *id, json_object **out,
+                      rbx_error *err)
+{
+    *out = NULL;
+    sqlite3_stmt *stmt;
+    if (rbx_store_prepare(store, "SELECT " STATE_COLUMNS " FROM jobs WHERE id = ?1 AND user = ?2",
+                          &stmt, err) < 0)
+        return -1;
+    rbx_store_bind_text(stmt, 1, id);
+    rbx_store_bind_text(stmt, 2, user);
+    int rc = sqlite3_step(stmt);
+    if (rc == SQLITE_ROW)
+        *out = state_from_row(stmt);
+    sqlite3_finalize(stmt);
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+        return rbx_store_sql_error(store, err, "reading a task");
+    return 0;
+}
+
+int rbx_jobs_get(rbx_store *store, const char *user, const char *id, json_object **out,
+                 rbx_error *err)
+{
+    if (read_state(store, user, id, out, err) < 0)
+        return -1;
+    return *out ? 0 : not_found(err, id);
+}
+
+int rbx_jobs_get_many(rbx_store *store, const char *user, const char *const *ids, size_t n,
+                      json_object **out, rbx_error *err)
+{
+    json_object *tasks = json_object_new_array();
+    for (size_t i = 0; i < n; i++) {
+        json_object *task;
+        if (read_state(store, user, ids[i], &task, err) < 0) {
+            json_object_put(tasks);
+            return -1;
+        }
+        if (!task) {
+            task = json_object_new_object();
+            json_object_object_add(task, "id", json_object_new_string(ids[i]));
+            json_object_object_add(task, "status", json_object_new_string("not_found"));
+        }
+        json_object_array_add(tasks, task);
+    }
+    *out = json_object_new_object();
+    json_object_object_add(*out, "tasks", tasks);
+    return 0;
+}
+
+/* ---- cancel (API side) ---------------------------------------------------- */
+
+/* One statement does both cases: a queued job ends now, a running one is
+ * flagged for its worker. Done and cancelled jobs are left alone. */
+static int request_cancel(rbx_store *store, const char *user, const char *id, rbx_error *err)
+{
+    sqlite3_stmt *stmt;
+    if (rbx_store_prepare(store,
+                          "UPDATE jobs SET"
+                          " status = CASE status WHEN 'queued' THEN 'cancelled' ELSE status END,"
+                          " finished_at = CASE status WHEN 'queued' THEN ?3 ELSE finished_at END,"
+                          " cancel_requested = 1"
+                          " WHERE id = ?1 AND user = ?2 AND status IN ('queued', 'running')",
+                          &stmt, err) < 0)
+        return -1;
+    rbx_store_bind_text(stmt, 1, id);
+    rbx_store_bind_text(stmt, 2, user);
+    sqlite3_bind_int64(stmt, 3, now_ms());
+    return step_done(store, stmt, "cancelling a task", err);
+}
+
+int rbx_jobs_cancel(rbx_store *store, const char *user, const char *id, json_object **out,
+                    rbx_error *err)
+{
+    *out = NULL;
+    if (request_cancel(store, user, id, err) < 0 || rbx_jobs_get(store, user, id, out, err) < 0)
+        return -1;
+    json_object *status = NULL;
+    json_object_object_get_ex(*out, "status", &status);
+    if (strcmp(json_object_get_string(status), "done") == 0) {
+        json_object_put(*out);
+        *out = NULL;
+        return rbx_error_set(err, 409, "conflict", NULL, "task %s is already done", id);
+    }
+    return 0;
+}
+
+/* ---- claim, renew, finish (worker side) ----------------------------------- */
+
+void rbx_job_clear(rbx_job *job)
+{
+    json_object_put(job->request);
+    free(job->callback_url);
+    memset(job, 0, sizeof(*job));
+}
+
+/* A worker that died after a cancel request cannot act on it: once its
+ * lease is gone the job is simply cancelled. */
+static int expire_cancelled(rbx_store *store, int64_t now, rbx_error *err)
+{
+    sqlite3_stmt *stmt;
+    if (rbx_store_prepare(store,
+                          "UPDATE jobs SET status = 'cancelled', finished_at = ?1,"
+                          " lease_owner = NULL, lease_expires_at = NULL"
+                          " WHERE status = 'running' AND cancel_requested = 1"
+                          " AND lease_expires_at < ?1",
+                          &stmt, err) < 0)
+        return -1;
+    sqlite3_bind_int64(stmt, 1, now);
+    return step_done(store, stmt, "expiring cancelled jobs", err);
+}
+
+static const char *const claim_sql =
+    "UPDATE jobs SET status = 'running', lease_owner = ?1, lease_expires_at = ?2 + ?3,"
+    " started_at = ?2, runs = runs + 1"
+    " WHERE id = (SELECT id FROM jobs"
+    "   WHERE status = 'queued' OR (status = 'running' AND lease_expires_at < ?2)"
+    "   ORDER BY created_at, rowid LIMIT 1)"
+    " RETURNING id, user, key_id, request, callback_url, runs";
+
+static int claim_one(rbx_store *store, const char *owner, int lease_seconds, int64_t now,
+                     rbx_job *out, bool *claimed, rbx_error *err)
+{
+    sqlite3_stmt *stmt;
+    if (rbx_store_prepare(store, claim_sql, &stmt, err) < 0)
+        return -1;
+    rbx_store_bind_text(stmt, 1, owner);
+    sqlite3_bind_int64(stmt, 2, now);
+    sqlite3_bind_int64(stmt, 3, (int64_t)lease_seconds * 1000);
+    int rc = sqlite3_step(stmt);
+    if (rc == SQLITE_ROW) {
+        snprintf(out->id, sizeof(out->id), "%s", (const char *)sqlite3_column_text(stmt, 0));
+        snprintf(out->user, sizeof(out->user), "%s", (const char *)sqlite3_column_text(stmt, 1));
+        out->key_id = sqlite3_column_int64(stmt, 2);
+        out->request = json_tokener_parse((const char *)sqlite3_column_text(stmt, 3));
+        out->callback_url = column_strdup(stmt, 4);
+        out->runs = sqlite3_column_int(stmt, 5);
+        *claimed = true;
+        rc = sqlite3_step(stmt); /* runs the statement to completion */
+    }
+    sqlite3_finalize(stmt);
+    if (rc != SQLITE_DONE) {
+        rbx_job_clear(out);
+        *claimed = false;
+        return rbx_store_sql_error(store, err, "claiming a job");
+    }
+    return 0;
+}
+
+/* A read first: an idle worker polling an empty queue must not take the
+ * write lock (and grow the WAL) every time it looks. */
+static int anything_claimable(rbx_store *store, int64_t now, bool *any, rbx_error *err)
+{
+    sqlite3_stmt *stmt;
+    if (rbx_store_prepare(store,
+                          "SELECT EXISTS (SELECT 1 FROM jobs WHERE status = 'queued'"
+                          " OR (status = 'running' AND lease_expires_at < ?1))",
+                          &stmt, err) < 0)
+        return -1;
+    sqlite3_bind_int64(stmt, 1, now);
+    int rc = sqlite3_step(stmt);
+    *any = rc == SQLITE_ROW && sqlite3_column_int(stmt, 0) != 0;
+    sqlite3_finalize(stmt);
+    return rc == SQLITE_ROW ? 0 : rbx_store_sql_error(store, err, "looking for queued jobs");
+}
+
+int rbx_jobs_claim(rbx_store *store, const char *owner, int lease_seconds, rbx_job *out,
+                   bool *claimed, rbx_error *err)
+{
+    memset(out, 0, sizeof(*out));
+    *claimed = false;
+    int64_t now = now_ms();
+    bool any;
+    if (anything_claimable(store, now, &any, err) < 0)
+        return -1;
+    if (!any)
+        return 0;
+    if (rbx_store_begin_write(store, err) < 0)
+        return -1;
+    if (expire_cancelled(store, now, err) < 0 ||
+        claim_one(store, owner, lease_seconds, now, out, claimed, err) < 0) {
+        rbx_store_rollback(store);
+        return -1;
+    }
+    if (rbx_store_commit(store, err) < 0) {
+        rbx_job_clear(out);
+        *claimed = false;
+        return -1;
+    }
+    return 0;
+}
+
+int rbx_jobs_renew(rbx_store *store, const char *id, const char *owner, int lease_seconds,
+                   bool *owned, bool *cancel_requested, rbx_error *err)
+{
+    *owned = *cancel_requested = false;
+    sqlite3_stmt *stmt;
+    if (rbx_store_prepare(store,
+                          "UPDATE jobs SET lease_expires_at = ?3 WHERE id = ?1"
+                          " AND lease_owner = ?2 AND status = 'running'"
+                          " RETURNING cancel_requested",
+                          &stmt, err) < 0)
+        return -1;
+    rbx_store_bind_text(stmt, 1, id);
+    rbx_store_bind_text(stmt, 2, owner);
+    sqlite3_bind_int64(stmt, 3, now_ms() + (int64_t)lease_seconds * 1000);
+    int rc = sqlite3_step(stmt);
+    if (rc == SQLITE_ROW) {
+        *owned = true;
+        *cancel_requested = sqlite3_column_int(stmt, 0) != 0;
+        rc = sqlite3_step(stmt);
+    }
+    sqlite3_finalize(stmt);
+    if (rc != SQLITE_DONE)
+        return rbx_store_sql_error(store, err, "renewing a job lease");
+    return 0;
+}
+
+static int store_result(rbx_store *store, const rbx_job *job, const char *owner,
+                        json_object *result, bool *finished, rbx_error *err)
+{
+    sqlite3_stmt *stmt;
+    if (rbx_store_prepare(store,
+                          "UPDATE jobs SET status = 'done', result = ?3, finished_at = ?4,"
+                          " lease_owner = NULL, lease_expires_at = NULL,"
+                          " callback_next_attempt_at = CASE WHEN callback_url IS NULL"
+                          "   THEN NULL ELSE ?4 END"
+                          " WHERE id = ?1 AND lease_owner = ?2 AND status = 'running'",
+                          &stmt, err) < 0)
+        return -1;
+    rbx_store_bind_text(stmt, 1, job->id);
+    rbx_store_bind_text(stmt, 2, owner);
+    rbx_store_bind_text(stmt, 3, json_object_to_json_string_ext(result, JSON_C_TO_STRING_PLAIN));
+    sqlite3_bind_int64(stmt, 4, now_ms());
+    if (step_done(store, stmt, "storing a job result", err) < 0)
+        return -1;
+    *finished = sqlite3_changes(store->db) == 1;
+    return 0;
+}
+
+int rbx_jobs_finish(rbx_store *store, const rbx_job *job, const char *owner, json_object *result,
+                    bool save_history, bool *finished, rbx_error *err)
+{
+    *finished = false;
+    if (rbx_store_begin_write(store, err) < 0)
+        return -1;
+    if (store_result(store, job, owner, result, finished, err) < 0)
+        goto fail;
+    if (*finished && save_history &&
+        rbx_store_history_add(store, job->user, job->request, result, err) < 0)
+        goto fail;
+    return rbx_store_commit(store, err);
+fail:
+    *finished = false;
+    rbx_store_rollback(store);
+    return -1;
+}
+
+/* Move a running job that owner holds to `status` ('cancelled' or 'queued'). */
+static int end_lease(rbx_store *store, const char *id, const char *owner, const char *sql,
+                     rbx_error *err)
+{
+    sqlite3_stmt *stmt;
+    if (rbx_store_prepare(store, sql, &stmt, err) < 0)
+        return -1;
+    rbx_store_bind_text(stmt, 1, id);
+    rbx_store_bind_text(stmt, 2, owner);
+    sqlite3_bind_int64(stmt, 3, now_ms()); /* unused by the release statement: SQLITE_RANGE */
+    return step_done(store, stmt, "ending a job lease", err);
+}
+
+int rbx_jobs_mark_cancelled(rbx_store *store, const char *id, const char *owner, rbx_error *err)
+{
+    return end_lease(store, id, owner,
+                     "UPDATE jobs SET status = 'cancelled', finished_at = ?3,"
+                     " lease_owner = NULL, lease_expires_at = NULL"
+                     " WHERE id = ?1 AND lease_owner = ?2 AND status = 'running'",
+                     err);
+}
+
+int rbx_jobs_release(rbx_store *store, const char *id, const char *owner, rbx_error *err)
+{
+    return end_lease(store, id, owner,
+                     "UPDATE jobs SET status = 'queued', started_at = NULL, runs = runs - 1,"
+                     " lease_owner = NULL, lease_expires_at = NULL"
+                     " WHERE id = ?1 AND lease_owner = ?2 AND status = 'running'",
+                     err);
+}
+
+/* ---- callbacks ------------------------------------------------------------ */
+
+void rbx_job_delivery_clear(rbx_job_delivery *d)
+{
+    free(d->url);
+    free(d->body);
+    memset(d, 0, sizeof(*d));
+}
+
+static const char *const delivery_claim_sql =
+    "UPDATE jobs SET callback_next_attempt_at = ?1 + ?2"
+    " WHERE id = (SELECT id FROM jobs WHERE callback_next_attempt_at <= ?1"
+    "   ORDER BY callback_next_attempt_at LIMIT 1)"
+    " RETURNING id, callback_url, result, callback_attempts,"
+    "   (SELECT signing_secret FROM api_keys WHERE api_keys.id = jobs.key_id)";
+
+int rbx_jobs_delivery_claim(rbx_store *store, int hold_ms, rbx_job_delivery *out, bool *claimed,
+                            rbx_error *err)
+{
+    memset(out, 0, sizeof(*out));
+    *claimed = false;
+    sqlite3_stmt *stmt;
+    if (rbx_store_prepare(store, delivery_claim_sql, &stmt, err) < 0)
+        return -1;
+    sqlite3_bind_int64(stmt, 1, now_ms());
+    sqlite3_bind_int64(stmt, 2, hold_ms);
+    int rc = sqlite3_step(stmt);
+    if (rc == SQLITE_ROW) {
+        snprintf(out->id, sizeof(out->id), "%s", (const char *)sqlite3_column_text(stmt, 0));
+        out->url = column_strdup(stmt, 1);
+        out->body = column_strdup(stmt, 2);
+        out->attempts = sqlite3_column_int(stmt, 3);
+        const unsigned char *secret = sqlite3_column_text(stmt, 4);
+        snprintf(out->signing_secret, sizeof(out->signing_secret), "%s",
+                 secret ? (const char *)secret : "");
+        *claimed = out->url && out->body;
+        rc = sqlite3_step(stmt);
+    }
+    sqlite3_finalize(stmt);
+    if (rc != SQLITE_DONE) {
+        rbx_job_delivery_clear(out);
+        *claimed = false;
+        return rbx_store_sql_error(store, err, "claiming a callback delivery");
+    }
+    return 0;
+}
+
+int rbx_jobs_delivery_record(rbx_store *store, const char *id, long http_status, bool delivered,
+                             int64_t retry_in_ms, rbx_error *err)
+{
+    sqlite3_stmt *stmt;
+    if (rbx_store_prepare(store,
+                          "UPDATE jobs SET callback_attempts = callback_attempts + 1,"
+                          " callback_last_status = ?2,"
+                          " callback_delivered_at = CASE WHEN ?3 THEN ?4 ELSE NULL END,"
+                          " callback_next_attempt_at = CASE WHEN ?3 OR ?5 <= 0 THEN NULL"
+                          "   ELSE ?4 + ?5 END"
+                          " WHERE id = ?1",
+                          &stmt, err) < 0)
+        return -1;
+    rbx_store_bind_text(stmt, 1, id);
+    if (http_status > 0)
+        sqlite3_bind_int64(stmt, 2, http_status);
+    else
+        sqlite3_bind_null(stmt, 2);
+    sqlite3_bind_int(stmt, 3, delivered);
+    sqlite3_bind_int64(stmt, 4, now_ms());
+    sqlite3_bind_int64(stmt, 5, retry_in_ms);
+    return step_done(store, stmt, "recording a callback attempt", err);
+}
+
+int rbx_jobs_next_delivery_in(rbx_store *store, int64_t *in_ms, rbx_error *err)
+{
+    sqlite3_stmt *stmt;
+    if (rbx_store_prepare(store, "SELECT min(callback_next_attempt_at) FROM jobs", &stmt, err) < 0)
+        return -1;
+    int rc = sqlite3_step(stmt);
+    *in_ms = -1;
+    if (rc == SQLITE_ROW && sqlite3_column_type(stmt, 0) != SQLITE_NULL) {
+        int64_t due = sqlite3_column_int64(stmt, 0) - now_ms();
+        *in_ms = due > 0 ? due : 0;
+    }
+    sqlite3_finalize(stmt);
+    return rc == SQLITE_ROW ? 0 : rbx_store_sql_error(store, err, "reading callback due times");
+}

@@ -1,0 +1,257 @@
+/* The /execute and /validate response: every field of DESIGN.md's example,
+ * status mapping (including runtime out-of-memory messages), signal names,
+ * UTF-8 repair and base64 out. Sandbox results are built by hand here; the
+ * real sandbox is exercised in test_execute. */
+#include <check.h>
+#include <signal.h>
+#include <string.h>
+
+#include "engine/request.h"
+#include "engine/response.h"
+#include "helpers.h"
+
+static rbx_language_set langs;
+static rbx_config cfg;
+
+static void setup(void)
+{
+    rbx_config_defaults(&cfg);
+    load_languages(&langs);
+}
+
+static void teardown(void)
+{
+    rbx_languages_free(&langs);
+}
+
+static rbx_request *request(const char *lang, bool base64)
+{
+    char text[256];
+    snprintf(text, sizeof(text), "{\"language\": \"%s\", \"code\": \"%s\", \"base64_encoded\": %s}",
+             lang, base64 ? "eA==" : "x", base64 ? "true" : "false");
+    json_object *body = json_tokener_parse(text);
+    rbx_request *req;
+    rbx_error err;
+    ck_assert_int_eq(rbx_request_parse_with(&cfg, &langs, body, false, &req, &err), 0);
+    json_object_put(body);
+    return req;
+}
+
+static rbx_sandbox_result result(rbx_sandbox_status st, const char *out, const char *errtext)
+{
+    rbx_sandbox_result r = {.status = st, .exit_code = st == RBX_SANDBOX_OK ? 0 : 1};
+    r.stdout_buf = (char *)out;
+    r.stdout_len = strlen(out);
+    r.stderr_buf = (char *)errtext;
+    r.stderr_len = strlen(errtext);
+    r.cpu_time_ms = 14, r.wall_time_ms = 21, r.memory_kb = 9120;
+    return r;
+}
+
+static const char *str(json_object *o, const char *key)
+{
+    json_object *v;
+    ck_assert_msg(json_object_object_get_ex(o, key, &v), "missing \"%s\"", key);
+    return json_object_get_string(v);
+}
+
+static bool is_null(json_object *o, const char *key)
+{
+    json_object *v;
+    ck_assert_msg(json_object_object_get_ex(o, key, &v), "missing \"%s\"", key);
+    return v == NULL;
+}
+
+START_TEST(test_success_has_every_field)
+{
+    rbx_request *req = request("python", false);
+    rbx_sandbox_result run = result(RBX_SANDBOX_OK, "hello\n", "");
+    rbx_outcome o = {.run_id = "9b2f", .version = "3.11.2", .run = &run};
+    json_object *resp = rbx_response_execute(req, &o);
+    static const char *const KEYS[] = {"id", "status", "output", "error", "exit_code", "signal",
+                                       "execution_time", "cpu_time_ms", "wall_time_ms",
+                                       "memory_kb", "truncated", "compile", "results",
+                                       "all_passed", "error_details", "language", NULL};
+    for (size_t i = 0; KEYS[i]; i++)
+        ck_assert_msg(json_object_object_get_ex(resp, KEYS[i], NULL), "missing %s", KEYS[i]);
+    ck_assert_int_eq(json_object_object_length(resp), 16);
+    ck_assert_str_eq(str(resp, "id"), "9b2f");
+    ck_assert_str_eq(str(resp, "status"), "success");
+    ck_assert_str_eq(str(resp, "output"), "hello\n");
+    ck_assert(is_null(resp, "error"));
+    ck_assert_str_eq(str(resp, "exit_code"), "0");
+    ck_assert(is_null(resp, "signal"));
+    ck_assert(is_null(resp, "results"));
+    ck_assert(is_null(resp, "all_passed"));
+    ck_assert(is_null(resp, "error_details"));
+    ck_assert_ptr_nonnull(strstr(json_object_to_json_string(resp), "\"execution_time\": 0.021"));
+    json_object *compile, *lang;
+    json_object_object_get_ex(resp, "compile", &compile);
+    ck_assert_str_eq(str(compile, "status"), "success");
+    ck_assert_str_eq(str(compile, "output"), "");
+    ck_assert_str_eq(str(compile, "cached"), "false");
+    json_object_object_get_ex(resp, "language", &lang);
+    ck_assert_str_eq(str(lang, "id"), "python");
+    ck_assert_str_eq(str(lang, "version"), "3.11.2");
+    json_object_put(resp);
+    rbx_request_free(req);
+}
+END_TEST
+
+START_TEST(test_compile_error_shape)
+{
+    rbx_request *req = request("c", false);
+    rbx_sandbox_result c = result(RBX_SANDBOX_RUNTIME_ERROR, "", "main.c:1:1: error: boom\n");
+    rbx_outcome o = {.run_id = "x", .version = "12.2.0", .compile = &c, .compile_failed = true};
+    json_object *resp = rbx_response_execute(req, &o), *compile;
+    ck_assert_str_eq(str(resp, "status"), "compile_error");
+    ck_assert_str_eq(str(resp, "error"), "main.c:1:1: error: boom\n");
+    ck_assert_str_eq(str(resp, "error_details"), "main.c:1:1: error: boom\n");
+    ck_assert_str_eq(str(resp, "output"), "");
+    ck_assert(is_null(resp, "exit_code"));
+    json_object_object_get_ex(resp, "compile", &compile);
+    ck_assert_str_eq(str(compile, "status"), "error");
+    ck_assert_str_eq(str(compile, "output"), "main.c:1:1: error: boom\n");
+    ck_assert_str_eq(str(compile, "time_ms"), "21");
+    json_object_put(resp);
+    rbx_request_free(req);
+}
+END_TEST
+
+START_TEST(test_status_mapping)
+{
+    rbx_language *py = rbx_languages_find(&langs, "python"), *java = rbx_languages_find(&langs, "java"),
+                 *js = rbx_languages_find(&langs, "js"), *go = rbx_languages_find(&langs, "go");
+    rbx_sandbox_result r = result(RBX_SANDBOX_OK, "", "");
+    ck_assert_str_eq(rbx_status_of_run(py, &r), "success");
+    r.status = RBX_SANDBOX_TIME_LIMIT;
+    ck_assert_str_eq(rbx_status_of_run(py, &r), "time_limit");
+    r.status = RBX_SANDBOX_MEMORY_LIMIT;
+    ck_assert_str_eq(rbx_status_of_run(py, &r), "memory_limit");
+    r.status = RBX_SANDBOX_OUTPUT_LIMIT;
+    ck_assert_str_eq(rbx_status_of_run(py, &r), "output_limit");
+    r.status = RBX_SANDBOX_INTERNAL_ERROR;
+    ck_assert_str_eq(rbx_status_of_run(py, &r), "internal_error");
+    r = result(RBX_SANDBOX_RUNTIME_ERROR, "", "Traceback...\nZeroDivisionError: division by zero\n");
+    ck_assert_str_eq(rbx_status_of_run(py, &r), "runtime_error");
+    r = result(RBX_SANDBOX_RUNTIME_ERROR, "", "Traceback...\nMemoryError\n");
+    ck_assert_str_eq(rbx_status_of_run(py, &r), "memory_limit");
+    r = result(RBX_SANDBOX_RUNTIME_ERROR, "", "Exception in thread \"main\" java.lang.OutOfMemoryError: Java heap space\n");
+    ck_assert_str_eq(rbx_status_of_run(java, &r), "memory_limit");
+    r = result(RBX_SANDBOX_RUNTIME_ERROR, "", "FATAL ERROR: Reached heap limit Allocation failed - JavaScript heap out of memory\n");
+    ck_assert_str_eq(rbx_status_of_run(js, &r), "memory_limit");
+    r = result(RBX_SANDBOX_RUNTIME_ERROR, "", "fatal error: runtime: out of memory\n");
+    ck_assert_str_eq(rbx_status_of_run(go, &r), "memory_limit");
+}
+END_TEST
+
+START_TEST(test_signal_and_details)
+{
+    rbx_request *req = request("c", false);
+    rbx_sandbox_result run = result(RBX_SANDBOX_RUNTIME_ERROR, "", "");
+    run.signal = SIGSEGV;
+    run.exit_code = -1;
+    rbx_outcome o = {.run_id = "x", .version = "1", .run = &run};
+    json_object *resp = rbx_response_execute(req, &o);
+    ck_assert_str_eq(str(resp, "status"), "runtime_error");
+    ck_assert_str_eq(str(resp, "signal"), "SIGSEGV");
+    ck_assert(is_null(resp, "exit_code"));
+    ck_assert_str_eq(str(resp, "error_details"), "killed by SIGSEGV");
+    json_object_put(resp);
+    char buf[16];
+    ck_assert_ptr_null(rbx_signal_name(0, buf, sizeof(buf)));
+    ck_assert_str_eq(rbx_signal_name(SIGKILL, buf, sizeof(buf)), "SIGKILL");
+    rbx_request_free(req);
+}
+END_TEST
+
+START_TEST(test_invalid_utf8_repaired_or_base64)
+{
+    rbx_request *req = request("python", false);
+    rbx_sandbox_result run = result(RBX_SANDBOX_RUNTIME_ERROR, "a\xFFz", "e\xC0");
+    rbx_outcome o = {.run_id = "x", .version = "1", .run = &run};
+    json_object *resp = rbx_response_execute(req, &o);
+    ck_assert_str_eq(str(resp, "output"), "a\xEF\xBF\xBDz");
+    ck_assert_str_eq(str(resp, "error"), "e\xEF\xBF\xBD");
+    json_object_put(resp);
+    rbx_request_free(req);
+
+    req = request("python", true);
+    resp = rbx_response_execute(req, &o);
+    ck_assert_str_eq(str(resp, "output"), "Yf96");
+    ck_assert_str_eq(str(resp, "error"), "ZcA=");
+    ck_assert_str_eq(str(resp, "error_details"), "ZXhpdGVkIHdpdGggY29kZSAx"); /* "exited with code 1" */
+    json_object_put(resp);
+    rbx_request_free(req);
+}
+END_TEST
+
+START_TEST(test_interpreter_syntax_error_is_compile_error)
+{
+    rbx_language *py = rbx_languages_find(&langs, "python");
+    rbx_sandbox_result r = result(RBX_SANDBOX_RUNTIME_ERROR, "",
+                                  "  File \"/box/main.py\", line 1\n    print(\n         ^\n"
+                                  "SyntaxError: '(' was never closed\n");
+    ck_assert(rbx_run_is_compile_error(py, &r));
+    r = result(RBX_SANDBOX_RUNTIME_ERROR, "",
+               "Traceback (most recent call last):\n  File \"/box/main.py\", line 1, in <module>\n"
+               "    eval('(')\n  File \"<string>\", line 1\n    (\n    ^\nSyntaxError: '(' was never closed\n");
+    ck_assert(!rbx_run_is_compile_error(py, &r));
+    rbx_language *js = rbx_languages_find(&langs, "javascript");
+    r = result(RBX_SANDBOX_RUNTIME_ERROR, "",
+               "/box/main.js:2\nconsole.log(\"a\"\n            ^^^\n\nSyntaxError: missing ) after "
+               "argument list\n    at internalCompileFunction (node:internal/vm:76:18)\n");
+    ck_assert(rbx_run_is_compile_error(js, &r));
+    r = result(RBX_SANDBOX_RUNTIME_ERROR, "",
+               "undefined:1\n{\n ^\n\nSyntaxError: Unexpected end of JSON input\n    at JSON.parse (<anonymous>)\n");
+    ck_assert(!rbx_run_is_compile_error(js, &r));
+}
+END_TEST
+
+START_TEST(test_validate_shape)
+{
+    rbx_request *req = request("ts", false);
+    rbx_sandbox_result c = result(RBX_SANDBOX_RUNTIME_ERROR,
+                                  "main.ts(1,5): error TS2322: Type 'string' is not assignable to type 'number'.\n", "");
+    json_object *resp = rbx_response_validate(req, "4.8.4", &c), *diags, *lang;
+    ck_assert_str_eq(str(resp, "valid"), "false");
+    ck_assert_str_eq(str(resp, "status"), "compile_error");
+    ck_assert(json_object_object_get_ex(resp, "diagnostics", &diags));
+    ck_assert_uint_eq(json_object_array_length(diags), 1);
+    ck_assert_ptr_nonnull(strstr(str(resp, "output"), "TS2322"));
+    ck_assert(json_object_object_get_ex(resp, "language", &lang));
+    ck_assert_str_eq(str(lang, "id"), "typescript");
+    json_object_put(resp);
+    c = result(RBX_SANDBOX_OK, "", "");
+    resp = rbx_response_validate(req, "4.8.4", &c);
+    ck_assert_str_eq(str(resp, "valid"), "true");
+    ck_assert_str_eq(str(resp, "status"), "success");
+    json_object_put(resp);
+    rbx_request_free(req);
+}
+END_TEST
+
+static Suite *suite(void)
+{
+    Suite *s = suite_create("response");
+    TCase *tc = tcase_create("response");
+    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_add_test(tc, test_success_has_every_field);
+    tcase_add_test(tc, test_compile_error_shape);
+    tcase_add_test(tc, test_status_mapping);
+    tcase_add_test(tc, test_signal_and_details);
+    tcase_add_test(tc, test_invalid_utf8_repaired_or_base64);
+    tcase_add_test(tc, test_interpreter_syntax_error_is_compile_error);
+    tcase_add_test(tc, test_validate_shape);
+    suite_add_tcase(s, tc);
+    return s;
+}
+
+int main(void)
+{
+    SRunner *sr = srunner_create(suite());
+    srunner_run_all(sr, CK_NORMAL);
+    int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed == 0 ? 0 : 1;
+}

@@ -1,0 +1,166 @@
+/* Work dirs: created private, written without following links, and removed
+ * completely whatever the run left: links to host files (which must survive),
+ * unreadable dirs, deep nesting. */
+#include <check.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "engine/workdir.h"
+
+static char base[64];
+
+static void setup(void)
+{
+    snprintf(base, sizeof(base), "/tmp/rbx-wd-test-%d", (int)getpid());
+}
+
+static void teardown(void)
+{
+    rmdir(base);
+}
+
+START_TEST(test_create_write_remove)
+{
+    rbx_workdir wd;
+    rbx_error err;
+    ck_assert_int_eq(rbx_workdir_create(base, &wd, &err), 0);
+    struct stat st;
+    ck_assert_int_eq(stat(base, &st), 0);
+    ck_assert_uint_eq(st.st_mode & 0777, 0711);
+    ck_assert_int_eq(stat(wd.path, &st), 0);
+    ck_assert_uint_eq(st.st_mode & 07777, 0700);
+    ck_assert_int_eq(rbx_workdir_write(&wd, "main.c", "int x;\n", 7, &err), 0);
+    ck_assert_int_eq(rbx_workdir_write(&wd, "main.c", "again", 5, &err), -1); /* never overwrite */
+    char path[600];
+    snprintf(path, sizeof(path), "%s/main.c", wd.path);
+    ck_assert_int_eq(stat(path, &st), 0);
+    ck_assert_int_eq(st.st_size, 7);
+    ck_assert_uint_eq(st.st_mode & 0777, 0644);
+    ck_assert_int_eq(rbx_workdir_remove(&wd, &err), 0);
+    ck_assert_int_eq(access(path, F_OK), -1);
+}
+END_TEST
+
+START_TEST(test_planted_links_are_not_followed)
+{
+    rbx_workdir wd;
+    rbx_error err;
+    char victim[64], path[700];
+    snprintf(victim, sizeof(victim), "/tmp/rbx-wd-victim-%d", (int)getpid());
+    mkdir(victim, 0700);
+    snprintf(path, sizeof(path), "%s/keep", victim);
+    FILE *f = fopen(path, "w");
+    fputs("precious", f);
+    fclose(f);
+
+    ck_assert_int_eq(rbx_workdir_create(base, &wd, &err), 0);
+    snprintf(path, sizeof(path), "%s/out.txt", wd.path);
+    char target[128];
+    snprintf(target, sizeof(target), "%s/keep", victim);
+    ck_assert_int_eq(symlink(target, path), 0);
+    /* Writing through a planted name fails instead of clobbering the target. */
+    ck_assert_int_eq(rbx_workdir_write(&wd, "out.txt", "x", 1, &err), -1);
+    snprintf(path, sizeof(path), "%s/dirlink", wd.path);
+    ck_assert_int_eq(symlink(victim, path), 0);
+    snprintf(path, sizeof(path), "%s/hard", wd.path);
+    ck_assert_int_eq(link(target, path), 0);
+    ck_assert_int_eq(rbx_workdir_remove(&wd, &err), 0);
+
+    struct stat st;
+    ck_assert_int_eq(stat(target, &st), 0);
+    ck_assert_int_eq(st.st_size, 8);
+    unlink(target);
+    rmdir(victim);
+}
+END_TEST
+
+START_TEST(test_hostile_trees_are_removed)
+{
+    rbx_workdir wd;
+    rbx_error err;
+    ck_assert_int_eq(rbx_workdir_create(base, &wd, &err), 0);
+    /* 300 nested levels, deeper than the remover recurses. */
+    int fd = dup(wd.fd);
+    for (int i = 0; i < 300; i++) {
+        ck_assert_int_eq(mkdirat(fd, "d", 0700), 0);
+        int sub = openat(fd, "d", O_RDONLY | O_DIRECTORY);
+        ck_assert_int_ge(sub, 0);
+        close(fd);
+        fd = sub;
+    }
+    ck_assert_int_eq(mkdirat(fd, "locked", 0700), 0);
+    int locked = openat(fd, "locked", O_RDONLY | O_DIRECTORY);
+    close(openat(locked, "f", O_WRONLY | O_CREAT, 0600));
+    fchmod(locked, 0);
+    close(locked);
+    close(fd);
+    ck_assert_msg(rbx_workdir_remove(&wd, &err) == 0, "%s", err.message);
+    ck_assert_int_eq(access(wd.path, F_OK), -1);
+}
+END_TEST
+
+START_TEST(test_base_must_be_private)
+{
+    rbx_workdir wd;
+    rbx_error err;
+    char open_base[64], linked[64];
+    snprintf(open_base, sizeof(open_base), "/tmp/rbx-wd-open-%d", (int)getpid());
+    mkdir(open_base, 0755);
+    chmod(open_base, 0755);
+    ck_assert_int_eq(rbx_workdir_create(open_base, &wd, &err), -1);
+    ck_assert_ptr_nonnull(strstr(err.message, "0711"));
+    snprintf(linked, sizeof(linked), "/tmp/rbx-wd-link-%d", (int)getpid());
+    ck_assert_int_eq(symlink(open_base, linked), 0);
+    ck_assert_int_eq(rbx_workdir_create(linked, &wd, &err), -1);
+    unlink(linked);
+    rmdir(open_base);
+}
+END_TEST
+
+START_TEST(test_base_choice)
+{
+    char out[512], dir[64];
+    snprintf(dir, sizeof(dir), "/tmp/rbx-wd-state-%d", (int)getpid());
+    ck_assert_int_eq(mkdir(dir, 0711), 0);
+    chmod(dir, 0711);
+    rbx_workdir_base(dir, out, sizeof(out));
+    ck_assert_str_eq(out + strlen(dir), "/work");
+    if (geteuid() == 0) {
+        /* A state dir the box users cannot traverse is not used. */
+        char inner[96];
+        chmod(dir, 0700);
+        snprintf(inner, sizeof(inner), "%s/state", dir);
+        ck_assert_int_eq(mkdir(inner, 0711), 0);
+        rbx_workdir_base(inner, out, sizeof(out));
+        ck_assert_str_eq(out, "/run/runbox-work");
+        rmdir(inner);
+    }
+    rmdir(dir);
+}
+END_TEST
+
+static Suite *suite(void)
+{
+    Suite *s = suite_create("workdir");
+    TCase *tc = tcase_create("workdir");
+    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_add_test(tc, test_create_write_remove);
+    tcase_add_test(tc, test_planted_links_are_not_followed);
+    tcase_add_test(tc, test_hostile_trees_are_removed);
+    tcase_add_test(tc, test_base_must_be_private);
+    tcase_add_test(tc, test_base_choice);
+    suite_add_tcase(s, tc);
+    return s;
+}
+
+int main(void)
+{
+    SRunner *sr = srunner_create(suite());
+    srunner_run_all(sr, CK_NORMAL);
+    int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed == 0 ? 0 : 1;
+}

@@ -1,0 +1,240 @@
+/* Grading through the real engine and sandbox: every language's function
+ * example passes, 100 I/O cases of a C program are compiled once and finish
+ * quickly, a syntax error is a compile_error, a time-out between two passing
+ * cases is reported as such. Skipped, with the reason, where no box can run. */
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "engine/engine.h"
+#include "sandbox/sandbox.h"
+
+static rbx_engine *eng;
+static char state_dir[64];
+static char skip_reason[1024];
+
+static void open_engine(void)
+{
+    rbx_config cfg;
+    rbx_error err;
+    const char *src = getenv("RUNBOX_SRCDIR");
+    rbx_config_defaults(&cfg);
+    snprintf(cfg.languages_dir, sizeof(cfg.languages_dir), "%s/languages", src ? src : ".");
+    snprintf(state_dir, sizeof(state_dir), "/tmp/rbx-grading-engine-XXXXXX");
+    ck_assert_ptr_nonnull(mkdtemp(state_dir));
+    ck_assert_int_eq(chmod(state_dir, 0711), 0); /* boxes bind their run dir by path */
+    snprintf(cfg.state_dir, sizeof(cfg.state_dir), "%s", state_dir);
+    if (rbx_engine_open(&cfg, &eng, &err) != 0)
+        ck_abort_msg("engine_open: %s", err.message);
+}
+
+static void close_engine(void)
+{
+    char work[128];
+    rbx_engine_close(eng);
+    eng = NULL;
+    snprintf(work, sizeof(work), "%s/work", state_dir);
+    ck_assert_msg(rmdir(work) == 0 || access(work, F_OK) != 0, "a run dir was left in %s", work);
+    rmdir(state_dir);
+}
+
+static json_object *execute(const char *body_json)
+{
+    json_object *body = json_tokener_parse(body_json);
+    ck_assert_msg(body != NULL, "bad test body: %s", body_json);
+    rbx_request *req;
+    rbx_error err;
+    json_object *resp = NULL;
+    if (rbx_request_parse(eng, body, false, &req, &err) != 0)
+        ck_abort_msg("parse: %s (%s)", err.message, err.field);
+    int rc = rbx_engine_execute(eng, req, "run-1", &resp, &err);
+    ck_assert_msg(rc == 0, "execute: %s", err.message);
+    rbx_request_free(req);
+    json_object_put(body);
+    return resp;
+}
+
+static const char *str_at(json_object *o, const char *key)
+{
+    json_object *v;
+    if (!json_object_object_get_ex(o, key, &v) || !v)
+        return "";
+    return json_object_get_string(v);
+}
+
+static void expect_status(json_object *resp, const char *status)
+{
+    ck_assert_msg(strcmp(str_at(resp, "status"), status) == 0, "want %s, got %.3000s", status,
+                  json_object_to_json_string_ext(resp, JSON_C_TO_STRING_PLAIN));
+}
+
+static json_object *result_at(json_object *resp, size_t i)
+{
+    json_object *results;
+    ck_assert(json_object_object_get_ex(resp, "results", &results));
+    ck_assert_uint_gt(json_object_array_length(results), i);
+    return json_object_array_get_idx(results, i);
+}
+
+#define ADD_CASES                                                                                  \
+    "\"test_cases\": [{\"input\": [1, 2], \"expected_output\": 3}, {\"input\": [-5, 5], "          \
+    "\"expected_output\": 0}, {\"input\": [100, 23], \"expected_output\": 123}]"
+
+/* Each language's classic example, through the engine and the sandbox. */
+static const char *const EXAMPLES[] = {
+    "{\"language\": \"python\", \"code\": \"def add_numbers(a, b):\\n    print('adding')\\n    "
+    "return a + b\\n\", \"function_name\": \"add_numbers\", " ADD_CASES "}",
+    "{\"language\": \"javascript\", \"code\": \"function findMedianSortedArrays(a, b) {\\n  const m "
+    "= [...a, ...b].sort((x, y) => x - y);\\n  const h = m.length >> 1;\\n  return m.length % 2 ? "
+    "m[h] : (m[h - 1] + m[h]) / 2;\\n}\\n\", \"function_name\": \"findMedianSortedArrays\", "
+    "\"test_cases\": [{\"input\": [[1, 3], [2]], \"expected_output\": 2}, {\"input\": [[1, 2], [3, "
+    "4]], \"expected_output\": 2.5}, {\"input\": [[0, 0], [0, 0]], \"expected_output\": 0}, "
+    "{\"input\": [[], [1]], \"expected_output\": 1}]}",
+    "{\"language\": \"typescript\", \"code\": \"function addNumbers(a: number, b: number): number "
+    "{ return a + b; }\\n\", \"function_name\": \"addNumbers\", " ADD_CASES "}",
+    "{\"language\": \"java\", \"code\": \"public class Main {\\n  public static int addNumbers(int "
+    "a, int b) { return a + b; }\\n  public static void main(String[] args) {}\\n}\\n\", "
+    "\"function_name\": \"addNumbers\", " ADD_CASES "}",
+    "{\"language\": \"cpp\", \"code\": \"#include <vector>\\nlong long vectorSum(const "
+    "std::vector<int> &v) { long long s = 0; for (int x : v) s += x; return s; }\\n\", "
+    "\"function_name\": \"vectorSum\", \"test_cases\": [{\"input\": [[1, 2, 3]], "
+    "\"expected_output\": 6}, {\"input\": [[]], \"expected_output\": 0}]}",
+    "{\"language\": \"go\", \"code\": \"package main\\n\\nfunc SumSlices(a []int, b []int) int "
+    "{\\n\\ts := 0\\n\\tfor _, x := range append(a, b...) {\\n\\t\\ts += x\\n\\t}\\n\\treturn "
+    "s\\n}\\n\", \"function_name\": \"SumSlices\", \"test_cases\": [{\"input\": [[1, 2], [3]], "
+    "\"expected_output\": 6}, {\"input\": [[], []], \"expected_output\": 0}]}",
+    "{\"language\": \"c\", \"code\": \"int sum_array(const int *a, int n) { int s = 0; for (int i "
+    "= 0; i < n; i++) s += a[i]; return s; }\\n\", \"function_name\": \"sum_array\", "
+    "\"test_cases\": [{\"input\": [[1, 2, 3]], \"expected_output\": 6}, {\"input\": [[]], "
+    "\"expected_output\": 0}]}",
+};
+
+START_TEST(test_function_examples_pass_in_the_sandbox)
+{
+    json_object *resp = execute(EXAMPLES[_i]);
+    expect_status(resp, "success");
+    json_object *all;
+    ck_assert(json_object_object_get_ex(resp, "all_passed", &all) && json_object_get_boolean(all));
+    ck_assert_str_eq(str_at(resp, "id"), "run-1");
+    json_object_put(resp);
+}
+END_TEST
+
+START_TEST(test_hundred_c_cases_compiled_once)
+{
+    char *body = malloc(64 * 1024);
+    strcpy(body, "{\"language\": \"c\", \"code\": \"#include <stdio.h>\\nint main(void) { long a, "
+                 "b; if (scanf(\\\"%ld %ld\\\", &a, &b) != 2) return 1; printf(\\\"%ld\\\\n\\\", a "
+                 "+ b); return 0; }\\n\", \"test_cases\": [");
+    for (int i = 0; i < 100; i++)
+        sprintf(body + strlen(body), "%s{\"stdin\": \"%d %d\\n\", \"expected_output\": \"%d\"}",
+                i ? ", " : "", i, 2 * i, 3 * i);
+    strcat(body, "]}");
+    struct timespec t0, t1;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    json_object *resp = execute(body);
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    double ms = (double)(t1.tv_sec - t0.tv_sec) * 1e3 + (double)(t1.tv_nsec - t0.tv_nsec) / 1e6;
+    fprintf(stderr, "100 C I/O cases through the engine: %.0f ms\n", ms);
+    expect_status(resp, "success");
+    json_object *results;
+    json_object_object_get_ex(resp, "results", &results);
+    ck_assert_uint_eq(json_object_array_length(results), 100);
+    json_object_put(resp);
+    free(body);
+}
+END_TEST
+
+START_TEST(test_python_syntax_error_is_compile_error)
+{
+    json_object *resp = execute("{\"language\": \"python\", \"code\": \"def add_numbers(a, b)\\n "
+                                "   return a + b\\n\", \"function_name\": \"add_numbers\", " ADD_CASES
+                                "}");
+    expect_status(resp, "compile_error");
+    ck_assert_ptr_nonnull(strstr(str_at(resp, "error_details"), "SyntaxError"));
+    json_object_put(resp);
+    resp = execute("{\"language\": \"python\", \"code\": \"print(int(input()) * 2\\n\", "
+                   "\"test_cases\": [{\"stdin\": \"2\", \"expected_output\": \"4\"}]}");
+    expect_status(resp, "compile_error");
+    json_object_put(resp);
+}
+END_TEST
+
+START_TEST(test_timeout_between_two_passing_cases)
+{
+    json_object *resp = execute(
+        "{\"language\": \"python\", \"code\": \"n = int(input())\\nwhile n < 0: pass\\nprint(n * "
+        "2)\\n\", \"limits\": {\"cpu_time_ms\": 500, \"wall_time_ms\": 2000}, \"test_cases\": "
+        "[{\"stdin\": \"2\", \"expected_output\": \"4\"}, {\"stdin\": \"-1\", \"expected_output\": "
+        "\"0\"}, {\"stdin\": \"5\", \"expected_output\": \"10\"}]}");
+    expect_status(resp, "time_limit");
+    ck_assert_str_eq(str_at(result_at(resp, 0), "status"), "success");
+    ck_assert_str_eq(str_at(result_at(resp, 1), "status"), "time_limit");
+    ck_assert_str_eq(str_at(result_at(resp, 2), "status"), "success");
+    json_object_put(resp);
+}
+END_TEST
+
+START_TEST(test_skipped)
+{
+    fprintf(stderr, "test_engine_grading skipped: %s\n", skip_reason);
+}
+END_TEST
+
+/* Whether a box can run here at all; the reason when not. */
+static bool sandbox_usable(void)
+{
+    rbx_sandbox_caps caps;
+    rbx_error err;
+    if (getenv("RUNBOX_SKIP_SANDBOX_TESTS")) {
+        snprintf(skip_reason, sizeof(skip_reason), "RUNBOX_SKIP_SANDBOX_TESTS is set");
+        return false;
+    }
+    if (rbx_sandbox_init(NULL, &err) != 0 || rbx_sandbox_probe(&caps, &err) != 0) {
+        snprintf(skip_reason, sizeof(skip_reason), "sandbox unavailable: %s", err.message);
+        return false;
+    }
+    const char *argv[] = {"/bin/true", NULL};
+    rbx_sandbox_config cfg = {.argv = argv};
+    rbx_sandbox_result res;
+    if (rbx_sandbox_run(&cfg, &res, &err) != 0 || res.status != RBX_SANDBOX_OK) {
+        snprintf(skip_reason, sizeof(skip_reason), "a box cannot run here: %s",
+                 res.status == RBX_SANDBOX_INTERNAL_ERROR ? res.message : err.message);
+        return false;
+    }
+    rbx_sandbox_result_free(&res);
+    return true;
+}
+
+static Suite *suite(void)
+{
+    Suite *s = suite_create("grading through the engine");
+    TCase *tc = tcase_create("sandbox");
+    if (!sandbox_usable()) {
+        tcase_add_test(tc, test_skipped);
+        suite_add_tcase(s, tc);
+        return s;
+    }
+    tcase_add_checked_fixture(tc, open_engine, close_engine);
+    tcase_set_timeout(tc, 240);
+    tcase_add_loop_test(tc, test_function_examples_pass_in_the_sandbox, 0,
+                        (int)(sizeof(EXAMPLES) / sizeof(EXAMPLES[0])));
+    tcase_add_test(tc, test_hundred_c_cases_compiled_once);
+    tcase_add_test(tc, test_python_syntax_error_is_compile_error);
+    tcase_add_test(tc, test_timeout_between_two_passing_cases);
+    suite_add_tcase(s, tc);
+    return s;
+}
+
+int main(void)
+{
+    SRunner *sr = srunner_create(suite());
+    srunner_run_all(sr, CK_NORMAL);
+    int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed ? 1 : 0;
+}

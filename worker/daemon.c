@@ -1,0 +1,364 @@
+#include "worker/daemon.h"
+
+#include <errno.h>
+#include <poll.h>
+#include <signal.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/signalfd.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "common/slots.h"
+#include "store/jobs.h"
+#include "worker/deliver.h"
+
+/* The daemon owns its user (the log): messages go to stderr, which systemd
+ * and scripts/quickstart collect. */
+#define LOG(...) fprintf(stderr, "runbox-worker: " __VA_ARGS__)
+
+static long long monotonic_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* How often a running job's lease is renewed and its row checked for a
+ * cancel: the poll interval (a cancel takes effect that fast), and always
+ * well inside the lease. */
+static long check_interval_ms(const rbx_config *cfg)
+{
+    long third_of_lease = (long)cfg->jobs_lease_seconds * 1000 / 3;
+    return cfg->jobs_poll_interval_ms < third_of_lease ? cfg->jobs_poll_interval_ms
+                                                       : third_of_lease;
+}
+
+/* ---- setup ---------------------------------------------------------------- */
+
+static int open_signals(rbx_worker *w, rbx_error *err)
+{
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGTERM);
+    sigaddset(&set, SIGINT);
+    if (sigprocmask(SIG_BLOCK, &set, NULL) < 0)
+        return rbx_error_errno(err, "blocking SIGTERM and SIGINT");
+    w->sigfd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
+    if (w->sigfd < 0)
+        return rbx_error_errno(err, "signalfd");
+    return 0;
+}
+
+int rbx_worker_init(rbx_worker *w, const rbx_config *cfg, rbx_engine *eng, rbx_store *store,
+                    rbx_error *err)
+{
+    memset(w, 0, sizeof(*w));
+    w->cfg = cfg;
+    w->engine = eng;
+    w->store = store;
+    w->sigfd = -1;
+    char host[64] = "localhost";
+    gethostname(host, sizeof(host) - 1);
+    snprintf(w->owner, sizeof(w->owner), "%s:%d:%08x", host, (int)getpid(), randombytes_random());
+    if ((size_t)snprintf(w->slots_dir, sizeof(w->slots_dir), "%s/slots", cfg->state_dir) >=
+        sizeof(w->slots_dir))
+        return rbx_error_internal(err, "state_dir is too long");
+    if (rbx_slots_prepare(w->slots_dir, err) < 0)
+        return -1;
+    w->runs = calloc((size_t)cfg->worker_concurrency, sizeof(*w->runs));
+    if (!w->runs)
+        return rbx_error_errno(err, "run table");
+    for (int i = 0; i < cfg->worker_concurrency; i++)
+        w->runs[i].fd = -1;
+    return open_signals(w, err);
+}
+
+void rbx_worker_fini(rbx_worker *w)
+{
+    if (w->sigfd >= 0)
+        close(w->sigfd);
+    free(w->runs);
+    w->runs = NULL;
+}
+
+/* ---- results -------------------------------------------------------------- */
+
+/* The /execute response shape for a run the service could not carry out. */
+static json_object *internal_error_result(const rbx_job *job, const char *message)
+{
+    json_object *r = json_object_new_object(), *language = NULL, *lang = json_object_new_object();
+    json_object_object_get_ex(job->request, "language", &language);
+    json_object_object_add(r, "id", json_object_new_string(job->id));
+    json_object_object_add(r, "status", json_object_new_string("internal_error"));
+    json_object_object_add(r, "output", json_object_new_string(""));
+    json_object_object_add(r, "error", json_object_new_string(message));
+    const char *nulls[] = {"exit_code", "signal", "compile", "results", "all_passed", NULL};
+    for (int i = 0; nulls[i]; i++)
+        json_object_object_add(r, nulls[i], NULL);
+    json_object_object_add(r, "execution_time", json_object_new_double(0));
+    const char *zeros[] = {"cpu_time_ms", "wall_time_ms", "memory_kb", NULL};
+    for (int i = 0; zeros[i]; i++)
+        json_object_object_add(r, zeros[i], json_object_new_int(0));
+    json_object_object_add(r, "truncated", json_object_new_boolean(false));
+    json_object_object_add(r, "error_details", json_object_new_string(message));
+    json_object_object_add(lang, "id", json_object_get(language));
+    json_object_object_add(lang, "version", NULL);
+    json_object_object_add(r, "language", lang);
+    return r;
+}
+
+static bool wants_history(const rbx_job *job)
+{
+    json_object *save = NULL;
+    return !json_object_object_get_ex(job->request, "save_history", &save) ||
+           json_object_get_boolean(save);
+}
+
+static void finish_job(rbx_worker *w, const rbx_job *job, json_object *result)
+{
+    rbx_error err;
+    bool finished;
+    if (rbx_jobs_finish(w->store, job, w->owner, result, wants_history(job), &finished, &err) < 0)
+        LOG("job %s: storing the result failed: %s\n", job->id, err.message);
+    else if (!finished)
+        LOG("job %s: lease lost before the result was stored; another worker owns it\n", job->id);
+}
+
+/* The engine refused for lack of capacity: the job goes back to the queue. */
+static bool is_capacity_error(const rbx_error *err)
+{
+    return err->status == 503 || err->status == 429;
+}
+
+static void complete_run(rbx_worker *w, rbx_run *run)
+{
+    json_object *response = NULL;
+    rbx_error err;
+    rbx_error_clear(&err);
+    if (rbx_run_collect(run, &response, &err) == 0) {
+        finish_job(w, &run->job, response);
+    } else if (is_capacity_error(&err)) {
+        rbx_error release_err;
+        if (rbx_jobs_release(w->store, run->job.id, w->owner, &release_err) < 0)
+            LOG("job %s: release failed: %s\n", run->job.id, release_err.message);
+    } else {
+        LOG("job %s: %s\n", run->job.id, err.message);
+        response = internal_error_result(&run->job, err.message);
+        finish_job(w, &run->job, response);
+    }
+    json_object_put(response);
+    rbx_run_clear(run);
+    w->next_poll_ms = 0; /* a slot is free and a callback may be due: look now */
+}
+
+/* ---- claiming ------------------------------------------------------------- */
+
+static rbx_run *free_slot(rbx_worker *w)
+{
+    for (int i = 0; i < w->cfg->worker_concurrency; i++)
+        if (w->runs[i].pid == 0)
+            return &w->runs[i];
+    return NULL;
+}
+
+static int active_runs(const rbx_worker *w)
+{
+    int n = 0;
+    for (int i = 0; i < w->cfg->worker_concurrency; i++)
+        n += w->runs[i].pid != 0;
+    return n;
+}
+
+/* A job that has already taken RBX_JOB_MAX_RUNS workers down ends here. */
+static void give_up_on(rbx_worker *w, rbx_job *job)
+{
+    char message[160];
+    snprintf(message, sizeof(message), "the job's run stopped its worker %d times; not retried",
+             job->runs - 1);
+    LOG("job %s: %s\n", job->id, message);
+    json_object *result = internal_error_result(job, message);
+    finish_job(w, job, result);
+    json_object_put(result);
+    rbx_job_clear(job);
+}
+
+static void start_or_release(rbx_worker *w, rbx_run *slot, rbx_job *job, long long now)
+{
+    rbx_error err;
+    if (rbx_run_start(w->engine, w->cfg, w->slots_dir, job, slot, &err) < 0) {
+        LOG("job %s: cannot start: %s\n", job->id, err.message);
+        if (rbx_jobs_release(w->store, job->id, w->owner, &err) < 0)
+            LOG("job %s: release failed: %s\n", job->id, err.message);
+        rbx_job_clear(job);
+        return;
+    }
+    slot->next_check_ms = now + check_interval_ms(w->cfg);
+}
+
+static void claim_jobs(rbx_worker *w, long long now)
+{
+    rbx_run *slot;
+    while ((slot = free_slot(w))) {
+        rbx_job job;
+        bool claimed;
+        rbx_error err;
+        if (rbx_jobs_claim(w->store, w->owner, w->cfg->jobs_lease_seconds, &job, &claimed, &err) <
+            0) {
+            LOG("claiming: %s\n", err.message);
+            return;
+        }
+        if (!claimed)
+            return;
+        if (job.runs > RBX_JOB_MAX_RUNS)
+            give_up_on(w, &job);
+        else
+            start_or_release(w, slot, &job, now);
+    }
+}
+
+static void deliver_callbacks(rbx_worker *w)
+{
+    int64_t due_in;
+    int attempted;
+    rbx_error err;
+    if (rbx_jobs_next_delivery_in(w->store, &due_in, &err) < 0) {
+        LOG("callbacks: %s\n", err.message);
+        return;
+    }
+    /* A budget keeps running jobs' leases renewed while a backlog drains. */
+    if (due_in == 0 && rbx_deliver_due(w->store, w->cfg, 1000, &attempted, &err) < 0)
+        LOG("callbacks: %s\n", err.message);
+}
+
+/* ---- running jobs --------------------------------------------------------- */
+
+static void check_run(rbx_worker *w, rbx_run *run, long long now)
+{
+    bool owned, cancel;
+    rbx_error err;
+    run->next_check_ms = now + check_interval_ms(w->cfg);
+    if (rbx_jobs_renew(w->store, run->job.id, w->owner, w->cfg->jobs_lease_seconds, &owned, &cancel,
+                       &err) < 0) {
+        LOG("job %s: lease renewal failed: %s\n", run->job.id, err.message);
+        return; /* the lease has slack: try again next time */
+    }
+    if (owned && !cancel)
+        return;
+    rbx_run_kill(run);
+    if (!owned)
+        LOG("job %s: lease lost; stopped this run\n", run->job.id);
+    else if (rbx_jobs_mark_cancelled(w->store, run->job.id, w->owner, &err) < 0)
+        LOG("job %s: marking cancelled failed: %s\n", run->job.id, err.message);
+    rbx_run_clear(run);
+    w->next_poll_ms = 0;
+}
+
+static void release_all(rbx_worker *w)
+{
+    for (int i = 0; i < w->cfg->worker_concurrency; i++) {
+        rbx_run *run = &w->runs[i];
+        if (run->pid == 0)
+            continue;
+        rbx_error err;
+        rbx_run_kill(run);
+        if (rbx_jobs_release(w->store, run->job.id, w->owner, &err) < 0)
+            LOG("job %s: release failed: %s\n", run->job.id, err.message);
+        else
+            LOG("job %s: given back to the queue\n", run->job.id);
+        rbx_run_clear(run);
+    }
+}
+
+/* ---- the loop ------------------------------------------------------------- */
+
+static void on_signal(rbx_worker *w, long long now)
+{
+    struct signalfd_siginfo si;
+    while (read(w->sigfd, &si, sizeof(si)) == (ssize_t)sizeof(si)) {
+        if (!w->stopping) {
+            LOG("stopping: %d jobs in flight may finish within %d ms\n", active_runs(w),
+                RBX_WORKER_STOP_GRACE_MS);
+            w->stopping = true;
+            w->stop_deadline_ms = now + RBX_WORKER_STOP_GRACE_MS;
+        } else {
+            w->stop_deadline_ms = now;
+        }
+    }
+}
+
+static int poll_timeout(const rbx_worker *w, long long now)
+{
+    long long wake = w->stopping ? w->stop_deadline_ms : w->next_poll_ms;
+    for (int i = 0; i < w->cfg->worker_concurrency; i++)
+        if (w->runs[i].pid != 0 && w->runs[i].next_check_ms < wake)
+            wake = w->runs[i].next_check_ms;
+    return wake <= now ? 0 : (int)(wake - now);
+}
+
+static void read_runs(rbx_worker *w, struct pollfd *fds, const int *slot_of, int n)
+{
+    for (int i = 1; i < n; i++) {
+        if (!(fds[i].revents & (POLLIN | POLLHUP | POLLERR)))
+            continue;
+        rbx_run *run = &w->runs[slot_of[i]];
+        rbx_error err;
+        int rc = rbx_run_read(run, &err);
+        if (rc < 0) {
+            LOG("job %s: %s\n", run->job.id, err.message);
+            rbx_run_kill(run);
+        }
+        if (rc != 0)
+            complete_run(w, run);
+    }
+}
+
+static int wait_for_events(rbx_worker *w, long long now, rbx_error *err)
+{
+    /* worker_concurrency is at most 256 (common/config.c). */
+    struct pollfd fds[257];
+    int slot_of[257], n = 1;
+    fds[0] = (struct pollfd){.fd = w->sigfd, .events = POLLIN};
+    for (int i = 0; i < w->cfg->worker_concurrency; i++) {
+        if (w->runs[i].pid == 0 || w->runs[i].fd < 0)
+            continue;
+        fds[n] = (struct pollfd){.fd = w->runs[i].fd, .events = POLLIN};
+        slot_of[n++] = i;
+    }
+    int ready = poll(fds, (nfds_t)n, poll_timeout(w, now));
+    if (ready < 0 && errno != EINTR)
+        return rbx_error_errno(err, "poll");
+    if (ready <= 0)
+        return 0;
+    if (fds[0].revents & POLLIN)
+        on_signal(w, monotonic_ms());
+    read_runs(w, fds, slot_of, n);
+    return 0;
+}
+
+int rbx_worker_loop(rbx_worker *w, rbx_error *err)
+{
+    LOG("ready as %s: %d concurrent jobs, store polled every %d ms\n", w->owner,
+        w->cfg->worker_concurrency, w->cfg->jobs_poll_interval_ms);
+    for (;;) {
+        long long now = monotonic_ms();
+        if (!w->stopping && now >= w->next_poll_ms) {
+            claim_jobs(w, now);
+            deliver_callbacks(w);
+            now = monotonic_ms();
+            w->next_poll_ms = now + w->cfg->jobs_poll_interval_ms;
+        }
+        for (int i = 0; i < w->cfg->worker_concurrency; i++)
+            if (w->runs[i].pid != 0 && now >= w->runs[i].next_check_ms)
+                check_run(w, &w->runs[i], now);
+        if (w->stopping && (active_runs(w) == 0 || now >= w->stop_deadline_ms))
+            break;
+        if (wait_for_events(w, now, err) < 0)
+            return -1;
+    }
+    release_all(w);
+    LOG("stopped\n");
+    return 0;
+}

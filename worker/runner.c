@@ -1,0 +1,232 @@
+#include "worker/runner.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "common/slots.h"
+
+#define RUN_POOL "run" /* the host-wide pool runbox-fcgi takes too (common/slots.h) */
+
+/* ---- the child ------------------------------------------------------------ */
+
+static json_object *error_outcome(const rbx_error *err)
+{
+    json_object *e = json_object_new_object();
+    json_object_object_add(e, "status", json_object_new_int(err->status));
+    json_object_object_add(e, "code", json_object_new_string(err->code));
+    json_object_object_add(e, "message", json_object_new_string(err->message));
+    json_object *outcome = json_object_new_object();
+    json_object_object_add(outcome, "error", e);
+    return outcome;
+}
+
+static int write_all(int fd, const char *buf, size_t len)
+{
+    while (len > 0) {
+        ssize_t n = write(fd, buf, len);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            return -1;
+        buf += n;
+        len -= (size_t)n;
+    }
+    return 0;
+}
+
+/* Wait for a run slot as long as it takes: the job is ours (the parent keeps
+ * its lease) and a cancel kills us wherever we are. */
+static int take_run_slot(const rbx_config *cfg, const char *slots_dir, rbx_slot *slot,
+                         rbx_error *err)
+{
+    int rc;
+    while ((rc = rbx_slot_acquire(slots_dir, RUN_POOL, rbx_config_concurrent_runs(cfg), 1000, slot,
+                                  err)) == 0)
+        ;
+    return rc < 0 ? -1 : 0;
+}
+
+static json_object *execute(rbx_engine *eng, const rbx_config *cfg, const char *slots_dir,
+                            const rbx_job *job)
+{
+    rbx_error err;
+    rbx_error_clear(&err);
+    rbx_request *req = NULL;
+    json_object *response = NULL;
+    rbx_slot slot = RBX_SLOT_NONE;
+    if (rbx_request_parse(eng, job->request, true, &req, &err) < 0 ||
+        take_run_slot(cfg, slots_dir, &slot, &err) < 0 ||
+        rbx_engine_execute(eng, req, job->id, &response, &err) < 0) {
+        rbx_slot_release(&slot);
+        rbx_request_free(req);
+        return error_outcome(&err);
+    }
+    rbx_slot_release(&slot);
+    rbx_request_free(req);
+    json_object *outcome = json_object_new_object();
+    json_object_object_add(outcome, "response", response);
+    return outcome;
+}
+
+static void child_main(rbx_engine *eng, const rbx_config *cfg, const char *slots_dir,
+                       const rbx_job *job, int fd)
+{
+    /* Die with the worker; be a process group of our own so a cancel can
+     * kill everything we started that did not leave it. */
+    prctl(PR_SET_PDEATHSIG, SIGKILL);
+    setpgid(0, 0);
+    sigset_t none;
+    sigemptyset(&none);
+    sigprocmask(SIG_SETMASK, &none, NULL);
+    signal(SIGTERM, SIG_DFL);
+    signal(SIGINT, SIG_DFL);
+    json_object *outcome = execute(eng, cfg, slots_dir, job);
+    const char *text = json_object_to_json_string_ext(outcome, JSON_C_TO_STRING_PLAIN);
+    int rc = write_all(fd, text, strlen(text));
+    _exit(rc == 0 ? 0 : 1);
+}
+
+/* ---- the parent ----------------------------------------------------------- */
+
+int rbx_run_start(rbx_engine *eng, const rbx_config *cfg, const char *slots_dir, rbx_job *job,
+                  rbx_run *run, rbx_error *err)
+{
+    memset(run, 0, sizeof(*run));
+    run->fd = -1;
+    int fds[2];
+    if (pipe2(fds, O_CLOEXEC) < 0)
+        return rbx_error_errno(err, "pipe for a job run");
+    pid_t pid = fork();
+    if (pid < 0) {
+        close(fds[0]);
+        close(fds[1]);
+        return rbx_error_errno(err, "fork for a job run");
+    }
+    if (pid == 0) {
+        close(fds[0]);
+        child_main(eng, cfg, slots_dir, job, fds[1]);
+    }
+    close(fds[1]);
+    /* Also from this side: the group must exist before a kill can name it. */
+    setpgid(pid, pid);
+    if (fcntl(fds[0], F_SETFL, O_NONBLOCK) < 0) {
+        int saved = errno;
+        close(fds[0]);
+        kill(pid, SIGKILL);
+        waitpid(pid, NULL, 0);
+        errno = saved;
+        return rbx_error_errno(err, "non-blocking job pipe");
+    }
+    run->pid = pid;
+    run->fd = fds[0];
+    run->job = *job;
+    memset(job, 0, sizeof(*job));
+    return 0;
+}
+
+static int grow(rbx_run *run, rbx_error *err)
+{
+    if (run->out_cap - run->out_len >= 4096)
+        return 0;
+    size_t cap = run->out_cap ? run->out_cap * 2 : 65536;
+    char *out = realloc(run->out, cap);
+    if (!out)
+        return rbx_error_errno(err, "job output buffer");
+    run->out = out;
+    run->out_cap = cap;
+    return 0;
+}
+
+int rbx_run_read(rbx_run *run, rbx_error *err)
+{
+    for (;;) {
+        if (grow(run, err) < 0)
+            return -1;
+        ssize_t n = read(run->fd, run->out + run->out_len, run->out_cap - run->out_len - 1);
+        if (n > 0) {
+            run->out_len += (size_t)n;
+            continue;
+        }
+        if (n == 0) {
+            close(run->fd);
+            run->fd = -1;
+            run->out[run->out_len] = '\0';
+            return 1;
+        }
+        if (errno == EINTR)
+            continue;
+        if (errno == EAGAIN)
+            return 0;
+        return rbx_error_errno(err, "reading a job's outcome");
+    }
+}
+
+static void reap(rbx_run *run, int *status)
+{
+    *status = -1;
+    if (run->pid <= 0)
+        return;
+    while (waitpid(run->pid, status, 0) < 0 && errno == EINTR)
+        ;
+    run->pid = 0;
+}
+
+static int decode(json_object *outcome, json_object **response, rbx_error *err)
+{
+    json_object *value;
+    if (json_object_object_get_ex(outcome, "response", &value)) {
+        *response = json_object_get(value);
+        return 0;
+    }
+    json_object *status = NULL, *code = NULL, *message = NULL;
+    if (!json_object_object_get_ex(outcome, "error", &value))
+        return rbx_error_internal(err, "job run reported nothing usable");
+    json_object_object_get_ex(value, "status", &status);
+    json_object_object_get_ex(value, "code", &code);
+    json_object_object_get_ex(value, "message", &message);
+    return rbx_error_set(err, json_object_get_int(status), json_object_get_string(code), NULL, "%s",
+                         json_object_get_string(message));
+}
+
+int rbx_run_collect(rbx_run *run, json_object **response, rbx_error *err)
+{
+    *response = NULL;
+    int status;
+    reap(run, &status);
+    json_object *outcome = run->out ? json_tokener_parse(run->out) : NULL;
+    if (!outcome) {
+        if (WIFSIGNALED(status))
+            return rbx_error_internal(err, "the job's run died of signal %d", WTERMSIG(status));
+        return rbx_error_internal(err, "the job's run ended without a result (status %d)", status);
+    }
+    int rc = decode(outcome, response, err);
+    json_object_put(outcome);
+    return rc;
+}
+
+void rbx_run_kill(rbx_run *run)
+{
+    if (run->pid > 0) {
+        kill(-run->pid, SIGKILL);
+        kill(run->pid, SIGKILL);
+    }
+    int status;
+    reap(run, &status);
+}
+
+void rbx_run_clear(rbx_run *run)
+{
+    if (run->fd >= 0)
+        close(run->fd);
+    free(run->out);
+    rbx_job_clear(&run->job);
+    memset(run, 0, sizeof(*run));
+    run->fd = -1;
+}
