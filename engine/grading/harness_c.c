@@ -2,8 +2,9 @@
  * bool and char* parameters and returns, and arrays as `T *p` (or `T p[]`)
  * followed by an integer length parameter, which the harness fills from the
  * JSON list (or from the case when it gives the length itself). The code is
- * included with its main set aside; json-c decodes and encodes. Test code is
- * the tests' own main with assert.h, one test. */
+ * included with its main set aside; json-c decodes and encodes. Test code
+ * uses assert.h: each test_* function is one test (harness_ctests.c), or the
+ * tests' own main is the one test. */
 #include "engine/grading/grading.h"
 #include "engine/grading/harness.h"
 
@@ -387,12 +388,10 @@ int rbx_harness_c(const rbx_harness_input *in, rbx_harness_plan *plan, rbx_error
     if (!f)
         return -1;
     c_signature sig;
+    size_t test_functions = 0;
     if (in->tests) {
-        fputs("#define main rbx_user_main\n#include \"solution.c\"\n#undef main\n"
-              "#line 1 \"tests.c\"\n",
-              f);
-        fputs(in->tests, f);
-        fputs("\n", f);
+        fputs("#define main rbx_user_main\n#include \"solution.c\"\n#undef main\n", f);
+        test_functions = rbx_ctests_write(f, in->tests, "tests.c");
     } else if (read_signature(in, plan, &sig)) {
         fputs(c_prelude, f);
         write_call(f, &sig, in->function_name);
@@ -407,6 +406,8 @@ int rbx_harness_c(const rbx_harness_input *in, rbx_harness_plan *plan, rbx_error
         rbx_plan_argv(gcc, "-ljson-c", NULL);
     rbx_plan_argv(gcc, "-lm", NULL);
     rbx_plan_argv(plan->run, "./rbx_harness", NULL);
-    plan->results = in->tests ? RBX_RESULTS_EXIT_STATUS : RBX_RESULTS_VALUE_FILE;
+    plan->results = !in->tests       ? RBX_RESULTS_VALUE_FILE
+                    : test_functions ? RBX_RESULTS_TEST_LINES
+                                     : RBX_RESULTS_EXIT_STATUS;
     return 0;
 }

@@ -14,7 +14,8 @@ engine_grading_librbxgrading_a_SOURCES = \
 	engine/grading/harness_java.c \
 	engine/grading/harness_cpp.c \
 	engine/grading/harness_go.c \
-	engine/grading/harness_c.c
+	engine/grading/harness_c.c \
+	engine/grading/harness_ctests.c
 engine_grading_librbxgrading_a_CFLAGS = $(AM_CFLAGS) $(JSONC_CFLAGS)
 noinst_HEADERS += engine/grading/grading.h engine/grading/harness.h \
 	engine/grading/results.h engine/grading/text.h

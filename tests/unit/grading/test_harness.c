@@ -678,6 +678,46 @@ START_TEST(test_c_tests_with_assert_and_main_set_aside)
 }
 END_TEST
 
+/* Each test_* function is its own test in its own process: a failed assert,
+ * a crash or an exit(1) fails that one only; the tests' main is set aside. */
+START_TEST(test_c_tests_one_result_per_test_function)
+{
+    json_object *out = grade(
+        "c", "{\"code\": \"int add(int a, int b) { return a + b; }\\n\", \"tests\": "
+             "\"#include <assert.h>\\n#include <stdlib.h>\\n/* void test_commented(void) {} "
+             "*/\\nvoid test_adds(void) { assert(add(1, 2) == 3); }\\nstatic void "
+             "test_wrong(void)\\n{\\n  assert(add(2, 2) == 5);\\n}\\nvoid test_crash() { "
+             "volatile int *p = 0; *p = 1; }\\nvoid test_exits(void) { exit(3); }\\nvoid "
+             "helper(void) { }\\nint main(void) { return 9; }\\n\"}");
+    expect_status(out, "wrong_answer");
+    ck_assert_str_eq(verdicts(out), "+---");
+    ck_assert_str_eq(str_at(result_at(out, 0), "name"), "test_adds");
+    ck_assert_str_eq(str_at(result_at(out, 1), "name"), "test_wrong");
+    const char *msg = str_at(result_at(out, 1), "message");
+    ck_assert_msg(strncmp(msg, "tests.c:7: test_wrong: Assertion", 32) == 0, "message: %s", msg);
+    ck_assert_ptr_nonnull(strstr(msg, "add(2, 2) == 5"));
+    ck_assert_ptr_nonnull(strstr(str_at(result_at(out, 2), "message"), "signal 11"));
+    ck_assert_str_eq(str_at(result_at(out, 3), "message"), "exited with status 3");
+    ck_assert_ptr_nonnull(strstr(str_at(out, "error"), "add(2, 2) == 5"));
+    json_object_put(out);
+}
+END_TEST
+
+START_TEST(test_cpp_tests_one_result_per_test_function)
+{
+    json_object *out = grade(
+        "cpp", "{\"code\": \"#include <string>\\nstd::string twice(const std::string &s) { "
+               "return s + s; }\\n\", \"tests\": \"#include <cassert>\\nvoid test_ok() { "
+               "assert(twice(\\\"ab\\\") == \\\"abab\\\"); }\\nvoid test_bad() { "
+               "assert(twice(\\\"a\\\").size() == 3); }\\n\"}");
+    expect_status(out, "wrong_answer");
+    ck_assert_str_eq(verdicts(out), "+-");
+    ck_assert_str_eq(str_at(result_at(out, 1), "name"), "test_bad");
+    ck_assert_ptr_nonnull(strstr(str_at(result_at(out, 1), "message"), "tests.cpp:3"));
+    json_object_put(out);
+}
+END_TEST
+
 /* ---- test code ----------------------------------------------------------- */
 
 START_TEST(test_python_tests_one_result_per_test)
@@ -740,6 +780,7 @@ static Suite *suite(void)
     tcase_add_test(cpp, test_cpp_vector_sum_and_solution_method);
     tcase_add_test(cpp, test_cpp_wrong_missing_and_unsupported);
     tcase_add_test(cpp, test_cpp_tests_with_assert);
+    tcase_add_test(cpp, test_cpp_tests_one_result_per_test_function);
     suite_add_tcase(s, cpp);
     TCase *go = tcase("go");
     tcase_add_test(go, test_go_function_over_slices);
@@ -750,6 +791,7 @@ static Suite *suite(void)
     tcase_add_test(c, test_c_function_over_int_array);
     tcase_add_test(c, test_c_wrong_missing_and_uncallable);
     tcase_add_test(c, test_c_tests_with_assert_and_main_set_aside);
+    tcase_add_test(c, test_c_tests_one_result_per_test_function);
     suite_add_tcase(s, c);
     return s;
 }
