@@ -138,7 +138,7 @@ int rbx_engine_grade(const rbx_config *cfg, rbx_run *run, const rbx_request *req
         .extra_files = extra,
         .n_extra_files = req->n_files - 1,
     };
-    rbx_grading_options opts = {cfg->max_test_cases, cfg->max_grading_wall_ms};
+    rbx_grading_options opts = {cfg->max_grading_wall_ms};
     if (rbx_grading_execute(&job, &runner, &opts, &graded, err) < 0)
         goto out;
     *response = rbx_response_execute(req, skeleton);

@@ -1,13 +1,18 @@
 /* Result objects for cases and tests, and the overall verdict. */
 #include "engine/grading/results.h"
 #include "engine/grading/grading.h"
-#include "engine/grading/text.h"
+#include "engine/grading/result_file.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #define RBX_MAX_RESULT_BYTES (1024 * 1024)
+
+json_object *rbx_grading_bytes_json(const char *buf, size_t len)
+{
+    return json_object_new_string_len(buf ? buf : "", buf ? (int)len : 0);
+}
 
 /* Verdicts from best to worst: the overall status is the worst one seen. */
 enum { ST_SUCCESS, ST_WRONG, ST_RUNTIME, ST_OUTPUT, ST_MEMORY, ST_TIME, ST_INTERNAL, ST_NOT_RUN };
@@ -60,7 +65,7 @@ static int run_status(const rbx_sandbox_result *r)
 static json_object *run_error(const rbx_sandbox_result *r)
 {
     if (r->stderr_len > 0)
-        return rbx_grading_text_json(r->stderr_buf, r->stderr_len);
+        return rbx_grading_bytes_json(r->stderr_buf, r->stderr_len);
     if (r->status != RBX_SANDBOX_OK && r->message[0])
         return json_object_new_string(r->message);
     return NULL;
@@ -95,7 +100,7 @@ static int compared(json_object *test_case, json_object *actual, int status)
 
 json_object *rbx_case_io_result(json_object *test_case, const rbx_sandbox_result *r)
 {
-    json_object *actual = rbx_grading_text_json(r->stdout_buf, r->stdout_len);
+    json_object *actual = rbx_grading_bytes_json(r->stdout_buf, r->stdout_len);
     int status = compared(test_case, actual, run_status(r));
     return case_result(test_case, false, actual, status, run_error(r), r);
 }
@@ -144,7 +149,7 @@ json_object *rbx_case_call_result(json_object *test_case, const rbx_sandbox_resu
     }
     status = compared(test_case, actual, status);
     json_object *res = case_result(test_case, true, actual, status, error, r);
-    json_object_object_add(res, "stdout", rbx_grading_text_json(r->stdout_buf, r->stdout_len));
+    json_object_object_add(res, "stdout", rbx_grading_bytes_json(r->stdout_buf, r->stdout_len));
     return res;
 }
 

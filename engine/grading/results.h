@@ -16,6 +16,12 @@ typedef struct rbx_grading_tally {
     uint64_t cpu_ms, wall_ms, memory_kb;
 } rbx_grading_tally;
 
+/* Program output as a JSON string holding its bytes as they are (NUL bytes
+ * and invalid UTF-8 included; buf may be NULL). Grading compares raw bytes;
+ * the engine repairs the text, or encodes it in base64, once, on the way out
+ * (engine/text.h). */
+json_object *rbx_grading_bytes_json(const char *buf, size_t len);
+
 /* One I/O case: {stdin, expected_output, actual_output, passed, status, time_ms, memory_kb, error} */
 json_object *rbx_case_io_result(json_object *test_case, const rbx_sandbox_result *r);
 /* One call: {input, expected_output, actual_output, passed, status, time_ms, memory_kb, error,

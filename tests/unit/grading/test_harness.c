@@ -54,7 +54,7 @@ static json_object *grade_io(const char *language, const char *body_json,
     rbx_grading_job job = {.language = language, .body = body, .workdir_fd = workdir_fd,
                            .compile_argv = compile, .run_argv = run};
     rbx_grading_runner runner = {.run = fake_run, .ctx = &runner_ctx};
-    rbx_grading_options opts = {.max_test_cases = 100, .total_wall_ms = 60000};
+    rbx_grading_options opts = {.total_wall_ms = 60000};
     json_object *out = NULL;
     rbx_error err;
     rbx_error_clear(&err);
@@ -210,22 +210,6 @@ START_TEST(test_io_total_budget_cuts_remaining_cases)
     ck_assert_ptr_nonnull(strstr(str_at(out, "error"), "not run"));
     ck_assert_uint_lt(runner_ctx.runs, 4);
     json_object_put(out);
-    json_object_put(body);
-}
-END_TEST
-
-START_TEST(test_bad_body_is_refused_before_running)
-{
-    json_object *body = json_tokener_parse("{\"code\": \"\", \"test_cases\": {}}");
-    rbx_grading_job job = {.language = "python", .body = body, .workdir_fd = workdir_fd,
-                           .run_argv = py_run};
-    rbx_grading_runner runner = {.run = fake_run, .ctx = &runner_ctx};
-    json_object *out = NULL;
-    rbx_error err;
-    ck_assert_int_eq(rbx_grading_execute(&job, &runner, NULL, &out, &err), -1);
-    ck_assert_int_eq(err.status, 400);
-    ck_assert_ptr_null(out);
-    ck_assert_uint_eq(runner_ctx.runs + runner_ctx.compiles, 0);
     json_object_put(body);
 }
 END_TEST
@@ -751,7 +735,6 @@ static Suite *suite(void)
     tcase_add_test(io, test_io_c_compiled_once_and_timeout_between_passes);
     tcase_add_test(io, test_io_compile_error);
     tcase_add_test(io, test_io_total_budget_cuts_remaining_cases);
-    tcase_add_test(io, test_bad_body_is_refused_before_running);
     suite_add_tcase(s, io);
     TCase *py = tcase("python");
     tcase_add_test(py, test_python_add_numbers);
