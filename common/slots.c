@@ -79,7 +79,8 @@ int rbx_slot_acquire(const char *dir, const char *name, int count, int wait_ms, 
     slot->fd = -1;
     if (count <= 0 || strchr(name, '/'))
         return rbx_error_internal(err, "bad slot pool '%s' of %d", name, count);
-    long long deadline = now_ms() + (wait_ms > 0 ? wait_ms : 0);
+    /* +1: now_ms() truncates, so a deadline from it could come up to 1 ms early. */
+    long long deadline = now_ms() + 1 + (wait_ms > 0 ? wait_ms : 0);
     /* Polling with a short, growing pause: a waiter costs a few syscalls per
      * pause, and the pause stays well under a sandbox's own start-up time. */
     int pause = 2;

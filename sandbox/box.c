@@ -21,6 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/pidfd.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/timerfd.h>
@@ -38,12 +39,15 @@ typedef struct box_run {
     const sandbox_settings *settings;
     uid_slot slot;
     box_cgroup cg;
+    bool have_cgroup;            /* decided before the clone: the child must not look */
     int workdir_fd;
+    int box_fs_fd;               /* the /box tmpfs when there is a work dir to copy */
     int stdin_fd;
-    int sync_pipe[2], report_pipe[2], out_pipe[2], err_pipe[2];
+    int sync_sock[2], report_pipe[2], out_pipe[2], err_pipe[2];
     pid_t init_pid;
     int pidfd, timer_fd;
     struct timespec started;
+    uint64_t cpu_base_ns;        /* the cgroup's CPU usage once the box was built */
     output_capture oc;
     run_facts facts;
     child_report report;
@@ -66,6 +70,8 @@ static void fill_default_limits(rbx_sandbox_limits *l)
         l->open_files = 256;
     if (!l->tmp_size_kb)
         l->tmp_size_kb = 64 * 1024;
+    if (!l->box_size_kb)
+        l->box_size_kb = l->tmp_size_kb;
     if (!l->file_size_kb)
         l->file_size_kb = l->tmp_size_kb;
 }
@@ -86,9 +92,9 @@ static int validate_config(const rbx_sandbox_config *cfg, rbx_error *err)
     return 0;
 }
 
-/* The work dir becomes the box's /box: opened once (no symlink at its last
- * component), and in root mode handed to the box's uid so the program can
- * write its outputs there. */
+/* The work dir is opened once (no symlink at its last component), with our
+ * own credentials, before any box exists; it is copied into /box and back
+ * through this fd only. */
 static int open_workdir(box_run *b, rbx_error *err)
 {
     b->workdir_fd = -1;
@@ -97,14 +103,53 @@ static int open_workdir(box_run *b, rbx_error *err)
     b->workdir_fd = open(b->cfg->workdir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
     if (b->workdir_fd < 0)
         return rbx_error_errno(err, "cannot open work dir %s", b->cfg->workdir);
-    if (!b->settings->rootless && fchown(b->workdir_fd, b->slot.box_uid, b->slot.box_gid) != 0)
-        return rbx_error_errno(err, "cannot give work dir %s to the box", b->cfg->workdir);
     return 0;
+}
+
+/* Root mode: the supervisor makes /box's tmpfs itself (the box's user
+ * namespace could not copy host files into one: host root is not mapped
+ * there). Rootless: the box's init makes it and sends it (share_box_fs). */
+static int make_box_fs(box_run *b, rbx_error *err)
+{
+    if (b->workdir_fd < 0 || b->settings->rootless)
+        return 0;
+    child_error e = {0};
+    b->box_fs_fd = mounts_new_box_fs(b->lim.box_size_kb, b->slot.box_uid, b->slot.box_gid, &e);
+    if (b->box_fs_fd < 0) {
+        errno = e.err;
+        return rbx_error_errno(err, "%s", e.what);
+    }
+    return 0;
+}
+
+/* The /box tmpfs the rootless init sends; -1 when it died first (its report says why). */
+static int receive_box_fs(box_run *b)
+{
+    char byte;
+    struct iovec iov = {.iov_base = &byte, .iov_len = 1};
+    union {
+        struct cmsghdr align;
+        char buf[CMSG_SPACE(sizeof(int))];
+    } control;
+    struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = control.buf,
+                         .msg_controllen = sizeof(control.buf)};
+    ssize_t n;
+    do
+        n = recvmsg(b->sync_sock[1], &msg, MSG_CMSG_CLOEXEC);
+    while (n < 0 && errno == EINTR);
+    struct cmsghdr *c = n == 1 ? CMSG_FIRSTHDR(&msg) : NULL;
+    if (!c || c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS ||
+        c->cmsg_len != CMSG_LEN(sizeof(int)))
+        return -1;
+    memcpy(&b->box_fs_fd, CMSG_DATA(c), sizeof(int));
+    return b->box_fs_fd;
 }
 
 static int make_pipes(box_run *b, rbx_error *err)
 {
-    if (pipe2(b->sync_pipe, O_CLOEXEC) != 0 || pipe2(b->report_pipe, O_CLOEXEC) != 0 ||
+    if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, b->sync_sock) != 0)
+        return rbx_error_errno(err, "socketpair");
+    if (pipe2(b->report_pipe, O_CLOEXEC) != 0 ||
         pipe2(b->out_pipe, O_CLOEXEC) != 0 || pipe2(b->err_pipe, O_CLOEXEC) != 0)
         return rbx_error_errno(err, "pipe");
     if (fcntl(b->out_pipe[0], F_SETFL, O_NONBLOCK) != 0 ||
@@ -116,7 +161,7 @@ static int make_pipes(box_run *b, rbx_error *err)
 
 static _Noreturn void run_child(box_run *b, const struct sock_fprog *prog)
 {
-    close(b->sync_pipe[1]);
+    close(b->sync_sock[1]);
     close(b->report_pipe[0]);
     close(b->out_pipe[0]);
     close(b->err_pipe[0]);
@@ -124,14 +169,15 @@ static _Noreturn void run_child(box_run *b, const struct sock_fprog *prog)
         .cfg = b->cfg,
         .limits = &b->lim,
         .mounts = {.root_mountpoint = b->settings->root_mountpoint,
-                   .workdir = b->cfg->workdir,
-                   .workdir_fd = b->workdir_fd,
+                   .box_fs_fd = b->box_fs_fd,
+                   .box_size_kb = b->lim.box_size_kb,
                    .tmp_size_kb = b->lim.tmp_size_kb,
                    .extra = b->cfg->mounts,
                    .n_extra = b->cfg->n_mounts},
         .rootless = b->settings->rootless,
-        .have_cgroup = b->cg.mode != CGROUP_NONE,
-        .sync_fd = b->sync_pipe[0],
+        .share_box_fs = b->workdir_fd >= 0 && b->settings->rootless,
+        .have_cgroup = b->have_cgroup,
+        .sync_fd = b->sync_sock[0],
         .report_fd = b->report_pipe[1],
         .stdin_fd = b->stdin_fd,
         .stdout_fd = b->out_pipe[1],
@@ -156,29 +202,86 @@ static int clone_box(box_run *b, const struct sock_fprog *prog, rbx_error *err)
     if (pid == 0)
         run_child(b, prog);
     b->init_pid = (pid_t)pid;
-    close_fd(&b->sync_pipe[0]);
+    close_fd(&b->sync_sock[0]);
     close_fd(&b->report_pipe[1]);
     close_fd(&b->out_pipe[1]);
     close_fd(&b->err_pipe[1]);
     return 0;
 }
 
-/* The init waits on the sync pipe twice: for its uid/gid maps (it cannot
- * create a file before), then, just before it forks the program, for its
- * cgroup. Attaching to cgroups can take a grace period per hierarchy, so it
- * happens while the init builds the box's filesystem. */
+/* The box's cgroup, made while the init builds the box (it only has to
+ * exist before the init is attached). Stale boxes of a dead supervisor are
+ * looked for once per process (per pid: a pre-forking service's workers
+ * each start afresh). */
+static int make_cgroup(box_run *b, rbx_error *err)
+{
+    static pid_t cleaned_by;
+    if (cleaned_by != getpid()) {
+        cgroup_cleanup_stale(err);
+        cleaned_by = getpid();
+    }
+    return cgroup_create(&b->cg, &b->lim, err);
+}
+
+/* One byte to the init; false when it is gone (its report says why). */
+static bool tell_box(box_run *b, char what)
+{
+    ssize_t n;
+    do
+        n = send(b->sync_sock[1], &what, 1, MSG_NOSIGNAL);
+    while (n < 0 && errno == EINTR);
+    return n == 1;
+}
+
+/* The init says when it has built the box; false when it died first. */
+static bool box_is_built(box_run *b)
+{
+    char byte;
+    ssize_t n;
+    do
+        n = recv(b->sync_sock[1], &byte, 1, 0);
+    while (n < 0 && errno == EINTR);
+    return n == 1 && byte == 'b';
+}
+
+/* The init waits on the sync socket twice: for its uid/gid maps (it cannot
+ * create a file before), then, just before it forks the program, for the
+ * work dir's files and its cgroup. All of it happens while the init builds the
+ * box's filesystem (attaching to cgroups can take a grace period per
+ * hierarchy). The init says when it has built the box; the cgroup's CPU
+ * usage then is the baseline of the program's CPU time. When the init dies
+ * early, the supervisor goes on to collect its report. */
 static int release_box(box_run *b, rbx_error *err)
 {
     if (ns_user_write_maps(b->init_pid, &b->slot, b->settings->rootless, err) != 0)
         return -1;
-    if (write(b->sync_pipe[1], "m", 1) != 1)
-        return rbx_error_errno(err, "cannot start the box");
+    if (!tell_box(b, 'm'))
+        return 0;
+    if (make_cgroup(b, err) != 0)
+        return -1;
+    if (b->workdir_fd >= 0 && b->settings->rootless && receive_box_fs(b) < 0)
+        return 0;
+    if (b->box_fs_fd >= 0 &&
+        box_files_copy_in(b->workdir_fd, b->box_fs_fd, &b->slot, b->settings->rootless,
+                          b->lim.box_size_kb, err) != 0)
+        return -1;
     if (b->cg.mode != CGROUP_NONE && cgroup_attach(&b->cg, b->init_pid, err) != 0)
         return -1;
-    if (write(b->sync_pipe[1], "c", 1) != 1)
-        return rbx_error_errno(err, "cannot start the box");
-    close_fd(&b->sync_pipe[1]);
+    if (!box_is_built(b))
+        return 0;
+    if (b->cg.mode != CGROUP_NONE && cgroup_cpu_usage_ns(&b->cg, &b->cpu_base_ns) != 0)
+        b->cpu_base_ns = 0;
+    tell_box(b, 'c');
+    close_fd(&b->sync_sock[1]);
     return 0;
+}
+
+/* What the box changed goes back to the work dir, once nothing runs in it. */
+static int copy_back(box_run *b, rbx_error *err)
+{
+    if (b->box_fs_fd < 0 || b->cfg->discard_workdir_changes || b->facts.setup_failed)
+        return 0;
+    return box_files_copy_out(b->box_fs_fd, b->workdir_fd, b->lim.box_size_kb, err);
 }
 
 static uint64_t elapsed_ms(const struct timespec *since)
@@ -196,14 +299,23 @@ static void kill_box(box_run *b)
     cgroup_kill_all(&b->cg);
 }
 
+/* CPU time of the program and its descendants: the cgroup's usage since the
+ * box was built. */
+static int program_cpu_ns(const box_run *b, uint64_t *ns)
+{
+    if (cgroup_cpu_usage_ns(&b->cg, ns) != 0)
+        return -1;
+    *ns = *ns > b->cpu_base_ns ? *ns - b->cpu_base_ns : 0;
+    return 0;
+}
+
 static void check_time_limits(box_run *b)
 {
     const rbx_sandbox_limits *l = &b->lim;
     if (l->wall_time_ms && elapsed_ms(&b->started) >= l->wall_time_ms)
         b->facts.wall_limit_hit = true;
     uint64_t ns;
-    if (l->cpu_time_ms && cgroup_cpu_usage_ns(&b->cg, &ns) == 0 &&
-        ns / 1000000 >= l->cpu_time_ms)
+    if (l->cpu_time_ms && program_cpu_ns(b, &ns) == 0 && ns / 1000000 >= l->cpu_time_ms)
         b->facts.cpu_limit_hit = true;
     if (b->facts.wall_limit_hit || b->facts.cpu_limit_hit)
         kill_box(b);
@@ -288,7 +400,7 @@ static void measure(box_run *b, rbx_sandbox_result *r)
 {
     r->wall_time_ms = elapsed_ms(&b->started);
     uint64_t ns;
-    if (cgroup_cpu_usage_ns(&b->cg, &ns) == 0) {
+    if (program_cpu_ns(b, &ns) == 0) {
         r->cpu_time_ms = ns / 1000000;
         r->memory_kb = cgroup_peak_memory_kb(&b->cg);
         b->facts.oom = cgroup_oom_killed(&b->cg);
@@ -348,9 +460,10 @@ static void release_all(box_run *b)
     cgroup_destroy(&b->cg);
     uid_slot_release(&b->slot);
     close_fd(&b->workdir_fd);
+    close_fd(&b->box_fs_fd);
     close_fd(&b->stdin_fd);
     for (int i = 0; i < 2; i++) {
-        close_fd(&b->sync_pipe[i]);
+        close_fd(&b->sync_sock[i]);
         close_fd(&b->report_pipe[i]);
         close_fd(&b->out_pipe[i]);
         close_fd(&b->err_pipe[i]);
@@ -362,18 +475,16 @@ static int prepare(box_run *b, const struct sock_fprog **prog, rbx_error *err)
 {
     if (seccomp_program_get(prog, err) != 0)
         return -1;
-    cgroup_cleanup_stale(err);
+    b->have_cgroup = cgroup_detect() != CGROUP_NONE;
     if (uid_slot_acquire(b->settings, &b->slot, err) != 0)
         return -1;
-    if (open_workdir(b, err) != 0)
+    if (open_workdir(b, err) != 0 || make_box_fs(b, err) != 0)
         return -1;
     if (b->cfg->stdin_data && b->cfg->stdin_len > 0) {
         b->stdin_fd = output_stdin_memfd(b->cfg->stdin_data, b->cfg->stdin_len, err);
         if (b->stdin_fd < 0)
             return -1;
     }
-    if (cgroup_create(&b->cg, &b->lim, err) != 0)
-        return -1;
     return make_pipes(b, err);
 }
 
@@ -383,8 +494,8 @@ int rbx_sandbox_run(const rbx_sandbox_config *cfg, rbx_sandbox_result *result, r
     result->exit_code = -1;
     if (validate_config(cfg, err) != 0)
         return -1;
-    box_run b = {.cfg = cfg, .lim = cfg->limits, .workdir_fd = -1, .stdin_fd = -1,
-                 .sync_pipe = {-1, -1}, .report_pipe = {-1, -1}, .out_pipe = {-1, -1},
+    box_run b = {.cfg = cfg, .lim = cfg->limits, .workdir_fd = -1, .box_fs_fd = -1, .stdin_fd = -1,
+                 .sync_sock = {-1, -1}, .report_pipe = {-1, -1}, .out_pipe = {-1, -1},
                  .err_pipe = {-1, -1}, .pidfd = -1, .timer_fd = -1, .slot = {.lock_fd = -1},
                  .cg = {.cpu_usage_fd = -1}};
     fill_default_limits(&b.lim);
@@ -395,7 +506,9 @@ int rbx_sandbox_run(const rbx_sandbox_config *cfg, rbx_sandbox_result *result, r
         if (release_box(&b, err) == 0 && supervise(&b, err) == 0) {
             finish(&b, result);
             b.init_pid = 0;
-            rc = 0;
+            rc = copy_back(&b, err);
+            if (rc != 0)
+                rbx_sandbox_result_free(result);
         }
     }
     release_all(&b);

@@ -14,10 +14,15 @@
 #include <fcntl.h>
 #include <sched.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -89,13 +94,10 @@ static const char *env_path(const char *const *envp)
     return "/usr/local/bin:/usr/bin:/bin";
 }
 
-static int exec_program(const char *const *argv, const char *const *envp)
+static int exec_program(char *const *av, char *const *ev)
 {
-    static const char *const default_env[] = {"PATH=/usr/local/bin:/usr/bin:/bin", NULL};
-    if (!envp)
-        envp = default_env;
-    char *const *av = (char *const *)argv;
-    char *const *ev = (char *const *)envp;
+    const char *const *argv = (const char *const *)av;
+    const char *const *envp = (const char *const *)ev;
     if (strchr(argv[0], '/')) {
         execve(argv[0], av, ev);
         return errno;
@@ -120,27 +122,108 @@ static int exec_program(const char *const *argv, const char *const *envp)
     return result;
 }
 
-static _Noreturn void program_main(const box_plan *p)
+/* The signals this process ignores, from /proc/self/status (SigIgn). */
+static uint64_t ignored_signals(void)
 {
+    char buf[2048];
+    int fd = open("/proc/self/status", O_RDONLY | O_CLOEXEC);
+    ssize_t n = fd < 0 ? -1 : read(fd, buf, sizeof(buf) - 1);
+    if (fd >= 0)
+        close(fd);
+    if (n <= 0)
+        return ~0ULL; /* unknown: reset them all */
+    buf[n] = '\0';
+    const char *line = strstr(buf, "\nSigIgn:");
+    return line ? strtoull(line + 8, NULL, 16) : ~0ULL;
+}
+
+/* Signals as a fresh process has them: ignored signals and the mask survive
+ * exec, and the init inherited both from the supervisor (a service commonly
+ * ignores SIGPIPE). Caught signals go back to their default at exec by
+ * themselves; until then every signal stays blocked (this process shares
+ * the init's memory, where no handler may run). Only the ignored ones are
+ * touched: a system call per signal adds up. */
+static void reset_signals(void)
+{
+    /* The kernel's struct, by the raw call: glibc's sigaction() refuses its
+     * own two real-time signals, which a caller may have ignored too. */
+    struct {
+        void (*handler)(int);
+        unsigned long flags;
+        void (*restorer)(void);
+        uint64_t mask;
+    } dfl = {.handler = SIG_DFL};
+    uint64_t ignored = ignored_signals();
+    for (int sig = 1; sig <= 64; sig++)
+        if ((ignored >> (sig - 1)) & 1 && sig != SIGKILL && sig != SIGSTOP)
+            syscall(SYS_rt_sigaction, sig, &dfl, NULL, sizeof(dfl.mask));
+}
+
+/* Unblock everything, the last thing before exec. */
+static void unblock_signals(void)
+{
+    sigset_t none;
+    sigemptyset(&none);
+    sigprocmask(SIG_SETMASK, &none, NULL);
+}
+
+typedef struct program_start {
+    const box_plan *plan;
+    const program_args *args;
+} program_start;
+
+/* The program's process until it execs: it shares the init's memory (the
+ * init waits, CLONE_VFORK), so it writes only to its own stack. */
+static int program_main(void *arg)
+{
+    const program_start *start = arg;
+    const box_plan *p = start->plan;
     child_error e = {0};
     box_plan q = *p;
-    const rbx_sandbox_config *cfg = p->cfg;
+    reset_signals();
     if (install_stdio(p, &e) != 0 || close_other_fds(p, &q.report_fd, &e) != 0)
         setup_failed(&q, &e, REPORT_SETUP_FAILED);
     mark_oom_victim();
     if (rlimits_apply(p->limits, p->have_cgroup, &e) != 0 ||
         credentials_drop(p->rootless, &e) != 0)
         setup_failed(&q, &e, REPORT_SETUP_FAILED);
-    const char *cwd = cfg->cwd ? cfg->cwd : "/box";
-    if (chdir(cwd) != 0) {
-        child_fail(&e, errno, "chdir", cwd);
+    if (chdir(start->args->cwd) != 0) {
+        child_fail(&e, errno, "chdir", start->args->cwd);
         setup_failed(&q, &e, REPORT_SETUP_FAILED);
     }
     if (seccomp_program_load(p->seccomp, &e) != 0)
         setup_failed(&q, &e, REPORT_SETUP_FAILED);
-    int err = exec_program(cfg->argv, cfg->envp);
-    child_fail(&e, err, "cannot execute", cfg->argv[0]);
+    unblock_signals();
+    int err = exec_program(start->args->argv, start->args->envp);
+    child_fail(&e, err, "cannot execute", start->args->argv[0]);
     setup_failed(&q, &e, REPORT_EXEC_FAILED);
+}
+
+#define PROGRAM_STACK_SIZE (1024 * 1024) /* mapped lazily: only touched pages cost */
+
+/* Start the program the way posix_spawn does: a process sharing our memory,
+ * with a stack of its own, while we wait for its exec (or exit). No copy of
+ * the page tables, no copy-on-write faults, nothing to tear down at exec:
+ * the init is a copy of the whole supervisor. All signals are blocked
+ * across the clone so no handler runs on the shared memory. */
+static pid_t spawn_program(const box_plan *p, const program_args *args, child_error *e)
+{
+    void *stack = mmap(NULL, PROGRAM_STACK_SIZE, PROT_READ | PROT_WRITE,
+                       MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
+    if (stack == MAP_FAILED)
+        return child_fail(e, errno, "mmap the program's stack", NULL);
+    sigset_t all, old;
+    sigfillset(&all);
+    sigprocmask(SIG_SETMASK, &all, &old);
+    program_start start = {.plan = p, .args = args};
+    pid_t pid = clone(program_main, (char *)stack + PROGRAM_STACK_SIZE,
+                      CLONE_VM | CLONE_VFORK | SIGCHLD, &start);
+    int saved = errno;
+    sigprocmask(SIG_SETMASK, &old, NULL);
+    munmap(stack, PROGRAM_STACK_SIZE);
+    if (pid < 0)
+        return child_fail(e, saved, "start the program", NULL);
+    return pid;
 }
 
 /* One byte from the supervisor; EOF means it died or gave up. */
@@ -155,27 +238,106 @@ static void wait_for_supervisor(const box_plan *p)
         _exit(1);
 }
 
+/* Rootless: only the box's own user namespace can make a tmpfs, so the init
+ * makes /box's and sends it to the supervisor, which copies the work dir in
+ * (and back after the run) through it. */
+static int share_box_fs(const box_plan *p, mount_plan *m, child_error *e)
+{
+    m->box_fs_fd = mounts_new_box_fs(m->box_size_kb, RBX_BOX_UID, RBX_BOX_GID, e);
+    if (m->box_fs_fd < 0)
+        return -1;
+    char byte = 'f';
+    struct iovec iov = {.iov_base = &byte, .iov_len = 1};
+    union {
+        struct cmsghdr align;
+        char buf[CMSG_SPACE(sizeof(int))];
+    } control;
+    memset(&control, 0, sizeof(control));
+    struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = control.buf,
+                         .msg_controllen = sizeof(control.buf)};
+    struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
+    c->cmsg_level = SOL_SOCKET;
+    c->cmsg_type = SCM_RIGHTS;
+    c->cmsg_len = CMSG_LEN(sizeof(int));
+    memcpy(CMSG_DATA(c), &m->box_fs_fd, sizeof(int));
+    if (sendmsg(p->sync_fd, &msg, MSG_NOSIGNAL) != 1)
+        return child_fail(e, errno, "send the tmpfs of /box to the supervisor", NULL);
+    return 0;
+}
+
 static int build_box(const box_plan *p, child_error *e)
 {
-    int workdir_tree;
+    mount_plan mounts = p->mounts;
     wait_for_supervisor(p); /* uid/gid maps written */
-    if (mounts_prepare(&p->mounts, &workdir_tree, e) != 0)
+    if (mounts_prepare(e) != 0)
         return -1;
     if (ns_user_become_setup_user(p->rootless, e) != 0)
+        return -1;
+    if (p->share_box_fs && share_box_fs(p, &mounts, e) != 0)
         return -1;
     const char *host = p->cfg->hostname ? p->cfg->hostname : "runbox";
     if (sethostname(host, strlen(host)) != 0 || setdomainname("runbox", 6) != 0)
         return child_fail(e, errno, "sethostname", NULL);
     if (network_loopback_up(e) != 0)
         return -1;
-    if (mounts_build_root(&p->mounts, workdir_tree, e) != 0)
+    if (mounts_build_root(&mounts, e) != 0)
         return -1;
-    wait_for_supervisor(p); /* in the box's cgroup */
+    /* Built: the supervisor takes the cgroup's CPU usage now, so that the
+     * run's CPU time is the program's, not the building's. */
+    char built = 'b';
+    if (send(p->sync_fd, &built, 1, MSG_NOSIGNAL) != 1)
+        _exit(1);
+    wait_for_supervisor(p); /* work dir copied in, box in its cgroup */
     close(p->sync_fd);
     /* The box sees its own cgroup as the root of the hierarchy. */
     if (unshare(CLONE_NEWCGROUP) != 0)
         return child_fail(e, errno, "unshare the cgroup namespace", NULL);
     return 0;
+}
+
+/* The arg area of this process, fields 48 and 49 of /proc/self/stat. */
+static int arg_area(char **start, char **end)
+{
+    char buf[1024];
+    int fd = open("/proc/self/stat", O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return -1;
+    ssize_t n = read(fd, buf, sizeof(buf) - 1);
+    close(fd);
+    if (n <= 0)
+        return -1;
+    buf[n] = '\0';
+    char *field = strrchr(buf, ')'); /* the command name before it may hold anything */
+    if (!field)
+        return -1;
+    field++;
+    /* field points at the space before field 3; move to the one before field 48 */
+    for (int i = 3; i < 48 && field; i++)
+        field = strchr(field + 1, ' ');
+    if (!field)
+        return -1;
+    char *rest;
+    unsigned long long a = strtoull(field, &rest, 10), b = strtoull(rest, NULL, 10);
+    if (a == 0 || b <= a)
+        return -1;
+    *start = (char *)(uintptr_t)a;
+    *end = (char *)(uintptr_t)b;
+    return 0;
+}
+
+/* Pid 1 is a fork of the supervisor: /proc/1/cmdline would show the
+ * supervisor's command line (paths, options) to the program. Blank the arg
+ * area the kernel reads it from and name the init plainly. */
+static void hide_command_line(void)
+{
+    static const char name[] = "runbox-init";
+    prctl(PR_SET_NAME, name, 0, 0, 0);
+    char *start, *end;
+    if (arg_area(&start, &end) != 0)
+        return;
+    size_t len = (size_t)(end - start);
+    memset(start, 0, len);
+    memcpy(start, name, len > sizeof(name) ? sizeof(name) - 1 : len - 1);
 }
 
 /* Reap everything until the program itself has ended. */
@@ -203,18 +365,28 @@ _Noreturn void box_init_main(const box_plan *p)
     child_error e = {0};
     if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) != 0)
         _exit(1);
+    /* A session (and process group) of the box's own: kill(0, sig) signals
+     * the caller's process group, and a group is not confined to a pid
+     * namespace. Left in the supervisor's group, a program running under the
+     * supervisor's own uid (rootless) could signal the supervisor and
+     * whatever shares its group. This also drops any controlling terminal. */
+    if (setsid() < 0) {
+        child_fail(&e, errno, "setsid", NULL);
+        setup_failed(p, &e, REPORT_SETUP_FAILED);
+    }
     if (build_box(p, &e) != 0)
         setup_failed(p, &e, REPORT_SETUP_FAILED);
     /* Not dumpable: a program running under the same uid (rootless) cannot
      * open our /proc entries or ptrace us. */
     prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
-    pid_t program = fork();
-    if (program < 0) {
-        child_fail(&e, errno, "fork the program", NULL);
+    program_args args;
+    if (program_args_copy(p->cfg, &args, &e) != 0)
         setup_failed(p, &e, REPORT_SETUP_FAILED);
-    }
-    if (program == 0)
-        program_main(p);
+    /* The program's strings are copied: the arg area can be blanked. */
+    hide_command_line();
+    pid_t program = spawn_program(p, &args, &e);
+    if (program < 0)
+        setup_failed(p, &e, REPORT_SETUP_FAILED);
     close(p->stdout_fd);
     close(p->stderr_fd);
     if (p->stdin_fd >= 0)

@@ -18,8 +18,8 @@
 static const char *const v1_controllers[] = {"memory", "pids", "cpu", "cpuacct"};
 enum { V1_MEMORY, V1_PIDS, V1_CPU, V1_CPUACCT, V1_COUNT };
 
-/* <hierarchy>/<our cgroup>/runbox for one controller; "" when unusable. */
-static int v1_parent_dir(const char *controller, char *out, size_t outlen)
+/* <hierarchy>/<our cgroup>/runbox for one controller. */
+static int v1_find_parent_dir(const char *controller, char *out, size_t outlen)
 {
     char own[512], mnt[PATH_MAX];
     snprintf(mnt, sizeof(mnt), V1_ROOT "/%s", controller);
@@ -29,6 +29,25 @@ static int v1_parent_dir(const char *controller, char *out, size_t outlen)
     if (cgroup_own_path(controller, own, sizeof(own)) != 0)
         return -1;
     int n = snprintf(out, outlen, "%s%s/runbox", real, own);
+    return n > 0 && (size_t)n < outlen ? 0 : -1;
+}
+
+/* The same, found once per process: our cgroups do not change while we run
+ * boxes, and realpath costs a readlink per path component. */
+static int v1_parent_dir(const char *controller, char *out, size_t outlen)
+{
+    static char found[V1_COUNT][600];
+    static int state[V1_COUNT]; /* 0 unknown, 1 found, -1 none */
+    int i = 0;
+    while (i < V1_COUNT && strcmp(v1_controllers[i], controller) != 0)
+        i++;
+    if (i == V1_COUNT)
+        return v1_find_parent_dir(controller, out, outlen);
+    if (state[i] == 0)
+        state[i] = v1_find_parent_dir(controller, found[i], sizeof(found[i])) == 0 ? 1 : -1;
+    if (state[i] < 0)
+        return -1;
+    int n = snprintf(out, outlen, "%s", found[i]);
     return n > 0 && (size_t)n < outlen ? 0 : -1;
 }
 
@@ -76,9 +95,13 @@ static int v1_set_memory(const char *dir, uint64_t kb, rbx_error *err)
         return -1;
     /* memsw = memory + swap: equal to the limit means no swap at all. Without
      * swap accounting the file is absent; swappiness 0 is the next best. */
-    char memsw[700];
-    snprintf(memsw, sizeof(memsw), "%s/memory.memsw.limit_in_bytes", dir);
-    if (access(memsw, F_OK) == 0)
+    static int have_memsw = -1; /* swap accounting is the kernel's: look once */
+    if (have_memsw < 0) {
+        char memsw[700];
+        snprintf(memsw, sizeof(memsw), "%s/memory.memsw.limit_in_bytes", dir);
+        have_memsw = access(memsw, F_OK) == 0;
+    }
+    if (have_memsw)
         return cgroup_write_file(dir, "memory.memsw.limit_in_bytes", value, err);
     return cgroup_write_file(dir, "memory.swappiness", "0", err);
 }

@@ -53,8 +53,9 @@ static void print_help(void)
 {
     printf("usage: runbox-sandbox [--cpu-ms N] [--wall-ms N] [--memory-kb N] [--processes N]\n"
            "                      [--output-kb N] [--cpu-share-milli N] [--tmp-kb N]\n"
-           "                      [--open-files N] [--file-kb N] [--stdin FILE]\n"
-           "                      [--workdir DIR] [--cwd DIR] [--env K=V]... -- PROGRAM [ARG...]\n"
+           "                      [--box-kb N] [--open-files N] [--file-kb N] [--stdin FILE]\n"
+           "                      [--workdir DIR [--no-copy-back]] [--cwd DIR] [--env K=V]...\n"
+           "                      -- PROGRAM [ARG...]\n"
            "       runbox-sandbox --probe\n"
            "Runs PROGRAM in a fresh box and prints a JSON report. A limit of 0 means none.\n");
 }
@@ -90,7 +91,8 @@ static void set_env(cli_options *o, const char *kv)
 }
 
 enum { OPT_CPU = 256, OPT_WALL, OPT_MEM, OPT_PROC, OPT_OUT, OPT_STDIN, OPT_WORKDIR, OPT_ENV,
-       OPT_SHARE, OPT_TMP, OPT_FILES, OPT_FILE_KB, OPT_CWD, OPT_PROBE, OPT_HELP };
+       OPT_SHARE, OPT_TMP, OPT_BOX, OPT_FILES, OPT_FILE_KB, OPT_CWD, OPT_NO_COPY_BACK, OPT_PROBE,
+       OPT_HELP };
 
 static const struct option long_options[] = {
     {"cpu-ms", required_argument, NULL, OPT_CPU},
@@ -100,11 +102,13 @@ static const struct option long_options[] = {
     {"output-kb", required_argument, NULL, OPT_OUT},
     {"cpu-share-milli", required_argument, NULL, OPT_SHARE},
     {"tmp-kb", required_argument, NULL, OPT_TMP},
+    {"box-kb", required_argument, NULL, OPT_BOX},
     {"open-files", required_argument, NULL, OPT_FILES},
     {"file-kb", required_argument, NULL, OPT_FILE_KB},
     {"stdin", required_argument, NULL, OPT_STDIN},
     {"workdir", required_argument, NULL, OPT_WORKDIR},
     {"cwd", required_argument, NULL, OPT_CWD},
+    {"no-copy-back", no_argument, NULL, OPT_NO_COPY_BACK},
     {"env", required_argument, NULL, OPT_ENV},
     {"probe", no_argument, NULL, OPT_PROBE},
     {"help", no_argument, NULL, OPT_HELP},
@@ -125,6 +129,7 @@ static void apply_option(cli_options *o, int opt, const char *arg)
     case OPT_PROC: l->processes = parse_limit(name, arg); break;
     case OPT_OUT: l->output_bytes = parse_limit(name, arg) * 1024; break;
     case OPT_TMP: l->tmp_size_kb = parse_limit(name, arg); break;
+    case OPT_BOX: l->box_size_kb = parse_limit(name, arg); break;
     case OPT_FILES: l->open_files = parse_limit(name, arg); break;
     case OPT_FILE_KB: l->file_size_kb = parse_limit(name, arg); break;
     case OPT_SHARE: {
@@ -142,6 +147,7 @@ static void apply_option(cli_options *o, int opt, const char *arg)
         o->cfg.cwd = arg;
         break;
     case OPT_ENV: set_env(o, arg); break;
+    case OPT_NO_COPY_BACK: o->cfg.discard_workdir_changes = true; break;
     case OPT_PROBE: o->probe = true; break;
     }
 }

@@ -5,7 +5,11 @@
  * Order matters: the bounding set can only be emptied while we still hold
  * CAP_SETPCAP (before setuid), and setresuid from the namespace root to a
  * non-root uid clears the permitted and effective sets; capset() afterwards
- * makes that explicit for the rootless case, where the uid does not change. */
+ * makes that explicit for the rootless case, where the uid does not change.
+ *
+ * Raw system calls, not glibc's wrappers: those apply a change to every
+ * thread glibc knows of, and this process is a clone of a supervisor that may
+ * have had threads (their list is still in its memory). */
 #include <errno.h>
 #include <grp.h>
 #include <linux/capability.h>
@@ -18,10 +22,11 @@
 static int drop_bounding_set(child_error *e)
 {
     for (int cap = 0; cap <= 63; cap++) {
-        if (prctl(PR_CAPBSET_READ, cap, 0, 0, 0) < 0)
+        if (prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) == 0)
+            continue;
+        if (errno == EINVAL && cap > CAP_CHOWN)
             break; /* past the last capability this kernel knows */
-        if (prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) != 0)
-            return child_fail(e, errno, "drop the capability bounding set", NULL);
+        return child_fail(e, errno, "drop the capability bounding set", NULL);
     }
     if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) != 0 && errno != EINVAL)
         return child_fail(e, errno, "clear ambient capabilities", NULL);
@@ -43,11 +48,11 @@ int credentials_drop(bool rootless, child_error *e)
         return -1;
     /* Rootless: setgroups is denied by the kernel in our namespace (the map
      * required it) and the host groups we keep show up as nogroup. */
-    if (!rootless && setgroups(0, NULL) != 0)
+    if (!rootless && syscall(SYS_setgroups, 0, NULL) != 0)
         return child_fail(e, errno, "setgroups", NULL);
-    if (setresgid(RBX_BOX_GID, RBX_BOX_GID, RBX_BOX_GID) != 0)
+    if (syscall(SYS_setresgid, RBX_BOX_GID, RBX_BOX_GID, RBX_BOX_GID) != 0)
         return child_fail(e, errno, "setresgid", NULL);
-    if (setresuid(RBX_BOX_UID, RBX_BOX_UID, RBX_BOX_UID) != 0)
+    if (syscall(SYS_setresuid, RBX_BOX_UID, RBX_BOX_UID, RBX_BOX_UID) != 0)
         return child_fail(e, errno, "setresuid", NULL);
     if (clear_capability_sets(e) != 0)
         return -1;

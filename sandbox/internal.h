@@ -104,15 +104,24 @@ void cgroup_leaf_name(char *out, size_t outlen);
 /* ---- mounts.c: the box's filesystem (in the child) ---- */
 typedef struct mount_plan {
     const char *root_mountpoint;
-    const char *workdir;     /* host dir for /box, NULL = tmpfs */
-    int workdir_fd;          /* opened by the supervisor (O_PATH|O_DIRECTORY|O_NOFOLLOW) */
+    int box_fs_fd;           /* the /box tmpfs (fsmount fd) to move in place; -1 = mount one */
+    uint64_t box_size_kb;
     uint64_t tmp_size_kb;
     const rbx_sandbox_mount *extra;
     size_t n_extra;
 } mount_plan;
-/* Make / private and clone the work dir's tree, before taking the box's identity. */
-int mounts_prepare(const mount_plan *plan, int *workdir_tree, child_error *e);
-int mounts_build_root(const mount_plan *plan, int workdir_tree, child_error *e);
+/* Make / private, before anything is mounted. */
+int mounts_prepare(child_error *e);
+/* A detached tmpfs for /box owned by uid:gid (as the caller's user namespace
+ * sees them), nosuid and nodev; returns its fd. Used by the supervisor in root
+ * mode and by the box init in rootless mode. */
+int mounts_new_box_fs(uint64_t size_kb, unsigned uid, unsigned gid, child_error *e);
+int mounts_build_root(const mount_plan *plan, child_error *e);
+
+/* ---- box_files.c: the work dir copied into /box and back (in the supervisor) ---- */
+int box_files_copy_in(int host_dir, int box_dir, const uid_slot *slot, bool rootless,
+                      uint64_t box_size_kb, rbx_error *err);
+int box_files_copy_out(int box_dir, int host_dir, uint64_t box_size_kb, rbx_error *err);
 
 /* ---- network.c: the isolated loopback (in the child) ---- */
 int network_loopback_up(child_error *e);
@@ -123,8 +132,10 @@ int credentials_drop(bool rootless, child_error *e);
 /* ---- rlimits.c ---- */
 int rlimits_apply(const rbx_sandbox_limits *lim, bool have_cgroup, child_error *e);
 
-/* ---- seccomp.c: the filter, compiled once per process in the supervisor ---- */
+/* ---- seccomp.c: the filter, compiled at build time (or once per process) ---- */
 int seccomp_program_get(const struct sock_fprog **prog, rbx_error *err);
+/* Compile the policy now with libseccomp (prog->filter is malloc'd). */
+int seccomp_program_compile(struct sock_fprog *prog, rbx_error *err);
 int seccomp_program_load(const struct sock_fprog *prog, child_error *e);
 
 /* ---- output.c: capture stdout/stderr with a byte cap ---- */
@@ -146,6 +157,15 @@ void output_free(output_capture *oc);
 /* A sealed memfd holding the stdin bytes: reads never block the supervisor. */
 int output_stdin_memfd(const char *data, size_t len, rbx_error *err);
 
+/* ---- program_args.c: the program's argv, envp and cwd, out of the supervisor's memory ---- */
+typedef struct program_args {
+    char **argv, **envp;     /* envp: cfg's, or PATH only */
+    const char *cwd;         /* cfg's, or /box */
+    void *map;
+    size_t map_len;
+} program_args;
+int program_args_copy(const rbx_sandbox_config *cfg, program_args *a, child_error *e);
+
 /* ---- box_init.c: pid 1 of the box ---- */
 typedef struct box_plan {
     const rbx_sandbox_config *cfg;
@@ -153,7 +173,9 @@ typedef struct box_plan {
     mount_plan mounts;
     bool rootless;
     bool have_cgroup;
-    int sync_fd;             /* read: the supervisor says "maps and cgroup are ready" */
+    int sync_fd;             /* a socket: the supervisor says "maps ready", "go"; the init
+                              * sends back the /box tmpfs when it made it (share_box_fs) */
+    bool share_box_fs;       /* rootless with a work dir: make /box's tmpfs and send it */
     int report_fd;           /* write: child_report messages */
     int stdin_fd, stdout_fd, stderr_fd;
     const struct sock_fprog *seccomp;

@@ -3,11 +3,24 @@ noinst_LIBRARIES += sandbox/librbxsandbox.a
 sandbox_librbxsandbox_a_SOURCES = \
 	sandbox/box.c sandbox/box_init.c sandbox/settings.c sandbox/uid_slots.c \
 	sandbox/ns_user.c sandbox/mounts.c sandbox/network.c sandbox/credentials.c \
-	sandbox/rlimits.c sandbox/seccomp.c sandbox/cgroup.c sandbox/cgroup_v1.c \
-	sandbox/cgroup_v2.c sandbox/output.c sandbox/status.c sandbox/probe.c \
-	sandbox/host_files.c
+	sandbox/rlimits.c sandbox/seccomp.c sandbox/seccomp_rules.c sandbox/cgroup.c \
+	sandbox/cgroup_v1.c sandbox/cgroup_v2.c sandbox/output.c sandbox/status.c \
+	sandbox/probe.c sandbox/host_files.c sandbox/box_files.c sandbox/program_args.c
 sandbox_librbxsandbox_a_CFLAGS = $(AM_CFLAGS) $(SECCOMP_CFLAGS)
-noinst_HEADERS += sandbox/sandbox.h sandbox/host_files.h sandbox/internal.h
+nodist_sandbox_librbxsandbox_a_SOURCES = sandbox/seccomp_filter.h
+noinst_HEADERS += sandbox/sandbox.h sandbox/host_files.h sandbox/internal.h \
+	sandbox/seccomp_rules.h
+
+# The seccomp filter, compiled from seccomp_rules.c by libseccomp at build
+# time (seccomp.c falls back to compiling it at run time on another arch).
+noinst_PROGRAMS += sandbox/seccomp-gen
+sandbox_seccomp_gen_SOURCES = sandbox/seccomp_gen.c sandbox/seccomp_rules.c
+sandbox_seccomp_gen_CFLAGS = $(AM_CFLAGS) $(SECCOMP_CFLAGS)
+sandbox_seccomp_gen_LDADD = $(SECCOMP_LIBS)
+sandbox/seccomp_filter.h: sandbox/seccomp-gen$(EXEEXT)
+	$(AM_V_GEN)$(MKDIR_P) sandbox && sandbox/seccomp-gen$(EXEEXT) > $@.tmp && mv $@.tmp $@
+BUILT_SOURCES += sandbox/seccomp_filter.h
+CLEANFILES += sandbox/seccomp_filter.h
 EXTRA_DIST += sandbox/README.md tests/toolchains/run
 
 # What a program linking the sandbox needs.

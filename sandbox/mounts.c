@@ -10,7 +10,8 @@
  *   /proc        a fresh proc of the box's pid namespace
  *   /dev         null, zero, full, random, urandom and the fd symlinks
  *   /tmp         a size-capped tmpfs
- *   /box         the work dir (read-write bind) or a size-capped tmpfs
+ *   /box         a size-capped tmpfs (the work dir's files are copied in and
+ *                back by the supervisor, box_files.c)
  *
  * Runs in the cloned child: no allocation, fixed buffers only. */
 #include <errno.h>
@@ -164,20 +165,45 @@ static int mount_tmpfs(const char *dst, uint64_t size_kb, const char *extra, chi
     return 0;
 }
 
-static int build_box(const char *root, const mount_plan *plan, int workdir_tree, child_error *e)
+int mounts_new_box_fs(uint64_t size_kb, unsigned uid, unsigned gid, child_error *e)
+{
+    char size[32], inodes[32], uid_text[16], gid_text[16];
+    snprintf(size, sizeof(size), "%lluk", (unsigned long long)size_kb);
+    snprintf(inodes, sizeof(inodes), "%llu", (unsigned long long)(size_kb / 4 + 64)); /* as /tmp */
+    snprintf(uid_text, sizeof(uid_text), "%u", uid);
+    snprintf(gid_text, sizeof(gid_text), "%u", gid);
+    int fs = fsopen("tmpfs", FSOPEN_CLOEXEC);
+    if (fs < 0)
+        return child_fail(e, errno, "fsopen tmpfs for", "/box");
+    const char *const opts[][2] = {{"size", size}, {"nr_inodes", inodes}, {"mode", "0755"},
+                                   {"uid", uid_text}, {"gid", gid_text}};
+    for (size_t i = 0; i < sizeof(opts) / sizeof(opts[0]); i++) {
+        if (fsconfig(fs, FSCONFIG_SET_STRING, opts[i][0], opts[i][1], 0) != 0) {
+            close(fs);
+            return child_fail(e, errno, "configure the tmpfs of /box:", opts[i][0]);
+        }
+    }
+    int mnt = -1;
+    if (fsconfig(fs, FSCONFIG_CMD_CREATE, NULL, NULL, 0) == 0)
+        mnt = fsmount(fs, FSMOUNT_CLOEXEC, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV);
+    int saved = errno;
+    close(fs);
+    if (mnt < 0)
+        return child_fail(e, saved, "create the tmpfs of", "/box");
+    return mnt;
+}
+
+static int build_box(const char *root, const mount_plan *plan, child_error *e)
 {
     char dst[BOX_PATH_MAX];
     join(dst, root, "/box");
-    if (workdir_tree < 0)
-        return mount_tmpfs(dst, plan->tmp_size_kb, "mode=0755,uid=1000,gid=1000", e);
+    if (plan->box_fs_fd < 0)
+        return mount_tmpfs(dst, plan->box_size_kb, "mode=0755,uid=1000,gid=1000", e);
     if (make_dir(dst, 0755, e) != 0)
         return -1;
-    struct mount_attr attr = {.attr_set = MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV};
-    if (mount_setattr(workdir_tree, "", AT_EMPTY_PATH | AT_RECURSIVE, &attr, sizeof(attr)) != 0)
-        return child_fail(e, errno, "mount_setattr work dir", plan->workdir);
-    if (move_mount(workdir_tree, "", AT_FDCWD, dst, MOVE_MOUNT_F_EMPTY_PATH) != 0)
-        return child_fail(e, errno, "move_mount work dir", plan->workdir);
-    close(workdir_tree);
+    if (move_mount(plan->box_fs_fd, "", AT_FDCWD, dst, MOVE_MOUNT_F_EMPTY_PATH) != 0)
+        return child_fail(e, errno, "move_mount", "/box");
+    close(plan->box_fs_fd);
     return 0;
 }
 
@@ -214,36 +240,14 @@ static int enter_root(const char *root, child_error *e)
     return set_attrs("/", MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV, false, e);
 }
 
-/* Before the box's identity is taken: the work dir's path is resolved with
- * the supervisor's own credentials, so its parents need not be open to the
- * box's uids (a 0700 temp dir of the service works). The tree is cloned
- * (open_tree) and checked to be the directory the supervisor opened: a
- * symlink swapped into the path would show another inode. */
-int mounts_prepare(const mount_plan *plan, int *workdir_tree, child_error *e)
+int mounts_prepare(child_error *e)
 {
-    *workdir_tree = -1;
     if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) != 0)
         return child_fail(e, errno, "make / private", NULL);
-    if (plan->workdir_fd < 0)
-        return 0;
-    int fd = open_tree(AT_FDCWD, plan->workdir,
-                       OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE | AT_SYMLINK_NOFOLLOW);
-    if (fd < 0)
-        return child_fail(e, errno, "open_tree work dir", plan->workdir);
-    struct stat want, got;
-    if (fstat(plan->workdir_fd, &want) != 0 || fstat(fd, &got) != 0) {
-        close(fd);
-        return child_fail(e, errno, "stat work dir", plan->workdir);
-    }
-    if (want.st_dev != got.st_dev || want.st_ino != got.st_ino) {
-        close(fd);
-        return child_fail(e, EXDEV, "work dir changed while the box was built", plan->workdir);
-    }
-    *workdir_tree = fd;
     return 0;
 }
 
-int mounts_build_root(const mount_plan *plan, int workdir_tree, child_error *e)
+int mounts_build_root(const mount_plan *plan, child_error *e)
 {
     const char *root = plan->root_mountpoint;
     char path[BOX_PATH_MAX];
@@ -267,7 +271,7 @@ int mounts_build_root(const mount_plan *plan, int workdir_tree, child_error *e)
     join(path, root, "/tmp");
     if (mount_tmpfs(path, plan->tmp_size_kb, "mode=1777", e) != 0)
         return -1;
-    if (build_box(root, plan, workdir_tree, e) != 0 || build_extra(root, plan, e) != 0)
+    if (build_box(root, plan, e) != 0 || build_extra(root, plan, e) != 0)
         return -1;
     return enter_root(root, e);
 }

@@ -9,6 +9,7 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "sandbox/internal.h"
@@ -53,9 +54,10 @@ int ns_user_become_setup_user(bool rootless, child_error *e)
 {
     if (rootless)
         return 0; /* already RBX_BOX_UID inside, with every capability of the new namespace */
-    if (setresgid(0, 0, 0) != 0)
+    /* Raw calls: see credentials.c. */
+    if (syscall(SYS_setresgid, 0, 0, 0) != 0)
         return child_fail(e, errno, "setresgid to the box root", NULL);
-    if (setresuid(0, 0, 0) != 0)
+    if (syscall(SYS_setresuid, 0, 0, 0) != 0)
         return child_fail(e, errno, "setresuid to the box root", NULL);
     return 0;
 }

@@ -41,7 +41,8 @@ typedef struct rbx_sandbox_limits {
     uint64_t file_size_kb;    /* RLIMIT_FSIZE; 0 = same as tmp_size_kb */
     uint64_t open_files;      /* RLIMIT_NOFILE; 0 = 256 */
     uint32_t cpu_share_milli; /* cpu.max quota as thousandths of one core; 0 = no cap */
-    uint64_t tmp_size_kb;     /* size of /tmp (and /box when it is a fresh tmpfs); 0 = 64 MiB */
+    uint64_t tmp_size_kb;     /* size of /tmp; 0 = 64 MiB */
+    uint64_t box_size_kb;     /* size of /box, always a tmpfs; 0 = same as tmp_size_kb */
 } rbx_sandbox_limits;
 
 /* An extra host directory made visible in the box, read-only unless writable. */
@@ -54,7 +55,14 @@ typedef struct rbx_sandbox_mount {
 typedef struct rbx_sandbox_config {
     const char *const *argv;  /* argv[0] is resolved with PATH from envp inside the box */
     const char *const *envp;  /* the whole environment of the program; NULL = PATH only */
-    const char *workdir;      /* host dir bound read-write at /box; NULL = empty tmpfs */
+    /* Host dir that is the box's /box, read-write. /box is a tmpfs capped at
+     * box_size_kb: the dir's regular files and directories are copied in
+     * before the program starts, and after it ends what the box changed
+     * (regular files and directories only; never symlinks, devices, FIFOs or
+     * files with several links) is copied back, files it removed are removed.
+     * Nothing of the host is ever mounted in the box, so the dir and its
+     * parents need not be open to the box's uid. NULL = empty /box. */
+    const char *workdir;
     const char *cwd;          /* working directory inside the box; NULL = /box */
     const char *stdin_data;   /* bytes fed to stdin (may be NULL: /dev/null) */
     size_t stdin_len;
@@ -63,6 +71,9 @@ typedef struct rbx_sandbox_config {
     size_t n_mounts;
     const char *hostname;     /* default "runbox" */
     bool allow_threads_over_limit; /* unused by default; reserved */
+    /* With a workdir: do not copy /box back after the run (a caller that only
+     * wants the output, e.g. running a program compiled earlier). */
+    bool discard_workdir_changes;
 } rbx_sandbox_config;
 
 typedef struct rbx_sandbox_result {

@@ -86,9 +86,11 @@ def read_host_proc(ctx):
     line = res.line("read /proc/1/cmdline:") or ""
     ctx.expect(not host_init or f"[{host_init}" not in line,
                "/proc/1 is not the host's init", f"not [{host_init[:40]}...]", line)
-    if ctx.results[-1] and os.path.dirname(ctx.suite.workroot) in res.stdout:
-        ctx.note("the box can read host paths in /proc/1/cmdline (its init is a fork of the "
-                 "supervisor, with the supervisor's argv): " + line[:120])
+    # The box's init is a fork of the supervisor: its command line must not
+    # show the supervisor's (host paths, options).
+    ctx.expect(os.path.dirname(ctx.suite.workroot) not in line and "runbox-sandbox" not in line,
+               "/proc/1/cmdline shows nothing of the supervisor's command line",
+               "no host path", line[:120])
     pids = [n for n in (res.line("list /proc:") or "").split()[3:] if n.isdigit()]
     ctx.expect(len(pids) <= 4, "only the box's own processes are visible", "<= 4 pids", pids)
     ctx.expect(res.line("search /proc: ok 0 found") is not None,

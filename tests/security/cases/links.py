@@ -58,8 +58,12 @@ def planted_links(ctx):
     res = ctx.run("fsprobe", _plant_args(ctx), workdir=work)
     if not ctx.expect_status(res, "ok"):
         return
-    ctx.expect(os.path.islink(os.path.join(work, "out")),
-               "the box could plant a symlink in /box (control)", "symlink", "absent")
+    line = res.line("symlink /box/out:") or ""
+    ctx.expect(": ok" in line, "the box could plant a symlink in its /box (control)", "ok",
+               line)
+    # /box is the box's own tmpfs; only regular files and directories are
+    # copied back to the work dir, so nothing planted reaches the host.
+    _expect_nothing_planted_came_back(ctx, work)
     for name in ("hl_passwd", "hl_suid", "hl_cache", "hl_sh"):
         line = res.line(f"link /box/{name}:") or ""
         ctx.expect("errno=" in line, f"hard link {name} to a host file fails", "errno=...",
@@ -117,6 +121,10 @@ def planted_links_host_files_helpers(ctx):
                   workdir=work)
     if not ctx.expect_status(res, "ok"):
         return
+    _expect_nothing_planted_came_back(ctx, work)
+    # The helpers must hold even where a box could leave links (a work dir
+    # bound into the box, a future caller): plant them from the host side.
+    _plant_on_host(ctx, work)
     copies = ctx.workdir()
     out = subprocess.run([driver, work, copies], capture_output=True, text=True, timeout=30)
     ctx.expect(out.returncode == 0 and out.stdout, "the driver ran", "exit 0",
@@ -150,6 +158,35 @@ def planted_links_host_files_helpers(ctx):
     after = {v: host.fingerprint(v) for v in _victims(ctx)}
     for v in before:
         ctx.expect(before[v] == after[v], f"host {v} unchanged", before[v], after[v])
+
+
+def _planted_names(ctx):
+    args = _plant_args(ctx)
+    names, i = [], 0
+    while i < len(args):
+        op = args[i]
+        path = args[i + 1] if op == "mkfifo" else args[i + 2]
+        names.append((op, args[i + 1], os.path.basename(path)))
+        i += 2 if op == "mkfifo" else 3
+    return names
+
+
+def _expect_nothing_planted_came_back(ctx, work):
+    for op, _, name in _planted_names(ctx):
+        path = os.path.join(work, name)
+        ctx.expect(not os.path.lexists(path), f"the box's {op} /box/{name} did not reach the "
+                   "host's work dir", "absent", "present")
+
+
+def _plant_on_host(ctx, work):
+    """What a box with its work dir bound in could leave: the symlinks and
+    the FIFO (its hard links to host files fail anyway, see planted_links)."""
+    for op, target, name in _planted_names(ctx):
+        path = os.path.join(work, name)
+        if op == "symlink":
+            os.symlink(target, path)
+        elif op == "mkfifo":
+            os.mkfifo(path, 0o644)
 
 
 def _remove_planted(path):

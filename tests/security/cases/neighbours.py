@@ -24,11 +24,13 @@ def concurrent_box_secrets(ctx):
     holder = ctx.start("neighbour", ["hold", secret, 2500], workdir=hold_dir,
                        limits={"wall-ms": 6000})
     try:
-        planted = host.wait_gone(
-            lambda: {} if os.path.exists(os.path.join(hold_dir, secret)) else {"waiting": 1},
-            timeout=4.0)
-        ctx.expect(not planted, "the holder box wrote its /box (control)", "file present",
-                   "absent after 4 s")
+        # /box is the box's own tmpfs, copied back to the work dir only when
+        # the run ends: the host sees the holder ready through its network
+        # namespace instead (its abstract socket is the last thing it plants).
+        planted = host.wait_gone(lambda: {} if _holder_ready(secret) else {"waiting": 1},
+                                 timeout=4.0)
+        ctx.expect(not planted, "the holder box planted its secrets (control)",
+                   "its abstract socket listed", "absent after 4 s")
         # While the holder runs: look from the host's side...
         ctx.expect(not _host_has_shm_key(SHM_KEY), "the holder's SysV segment is not in the "
                    "host's IPC namespace", "absent", "present")
@@ -58,10 +60,25 @@ def concurrent_box_secrets(ctx):
     ctx.expect(still_running, "the second box ran while the holder was still running "
                "(control)", "holder running", "holder had ended")
     if ctx.expect_status(hold, "ok", "the holder's verdict"):
+        ctx.expect(os.path.exists(os.path.join(hold_dir, secret)),
+                   "the holder's /box came back to its work dir after the run (control)",
+                   "file present", "absent")
         for what in ("/tmp", "/box", "hold shm", "abstract"):
             line = next((l for l in hold.lines("hold ") if what in l), None)
             ctx.expect(line is not None and ": ok" in line,
                        f"the holder planted its secret in {what} (control)", "ok", line)
+
+
+def _holder_ready(secret):
+    """A process of the holder's box lists the holder's abstract socket."""
+    for pid in host.processes_matching(secret):
+        try:
+            with open(f"/proc/{pid}/net/unix") as f:
+                if "@" + secret in f.read():
+                    return True
+        except OSError:
+            pass
+    return False
 
 
 def _expect_not_found(ctx, res, secret):
