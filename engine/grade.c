@@ -22,7 +22,7 @@ static int run_for_grading(void *ctx, rbx_grading_phase phase, const char *const
 {
     runner_ctx *c = ctx;
     return rbx_run_argv(c->run, phase == RBX_GRADING_COMPILE, &c->req->limits, argv, stdin_data,
-                        stdin_len, wall_cap_ms, result, err);
+                        stdin_len, wall_cap_ms, true, result, err);
 }
 
 static void put_text(json_object *obj, const char *key, const char *buf, size_t len)
