@@ -18,11 +18,11 @@ typedef struct runner_ctx {
 
 static int run_for_grading(void *ctx, rbx_grading_phase phase, const char *const *argv,
                            const char *stdin_data, size_t stdin_len, uint64_t wall_cap_ms,
-                           rbx_sandbox_result *result, rbx_error *err)
+                           bool keep_changes, rbx_sandbox_result *result, rbx_error *err)
 {
     runner_ctx *c = ctx;
     return rbx_run_argv(c->run, phase == RBX_GRADING_COMPILE, &c->req->limits, argv, stdin_data,
-                        stdin_len, wall_cap_ms, true, result, err);
+                        stdin_len, wall_cap_ms, keep_changes, result, err);
 }
 
 static void put_text(json_object *obj, const char *key, const char *buf, size_t len)

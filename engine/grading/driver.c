@@ -96,7 +96,8 @@ static int compile_steps(grading *g, json_object *out, rbx_error *err)
         const char *const *argv = g->mode == RBX_MODE_IO ? g->compile_argv : g->plan.compile[i];
         rbx_sandbox_result r;
         memset(&r, 0, sizeof(r));
-        if (g->runner->run(g->runner->ctx, RBX_GRADING_COMPILE, argv, NULL, 0, 0, &r, err) < 0)
+        if (g->runner->run(g->runner->ctx, RBX_GRADING_COMPILE, argv, NULL, 0, 0, true, &r,
+                           err) < 0)
             return -1;
         time_ms += r.wall_time_ms;
         if (r.status == RBX_SANDBOX_INTERNAL_ERROR) {
@@ -147,7 +148,11 @@ static int run_case(grading *g, json_object *c, uint64_t cap_ms, json_object *re
     const char *const *argv = g->mode == RBX_MODE_IO ? g->run_argv : g->plan.run;
     rbx_sandbox_result r;
     memset(&r, 0, sizeof(r));
-    if (g->runner->run(g->runner->ctx, RBX_GRADING_RUN, argv, in, in_len, cap_ms, &r, err) < 0)
+    /* An I/O case is judged by its output alone: its writes to /box are
+     * dropped (no copy back), and the next case starts from the same files. */
+    bool keep = g->mode == RBX_MODE_CALLS;
+    if (g->runner->run(g->runner->ctx, RBX_GRADING_RUN, argv, in, in_len, cap_ms, keep, &r,
+                       err) < 0)
         return -1;
     if (g->mode == RBX_MODE_CALLS && r.status == RBX_SANDBOX_RUNTIME_ERROR &&
         r.exit_code == RBX_GRADING_EXIT_UNCALLABLE) {
@@ -194,8 +199,8 @@ static int run_tests(grading *g, json_object *out, rbx_error *err)
         return -1;
     rbx_sandbox_result r;
     memset(&r, 0, sizeof(r));
-    if (g->runner->run(g->runner->ctx, RBX_GRADING_RUN, g->plan.run, NULL, 0, g->budget_ms, &r,
-                       err) < 0)
+    if (g->runner->run(g->runner->ctx, RBX_GRADING_RUN, g->plan.run, NULL, 0, g->budget_ms, true,
+                       &r, err) < 0)
         return -1;
     json_object *results = rbx_tests_results(g->plan.results, &r, g->job->workdir_fd);
     json_object_object_add(out, "results", results);

@@ -61,12 +61,15 @@ typedef enum rbx_grading_phase {
 /* The engine's side: run argv in a fresh box whose /box is the job's work dir
  * (cwd /box), with stdin_data on stdin and the limits of the phase, with the
  * wall-time limit lowered to wall_cap_ms when that is non-zero and smaller.
+ * keep_changes: what the run writes in /box must reach the work dir (a
+ * compiled program, a harness's result file); when false only the output
+ * matters (an I/O case), and every such run starts from the same work dir.
  * Return 0 with *result filled (released by grading with
  * rbx_sandbox_result_free), or -1 with err when no run could happen. */
 typedef struct rbx_grading_runner {
     int (*run)(void *ctx, rbx_grading_phase phase, const char *const *argv,
                const char *stdin_data, size_t stdin_len, uint64_t wall_cap_ms,
-               rbx_sandbox_result *result, rbx_error *err);
+               bool keep_changes, rbx_sandbox_result *result, rbx_error *err);
     void *ctx;
 } rbx_grading_runner;
 

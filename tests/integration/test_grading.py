@@ -162,6 +162,15 @@ def test_io_cases_of_a_compiled_program_all_pass(stack, alice):
     assert_in_history(stack, alice, out)
 
 
+def test_each_io_case_starts_from_the_same_work_dir(stack, alice):
+    code = ("import os\n"
+            "print(os.path.exists('left_by_a_case'))\n"
+            "open('left_by_a_case', 'w').write('x')\n")
+    case = {"stdin": "", "expected_output": "False"}
+    out = grade(stack, alice, {"language": "python", "code": code, "test_cases": [case, case]})
+    assert_all_passed(out, 2, "stdin")
+
+
 def test_python_syntax_error_is_a_compile_error(stack, alice):
     out = grade(stack, alice, {"language": "python", "code": "def add_numbers(a, b)\n    return a + b\n",
                                "function_name": "add_numbers",

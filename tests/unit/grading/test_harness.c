@@ -168,6 +168,7 @@ START_TEST(test_io_c_compiled_once_and_timeout_between_passes)
                                 cc, run);
     ck_assert_uint_eq(runner_ctx.compiles, 1);
     ck_assert_uint_eq(runner_ctx.runs, 4);
+    ck_assert_uint_eq(runner_ctx.kept_changes, 1); /* the compile; I/O cases drop their writes */
     ck_assert_str_eq(verdicts(out), "+-+-");
     ck_assert_str_eq(str_at(result_at(out, 1), "status"), "time_limit");
     ck_assert_str_eq(str_at(result_at(out, 3), "status"), "runtime_error");
