@@ -276,6 +276,50 @@ def test_c_test_code_one_passing_one_failing(stack, alice):
     assert_in_history(stack, alice, out)
 
 
+# Test code in the other languages, as README says each is written: one
+# passing and one failing test each, reported by name.
+TESTS_EXAMPLES = {
+    "javascript": ("function add(a, b) { return a + b; }\n",
+                   "function test_adds() { assert.strictEqual(add(1, 2), 3); }\n"
+                   "function test_wrong() { assert.strictEqual(add(2, 2), 5); }\n",
+                   "test_adds", "test_wrong"),
+    "typescript": ("function add(a: number, b: number): number { return a + b; }\n",
+                   "function test_adds(): void { assert.strictEqual(add(1, 2), 3); }\n"
+                   "function test_wrong(): void { assert.strictEqual(add(2, 2), 5); }\n",
+                   "test_adds", "test_wrong"),
+    "java": ("public class Solution {\n"
+             "    public static int add(int a, int b) { return a + b; }\n"
+             "}\n",
+             "class SolutionTest {\n"
+             "    void testAdds() { assert Solution.add(1, 2) == 3 : \"one and two\"; }\n"
+             "    void testWrong() { assert Solution.add(2, 2) == 5 : \"two and two\"; }\n"
+             "}\n",
+             "SolutionTest.testAdds", "SolutionTest.testWrong"),
+    "go": ("package main\n\nfunc Add(a, b int) int { return a + b }\n\nfunc main() {}\n",
+           "func TestAdds(t *testing.T) {\n\tif Add(1, 2) != 3 {\n\t\tt.Fatal(\"1 + 2\")\n\t}\n}\n\n"
+           "func TestWrong(t *testing.T) {\n\tif got := Add(2, 2); got != 5 {\n"
+           "\t\tt.Errorf(\"Add(2, 2) = %d, want 5\", got)\n\t}\n}\n",
+           "TestAdds", "TestWrong"),
+    "cpp": ("#include <vector>\n"
+            "int total(const std::vector<int> &v) { int s = 0; for (int x : v) s += x; return s; }\n",
+            "#include <cassert>\n"
+            "void test_adds() { assert(total({1, 2}) == 3); }\n"
+            "void test_wrong() { assert(total({2, 2}) == 5); }\n",
+            "test_adds", "test_wrong"),
+}
+
+
+@pytest.mark.parametrize("language", sorted(TESTS_EXAMPLES))
+def test_test_code_in_other_languages(stack, alice, language):
+    code, tests, good, bad = TESTS_EXAMPLES[language]
+    out = grade(stack, alice, {"language": language, "code": code, "tests": tests})
+    by_name = {res["name"]: res for res in out["results"] or []}
+    assert good in by_name and bad in by_name, json.dumps(out)[:3000]
+    assert by_name[good]["passed"] is True
+    assert by_name[bad]["passed"] is False and by_name[bad]["message"]
+    assert out["status"] == "wrong_answer" and out["all_passed"] is False
+
+
 def test_base64_encoded_with_test_cases(stack, alice):
     def b64(s):
         return base64.b64encode(s.encode()).decode()

@@ -577,6 +577,8 @@ END_TEST
 
 START_TEST(test_go_tests)
 {
+    /* The engine's own copy of the code is in the work dir too. */
+    write_file("main.go", "package main\n\nfunc Add(a, b int) int { return a + b }\n\nfunc main() {}\n");
     json_object *out = grade("go", "{\"code\": \"package main\\n\\nfunc Add(a, b int) int { return "
                                    "a + b }\\n\\nfunc main() {}\\n\", \"tests\": \"func TestAdd(t "
                                    "*testing.T) {\\n\\tif Add(1, 2) != 3 {\\n\\t\\tt.Fatal(\\\"1 + "
