@@ -74,8 +74,8 @@ static void fix_text(json_object *obj, const char *key, bool b64)
 static void fix_response_text(json_object *resp, bool b64)
 {
     static const char *const TOP[] = {"output", "error", "error_details", NULL};
-    static const char *const PER_RESULT[] = {"stdin", "expected_output", "actual_output",
-                                             "stdout", "error", "message", NULL};
+    static const char *const PER_RESULT[] = {
+        "stdin", "expected_output", "actual_output", "stdout", "error", "message", NULL};
     json_object *compile, *results;
     for (size_t i = 0; TOP[i]; i++)
         fix_text(resp, TOP[i], b64);

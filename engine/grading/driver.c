@@ -42,8 +42,7 @@ static const char *body_string(json_object *body, const char *key)
 }
 
 /* compile: {status, output, time_ms} */
-static void set_compile(json_object *out, const char *status, json_object *output,
-                        uint64_t time_ms)
+static void set_compile(json_object *out, const char *status, json_object *output, uint64_t time_ms)
 {
     json_object *c = json_object_new_object();
     json_object_object_add(c, "status", json_object_new_string(status));
@@ -96,8 +95,8 @@ static int compile_steps(grading *g, json_object *out, rbx_error *err)
         const char *const *argv = g->mode == RBX_MODE_IO ? g->compile_argv : g->plan.compile[i];
         rbx_sandbox_result r;
         memset(&r, 0, sizeof(r));
-        if (g->runner->run(g->runner->ctx, RBX_GRADING_COMPILE, argv, NULL, 0, 0, true, &r,
-                           err) < 0)
+        if (g->runner->run(g->runner->ctx, RBX_GRADING_COMPILE, argv, NULL, 0, 0, true, &r, err) <
+            0)
             return -1;
         time_ms += r.wall_time_ms;
         if (r.status == RBX_SANDBOX_INTERNAL_ERROR) {
@@ -151,8 +150,8 @@ static int run_case(grading *g, json_object *c, uint64_t cap_ms, json_object *re
     /* An I/O case is judged by its output alone: its writes to /box are
      * dropped (no copy back), and the next case starts from the same files. */
     bool keep = g->mode == RBX_MODE_CALLS;
-    if (g->runner->run(g->runner->ctx, RBX_GRADING_RUN, argv, in, in_len, cap_ms, keep, &r,
-                       err) < 0)
+    if (g->runner->run(g->runner->ctx, RBX_GRADING_RUN, argv, in, in_len, cap_ms, keep, &r, err) <
+        0)
         return -1;
     if (g->mode == RBX_MODE_CALLS && r.status == RBX_SANDBOX_RUNTIME_ERROR &&
         r.exit_code == RBX_GRADING_EXIT_UNCALLABLE) {
@@ -204,9 +203,10 @@ static int run_tests(grading *g, json_object *out, rbx_error *err)
         return -1;
     json_object *results = rbx_tests_results(g->plan.results, &r, g->job->workdir_fd);
     json_object_object_add(out, "results", results);
-    json_object_object_add(out, "output", g->plan.results == RBX_RESULTS_GO_TEST2JSON
-                                              ? NULL
-                                              : rbx_grading_bytes_json(r.stdout_buf, r.stdout_len));
+    json_object_object_add(out, "output",
+                           g->plan.results == RBX_RESULTS_GO_TEST2JSON
+                               ? NULL
+                               : rbx_grading_bytes_json(r.stdout_buf, r.stdout_len));
     json_object_object_add(out, "error", rbx_grading_bytes_json(r.stderr_buf, r.stderr_len));
     for (size_t i = 0; i < json_object_array_length(results); i++)
         rbx_tally_add(&g->tally, json_object_array_get_idx(results, i), NULL);

@@ -67,9 +67,9 @@ typedef enum rbx_grading_phase {
  * Return 0 with *result filled (released by grading with
  * rbx_sandbox_result_free), or -1 with err when no run could happen. */
 typedef struct rbx_grading_runner {
-    int (*run)(void *ctx, rbx_grading_phase phase, const char *const *argv,
-               const char *stdin_data, size_t stdin_len, uint64_t wall_cap_ms,
-               bool keep_changes, rbx_sandbox_result *result, rbx_error *err);
+    int (*run)(void *ctx, rbx_grading_phase phase, const char *const *argv, const char *stdin_data,
+               size_t stdin_len, uint64_t wall_cap_ms, bool keep_changes,
+               rbx_sandbox_result *result, rbx_error *err);
     void *ctx;
 } rbx_grading_runner;
 

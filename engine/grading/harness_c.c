@@ -18,10 +18,10 @@ typedef enum c_kind { K_UNSUPPORTED, K_VOID, K_INT, K_DOUBLE, K_BOOL, K_STRING }
 
 typedef struct c_type {
     c_kind kind;
-    bool array;      /* T *p with a length parameter after it */
-    bool length;     /* the length of the array parameter before it */
-    char base[48];   /* the C scalar type, for declarations and casts */
-    char text[96];   /* as written, for messages */
+    bool array;    /* T *p with a length parameter after it */
+    bool length;   /* the length of the array parameter before it */
+    char base[48]; /* the C scalar type, for declarations and casts */
+    char text[96]; /* as written, for messages */
 } c_type;
 
 typedef struct c_signature {
@@ -39,12 +39,11 @@ static const struct {
     const char *words;
     c_kind kind;
 } scalar_types[] = {
-    {"int", K_INT},          {"long", K_INT},          {"long int", K_INT},
-    {"long long", K_INT},    {"long long int", K_INT}, {"short", K_INT},
-    {"unsigned", K_INT},     {"unsigned int", K_INT},  {"unsigned long", K_INT},
-    {"size_t", K_INT},       {"int64_t", K_INT},       {"int32_t", K_INT},
-    {"double", K_DOUBLE},    {"float", K_DOUBLE},      {"bool", K_BOOL},
-    {"_Bool", K_BOOL},       {"char", K_UNSUPPORTED},  {"void", K_VOID},
+    {"int", K_INT},           {"long", K_INT},     {"long int", K_INT}, {"long long", K_INT},
+    {"long long int", K_INT}, {"short", K_INT},    {"unsigned", K_INT}, {"unsigned int", K_INT},
+    {"unsigned long", K_INT}, {"size_t", K_INT},   {"int64_t", K_INT},  {"int32_t", K_INT},
+    {"double", K_DOUBLE},     {"float", K_DOUBLE}, {"bool", K_BOOL},    {"_Bool", K_BOOL},
+    {"char", K_UNSUPPORTED},  {"void", K_VOID},
 };
 
 /* Parse "const int *nums", "int nums[]", "char *s", "size_t n" (or a return
@@ -76,7 +75,7 @@ static void parse_type(const char *start, size_t len, bool with_name, c_type *t)
         size_t w = 0;
         while (i + w < len && is_ident_char(start[i + w]))
             w++;
-        static const char *const skipped[] = {"const", "static", "inline", "extern",
+        static const char *const skipped[] = {"const",    "static",   "inline",   "extern",
                                               "register", "restrict", "volatile", "signed"};
         bool skip = false;
         for (size_t k = 0; k < sizeof(skipped) / sizeof(skipped[0]); k++)
@@ -279,8 +278,9 @@ static void write_param(FILE *f, const c_signature *sig, size_t i)
     const c_type *t = &sig->params[i];
     const char *get = json_getter(t->kind);
     if (t->length) {
-        fprintf(f, "    %s a%zu = explicit_lengths ? (%s)rbx_int(json_object_array_get_idx(args, "
-                   "k), k) : (%s)len%zu;\n    if (explicit_lengths) k++;\n",
+        fprintf(f,
+                "    %s a%zu = explicit_lengths ? (%s)rbx_int(json_object_array_get_idx(args, "
+                "k), k) : (%s)len%zu;\n    if (explicit_lengths) k++;\n",
                 t->base, i, t->base, t->base, i - 1);
     } else if (t->array) {
         fprintf(f,

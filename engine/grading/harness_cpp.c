@@ -9,19 +9,18 @@
 
 #include <string.h>
 
-static const char cpp_includes[] =
-    "#include <nlohmann/json.hpp>\n"
-    "#include <cstdio>\n"
-    "#include <cstdlib>\n"
-    "#include <fstream>\n"
-    "#include <iostream>\n"
-    "#include <iterator>\n"
-    "#include <map>\n"
-    "#include <string>\n"
-    "#include <tuple>\n"
-    "#include <type_traits>\n"
-    "#include <utility>\n"
-    "#include <vector>\n";
+static const char cpp_includes[] = "#include <nlohmann/json.hpp>\n"
+                                   "#include <cstdio>\n"
+                                   "#include <cstdlib>\n"
+                                   "#include <fstream>\n"
+                                   "#include <iostream>\n"
+                                   "#include <iterator>\n"
+                                   "#include <map>\n"
+                                   "#include <string>\n"
+                                   "#include <tuple>\n"
+                                   "#include <type_traits>\n"
+                                   "#include <utility>\n"
+                                   "#include <vector>\n";
 
 /* The code, with its main renamed so the harness's or the tests' main runs. */
 static const char cpp_include_code[] = "#define main rbx_user_main\n"
@@ -59,7 +58,8 @@ static const char cpp_call[] =
     "    static_assert(std::is_void_v<R> || ok<R>, \"rbx: function '%1$s' returns a type the "
     "harness cannot write as JSON\");\n"
     "    if (!args.is_array() || args.size() != sizeof...(A)) {\n"
-    "        std::cerr << \"%1$s takes \" << sizeof...(A) << \" argument(s), the test case gives \" "
+    "        std::cerr << \"%1$s takes \" << sizeof...(A) << \" argument(s), the test case gives "
+    "\" "
     "<< args.size() << std::endl;\n"
     "        std::exit(1);\n"
     "    }\n"

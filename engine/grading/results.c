@@ -33,8 +33,8 @@ static int severity_of(const char *name)
 static bool says_out_of_memory(const rbx_sandbox_result *r)
 {
     static const char *const markers[] = {"MemoryError", "java.lang.OutOfMemoryError",
-                                          "JavaScript heap out of memory",
-                                          "runtime: out of memory", "std::bad_alloc"};
+                                          "JavaScript heap out of memory", "runtime: out of memory",
+                                          "std::bad_alloc"};
     if (!r->stderr_buf)
         return false;
     for (size_t i = 0; i < sizeof(markers) / sizeof(markers[0]); i++)
@@ -71,8 +71,8 @@ static json_object *run_error(const rbx_sandbox_result *r)
     return NULL;
 }
 
-static json_object *case_result(json_object *test_case, bool call, json_object *actual,
-                                int status, json_object *error, const rbx_sandbox_result *r)
+static json_object *case_result(json_object *test_case, bool call, json_object *actual, int status,
+                                json_object *error, const rbx_sandbox_result *r)
 {
     json_object *res = json_object_new_object(), *v = NULL;
     const char *in_key = call ? "input" : "stdin";
@@ -214,9 +214,8 @@ static void append_output(json_object *outputs, const char *test, const char *te
     if (strncmp(text, "=== ", 4) == 0 || strncmp(text, "--- ", 4) == 0)
         return;
     json_object *prev;
-    const char *old = json_object_object_get_ex(outputs, test, &prev)
-                          ? json_object_get_string(prev)
-                          : "";
+    const char *old =
+        json_object_object_get_ex(outputs, test, &prev) ? json_object_get_string(prev) : "";
     char *joined;
     if (asprintf(&joined, "%s%s", old, text) < 0)
         return;
@@ -238,8 +237,7 @@ static void tests_from_test2json(json_object *results, const rbx_sandbox_result 
             const char *a = json_object_get_string(action), *name = json_object_get_string(test);
             if (strcmp(a, "output") == 0 && json_object_object_get_ex(ev, "Output", &output)) {
                 append_output(outputs, name, json_object_get_string(output));
-            } else if (strcmp(a, "pass") == 0 || strcmp(a, "fail") == 0 ||
-                       strcmp(a, "skip") == 0) {
+            } else if (strcmp(a, "pass") == 0 || strcmp(a, "fail") == 0 || strcmp(a, "skip") == 0) {
                 bool failed = strcmp(a, "fail") == 0;
                 json_object *msg = NULL;
                 if (failed && json_object_object_get_ex(outputs, name, &msg))
@@ -265,8 +263,7 @@ static bool any_failed(json_object *results)
     return false;
 }
 
-json_object *rbx_tests_results(rbx_results_kind kind, const rbx_sandbox_result *r,
-                               int workdir_fd)
+json_object *rbx_tests_results(rbx_results_kind kind, const rbx_sandbox_result *r, int workdir_fd)
 {
     json_object *results = json_object_new_array();
     if (kind == RBX_RESULTS_EXIT_STATUS) {

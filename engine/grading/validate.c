@@ -86,8 +86,8 @@ static int check_case(json_object *c, size_t i, bool calls, rbx_error *err)
     }
     snprintf(field, sizeof(field), "test_cases[%zu]", i);
     if (!json_object_object_get_ex(c, "expected_output", NULL))
-        return rbx_error_set(err, 400, "invalid_request", field,
-                             "%s needs an expected_output", field);
+        return rbx_error_set(err, 400, "invalid_request", field, "%s needs an expected_output",
+                             field);
     if (calls && !json_object_object_get_ex(c, "input", NULL))
         return rbx_error_set(err, 400, "invalid_request", field,
                              "%s needs an input (the list of arguments)", field);
@@ -115,8 +115,8 @@ static int check_tests(json_object *tests, rbx_error *err)
     if (!json_object_is_type(tests, json_type_string))
         return bad(err, "tests", "tests must be a string of test code");
     if (json_object_get_string_len(tests) > RBX_MAX_TESTS_BYTES)
-        return rbx_error_set(err, 413, "payload_too_large", "tests",
-                             "tests must be at most %d KB", RBX_MAX_TESTS_BYTES / 1024);
+        return rbx_error_set(err, 413, "payload_too_large", "tests", "tests must be at most %d KB",
+                             RBX_MAX_TESTS_BYTES / 1024);
     return 0;
 }
 
@@ -128,8 +128,9 @@ static int check_mode(json_object *body, rbx_error *err)
         return bad(err, "tests",
                    "use either tests or test_cases (with or without function_name), not both");
     case RBX_MODE_NAME_ONLY:
-        return bad(err, "function_name",
-                   "function_name needs test_cases: [{\"input\": [...], \"expected_output\": ...}]");
+        return bad(
+            err, "function_name",
+            "function_name needs test_cases: [{\"input\": [...], \"expected_output\": ...}]");
     default:
         return 0;
     }
