@@ -18,11 +18,11 @@ typedef struct runner_ctx {
 
 static int run_for_grading(void *ctx, rbx_grading_phase phase, const char *const *argv,
                            const char *stdin_data, size_t stdin_len, uint64_t wall_cap_ms,
-                           rbx_sandbox_result *result, rbx_error *err)
+                           bool keep_changes, rbx_sandbox_result *result, rbx_error *err)
 {
     runner_ctx *c = ctx;
     return rbx_run_argv(c->run, phase == RBX_GRADING_COMPILE, &c->req->limits, argv, stdin_data,
-                        stdin_len, wall_cap_ms, result, err);
+                        stdin_len, wall_cap_ms, keep_changes, result, err);
 }
 
 static void put_text(json_object *obj, const char *key, const char *buf, size_t len)
@@ -74,8 +74,8 @@ static void fix_text(json_object *obj, const char *key, bool b64)
 static void fix_response_text(json_object *resp, bool b64)
 {
     static const char *const TOP[] = {"output", "error", "error_details", NULL};
-    static const char *const PER_RESULT[] = {"stdin", "expected_output", "actual_output",
-                                             "stdout", "error", "message", NULL};
+    static const char *const PER_RESULT[] = {
+        "stdin", "expected_output", "actual_output", "stdout", "error", "message", NULL};
     json_object *compile, *results;
     for (size_t i = 0; TOP[i]; i++)
         fix_text(resp, TOP[i], b64);
@@ -138,7 +138,7 @@ int rbx_engine_grade(const rbx_config *cfg, rbx_run *run, const rbx_request *req
         .extra_files = extra,
         .n_extra_files = req->n_files - 1,
     };
-    rbx_grading_options opts = {cfg->max_test_cases, cfg->max_grading_wall_ms};
+    rbx_grading_options opts = {cfg->max_grading_wall_ms};
     if (rbx_grading_execute(&job, &runner, &opts, &graded, err) < 0)
         goto out;
     *response = rbx_response_execute(req, skeleton);

@@ -73,8 +73,8 @@ int rbx_run_prepare(rbx_run *run, const rbx_config *cfg, const rbx_request *req,
 }
 
 static int run_in_box(rbx_run *run, const char *const *argv, const rbx_sandbox_limits *limits,
-                      const char *stdin_data, size_t stdin_len, rbx_sandbox_result *res,
-                      rbx_error *err)
+                      const char *stdin_data, size_t stdin_len, bool keep_changes,
+                      rbx_sandbox_result *res, rbx_error *err)
 {
     rbx_sandbox_config box = {
         .argv = argv,
@@ -83,6 +83,7 @@ static int run_in_box(rbx_run *run, const char *const *argv, const rbx_sandbox_l
         .stdin_data = stdin_data,
         .stdin_len = stdin_len,
         .limits = *limits,
+        .discard_workdir_changes = !keep_changes,
     };
     return rbx_sandbox_run(&box, res, err);
 }
@@ -101,7 +102,8 @@ static int run_template(rbx_run *run, const char *const *tmpl, const char *const
     char **argv = rbx_run_expand(run, tmpl, extra, err);
     if (!argv)
         return -1;
-    int rc = run_in_box(run, (const char *const *)argv, limits, stdin_data, stdin_len, res, err);
+    int rc =
+        run_in_box(run, (const char *const *)argv, limits, stdin_data, stdin_len, true, res, err);
     rbx_argv_free(argv);
     return rc;
 }
@@ -129,7 +131,8 @@ int rbx_run_program(rbx_run *run, const rbx_limits *requested, const char *stdin
 
 int rbx_run_argv(rbx_run *run, bool compile_step, const rbx_limits *requested,
                  const char *const *argv, const char *stdin_data, size_t stdin_len,
-                 uint64_t wall_cap_ms, rbx_sandbox_result *res, rbx_error *err)
+                 uint64_t wall_cap_ms, bool keep_changes, rbx_sandbox_result *res,
+                 rbx_error *err)
 {
     rbx_sandbox_limits limits;
     if (compile_step)
@@ -138,7 +141,7 @@ int rbx_run_argv(rbx_run *run, bool compile_step, const rbx_limits *requested,
         rbx_limits_for_run(requested, run->lang, run->cfg, &limits);
     if (wall_cap_ms && wall_cap_ms < limits.wall_time_ms)
         limits.wall_time_ms = wall_cap_ms;
-    return run_in_box(run, argv, &limits, stdin_data, stdin_len, res, err);
+    return run_in_box(run, argv, &limits, stdin_data, stdin_len, keep_changes, res, err);
 }
 
 void rbx_run_finish(rbx_run *run)

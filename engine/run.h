@@ -42,10 +42,13 @@ int rbx_run_program(rbx_run *run, const rbx_limits *requested, const char *stdin
                     rbx_error *err);
 
 /* Run a ready argv (e.g. a grading harness) with the compile limits or the
- * run limits, the wall time lowered to wall_cap_ms when that is smaller. */
+ * run limits, the wall time lowered to wall_cap_ms when that is smaller.
+ * keep_changes false: what the run writes in /box is not copied back to the
+ * work dir (a run judged by its output alone). */
 int rbx_run_argv(rbx_run *run, bool compile_step, const rbx_limits *requested,
                  const char *const *argv, const char *stdin_data, size_t stdin_len,
-                 uint64_t wall_cap_ms, rbx_sandbox_result *res, rbx_error *err);
+                 uint64_t wall_cap_ms, bool keep_changes, rbx_sandbox_result *res,
+                 rbx_error *err);
 
 /* A definition's template expanded for this run (free with rbx_argv_free). */
 char **rbx_run_expand(const rbx_run *run, const char *const *tmpl, const char *const *extra,

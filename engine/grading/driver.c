@@ -2,23 +2,21 @@
  * runner, compare, and build the graded part of the /execute response. */
 #include "engine/grading/grading.h"
 #include "engine/grading/harness.h"
+#include "engine/grading/mode.h"
 #include "engine/grading/results.h"
-#include "engine/grading/text.h"
+#include "engine/grading/result_file.h"
 
 #include <string.h>
 #include <time.h>
 
-#define RBX_DEFAULT_MAX_CASES 100
 #define RBX_DEFAULT_TOTAL_WALL_MS 30000
 #define RBX_MAX_RESULT_BYTES (1024 * 1024)
-
-typedef enum grading_mode { MODE_IO, MODE_CALLS, MODE_TESTS } grading_mode;
 
 typedef struct grading {
     const rbx_grading_job *job;
     const rbx_grading_runner *runner;
     uint64_t budget_ms;
-    grading_mode mode;
+    rbx_grading_mode mode;
     rbx_harness_plan plan;
     const char *const *compile_argv; /* I/O mode: the language's own commands */
     const char *const *run_argv;
@@ -44,8 +42,7 @@ static const char *body_string(json_object *body, const char *key)
 }
 
 /* compile: {status, output, time_ms} */
-static void set_compile(json_object *out, const char *status, json_object *output,
-                        uint64_t time_ms)
+static void set_compile(json_object *out, const char *status, json_object *output, uint64_t time_ms)
 {
     json_object *c = json_object_new_object();
     json_object_object_add(c, "status", json_object_new_string(status));
@@ -73,7 +70,7 @@ static json_object *compile_output(const rbx_sandbox_result *r)
         return json_object_new_string("");
     memcpy(both, r->stdout_buf ? r->stdout_buf : "", r->stdout_len);
     memcpy(both + r->stdout_len, r->stderr_buf ? r->stderr_buf : "", r->stderr_len);
-    json_object *s = rbx_grading_text_json(both, n);
+    json_object *s = rbx_grading_bytes_json(both, n);
     free(both);
     return s;
 }
@@ -93,12 +90,13 @@ static json_object *compile_failure_message(const rbx_sandbox_result *r)
 static int compile_steps(grading *g, json_object *out, rbx_error *err)
 {
     uint64_t time_ms = 0;
-    size_t n = g->mode == MODE_IO ? (g->compile_argv != NULL) : g->plan.n_compile;
+    size_t n = g->mode == RBX_MODE_IO ? (g->compile_argv != NULL) : g->plan.n_compile;
     for (size_t i = 0; i < n; i++) {
-        const char *const *argv = g->mode == MODE_IO ? g->compile_argv : g->plan.compile[i];
+        const char *const *argv = g->mode == RBX_MODE_IO ? g->compile_argv : g->plan.compile[i];
         rbx_sandbox_result r;
         memset(&r, 0, sizeof(r));
-        if (g->runner->run(g->runner->ctx, RBX_GRADING_COMPILE, argv, NULL, 0, 0, &r, err) < 0)
+        if (g->runner->run(g->runner->ctx, RBX_GRADING_COMPILE, argv, NULL, 0, 0, true, &r, err) <
+            0)
             return -1;
         time_ms += r.wall_time_ms;
         if (r.status == RBX_SANDBOX_INTERNAL_ERROR) {
@@ -123,7 +121,7 @@ static int compile_steps(grading *g, json_object *out, rbx_error *err)
 static const char *case_stdin(const grading *g, json_object *c, size_t *len)
 {
     json_object *v;
-    if (g->mode == MODE_CALLS) {
+    if (g->mode == RBX_MODE_CALLS) {
         json_object_object_get_ex(c, "input", &v);
         const char *s = json_object_to_json_string_ext(v, JSON_C_TO_STRING_PLAIN);
         *len = strlen(s);
@@ -142,24 +140,28 @@ static const char *case_stdin(const grading *g, json_object *c, size_t *len)
 static int run_case(grading *g, json_object *c, uint64_t cap_ms, json_object *results,
                     json_object *out, rbx_error *err)
 {
-    if (g->mode == MODE_CALLS && rbx_result_file_remove(g->job->workdir_fd, err) < 0)
+    if (g->mode == RBX_MODE_CALLS && rbx_result_file_remove(g->job->workdir_fd, err) < 0)
         return -1;
     size_t in_len;
     const char *in = case_stdin(g, c, &in_len);
-    const char *const *argv = g->mode == MODE_IO ? g->run_argv : g->plan.run;
+    const char *const *argv = g->mode == RBX_MODE_IO ? g->run_argv : g->plan.run;
     rbx_sandbox_result r;
     memset(&r, 0, sizeof(r));
-    if (g->runner->run(g->runner->ctx, RBX_GRADING_RUN, argv, in, in_len, cap_ms, &r, err) < 0)
+    /* An I/O case is judged by its output alone: its writes to /box are
+     * dropped (no copy back), and the next case starts from the same files. */
+    bool keep = g->mode == RBX_MODE_CALLS;
+    if (g->runner->run(g->runner->ctx, RBX_GRADING_RUN, argv, in, in_len, cap_ms, keep, &r, err) <
+        0)
         return -1;
-    if (g->mode == MODE_CALLS && r.status == RBX_SANDBOX_RUNTIME_ERROR &&
+    if (g->mode == RBX_MODE_CALLS && r.status == RBX_SANDBOX_RUNTIME_ERROR &&
         r.exit_code == RBX_GRADING_EXIT_UNCALLABLE) {
-        json_object *msg = rbx_grading_text_json(r.stderr_buf, r.stderr_len);
+        json_object *msg = rbx_grading_bytes_json(r.stderr_buf, r.stderr_len);
         set_compile_error(out, msg, 0);
         json_object_put(msg);
         rbx_sandbox_result_free(&r);
         return 0;
     }
-    json_object *res = g->mode == MODE_CALLS
+    json_object *res = g->mode == RBX_MODE_CALLS
                            ? rbx_case_call_result(c, &r, g->job->workdir_fd, g->function_name)
                            : rbx_case_io_result(c, &r);
     rbx_tally_add(&g->tally, res, &r);
@@ -179,7 +181,7 @@ static int run_cases(grading *g, json_object *out, rbx_error *err)
         json_object *c = json_object_array_get_idx(cases, i);
         uint64_t used = elapsed_ms(&g->started);
         if (used >= g->budget_ms) {
-            json_object_array_add(results, rbx_case_not_run(c, g->mode == MODE_CALLS));
+            json_object_array_add(results, rbx_case_not_run(c, g->mode == RBX_MODE_CALLS));
             g->tally.cut++;
             continue;
         }
@@ -196,15 +198,16 @@ static int run_tests(grading *g, json_object *out, rbx_error *err)
         return -1;
     rbx_sandbox_result r;
     memset(&r, 0, sizeof(r));
-    if (g->runner->run(g->runner->ctx, RBX_GRADING_RUN, g->plan.run, NULL, 0, g->budget_ms, &r,
-                       err) < 0)
+    if (g->runner->run(g->runner->ctx, RBX_GRADING_RUN, g->plan.run, NULL, 0, g->budget_ms, true,
+                       &r, err) < 0)
         return -1;
     json_object *results = rbx_tests_results(g->plan.results, &r, g->job->workdir_fd);
     json_object_object_add(out, "results", results);
-    json_object_object_add(out, "output", g->plan.results == RBX_RESULTS_GO_TEST2JSON
-                                              ? NULL
-                                              : rbx_grading_text_json(r.stdout_buf, r.stdout_len));
-    json_object_object_add(out, "error", rbx_grading_text_json(r.stderr_buf, r.stderr_len));
+    json_object_object_add(out, "output",
+                           g->plan.results == RBX_RESULTS_GO_TEST2JSON
+                               ? NULL
+                               : rbx_grading_bytes_json(r.stdout_buf, r.stdout_len));
+    json_object_object_add(out, "error", rbx_grading_bytes_json(r.stderr_buf, r.stderr_len));
     for (size_t i = 0; i < json_object_array_length(results); i++)
         rbx_tally_add(&g->tally, json_object_array_get_idx(results, i), NULL);
     rbx_tally_add(&g->tally, NULL, &r);
@@ -217,8 +220,10 @@ static int prepare(grading *g, rbx_error *err)
     json_object *body = g->job->body;
     g->function_name = body_string(body, "function_name");
     const char *tests = body_string(body, "tests");
-    g->mode = tests ? MODE_TESTS : g->function_name ? MODE_CALLS : MODE_IO;
-    if (g->mode == MODE_IO) {
+    g->mode = rbx_grading_mode_of(body);
+    if (g->mode != RBX_MODE_IO && g->mode != RBX_MODE_CALLS && g->mode != RBX_MODE_TESTS)
+        return rbx_error_internal(err, "grading was given a body that did not pass validation");
+    if (g->mode == RBX_MODE_IO) {
         g->compile_argv = g->job->compile_argv;
         g->run_argv = g->job->run_argv;
         if (!g->run_argv)
@@ -251,7 +256,7 @@ static int grade(grading *g, json_object *out, rbx_error *err)
     if (rc <= 0)
         return rc;
     clock_gettime(CLOCK_MONOTONIC, &g->started);
-    rc = g->mode == MODE_TESTS ? run_tests(g, out, err) : run_cases(g, out, err);
+    rc = g->mode == RBX_MODE_TESTS ? run_tests(g, out, err) : run_cases(g, out, err);
     if (rc <= 0)
         return rc;
     rbx_tally_finish(&g->tally, out, g->budget_ms);
@@ -266,10 +271,7 @@ int rbx_grading_execute(const rbx_grading_job *job, const rbx_grading_runner *ru
     g.job = job;
     g.runner = runner;
     g.budget_ms = opts && opts->total_wall_ms ? opts->total_wall_ms : RBX_DEFAULT_TOTAL_WALL_MS;
-    int max_cases = opts && opts->max_test_cases > 0 ? opts->max_test_cases : RBX_DEFAULT_MAX_CASES;
     *out = NULL;
-    if (rbx_grading_validate(job->body, max_cases, err) < 0)
-        return -1;
     json_object *o = json_object_new_object();
     json_object_object_add(o, "output", NULL);
     json_object_object_add(o, "error", NULL);

@@ -38,8 +38,10 @@ bool rbx_grading_requested(json_object *body); /* test_cases, function_name or t
 /* Check the grading fields of an /execute body: test_cases a non-empty list of
  * objects (at most max_cases: 422), each case's stdin/input/expected_output of
  * the right type, function_name a valid identifier that comes with cases,
- * tests a string. Returns 0, or -1 with err holding a 400/413/422 error with
- * the offending field ("test_cases[3].input"). */
+ * tests a string that comes alone (tests with test_cases or function_name is
+ * a 400 on "tests"). Returns 0, or -1 with err holding a 400/413/422 error
+ * with the offending field ("test_cases[3].input"). This is the only check:
+ * the engine's request parser calls it, and rbx_grading_execute trusts it. */
 int rbx_grading_validate(json_object *body, int max_cases, rbx_error *err);
 
 /* Outputs compare as JSON values where both sides parse as JSON (numbers with
@@ -59,18 +61,21 @@ typedef enum rbx_grading_phase {
 /* The engine's side: run argv in a fresh box whose /box is the job's work dir
  * (cwd /box), with stdin_data on stdin and the limits of the phase, with the
  * wall-time limit lowered to wall_cap_ms when that is non-zero and smaller.
+ * keep_changes: what the run writes in /box must reach the work dir (a
+ * compiled program, a harness's result file); when false only the output
+ * matters (an I/O case), and every such run starts from the same work dir.
  * Return 0 with *result filled (released by grading with
  * rbx_sandbox_result_free), or -1 with err when no run could happen. */
 typedef struct rbx_grading_runner {
-    int (*run)(void *ctx, rbx_grading_phase phase, const char *const *argv,
-               const char *stdin_data, size_t stdin_len, uint64_t wall_cap_ms,
+    int (*run)(void *ctx, rbx_grading_phase phase, const char *const *argv, const char *stdin_data,
+               size_t stdin_len, uint64_t wall_cap_ms, bool keep_changes,
                rbx_sandbox_result *result, rbx_error *err);
     void *ctx;
 } rbx_grading_runner;
 
 typedef struct rbx_grading_job {
     const char *language; /* canonical id: c, cpp, python, javascript, typescript, java, go */
-    json_object *body;    /* the validated /execute body (borrowed): code, test_cases, ... */
+    json_object *body;    /* the /execute body (borrowed), passed by rbx_grading_validate */
     int workdir_fd;       /* open directory that is /box; the engine created it and wrote
                            * the code (source_file) and the request's `files` into it */
     /* For I/O cases: the language definition's commands, run as given.
@@ -84,8 +89,7 @@ typedef struct rbx_grading_job {
 } rbx_grading_job;
 
 typedef struct rbx_grading_options {
-    int max_test_cases;       /* 0 = 100 */
-    uint64_t total_wall_ms;   /* all cases of one request together; 0 = 30000 */
+    uint64_t total_wall_ms; /* all cases of one request together; 0 = 30000 */
 } rbx_grading_options;
 
 /* Grade one submission. On 0, *out is an object whose every key belongs at the

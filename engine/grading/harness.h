@@ -78,6 +78,13 @@ FILE *rbx_text_start(char **buf, size_t *len, rbx_error *err);
 int rbx_text_write_file(int dirfd, const char *name, FILE *f, char **buf, size_t *len,
                         rbx_error *err);
 
+/* C and C++ test code: write the tests (named file_name in messages) and, when
+ * they define top-level `void test_*(void)` functions, a main that runs each
+ * in its own process and writes one result line per test (the tests' own main
+ * is then set aside). Returns how many test functions it found: 0 means the
+ * tests' main is the single test. */
+size_t rbx_ctests_write(FILE *f, const char *tests, const char *file_name);
+
 /* Whether `name` occurs in source as a whole word (a quick check for a missing function). */
 bool rbx_source_mentions(const char *source, const char *name);
 /* Whether the source has `keyword name` ("class Solution", "func main"), as words. */

@@ -2,8 +2,9 @@
  * bool and char* parameters and returns, and arrays as `T *p` (or `T p[]`)
  * followed by an integer length parameter, which the harness fills from the
  * JSON list (or from the case when it gives the length itself). The code is
- * included with its main set aside; json-c decodes and encodes. Test code is
- * the tests' own main with assert.h, one test. */
+ * included with its main set aside; json-c decodes and encodes. Test code
+ * uses assert.h: each test_* function is one test (harness_ctests.c), or the
+ * tests' own main is the one test. */
 #include "engine/grading/grading.h"
 #include "engine/grading/harness.h"
 
@@ -17,10 +18,10 @@ typedef enum c_kind { K_UNSUPPORTED, K_VOID, K_INT, K_DOUBLE, K_BOOL, K_STRING }
 
 typedef struct c_type {
     c_kind kind;
-    bool array;      /* T *p with a length parameter after it */
-    bool length;     /* the length of the array parameter before it */
-    char base[48];   /* the C scalar type, for declarations and casts */
-    char text[96];   /* as written, for messages */
+    bool array;    /* T *p with a length parameter after it */
+    bool length;   /* the length of the array parameter before it */
+    char base[48]; /* the C scalar type, for declarations and casts */
+    char text[96]; /* as written, for messages */
 } c_type;
 
 typedef struct c_signature {
@@ -38,12 +39,11 @@ static const struct {
     const char *words;
     c_kind kind;
 } scalar_types[] = {
-    {"int", K_INT},          {"long", K_INT},          {"long int", K_INT},
-    {"long long", K_INT},    {"long long int", K_INT}, {"short", K_INT},
-    {"unsigned", K_INT},     {"unsigned int", K_INT},  {"unsigned long", K_INT},
-    {"size_t", K_INT},       {"int64_t", K_INT},       {"int32_t", K_INT},
-    {"double", K_DOUBLE},    {"float", K_DOUBLE},      {"bool", K_BOOL},
-    {"_Bool", K_BOOL},       {"char", K_UNSUPPORTED},  {"void", K_VOID},
+    {"int", K_INT},           {"long", K_INT},     {"long int", K_INT}, {"long long", K_INT},
+    {"long long int", K_INT}, {"short", K_INT},    {"unsigned", K_INT}, {"unsigned int", K_INT},
+    {"unsigned long", K_INT}, {"size_t", K_INT},   {"int64_t", K_INT},  {"int32_t", K_INT},
+    {"double", K_DOUBLE},     {"float", K_DOUBLE}, {"bool", K_BOOL},    {"_Bool", K_BOOL},
+    {"char", K_UNSUPPORTED},  {"void", K_VOID},
 };
 
 /* Parse "const int *nums", "int nums[]", "char *s", "size_t n" (or a return
@@ -75,7 +75,7 @@ static void parse_type(const char *start, size_t len, bool with_name, c_type *t)
         size_t w = 0;
         while (i + w < len && is_ident_char(start[i + w]))
             w++;
-        static const char *const skipped[] = {"const", "static", "inline", "extern",
+        static const char *const skipped[] = {"const",    "static",   "inline",   "extern",
                                               "register", "restrict", "volatile", "signed"};
         bool skip = false;
         for (size_t k = 0; k < sizeof(skipped) / sizeof(skipped[0]); k++)
@@ -278,8 +278,9 @@ static void write_param(FILE *f, const c_signature *sig, size_t i)
     const c_type *t = &sig->params[i];
     const char *get = json_getter(t->kind);
     if (t->length) {
-        fprintf(f, "    %s a%zu = explicit_lengths ? (%s)rbx_int(json_object_array_get_idx(args, "
-                   "k), k) : (%s)len%zu;\n    if (explicit_lengths) k++;\n",
+        fprintf(f,
+                "    %s a%zu = explicit_lengths ? (%s)rbx_int(json_object_array_get_idx(args, "
+                "k), k) : (%s)len%zu;\n    if (explicit_lengths) k++;\n",
                 t->base, i, t->base, t->base, i - 1);
     } else if (t->array) {
         fprintf(f,
@@ -387,12 +388,10 @@ int rbx_harness_c(const rbx_harness_input *in, rbx_harness_plan *plan, rbx_error
     if (!f)
         return -1;
     c_signature sig;
+    size_t test_functions = 0;
     if (in->tests) {
-        fputs("#define main rbx_user_main\n#include \"solution.c\"\n#undef main\n"
-              "#line 1 \"tests.c\"\n",
-              f);
-        fputs(in->tests, f);
-        fputs("\n", f);
+        fputs("#define main rbx_user_main\n#include \"solution.c\"\n#undef main\n", f);
+        test_functions = rbx_ctests_write(f, in->tests, "tests.c");
     } else if (read_signature(in, plan, &sig)) {
         fputs(c_prelude, f);
         write_call(f, &sig, in->function_name);
@@ -407,6 +406,8 @@ int rbx_harness_c(const rbx_harness_input *in, rbx_harness_plan *plan, rbx_error
         rbx_plan_argv(gcc, "-ljson-c", NULL);
     rbx_plan_argv(gcc, "-lm", NULL);
     rbx_plan_argv(plan->run, "./rbx_harness", NULL);
-    plan->results = in->tests ? RBX_RESULTS_EXIT_STATUS : RBX_RESULTS_VALUE_FILE;
+    plan->results = !in->tests       ? RBX_RESULTS_VALUE_FILE
+                    : test_functions ? RBX_RESULTS_TEST_LINES
+                                     : RBX_RESULTS_EXIT_STATUS;
     return 0;
 }

@@ -2,25 +2,25 @@
  * aside as rbx_user_main) whose templates deduce the parameter and return
  * types from the function's own type, a free function or a method of class
  * Solution, and convert with nlohmann-json (Debian's nlohmann-json3-dev).
- * Test code: a main of the tests' own with plain assert(), one test. */
+ * Test code: plain assert(), each test_* function one test (harness_ctests.c),
+ * or the tests' own main as the one test. */
 #include "engine/grading/grading.h"
 #include "engine/grading/harness.h"
 
 #include <string.h>
 
-static const char cpp_includes[] =
-    "#include <nlohmann/json.hpp>\n"
-    "#include <cstdio>\n"
-    "#include <cstdlib>\n"
-    "#include <fstream>\n"
-    "#include <iostream>\n"
-    "#include <iterator>\n"
-    "#include <map>\n"
-    "#include <string>\n"
-    "#include <tuple>\n"
-    "#include <type_traits>\n"
-    "#include <utility>\n"
-    "#include <vector>\n";
+static const char cpp_includes[] = "#include <nlohmann/json.hpp>\n"
+                                   "#include <cstdio>\n"
+                                   "#include <cstdlib>\n"
+                                   "#include <fstream>\n"
+                                   "#include <iostream>\n"
+                                   "#include <iterator>\n"
+                                   "#include <map>\n"
+                                   "#include <string>\n"
+                                   "#include <tuple>\n"
+                                   "#include <type_traits>\n"
+                                   "#include <utility>\n"
+                                   "#include <vector>\n";
 
 /* The code, with its main renamed so the harness's or the tests' main runs. */
 static const char cpp_include_code[] = "#define main rbx_user_main\n"
@@ -58,7 +58,8 @@ static const char cpp_call[] =
     "    static_assert(std::is_void_v<R> || ok<R>, \"rbx: function '%1$s' returns a type the "
     "harness cannot write as JSON\");\n"
     "    if (!args.is_array() || args.size() != sizeof...(A)) {\n"
-    "        std::cerr << \"%1$s takes \" << sizeof...(A) << \" argument(s), the test case gives \" "
+    "        std::cerr << \"%1$s takes \" << sizeof...(A) << \" argument(s), the test case gives "
+    "\" "
     "<< args.size() << std::endl;\n"
     "        std::exit(1);\n"
     "    }\n"
@@ -109,7 +110,8 @@ static int write_function_harness(const rbx_harness_input *in, rbx_error *err)
     return rbx_text_write_file(in->workdir_fd, "rbx_harness.cpp", f, &buf, &len, err);
 }
 
-static int write_tests(const rbx_harness_input *in, rbx_error *err)
+/* *test_functions: how many test_* functions the tests define (0: their main is the test). */
+static int write_tests(const rbx_harness_input *in, size_t *test_functions, rbx_error *err)
 {
     char *buf;
     size_t len;
@@ -117,9 +119,7 @@ static int write_tests(const rbx_harness_input *in, rbx_error *err)
     if (!f)
         return -1;
     fputs(cpp_include_code, f);
-    fputs("#line 1 \"tests.cpp\"\n", f);
-    fputs(in->tests, f);
-    fputs("\n", f);
+    *test_functions = rbx_ctests_write(f, in->tests, "tests.cpp");
     return rbx_text_write_file(in->workdir_fd, "rbx_harness.cpp", f, &buf, &len, err);
 }
 
@@ -127,7 +127,8 @@ int rbx_harness_cpp(const rbx_harness_input *in, rbx_harness_plan *plan, rbx_err
 {
     if (rbx_harness_write(in->workdir_fd, "solution.cpp", in->code, strlen(in->code), err) < 0)
         return -1;
-    if ((in->tests ? write_tests(in, err) : write_function_harness(in, err)) < 0)
+    size_t test_functions = 0;
+    if ((in->tests ? write_tests(in, &test_functions, err) : write_function_harness(in, err)) < 0)
         return -1;
     if (in->function_name && !rbx_source_mentions(in->code, in->function_name))
         rbx_plan_uncallable(plan, "function '%s' is not defined in the submission",
@@ -137,6 +138,8 @@ int rbx_harness_cpp(const rbx_harness_input *in, rbx_harness_plan *plan, rbx_err
                   NULL);
     rbx_plan_argv_extra(gxx, in, ".cpp");
     rbx_plan_argv(plan->run, "./rbx_harness", NULL);
-    plan->results = in->tests ? RBX_RESULTS_EXIT_STATUS : RBX_RESULTS_VALUE_FILE;
+    plan->results = !in->tests       ? RBX_RESULTS_VALUE_FILE
+                    : test_functions ? RBX_RESULTS_TEST_LINES
+                                     : RBX_RESULTS_EXIT_STATUS;
     return 0;
 }

@@ -115,7 +115,11 @@ int rbx_harness_go(const rbx_harness_input *in, rbx_harness_plan *plan, rbx_erro
         return -1;
     const char **build = rbx_plan_compile_step(plan);
     if (in->tests) {
-        rbx_plan_argv(build, "go", "test", "-c", "-o", "rbx_harness", ".", NULL);
+        /* The files by name, not the directory: the engine's own copy of the
+         * code (main.go) is there too and would be declared twice. */
+        rbx_plan_argv(build, "go", "test", "-c", "-o", "rbx_harness", "solution.go", NULL);
+        rbx_plan_argv_extra(build, in, ".go");
+        rbx_plan_argv(build, "solution_test.go", NULL);
         rbx_plan_argv(plan->run, "go", "tool", "test2json", "./rbx_harness", "-test.v", NULL);
         plan->results = RBX_RESULTS_GO_TEST2JSON;
         return 0;

@@ -7,17 +7,18 @@ engine_grading_librbxgrading_a_SOURCES = \
 	engine/grading/driver.c \
 	engine/grading/results.c \
 	engine/grading/result_file.c \
-	engine/grading/text.c \
 	engine/grading/harness.c \
 	engine/grading/harness_python.c \
 	engine/grading/harness_javascript.c \
 	engine/grading/harness_java.c \
 	engine/grading/harness_cpp.c \
 	engine/grading/harness_go.c \
-	engine/grading/harness_c.c
+	engine/grading/harness_c.c \
+	engine/grading/harness_ctests.c
 engine_grading_librbxgrading_a_CFLAGS = $(AM_CFLAGS) $(JSONC_CFLAGS)
 noinst_HEADERS += engine/grading/grading.h engine/grading/harness.h \
-	engine/grading/results.h engine/grading/text.h
+	engine/grading/results.h engine/grading/result_file.h \
+	engine/grading/mode.h
 EXTRA_DIST += engine/grading/README.md
 
 # Unit tests: comparison and validation alone; the driver and every harness

@@ -3,7 +3,7 @@
  * it relative to the work dir's fd, without following links, without blocking,
  * checks it is a regular file and caps what it reads. */
 #include "engine/grading/grading.h"
-#include "engine/grading/text.h"
+#include "engine/grading/result_file.h"
 
 #include <errno.h>
 #include <fcntl.h>

@@ -1,13 +1,18 @@
 /* Result objects for cases and tests, and the overall verdict. */
 #include "engine/grading/results.h"
 #include "engine/grading/grading.h"
-#include "engine/grading/text.h"
+#include "engine/grading/result_file.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #define RBX_MAX_RESULT_BYTES (1024 * 1024)
+
+json_object *rbx_grading_bytes_json(const char *buf, size_t len)
+{
+    return json_object_new_string_len(buf ? buf : "", buf ? (int)len : 0);
+}
 
 /* Verdicts from best to worst: the overall status is the worst one seen. */
 enum { ST_SUCCESS, ST_WRONG, ST_RUNTIME, ST_OUTPUT, ST_MEMORY, ST_TIME, ST_INTERNAL, ST_NOT_RUN };
@@ -28,8 +33,8 @@ static int severity_of(const char *name)
 static bool says_out_of_memory(const rbx_sandbox_result *r)
 {
     static const char *const markers[] = {"MemoryError", "java.lang.OutOfMemoryError",
-                                          "JavaScript heap out of memory",
-                                          "runtime: out of memory", "std::bad_alloc"};
+                                          "JavaScript heap out of memory", "runtime: out of memory",
+                                          "std::bad_alloc"};
     if (!r->stderr_buf)
         return false;
     for (size_t i = 0; i < sizeof(markers) / sizeof(markers[0]); i++)
@@ -60,14 +65,14 @@ static int run_status(const rbx_sandbox_result *r)
 static json_object *run_error(const rbx_sandbox_result *r)
 {
     if (r->stderr_len > 0)
-        return rbx_grading_text_json(r->stderr_buf, r->stderr_len);
+        return rbx_grading_bytes_json(r->stderr_buf, r->stderr_len);
     if (r->status != RBX_SANDBOX_OK && r->message[0])
         return json_object_new_string(r->message);
     return NULL;
 }
 
-static json_object *case_result(json_object *test_case, bool call, json_object *actual,
-                                int status, json_object *error, const rbx_sandbox_result *r)
+static json_object *case_result(json_object *test_case, bool call, json_object *actual, int status,
+                                json_object *error, const rbx_sandbox_result *r)
 {
     json_object *res = json_object_new_object(), *v = NULL;
     const char *in_key = call ? "input" : "stdin";
@@ -95,7 +100,7 @@ static int compared(json_object *test_case, json_object *actual, int status)
 
 json_object *rbx_case_io_result(json_object *test_case, const rbx_sandbox_result *r)
 {
-    json_object *actual = rbx_grading_text_json(r->stdout_buf, r->stdout_len);
+    json_object *actual = rbx_grading_bytes_json(r->stdout_buf, r->stdout_len);
     int status = compared(test_case, actual, run_status(r));
     return case_result(test_case, false, actual, status, run_error(r), r);
 }
@@ -144,7 +149,7 @@ json_object *rbx_case_call_result(json_object *test_case, const rbx_sandbox_resu
     }
     status = compared(test_case, actual, status);
     json_object *res = case_result(test_case, true, actual, status, error, r);
-    json_object_object_add(res, "stdout", rbx_grading_text_json(r->stdout_buf, r->stdout_len));
+    json_object_object_add(res, "stdout", rbx_grading_bytes_json(r->stdout_buf, r->stdout_len));
     return res;
 }
 
@@ -209,9 +214,8 @@ static void append_output(json_object *outputs, const char *test, const char *te
     if (strncmp(text, "=== ", 4) == 0 || strncmp(text, "--- ", 4) == 0)
         return;
     json_object *prev;
-    const char *old = json_object_object_get_ex(outputs, test, &prev)
-                          ? json_object_get_string(prev)
-                          : "";
+    const char *old =
+        json_object_object_get_ex(outputs, test, &prev) ? json_object_get_string(prev) : "";
     char *joined;
     if (asprintf(&joined, "%s%s", old, text) < 0)
         return;
@@ -233,8 +237,7 @@ static void tests_from_test2json(json_object *results, const rbx_sandbox_result 
             const char *a = json_object_get_string(action), *name = json_object_get_string(test);
             if (strcmp(a, "output") == 0 && json_object_object_get_ex(ev, "Output", &output)) {
                 append_output(outputs, name, json_object_get_string(output));
-            } else if (strcmp(a, "pass") == 0 || strcmp(a, "fail") == 0 ||
-                       strcmp(a, "skip") == 0) {
+            } else if (strcmp(a, "pass") == 0 || strcmp(a, "fail") == 0 || strcmp(a, "skip") == 0) {
                 bool failed = strcmp(a, "fail") == 0;
                 json_object *msg = NULL;
                 if (failed && json_object_object_get_ex(outputs, name, &msg))
@@ -260,8 +263,7 @@ static bool any_failed(json_object *results)
     return false;
 }
 
-json_object *rbx_tests_results(rbx_results_kind kind, const rbx_sandbox_result *r,
-                               int workdir_fd)
+json_object *rbx_tests_results(rbx_results_kind kind, const rbx_sandbox_result *r, int workdir_fd)
 {
     json_object *results = json_object_new_array();
     if (kind == RBX_RESULTS_EXIT_STATUS) {

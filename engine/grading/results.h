@@ -16,7 +16,14 @@ typedef struct rbx_grading_tally {
     uint64_t cpu_ms, wall_ms, memory_kb;
 } rbx_grading_tally;
 
-/* One I/O case: {stdin, expected_output, actual_output, passed, status, time_ms, memory_kb, error} */
+/* Program output as a JSON string holding its bytes as they are (NUL bytes
+ * and invalid UTF-8 included; buf may be NULL). Grading compares raw bytes;
+ * the engine repairs the text, or encodes it in base64, once, on the way out
+ * (engine/text.h). */
+json_object *rbx_grading_bytes_json(const char *buf, size_t len);
+
+/* One I/O case: {stdin, expected_output, actual_output, passed, status, time_ms, memory_kb, error}
+ */
 json_object *rbx_case_io_result(json_object *test_case, const rbx_sandbox_result *r);
 /* One call: {input, expected_output, actual_output, passed, status, time_ms, memory_kb, error,
  * stdout}, the value read from the work dir's result file. */
@@ -27,8 +34,7 @@ json_object *rbx_case_not_run(json_object *test_case, bool call);
 
 /* Test code: [{name, passed, status, message}], from the result file, the exit
  * status or go test2json's events, plus an entry for a run that died. */
-json_object *rbx_tests_results(rbx_results_kind kind, const rbx_sandbox_result *r,
-                               int workdir_fd);
+json_object *rbx_tests_results(rbx_results_kind kind, const rbx_sandbox_result *r, int workdir_fd);
 
 /* Count a result (may be NULL) and a run's measurements (may be NULL). */
 void rbx_tally_add(rbx_grading_tally *t, json_object *result, const rbx_sandbox_result *r);

@@ -1,6 +1,7 @@
 /* Validation of the grading fields of an /execute body, called by the
  * engine's request parser so that bad cases are a 400/422 before anything runs. */
 #include "engine/grading/grading.h"
+#include "engine/grading/mode.h"
 
 #include <ctype.h>
 #include <stdio.h>
@@ -15,6 +16,18 @@ bool rbx_grading_requested(json_object *body)
     return json_object_object_get_ex(body, "test_cases", NULL) ||
            json_object_object_get_ex(body, "function_name", NULL) ||
            json_object_object_get_ex(body, "tests", NULL);
+}
+
+rbx_grading_mode rbx_grading_mode_of(json_object *body)
+{
+    bool cases = json_object_object_get_ex(body, "test_cases", NULL);
+    bool fn = json_object_object_get_ex(body, "function_name", NULL);
+    bool tests = json_object_object_get_ex(body, "tests", NULL);
+    if (tests)
+        return cases || fn ? RBX_MODE_MIXED : RBX_MODE_TESTS;
+    if (fn)
+        return cases ? RBX_MODE_CALLS : RBX_MODE_NAME_ONLY;
+    return cases ? RBX_MODE_IO : RBX_MODE_NONE;
 }
 
 static int bad(rbx_error *err, const char *field, const char *message)
@@ -33,16 +46,13 @@ static bool is_identifier(const char *s)
     return true;
 }
 
-static int check_function_name(json_object *fn, bool has_cases, rbx_error *err)
+static int check_function_name(json_object *fn, rbx_error *err)
 {
     if (!json_object_is_type(fn, json_type_string))
         return bad(err, "function_name", "function_name must be a string");
     if (!is_identifier(json_object_get_string(fn)))
         return bad(err, "function_name",
                    "function_name must be an identifier (letters, digits, _; at most 128)");
-    if (!has_cases)
-        return bad(err, "function_name",
-                   "function_name needs test_cases: [{\"input\": [...], \"expected_output\": ...}]");
     return 0;
 }
 
@@ -76,8 +86,8 @@ static int check_case(json_object *c, size_t i, bool calls, rbx_error *err)
     }
     snprintf(field, sizeof(field), "test_cases[%zu]", i);
     if (!json_object_object_get_ex(c, "expected_output", NULL))
-        return rbx_error_set(err, 400, "invalid_request", field,
-                             "%s needs an expected_output", field);
+        return rbx_error_set(err, 400, "invalid_request", field, "%s needs an expected_output",
+                             field);
     if (calls && !json_object_object_get_ex(c, "input", NULL))
         return rbx_error_set(err, 400, "invalid_request", field,
                              "%s needs an input (the list of arguments)", field);
@@ -100,16 +110,30 @@ static int check_cases(json_object *cases, bool calls, int max_cases, rbx_error 
     return 0;
 }
 
-static int check_tests(json_object *tests, bool has_cases, rbx_error *err)
+static int check_tests(json_object *tests, rbx_error *err)
 {
     if (!json_object_is_type(tests, json_type_string))
         return bad(err, "tests", "tests must be a string of test code");
     if (json_object_get_string_len(tests) > RBX_MAX_TESTS_BYTES)
-        return rbx_error_set(err, 413, "payload_too_large", "tests",
-                             "tests must be at most %d KB", RBX_MAX_TESTS_BYTES / 1024);
-    if (has_cases)
-        return bad(err, "tests", "use either tests or test_cases, not both");
+        return rbx_error_set(err, 413, "payload_too_large", "tests", "tests must be at most %d KB",
+                             RBX_MAX_TESTS_BYTES / 1024);
     return 0;
+}
+
+/* The combinations rbx_grading_mode_of has no mode for. */
+static int check_mode(json_object *body, rbx_error *err)
+{
+    switch (rbx_grading_mode_of(body)) {
+    case RBX_MODE_MIXED:
+        return bad(err, "tests",
+                   "use either tests or test_cases (with or without function_name), not both");
+    case RBX_MODE_NAME_ONLY:
+        return bad(
+            err, "function_name",
+            "function_name needs test_cases: [{\"input\": [...], \"expected_output\": ...}]");
+    default:
+        return 0;
+    }
 }
 
 int rbx_grading_validate(json_object *body, int max_cases, rbx_error *err)
@@ -120,11 +144,11 @@ int rbx_grading_validate(json_object *body, int max_cases, rbx_error *err)
     bool has_tests = json_object_object_get_ex(body, "tests", &tests);
     if (max_cases <= 0)
         max_cases = RBX_DEFAULT_MAX_CASES;
-    if (has_fn && check_function_name(fn, has_cases, err) < 0)
+    if (has_fn && check_function_name(fn, err) < 0)
         return -1;
     if (has_cases && check_cases(cases, has_fn, max_cases, err) < 0)
         return -1;
-    if (has_tests && check_tests(tests, has_cases, err) < 0)
+    if (has_tests && check_tests(tests, err) < 0)
         return -1;
-    return 0;
+    return check_mode(body, err);
 }

@@ -11,9 +11,11 @@ typedef struct fake_runner {
     uint64_t compile_wall_ms; /* 0 = 120 s */
     uint64_t run_wall_ms;     /* 0 = 10 s */
     unsigned compiles, runs;  /* how often each phase was asked for */
+    unsigned kept_changes;    /* runs that asked for their writes in /box back */
 } fake_runner;
 
 int fake_run(void *ctx, rbx_grading_phase phase, const char *const *argv, const char *stdin_data,
-             size_t stdin_len, uint64_t wall_cap_ms, rbx_sandbox_result *result, rbx_error *err);
+             size_t stdin_len, uint64_t wall_cap_ms, bool keep_changes,
+             rbx_sandbox_result *result, rbx_error *err);
 
 #endif

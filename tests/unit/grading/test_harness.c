@@ -54,7 +54,7 @@ static json_object *grade_io(const char *language, const char *body_json,
     rbx_grading_job job = {.language = language, .body = body, .workdir_fd = workdir_fd,
                            .compile_argv = compile, .run_argv = run};
     rbx_grading_runner runner = {.run = fake_run, .ctx = &runner_ctx};
-    rbx_grading_options opts = {.max_test_cases = 100, .total_wall_ms = 60000};
+    rbx_grading_options opts = {.total_wall_ms = 60000};
     json_object *out = NULL;
     rbx_error err;
     rbx_error_clear(&err);
@@ -168,6 +168,7 @@ START_TEST(test_io_c_compiled_once_and_timeout_between_passes)
                                 cc, run);
     ck_assert_uint_eq(runner_ctx.compiles, 1);
     ck_assert_uint_eq(runner_ctx.runs, 4);
+    ck_assert_uint_eq(runner_ctx.kept_changes, 1); /* the compile; I/O cases drop their writes */
     ck_assert_str_eq(verdicts(out), "+-+-");
     ck_assert_str_eq(str_at(result_at(out, 1), "status"), "time_limit");
     ck_assert_str_eq(str_at(result_at(out, 3), "status"), "runtime_error");
@@ -210,22 +211,6 @@ START_TEST(test_io_total_budget_cuts_remaining_cases)
     ck_assert_ptr_nonnull(strstr(str_at(out, "error"), "not run"));
     ck_assert_uint_lt(runner_ctx.runs, 4);
     json_object_put(out);
-    json_object_put(body);
-}
-END_TEST
-
-START_TEST(test_bad_body_is_refused_before_running)
-{
-    json_object *body = json_tokener_parse("{\"code\": \"\", \"test_cases\": {}}");
-    rbx_grading_job job = {.language = "python", .body = body, .workdir_fd = workdir_fd,
-                           .run_argv = py_run};
-    rbx_grading_runner runner = {.run = fake_run, .ctx = &runner_ctx};
-    json_object *out = NULL;
-    rbx_error err;
-    ck_assert_int_eq(rbx_grading_execute(&job, &runner, NULL, &out, &err), -1);
-    ck_assert_int_eq(err.status, 400);
-    ck_assert_ptr_null(out);
-    ck_assert_uint_eq(runner_ctx.runs + runner_ctx.compiles, 0);
     json_object_put(body);
 }
 END_TEST
@@ -592,6 +577,8 @@ END_TEST
 
 START_TEST(test_go_tests)
 {
+    /* The engine's own copy of the code is in the work dir too. */
+    write_file("main.go", "package main\n\nfunc Add(a, b int) int { return a + b }\n\nfunc main() {}\n");
     json_object *out = grade("go", "{\"code\": \"package main\\n\\nfunc Add(a, b int) int { return "
                                    "a + b }\\n\\nfunc main() {}\\n\", \"tests\": \"func TestAdd(t "
                                    "*testing.T) {\\n\\tif Add(1, 2) != 3 {\\n\\t\\tt.Fatal(\\\"1 + "
@@ -678,6 +665,46 @@ START_TEST(test_c_tests_with_assert_and_main_set_aside)
 }
 END_TEST
 
+/* Each test_* function is its own test in its own process: a failed assert,
+ * a crash or an exit(1) fails that one only; the tests' main is set aside. */
+START_TEST(test_c_tests_one_result_per_test_function)
+{
+    json_object *out = grade(
+        "c", "{\"code\": \"int add(int a, int b) { return a + b; }\\n\", \"tests\": "
+             "\"#include <assert.h>\\n#include <stdlib.h>\\n/* void test_commented(void) {} "
+             "*/\\nvoid test_adds(void) { assert(add(1, 2) == 3); }\\nstatic void "
+             "test_wrong(void)\\n{\\n  assert(add(2, 2) == 5);\\n}\\nvoid test_crash() { "
+             "volatile int *p = 0; *p = 1; }\\nvoid test_exits(void) { exit(3); }\\nvoid "
+             "helper(void) { }\\nint main(void) { return 9; }\\n\"}");
+    expect_status(out, "wrong_answer");
+    ck_assert_str_eq(verdicts(out), "+---");
+    ck_assert_str_eq(str_at(result_at(out, 0), "name"), "test_adds");
+    ck_assert_str_eq(str_at(result_at(out, 1), "name"), "test_wrong");
+    const char *msg = str_at(result_at(out, 1), "message");
+    ck_assert_msg(strncmp(msg, "tests.c:7: test_wrong: Assertion", 32) == 0, "message: %s", msg);
+    ck_assert_ptr_nonnull(strstr(msg, "add(2, 2) == 5"));
+    ck_assert_ptr_nonnull(strstr(str_at(result_at(out, 2), "message"), "signal 11"));
+    ck_assert_str_eq(str_at(result_at(out, 3), "message"), "exited with status 3");
+    ck_assert_ptr_nonnull(strstr(str_at(out, "error"), "add(2, 2) == 5"));
+    json_object_put(out);
+}
+END_TEST
+
+START_TEST(test_cpp_tests_one_result_per_test_function)
+{
+    json_object *out = grade(
+        "cpp", "{\"code\": \"#include <string>\\nstd::string twice(const std::string &s) { "
+               "return s + s; }\\n\", \"tests\": \"#include <cassert>\\nvoid test_ok() { "
+               "assert(twice(\\\"ab\\\") == \\\"abab\\\"); }\\nvoid test_bad() { "
+               "assert(twice(\\\"a\\\").size() == 3); }\\n\"}");
+    expect_status(out, "wrong_answer");
+    ck_assert_str_eq(verdicts(out), "+-");
+    ck_assert_str_eq(str_at(result_at(out, 1), "name"), "test_bad");
+    ck_assert_ptr_nonnull(strstr(str_at(result_at(out, 1), "message"), "tests.cpp:3"));
+    json_object_put(out);
+}
+END_TEST
+
 /* ---- test code ----------------------------------------------------------- */
 
 START_TEST(test_python_tests_one_result_per_test)
@@ -711,7 +738,6 @@ static Suite *suite(void)
     tcase_add_test(io, test_io_c_compiled_once_and_timeout_between_passes);
     tcase_add_test(io, test_io_compile_error);
     tcase_add_test(io, test_io_total_budget_cuts_remaining_cases);
-    tcase_add_test(io, test_bad_body_is_refused_before_running);
     suite_add_tcase(s, io);
     TCase *py = tcase("python");
     tcase_add_test(py, test_python_add_numbers);
@@ -740,6 +766,7 @@ static Suite *suite(void)
     tcase_add_test(cpp, test_cpp_vector_sum_and_solution_method);
     tcase_add_test(cpp, test_cpp_wrong_missing_and_unsupported);
     tcase_add_test(cpp, test_cpp_tests_with_assert);
+    tcase_add_test(cpp, test_cpp_tests_one_result_per_test_function);
     suite_add_tcase(s, cpp);
     TCase *go = tcase("go");
     tcase_add_test(go, test_go_function_over_slices);
@@ -750,6 +777,7 @@ static Suite *suite(void)
     tcase_add_test(c, test_c_function_over_int_array);
     tcase_add_test(c, test_c_wrong_missing_and_uncallable);
     tcase_add_test(c, test_c_tests_with_assert_and_main_set_aside);
+    tcase_add_test(c, test_c_tests_one_result_per_test_function);
     suite_add_tcase(s, c);
     return s;
 }

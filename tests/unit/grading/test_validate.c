@@ -101,6 +101,11 @@ START_TEST(test_tests_field)
     expect_error("{\"tests\": 5}", 100, 400, "tests");
     expect_error("{\"tests\": \"x\", \"test_cases\": [{\"expected_output\": \"1\"}]}", 100, 400,
                  "tests");
+    /* tests with function_name (and cases) is the same refusal, whatever else is right */
+    expect_error("{\"tests\": \"x\", \"function_name\": \"f\", \"test_cases\": [{\"input\": [], "
+                 "\"expected_output\": 1}]}",
+                 100, 400, "tests");
+    expect_error("{\"tests\": \"x\", \"function_name\": \"f\"}", 100, 400, "tests");
 }
 END_TEST
 

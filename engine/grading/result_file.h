@@ -1,14 +1,10 @@
-/* Internal to engine/grading: program output as JSON, and the result file. */
-#ifndef RBX_GRADING_TEXT_H
-#define RBX_GRADING_TEXT_H
+/* Internal to engine/grading: the harness's result file in the work dir. */
+#ifndef RBX_GRADING_RESULT_FILE_H
+#define RBX_GRADING_RESULT_FILE_H
 
-#include <json-c/json.h>
 #include <stddef.h>
 
 #include "common/error.h"
-
-/* A JSON string of buf, invalid UTF-8 replaced by U+FFFD; NULL only when out of memory. */
-json_object *rbx_grading_text_json(const char *buf, size_t len);
 
 /* Read the harness's result file from the work dir: opened without following
  * a link, a regular file, at most max bytes. Returns 1 with *buf (NUL-ended,
