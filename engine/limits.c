@@ -31,6 +31,7 @@ static void to_sandbox(const rbx_limits *l, uint32_t share, const rbx_config *cf
     out->output_bytes = l->output_kb * 1024;
     out->cpu_share_milli = share;
     out->tmp_size_kb = cfg->tmp_size_kb;
+    out->box_size_kb = cfg->box_size_kb;
 }
 
 void rbx_limits_for_run(const rbx_limits *requested, const rbx_language *lang,

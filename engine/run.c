@@ -95,15 +95,19 @@ char **rbx_run_expand(const rbx_run *run, const char *const *tmpl, const char *c
     return rbx_argv_expand(tmpl, &vars, extra, err);
 }
 
+/* keep_changes: the compile step's output is what the run step executes; a
+ * syntax check and the program's own run leave nothing anyone reads, so their
+ * writes to /box are not copied back to the work dir. */
 static int run_template(rbx_run *run, const char *const *tmpl, const char *const *extra,
                         const rbx_sandbox_limits *limits, const char *stdin_data,
-                        size_t stdin_len, rbx_sandbox_result *res, rbx_error *err)
+                        size_t stdin_len, bool keep_changes, rbx_sandbox_result *res,
+                        rbx_error *err)
 {
     char **argv = rbx_run_expand(run, tmpl, extra, err);
     if (!argv)
         return -1;
-    int rc =
-        run_in_box(run, (const char *const *)argv, limits, stdin_data, stdin_len, true, res, err);
+    int rc = run_in_box(run, (const char *const *)argv, limits, stdin_data, stdin_len,
+                        keep_changes, res, err);
     rbx_argv_free(argv);
     return rc;
 }
@@ -117,7 +121,7 @@ int rbx_run_compile(rbx_run *run, bool check_only, bool *ran, rbx_sandbox_result
         return 0;
     rbx_sandbox_limits limits;
     rbx_limits_for_compile(run->lang, run->cfg, &limits);
-    return run_template(run, tmpl, NULL, &limits, NULL, 0, res, err);
+    return run_template(run, tmpl, NULL, &limits, NULL, 0, !check_only, res, err);
 }
 
 int rbx_run_program(rbx_run *run, const rbx_limits *requested, const char *stdin_data,
@@ -126,7 +130,8 @@ int rbx_run_program(rbx_run *run, const rbx_limits *requested, const char *stdin
 {
     rbx_sandbox_limits limits;
     rbx_limits_for_run(requested, run->lang, run->cfg, &limits);
-    return run_template(run, run->lang->run_argv, args, &limits, stdin_data, stdin_len, res, err);
+    return run_template(run, run->lang->run_argv, args, &limits, stdin_data, stdin_len, false,
+                        res, err);
 }
 
 int rbx_run_argv(rbx_run *run, bool compile_step, const rbx_limits *requested,

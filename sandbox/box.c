@@ -46,7 +46,7 @@ typedef struct box_run {
     int sync_sock[2], report_pipe[2], out_pipe[2], err_pipe[2];
     pid_t init_pid;
     int pidfd, timer_fd;
-    struct timespec started;
+    struct timespec started;     /* the clone; moved to the exec once the box is built */
     uint64_t cpu_base_ns;        /* the cgroup's CPU usage once the box was built */
     output_capture oc;
     run_facts facts;
@@ -271,6 +271,9 @@ static int release_box(box_run *b, rbx_error *err)
         return 0;
     if (b->cg.mode != CGROUP_NONE && cgroup_cpu_usage_ns(&b->cg, &b->cpu_base_ns) != 0)
         b->cpu_base_ns = 0;
+    /* Wall time, like CPU time, is the program's own: graders compare it
+     * across runs, and the box's set-up would be a constant few ms in it. */
+    clock_gettime(CLOCK_MONOTONIC, &b->started);
     tell_box(b, 'c');
     close_fd(&b->sync_sock[1]);
     return 0;

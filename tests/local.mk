@@ -5,7 +5,8 @@ EXTRA_DIST += tests/integration/run tests/integration/conftest.py \
 	tests/integration/test_languages.py tests/integration/test_execute.py \
 	tests/integration/test_history.py tests/integration/test_keys.py \
 	tests/integration/test_concurrency.py tests/integration/test_pool.py \
-	tests/integration/test_bad_input.py tests/integration/test_grading.py
+	tests/integration/test_bad_input.py tests/integration/test_grading.py \
+	tests/integration/test_async.py
 
 # The security suite (tests/security/run): hostile programs run through
 # runbox-sandbox by scripts/check; shipped so it can run from a tarball too.
