@@ -141,8 +141,8 @@ static int parse_networks(rbx_config *cfg, const char *value, rbx_error *err)
                                       RBX_MAX_ALLOW_NETWORKS);
         if (strlen(tok) >= sizeof(cfg->allow_networks[0]))
             return rbx_error_internal(err, "allow_networks: '%s' is too long", tok);
-        snprintf(cfg->allow_networks[cfg->n_allow_networks++], sizeof(cfg->allow_networks[0]),
-                 "%s", tok);
+        snprintf(cfg->allow_networks[cfg->n_allow_networks++], sizeof(cfg->allow_networks[0]), "%s",
+                 tok);
     }
     return 0;
 }
@@ -164,13 +164,21 @@ static int set_value(rbx_config *cfg, const struct key_def *k, const char *value
     errno = 0;
     long long v = strtoll(value, &end, 10);
     if (errno || end == value || *end != '\0' || v < k->min || v > k->max)
-        return rbx_error_internal(err, "%s.%s = '%s': expected an integer from %" PRId64
-                                  " to %" PRId64, k->section, k->name, value, k->min, k->max);
+        return rbx_error_internal(err,
+                                  "%s.%s = '%s': expected an integer from %" PRId64 " to %" PRId64,
+                                  k->section, k->name, value, k->min, k->max);
     switch (k->type) {
-    case KEY_INT: *(int *)(base + k->offset) = (int)v; break;
-    case KEY_U32: *(uint32_t *)(base + k->offset) = (uint32_t)v; break;
-    case KEY_U64: *(uint64_t *)(base + k->offset) = (uint64_t)v; break;
-    default: break;
+    case KEY_INT:
+        *(int *)(base + k->offset) = (int)v;
+        break;
+    case KEY_U32:
+        *(uint32_t *)(base + k->offset) = (uint32_t)v;
+        break;
+    case KEY_U64:
+        *(uint64_t *)(base + k->offset) = (uint64_t)v;
+        break;
+    default:
+        break;
     }
     return 0;
 }

@@ -27,14 +27,14 @@ typedef struct rbx_limits {
 
 typedef struct rbx_config {
     /* [server] */
-    char socket_path[256];    /* FastCGI unix socket (ignored when systemd passes fd 0) */
-    int workers;              /* pre-forked FastCGI processes */
-    char state_dir[256];      /* SQLite store, per-run work dirs */
-    char languages_dir[256];  /* one definition file per language */
-    int max_concurrent_runs;  /* sandboxes at once across the host; 0 = number of cores */
-    int max_runs_per_key;     /* concurrent runs of one API key (429 past it) */
-    int queue_wait_ms;        /* how long a request waits for a sandbox slot before 503 */
-    uint64_t max_code_kb;     /* code plus files, decoded */
+    char socket_path[256];   /* FastCGI unix socket (ignored when systemd passes fd 0) */
+    int workers;             /* pre-forked FastCGI processes */
+    char state_dir[256];     /* SQLite store, per-run work dirs */
+    char languages_dir[256]; /* one definition file per language */
+    int max_concurrent_runs; /* sandboxes at once across the host; 0 = number of cores */
+    int max_runs_per_key;    /* concurrent runs of one API key (429 past it) */
+    int queue_wait_ms;       /* how long a request waits for a sandbox slot before 503 */
+    uint64_t max_code_kb;    /* code plus files, decoded */
     uint64_t max_stdin_kb;
 
     /* [limits]: the ceiling any request may ask for (beyond it: 422) */
@@ -44,20 +44,20 @@ typedef struct rbx_config {
     uint64_t max_grading_wall_ms; /* all test cases of one request together */
 
     /* [sandbox] */
-    uint32_t uid_base;        /* first host uid of the box range when running as root */
-    uint32_t uid_count;       /* how many boxes may run at once under distinct uids */
-    uint64_t tmp_size_kb;     /* size of the box's /tmp tmpfs */
-    uint64_t box_size_kb;     /* size of the box's /box tmpfs */
+    uint32_t uid_base;    /* first host uid of the box range when running as root */
+    uint32_t uid_count;   /* how many boxes may run at once under distinct uids */
+    uint64_t tmp_size_kb; /* size of the box's /tmp tmpfs */
+    uint64_t box_size_kb; /* size of the box's /box tmpfs */
 
     /* [history] */
-    int history_max_age_days;    /* 0 = keep forever */
+    int history_max_age_days;      /* 0 = keep forever */
     int history_max_rows_per_user; /* 0 = unlimited */
 
     /* [jobs] */
     int jobs_max_queued;
     int jobs_lease_seconds;
     int jobs_poll_interval_ms;
-    int worker_concurrency;   /* jobs one runbox-worker runs at once */
+    int worker_concurrency; /* jobs one runbox-worker runs at once */
 
     /* [callbacks] */
     int callback_max_attempts;
@@ -66,10 +66,12 @@ typedef struct rbx_config {
     int callback_connect_timeout_ms;
     int callback_timeout_ms;
     size_t n_allow_networks;
-    char allow_networks[RBX_MAX_ALLOW_NETWORKS][64]; /* CIDRs callbacks may reach despite the private-address rule */
+    char allow_networks[RBX_MAX_ALLOW_NETWORKS]
+                       [64]; /* CIDRs callbacks may reach despite the private-address rule */
 } rbx_config;
 
-/* Compiled-in defaults (DESIGN.md section 3: 128 MB, 10 s wall / 30 s max, 10 KB output, 50 KB code). */
+/* Compiled-in defaults (DESIGN.md section 3: 128 MB, 10 s wall / 30 s max, 10 KB output, 50 KB
+ * code). */
 void rbx_config_defaults(rbx_config *cfg);
 
 /* Load path over the defaults. path NULL: $RUNBOX_CONFIG, else the installed

@@ -19,8 +19,8 @@ static void set_fields(rbx_error *err, int status, const char *code, const char 
     err->retry_after = 0;
 }
 
-int rbx_error_set(rbx_error *err, int status, const char *code, const char *field,
-                  const char *fmt, ...)
+int rbx_error_set(rbx_error *err, int status, const char *code, const char *field, const char *fmt,
+                  ...)
 {
     if (!err)
         return -1;

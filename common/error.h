@@ -11,18 +11,18 @@
 #include <stddef.h>
 
 typedef struct rbx_error {
-    int status;         /* HTTP status to answer with (400, 401, 404, 413, 422, 429, 500, 503...) */
-    char code[32];      /* API error code: invalid_request, unauthorized, not_found, ... */
-    char field[64];     /* offending request field, "" when none */
-    char message[512];  /* one human-readable sentence */
-    int retry_after;    /* seconds, for 429/503; 0 when not applicable */
+    int status;        /* HTTP status to answer with (400, 401, 404, 413, 422, 429, 500, 503...) */
+    char code[32];     /* API error code: invalid_request, unauthorized, not_found, ... */
+    char field[64];    /* offending request field, "" when none */
+    char message[512]; /* one human-readable sentence */
+    int retry_after;   /* seconds, for 429/503; 0 when not applicable */
 } rbx_error;
 
 void rbx_error_clear(rbx_error *err);
 
 /* Fill err; returns -1 so callers can write `return rbx_error_set(...)`. err may be NULL. */
-int rbx_error_set(rbx_error *err, int status, const char *code, const char *field,
-                  const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+int rbx_error_set(rbx_error *err, int status, const char *code, const char *field, const char *fmt,
+                  ...) __attribute__((format(printf, 5, 6)));
 
 /* A failure with no client-facing meaning (500 internal_error). */
 int rbx_error_internal(rbx_error *err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

@@ -37,8 +37,7 @@ static int open_slot_file(const char *dir, const char *name, int index, rbx_erro
 /* One pass over the pool: 1 with *fd_out locked, 0 when all are busy. The
  * starting index rotates with the pid so concurrent callers spread out instead
  * of all fighting over slot 0. */
-static int try_each_slot(const char *dir, const char *name, int count, int *fd_out,
-                         rbx_error *err)
+static int try_each_slot(const char *dir, const char *name, int count, int *fd_out, rbx_error *err)
 {
     int start = (int)(getpid() % count);
     for (int k = 0; k < count; k++) {

@@ -69,8 +69,8 @@ static char *substitute(const char *tmpl, const char *file, const char *stem, co
     return out;
 }
 
-char **rbx_argv_expand(const char *const *tmpl, const rbx_argv_vars *vars,
-                       const char *const *extra, rbx_error *err)
+char **rbx_argv_expand(const char *const *tmpl, const rbx_argv_vars *vars, const char *const *extra,
+                       rbx_error *err)
 {
     char stem[256];
     rbx_language_stem(vars->file, stem, sizeof(stem));

@@ -239,8 +239,8 @@ json_object *rbx_diagnostics_parse(const char *format, const char *output)
         const char *name;
         void (*parse)(const lines *, json_object *);
     } PARSERS[] = {
-        {"gcc", parse_gcc},     {"python", parse_python}, {"node", parse_node},
-        {"tsc", parse_tsc},     {"javac", parse_javac},   {"go", parse_go},
+        {"gcc", parse_gcc}, {"python", parse_python}, {"node", parse_node},
+        {"tsc", parse_tsc}, {"javac", parse_javac},   {"go", parse_go},
     };
     json_object *arr = json_object_new_array();
     lines l;

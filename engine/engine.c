@@ -61,8 +61,8 @@ static json_object *limits_json(const rbx_limits *l)
 
 static json_object *supports_json(void)
 {
-    static const char *const FEATURES[] = {"stdin", "args", "files", "validate", "test_cases",
-                                           "function_tests", "tests", NULL};
+    static const char *const FEATURES[] = {"stdin",      "args",           "files", "validate",
+                                           "test_cases", "function_tests", "tests", NULL};
     json_object *o = json_object_new_object();
     for (size_t i = 0; FEATURES[i]; i++)
         json_object_object_add(o, FEATURES[i], json_object_new_boolean(true));
@@ -104,8 +104,7 @@ int rbx_engine_language_json(rbx_engine *eng, const char *id_or_alias, json_obje
     rbx_language *lang = rbx_languages_find(&eng->langs, id_or_alias);
     *out = NULL;
     if (!lang)
-        return rbx_error_set(err, 404, "not_found", "", "unknown language \"%.64s\"",
-                             id_or_alias);
+        return rbx_error_set(err, 404, "not_found", "", "unknown language \"%.64s\"", id_or_alias);
     *out = language_json(eng, lang, true);
     return 0;
 }

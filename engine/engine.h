@@ -23,7 +23,8 @@ typedef struct rbx_request rbx_request;
 int rbx_engine_open(const rbx_config *cfg, rbx_engine **out, rbx_error *err);
 void rbx_engine_close(rbx_engine *eng);
 
-/* GET /languages: {"languages": [...]}; GET /languages/{id}: one, with an example (404 when unknown). */
+/* GET /languages: {"languages": [...]}; GET /languages/{id}: one, with an example (404 when
+ * unknown). */
 json_object *rbx_engine_languages_json(rbx_engine *eng);
 int rbx_engine_language_json(rbx_engine *eng, const char *id_or_alias, json_object **out,
                              rbx_error *err);
@@ -36,7 +37,7 @@ int rbx_request_parse(rbx_engine *eng, json_object *body, bool for_async, rbx_re
 void rbx_request_free(rbx_request *req);
 
 /* What the caller needs from a request without knowing its layout. */
-json_object *rbx_request_body(const rbx_request *req);   /* the validated body (borrowed) */
+json_object *rbx_request_body(const rbx_request *req);       /* the validated body (borrowed) */
 const char *rbx_request_language_id(const rbx_request *req); /* canonical id, aliases resolved */
 bool rbx_request_save_history(const rbx_request *req);
 const char *rbx_request_callback_url(const rbx_request *req); /* NULL when none */

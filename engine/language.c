@@ -16,13 +16,29 @@
 #define MAX_DEF_BYTES (256 * 1024)
 
 static const char *const KNOWN_KEYS[] = {
-    "id",      "name",          "aliases",     "file_name",      "source_extensions",
-    "compiled", "compile",      "run",         "check",          "version",
-    "env",     "limits",        "compile_limits", "diagnostics", "memory_errors",
-    "syntax_error", "support_files", "example", NULL,
+    "id",
+    "name",
+    "aliases",
+    "file_name",
+    "source_extensions",
+    "compiled",
+    "compile",
+    "run",
+    "check",
+    "version",
+    "env",
+    "limits",
+    "compile_limits",
+    "diagnostics",
+    "memory_errors",
+    "syntax_error",
+    "support_files",
+    "example",
+    NULL,
 };
 
-static const char *const DIAGNOSTIC_FORMATS[] = {"gcc", "python", "node", "tsc", "javac", "go", NULL};
+static const char *const DIAGNOSTIC_FORMATS[] = {"gcc",   "python", "node", "tsc",
+                                                 "javac", "go",     NULL};
 
 static bool in_list(const char *const *list, const char *s)
 {
@@ -84,8 +100,8 @@ static int get_string_array(json_object *def, const char *origin, const char *ke
     return 0;
 }
 
-static int get_limits(json_object *def, const char *origin, const char *key,
-                      rbx_step_limits *out, rbx_error *err)
+static int get_limits(json_object *def, const char *origin, const char *key, rbx_step_limits *out,
+                      rbx_error *err)
 {
     static const struct {
         const char *name;
@@ -104,8 +120,9 @@ static int get_limits(json_object *def, const char *origin, const char *key,
     json_object_object_foreach(obj, name, val)
     {
         if (!json_object_is_type(val, json_type_int) || json_object_get_int64(val) <= 0)
-            return rbx_error_internal(err, "language definition %s: \"%s.%s\" must be a positive integer",
-                                      origin, key, name);
+            return rbx_error_internal(
+                err, "language definition %s: \"%s.%s\" must be a positive integer", origin, key,
+                name);
         uint64_t n = (uint64_t)json_object_get_int64(val);
         if (strcmp(name, "cpu_share_milli") == 0) {
             out->cpu_share_milli = n > 64000 ? 64000 : (uint32_t)n;
@@ -232,10 +249,12 @@ static int check_keys(json_object *def, const char *origin, rbx_error *err)
 static int get_compiled(json_object *def, const char *origin, rbx_language *lang, rbx_error *err)
 {
     json_object *v;
-    if (!json_object_object_get_ex(def, "compiled", &v) || !json_object_is_type(v, json_type_boolean))
+    if (!json_object_object_get_ex(def, "compiled", &v) ||
+        !json_object_is_type(v, json_type_boolean))
         return bad(err, origin, "compiled", "must be true or false");
     lang->compiled = json_object_get_boolean(v);
-    if (get_string_array(def, origin, "compile", lang->compiled, false, &lang->compile_argv, err) < 0)
+    if (get_string_array(def, origin, "compile", lang->compiled, false, &lang->compile_argv, err) <
+        0)
         return -1;
     if (!lang->compiled && lang->compile_argv)
         return bad(err, origin, "compile", "is only for compiled languages");
@@ -259,7 +278,8 @@ static int fill_language(json_object *def, const char *origin, rbx_language *lan
         get_compiled(def, origin, lang, err) < 0 ||
         get_string_array(def, origin, "run", true, false, &lang->run_argv, err) < 0 ||
         get_string_array(def, origin, "check", true, false, &lang->check_argv, err) < 0 ||
-        get_string_array(def, origin, "memory_errors", false, true, &lang->memory_errors, err) < 0 ||
+        get_string_array(def, origin, "memory_errors", false, true, &lang->memory_errors, err) <
+            0 ||
         get_version(def, origin, lang, err) < 0 || get_env(def, origin, lang, err) < 0 ||
         get_limits(def, origin, "limits", &lang->run_limits, err) < 0 ||
         get_limits(def, origin, "compile_limits", &lang->compile_limits, err) < 0 ||

@@ -30,25 +30,25 @@ typedef struct rbx_support_file {
 } rbx_support_file;
 
 typedef struct rbx_language {
-    json_object *def;          /* the parsed file; owns every string below */
+    json_object *def; /* the parsed file; owns every string below */
     const char *id, *name, *file_name, *example;
-    const char **aliases;      /* NULL-terminated */
+    const char **aliases;           /* NULL-terminated */
     const char **source_extensions; /* NULL-terminated, e.g. ".c" */
     bool compiled;
     const char **compile_argv; /* NULL-terminated templates; NULL when not compiled */
     const char **run_argv;
-    const char **check_argv;   /* /validate: compile or syntax check */
+    const char **check_argv; /* /validate: compile or syntax check */
     const char **version_argv;
     const char *version_pattern; /* POSIX ERE; group 1 is the version */
-    const char **env;          /* NULL-terminated "KEY=value" (owned, freed with the language) */
+    const char **env;            /* NULL-terminated "KEY=value" (owned, freed with the language) */
     rbx_step_limits run_limits, compile_limits;
-    const char *diagnostics;   /* parser name: gcc, python, node, tsc, javac, go */
+    const char *diagnostics;    /* parser name: gcc, python, node, tsc, javac, go */
     const char **memory_errors; /* stderr substrings meaning the runtime ran out of memory */
-    const char *syntax_error;  /* ERE over stderr: a failed run that is really a compile error */
+    const char *syntax_error;   /* ERE over stderr: a failed run that is really a compile error */
     rbx_support_file *support_files;
     size_t n_support_files;
 
-    char *version;             /* read lazily from the toolchain, then cached */
+    char *version; /* read lazily from the toolchain, then cached */
 } rbx_language;
 
 typedef struct rbx_language_set {
@@ -81,8 +81,8 @@ typedef struct rbx_argv_vars {
     const char *const *sources; /* NULL-terminated */
 } rbx_argv_vars;
 
-char **rbx_argv_expand(const char *const *tmpl, const rbx_argv_vars *vars,
-                       const char *const *extra, rbx_error *err);
+char **rbx_argv_expand(const char *const *tmpl, const rbx_argv_vars *vars, const char *const *extra,
+                       rbx_error *err);
 void rbx_argv_free(char **argv);
 
 /* Whether name ends in one of the language's source extensions. */

@@ -14,9 +14,8 @@
 #include "engine/text.h"
 
 static const char *const FIELDS[] = {
-    "language", "code",        "files",         "stdin",        "args",
-    "base64_encoded", "limits", "test_cases",   "function_name", "tests",
-    "project_id", "session_id", "save_history", NULL,
+    "language",   "code",          "files", "stdin",      "args",       "base64_encoded", "limits",
+    "test_cases", "function_name", "tests", "project_id", "session_id", "save_history",   NULL,
 };
 
 typedef struct parse_ctx {
@@ -168,7 +167,8 @@ static int parse_one_file(parse_ctx *c, json_object *e, size_t i)
         }
     }
     snprintf(field, sizeof(field), "files[%zu].name", i);
-    if (!json_object_object_get_ex(e, "name", &name) || !json_object_is_type(name, json_type_string))
+    if (!json_object_object_get_ex(e, "name", &name) ||
+        !json_object_is_type(name, json_type_string))
         return invalid(c, field, "%s must be a string", field);
     const char *n = json_object_get_string(name);
     if (!safe_file_name(n, (size_t)json_object_get_string_len(name)))
@@ -414,7 +414,8 @@ static int parse_project_id(parse_ctx *c, json_object *body)
 
 static int parse_callback_url(parse_ctx *c, json_object *body)
 {
-    if (parse_plain_string(c, body, "callback_url", RBX_MAX_CALLBACK_URL, &c->req->callback_url) < 0)
+    if (parse_plain_string(c, body, "callback_url", RBX_MAX_CALLBACK_URL, &c->req->callback_url) <
+        0)
         return -1;
     const char *u = c->req->callback_url;
     if (!u)
@@ -427,8 +428,7 @@ static int parse_callback_url(parse_ctx *c, json_object *body)
     return 0;
 }
 
-static int parse_all(parse_ctx *c, json_object *body, const rbx_language_set *langs,
-                     bool for_async)
+static int parse_all(parse_ctx *c, json_object *body, const rbx_language_set *langs, bool for_async)
 {
     if (!json_object_is_type(body, json_type_object))
         return invalid(c, "", "the request body must be a JSON object");
@@ -444,8 +444,8 @@ static int parse_all(parse_ctx *c, json_object *body, const rbx_language_set *la
     return 0;
 }
 
-int rbx_request_parse_with(const rbx_config *cfg, const rbx_language_set *langs,
-                           json_object *body, bool for_async, rbx_request **out, rbx_error *err)
+int rbx_request_parse_with(const rbx_config *cfg, const rbx_language_set *langs, json_object *body,
+                           bool for_async, rbx_request **out, rbx_error *err)
 {
     *out = NULL;
     rbx_request *req = calloc(1, sizeof(*req));

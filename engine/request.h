@@ -27,27 +27,27 @@ typedef struct rbx_source_file {
 } rbx_source_file;
 
 struct rbx_request {
-    json_object *body;          /* the request as received (a reference we hold) */
-    rbx_language *lang;         /* canonical language, aliases resolved */
-    bool base64;                /* base64_encoded: outputs are encoded too */
-    rbx_source_file *files;     /* files[0] is the entry point (from "code" when given) */
+    json_object *body;      /* the request as received (a reference we hold) */
+    rbx_language *lang;     /* canonical language, aliases resolved */
+    bool base64;            /* base64_encoded: outputs are encoded too */
+    rbx_source_file *files; /* files[0] is the entry point (from "code" when given) */
     size_t n_files;
-    char *stdin_data;           /* decoded; NULL when absent */
+    char *stdin_data; /* decoded; NULL when absent */
     size_t stdin_len;
-    char **args;                /* NULL-terminated, never NULL */
-    rbx_limits limits;          /* as requested; 0 = not set (language default) */
-    json_object *test_cases;    /* decoded copy (stdin/expected_output strings); NULL when absent */
-    char *function_name;        /* NULL when absent */
-    char *tests;                /* decoded test code; NULL when absent */
+    char **args;             /* NULL-terminated, never NULL */
+    rbx_limits limits;       /* as requested; 0 = not set (language default) */
+    json_object *test_cases; /* decoded copy (stdin/expected_output strings); NULL when absent */
+    char *function_name;     /* NULL when absent */
+    char *tests;             /* decoded test code; NULL when absent */
     bool has_project_id;
     int64_t project_id;
-    char *session_id;           /* NULL when absent */
-    bool save_history;          /* default true */
-    char *callback_url;         /* only for async; NULL when absent */
+    char *session_id;   /* NULL when absent */
+    bool save_history;  /* default true */
+    char *callback_url; /* only for async; NULL when absent */
 };
 
 /* The engine-free core of rbx_request_parse, for tests and other callers. */
-int rbx_request_parse_with(const rbx_config *cfg, const rbx_language_set *langs,
-                           json_object *body, bool for_async, rbx_request **out, rbx_error *err);
+int rbx_request_parse_with(const rbx_config *cfg, const rbx_language_set *langs, json_object *body,
+                           bool for_async, rbx_request **out, rbx_error *err);
 
 #endif

@@ -120,8 +120,8 @@ static json_object *compile_json(const rbx_outcome *o, const char *msg, size_t m
     json_object_object_add(c, "status",
                            json_object_new_string(o->compile_failed ? "error" : "success"));
     json_object_object_add(c, "output", rbx_output_json(msg, msg_len, b64));
-    json_object_object_add(c, "time_ms",
-                           json_object_new_int64(o->compile ? (int64_t)o->compile->wall_time_ms : 0));
+    json_object_object_add(
+        c, "time_ms", json_object_new_int64(o->compile ? (int64_t)o->compile->wall_time_ms : 0));
     json_object_object_add(c, "cached", json_object_new_boolean(false));
     return c;
 }
@@ -136,7 +136,8 @@ static char *run_details(const char *status, const rbx_sandbox_result *r)
         return strdup(r->message);
     if (strcmp(status, "memory_limit") == 0)
         return strdup("the program ran out of memory");
-    if (r->signal > 0 && asprintf(&out, "killed by %s", rbx_signal_name(r->signal, sig, sizeof(sig))) >= 0)
+    if (r->signal > 0 &&
+        asprintf(&out, "killed by %s", rbx_signal_name(r->signal, sig, sizeof(sig))) >= 0)
         return out;
     if (asprintf(&out, "exited with code %d", r->exit_code) >= 0)
         return out;
@@ -152,8 +153,10 @@ static void add_run_fields(json_object *resp, const rbx_sandbox_result *r, bool 
         r = &none;
     const char *signame = rbx_signal_name(r->signal, sig, sizeof(sig));
     json_object_object_add(resp, "output", rbx_output_json(r->stdout_buf, r->stdout_len, b64));
-    json_object_object_add(resp, "error", r->stderr_len ? rbx_output_json(r->stderr_buf, r->stderr_len, b64) : NULL);
-    json_object_object_add(resp, "exit_code", ran && r->exit_code >= 0 ? json_object_new_int(r->exit_code) : NULL);
+    json_object_object_add(
+        resp, "error", r->stderr_len ? rbx_output_json(r->stderr_buf, r->stderr_len, b64) : NULL);
+    json_object_object_add(resp, "exit_code",
+                           ran && r->exit_code >= 0 ? json_object_new_int(r->exit_code) : NULL);
     json_object_object_add(resp, "signal", signame ? json_object_new_string(signame) : NULL);
     json_object_object_add(resp, "execution_time", seconds_json(r->wall_time_ms));
     json_object_object_add(resp, "cpu_time_ms", json_object_new_int64((int64_t)r->cpu_time_ms));
@@ -200,8 +203,9 @@ json_object *rbx_response_validate(const rbx_request *req, const char *version,
     size_t len = 0;
     char *out = NULL;
     /* Diagnostics may come on either stream (tsc and javac use stdout). */
-    if (asprintf(&out, "%.*s%.*s", (int)check->stdout_len, check->stdout_buf ? check->stdout_buf : "",
-                 (int)check->stderr_len, check->stderr_buf ? check->stderr_buf : "") >= 0)
+    if (asprintf(&out, "%.*s%.*s", (int)check->stdout_len,
+                 check->stdout_buf ? check->stdout_buf : "", (int)check->stderr_len,
+                 check->stderr_buf ? check->stderr_buf : "") >= 0)
         len = strlen(out);
     char *repaired = out ? rbx_utf8_repair(out, len) : NULL;
     json_object_object_add(resp, "valid", json_object_new_boolean(valid));

@@ -99,15 +99,14 @@ char **rbx_run_expand(const rbx_run *run, const char *const *tmpl, const char *c
  * syntax check and the program's own run leave nothing anyone reads, so their
  * writes to /box are not copied back to the work dir. */
 static int run_template(rbx_run *run, const char *const *tmpl, const char *const *extra,
-                        const rbx_sandbox_limits *limits, const char *stdin_data,
-                        size_t stdin_len, bool keep_changes, rbx_sandbox_result *res,
-                        rbx_error *err)
+                        const rbx_sandbox_limits *limits, const char *stdin_data, size_t stdin_len,
+                        bool keep_changes, rbx_sandbox_result *res, rbx_error *err)
 {
     char **argv = rbx_run_expand(run, tmpl, extra, err);
     if (!argv)
         return -1;
-    int rc = run_in_box(run, (const char *const *)argv, limits, stdin_data, stdin_len,
-                        keep_changes, res, err);
+    int rc = run_in_box(run, (const char *const *)argv, limits, stdin_data, stdin_len, keep_changes,
+                        res, err);
     rbx_argv_free(argv);
     return rc;
 }
@@ -130,14 +129,13 @@ int rbx_run_program(rbx_run *run, const rbx_limits *requested, const char *stdin
 {
     rbx_sandbox_limits limits;
     rbx_limits_for_run(requested, run->lang, run->cfg, &limits);
-    return run_template(run, run->lang->run_argv, args, &limits, stdin_data, stdin_len, false,
-                        res, err);
+    return run_template(run, run->lang->run_argv, args, &limits, stdin_data, stdin_len, false, res,
+                        err);
 }
 
 int rbx_run_argv(rbx_run *run, bool compile_step, const rbx_limits *requested,
                  const char *const *argv, const char *stdin_data, size_t stdin_len,
-                 uint64_t wall_cap_ms, bool keep_changes, rbx_sandbox_result *res,
-                 rbx_error *err)
+                 uint64_t wall_cap_ms, bool keep_changes, rbx_sandbox_result *res, rbx_error *err)
 {
     rbx_sandbox_limits limits;
     if (compile_step)

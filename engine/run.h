@@ -18,8 +18,8 @@ typedef struct rbx_run {
     const rbx_config *cfg;
     const rbx_language *lang;
     rbx_workdir wd;
-    char **sources;          /* NULL-terminated names for {sources}: entry first */
-    const char *entry;       /* the entry file's name */
+    char **sources;    /* NULL-terminated names for {sources}: entry first */
+    const char *entry; /* the entry file's name */
 } rbx_run;
 
 /* Create the work dir and write the request's files and the language's
@@ -47,8 +47,7 @@ int rbx_run_program(rbx_run *run, const rbx_limits *requested, const char *stdin
  * work dir (a run judged by its output alone). */
 int rbx_run_argv(rbx_run *run, bool compile_step, const rbx_limits *requested,
                  const char *const *argv, const char *stdin_data, size_t stdin_len,
-                 uint64_t wall_cap_ms, bool keep_changes, rbx_sandbox_result *res,
-                 rbx_error *err);
+                 uint64_t wall_cap_ms, bool keep_changes, rbx_sandbox_result *res, rbx_error *err);
 
 /* A definition's template expanded for this run (free with rbx_argv_free). */
 char **rbx_run_expand(const rbx_run *run, const char *const *tmpl, const char *const *extra,

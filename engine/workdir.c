@@ -29,8 +29,9 @@ static int check_traversable(const char *base, rbx_error *err)
         if (stat(path, &st) < 0)
             return rbx_error_errno(err, "cannot stat %s", path);
         if (!(st.st_mode & S_IXOTH))
-            return rbx_error_internal(err, "work dir base %s: %s must be traversable by the "
-                                           "box users (mode o+x, e.g. 0711)",
+            return rbx_error_internal(err,
+                                      "work dir base %s: %s must be traversable by the "
+                                      "box users (mode o+x, e.g. 0711)",
                                       base, path);
     }
     return 0;
@@ -76,8 +77,9 @@ static int open_private_base(const char *base, rbx_error *err)
     if (fstat(fd, &st) < 0 || st.st_uid != geteuid() || (st.st_mode & 0066) != 0 ||
         fchmod(fd, 0711) < 0) {
         close(fd);
-        return rbx_error_internal(err, "work dir base %s must be a directory owned by uid %u "
-                                       "that only its owner can list or write (mode 0711)",
+        return rbx_error_internal(err,
+                                  "work dir base %s must be a directory owned by uid %u "
+                                  "that only its owner can list or write (mode 0711)",
                                   base, (unsigned)geteuid());
     }
     if (geteuid() == 0 && check_traversable(base, err) < 0) {

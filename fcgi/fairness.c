@@ -17,8 +17,8 @@ int rbx_run_permit_acquire(rbx_service *svc, const rbx_key_info *caller, rbx_run
      * told so at once instead of queueing in front of other keys. */
     char key_pool[64];
     snprintf(key_pool, sizeof(key_pool), "key-%" PRId64, caller->id);
-    int rc = rbx_slot_acquire(svc->slots_dir, key_pool, cfg->max_runs_per_key, 0,
-                              &permit->key_slot, err);
+    int rc = rbx_slot_acquire(svc->slots_dir, key_pool, cfg->max_runs_per_key, 0, &permit->key_slot,
+                              err);
     if (rc < 0)
         return -1;
     if (rc == 0) {
@@ -35,8 +35,8 @@ int rbx_run_permit_acquire(rbx_service *svc, const rbx_key_info *caller, rbx_run
         return 0;
     rbx_slot_release(&permit->key_slot);
     if (rc == 0) {
-        rbx_error_set(err, 503, "overloaded", NULL,
-                      "every sandbox is busy; waited %d ms for one", cfg->queue_wait_ms);
+        rbx_error_set(err, 503, "overloaded", NULL, "every sandbox is busy; waited %d ms for one",
+                      cfg->queue_wait_ms);
         err->retry_after = cfg->queue_wait_ms / 1000 + 1;
     }
     return -1;

@@ -35,8 +35,8 @@ int rbx_handle_execute(rbx_call *call, rbx_reply *reply, rbx_error *err)
     json_object *response = NULL;
     int rc = run_with_permit(call, req, run_id, &response, err);
     if (rc == 0 && rbx_request_save_history(req)) {
-        rc = rbx_store_history_add(svc->store, call->key.user, rbx_request_body(req), response,
-                                   err);
+        rc =
+            rbx_store_history_add(svc->store, call->key.user, rbx_request_body(req), response, err);
         if (rc < 0)
             rbx_error_prefix(err, "the run finished but could not be recorded");
     }

@@ -22,8 +22,8 @@ static int canonical_run_id(const char *param, char out[37], rbx_error *err)
     return 0;
 }
 
-static int read_filter(const char *query, rbx_history_filter *filter, char *language,
-                       size_t langsz, char *status, size_t statussz, rbx_error *err)
+static int read_filter(const char *query, rbx_history_filter *filter, char *language, size_t langsz,
+                       char *status, size_t statussz, rbx_error *err)
 {
     long long v;
     char probe[32];
@@ -58,8 +58,8 @@ int rbx_handle_history_list(rbx_call *call, rbx_reply *reply, rbx_error *err)
 {
     rbx_history_filter filter = {0};
     char language[64], status[64];
-    if (read_filter(call->http->query, &filter, language, sizeof(language), status,
-                    sizeof(status), err) < 0)
+    if (read_filter(call->http->query, &filter, language, sizeof(language), status, sizeof(status),
+                    err) < 0)
         return -1;
     json_object *body = NULL;
     if (rbx_store_history_list(call->svc->store, call->key.user, &filter, &body, err) < 0)

@@ -92,8 +92,7 @@ int rbx_http_parse_json_object(const char *body, size_t len, json_object **out, 
         json_object_put(obj);
         const char *why = jerr == json_tokener_continue ? "the body ended inside a JSON value"
                                                         : json_tokener_error_desc(jerr);
-        return rbx_error_set(err, 400, "invalid_json", NULL, "the body is not valid JSON: %s",
-                             why);
+        return rbx_error_set(err, 400, "invalid_json", NULL, "the body is not valid JSON: %s", why);
     }
     for (size_t i = consumed; i < len; i++) {
         if (!isspace((unsigned char)body[i])) {
@@ -104,8 +103,7 @@ int rbx_http_parse_json_object(const char *body, size_t len, json_object **out, 
     }
     if (!json_object_is_type(obj, json_type_object)) {
         json_object_put(obj);
-        return rbx_error_set(err, 400, "invalid_request", NULL,
-                             "the body must be a JSON object");
+        return rbx_error_set(err, 400, "invalid_request", NULL, "the body must be a JSON object");
     }
     *out = obj;
     return 0;
@@ -146,8 +144,7 @@ static int url_decode(const char *s, size_t n, char *out, size_t outsz)
     return 0;
 }
 
-int rbx_http_query_get(const char *query, const char *name, char *out, size_t outsz,
-                       rbx_error *err)
+int rbx_http_query_get(const char *query, const char *name, char *out, size_t outsz, rbx_error *err)
 {
     size_t nlen = strlen(name);
     const char *p = query ? query : "";
@@ -186,8 +183,8 @@ int rbx_http_query_int(const char *query, const char *name, long long min, long 
     long long v = strtoll(buf, &end, 10);
     if (errno || end == buf || *end != '\0' || v < min || v > max)
         return rbx_error_set(err, 400, "invalid_request", name,
-                             "query parameter '%s' must be an integer from %lld to %lld", name,
-                             min, max);
+                             "query parameter '%s' must be an integer from %lld to %lld", name, min,
+                             max);
     *out = v;
     return 0;
 }
@@ -195,20 +192,34 @@ int rbx_http_query_int(const char *query, const char *name, long long min, long 
 const char *rbx_http_reason(int status)
 {
     switch (status) {
-    case 200: return "OK";
-    case 201: return "Created";
-    case 202: return "Accepted";
-    case 204: return "No Content";
-    case 400: return "Bad Request";
-    case 401: return "Unauthorized";
-    case 404: return "Not Found";
-    case 405: return "Method Not Allowed";
-    case 413: return "Payload Too Large";
-    case 415: return "Unsupported Media Type";
-    case 422: return "Unprocessable Entity";
-    case 429: return "Too Many Requests";
-    case 503: return "Service Unavailable";
-    default: return status >= 500 ? "Internal Server Error" : "Error";
+    case 200:
+        return "OK";
+    case 201:
+        return "Created";
+    case 202:
+        return "Accepted";
+    case 204:
+        return "No Content";
+    case 400:
+        return "Bad Request";
+    case 401:
+        return "Unauthorized";
+    case 404:
+        return "Not Found";
+    case 405:
+        return "Method Not Allowed";
+    case 413:
+        return "Payload Too Large";
+    case 415:
+        return "Unsupported Media Type";
+    case 422:
+        return "Unprocessable Entity";
+    case 429:
+        return "Too Many Requests";
+    case 503:
+        return "Service Unavailable";
+    default:
+        return status >= 500 ? "Internal Server Error" : "Error";
     }
 }
 

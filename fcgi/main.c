@@ -36,17 +36,23 @@ static void usage(FILE *to)
 
 static int parse_options(int argc, char **argv, struct options *o)
 {
-    static const struct option longopts[] = {
-        {"config", required_argument, NULL, 'c'}, {"socket", required_argument, NULL, 's'},
-        {"workers", required_argument, NULL, 'w'}, {"check-config", no_argument, NULL, 'k'},
-        {"version", no_argument, NULL, 'V'},       {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0}};
+    static const struct option longopts[] = {{"config", required_argument, NULL, 'c'},
+                                             {"socket", required_argument, NULL, 's'},
+                                             {"workers", required_argument, NULL, 'w'},
+                                             {"check-config", no_argument, NULL, 'k'},
+                                             {"version", no_argument, NULL, 'V'},
+                                             {"help", no_argument, NULL, 'h'},
+                                             {NULL, 0, NULL, 0}};
     memset(o, 0, sizeof(*o));
     int c;
     while ((c = getopt_long(argc, argv, "c:s:w:", longopts, NULL)) != -1) {
         switch (c) {
-        case 'c': o->config_path = optarg; break;
-        case 's': o->socket_path = optarg; break;
+        case 'c':
+            o->config_path = optarg;
+            break;
+        case 's':
+            o->socket_path = optarg;
+            break;
         case 'w': {
             char *end = NULL;
             long v = strtol(optarg, &end, 10);
@@ -57,10 +63,18 @@ static int parse_options(int argc, char **argv, struct options *o)
             o->workers = (int)v;
             break;
         }
-        case 'k': o->check_only = 1; break;
-        case 'V': printf("runbox-fcgi %s\n", PACKAGE_VERSION); exit(0);
-        case 'h': usage(stdout); exit(0);
-        default: usage(stderr); return -1;
+        case 'k':
+            o->check_only = 1;
+            break;
+        case 'V':
+            printf("runbox-fcgi %s\n", PACKAGE_VERSION);
+            exit(0);
+        case 'h':
+            usage(stdout);
+            exit(0);
+        default:
+            usage(stderr);
+            return -1;
         }
     }
     if (optind != argc) {

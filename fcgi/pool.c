@@ -16,8 +16,8 @@
 #define QUICK_DEATH_MS 1000
 
 struct slot {
-    pid_t pid;          /* 0 when the slot is empty */
-    long long started;  /* monotonic ms */
+    pid_t pid;         /* 0 when the slot is empty */
+    long long started; /* monotonic ms */
 };
 
 static long long now_ms(void)
@@ -53,8 +53,8 @@ static void describe_exit(pid_t pid, int status)
         fprintf(stderr, "runbox-fcgi: worker %d killed by signal %d; replacing it\n", (int)pid,
                 WTERMSIG(status));
     else
-        fprintf(stderr, "runbox-fcgi: worker %d exited with status %d; replacing it\n",
-                (int)pid, WEXITSTATUS(status));
+        fprintf(stderr, "runbox-fcgi: worker %d exited with status %d; replacing it\n", (int)pid,
+                WEXITSTATUS(status));
 }
 
 /* Reap every finished worker; returns how many are still alive. */
@@ -107,8 +107,7 @@ static void signal_all(struct slot *slots, int n, int sig)
 }
 
 /* Wait for the workers to finish their requests; SIGKILL them past the deadline. */
-static void drain(const rbx_pool_options *opt, struct slot *slots, int n, int sigfd,
-                  int timeout_ms)
+static void drain(const rbx_pool_options *opt, struct slot *slots, int n, int sigfd, int timeout_ms)
 {
     int ignored = 0;
     long long deadline = now_ms() + timeout_ms;

@@ -96,9 +96,8 @@ const rbx_route *rbx_route_match(const char *method, const char *path, char *par
 }
 
 /* Read and parse the JSON body of a route that takes one. */
-static int load_json_body(rbx_service *svc, const rbx_http_request *http,
-                          rbx_body_reader read_body, void *read_ctx, json_object **out,
-                          rbx_error *err)
+static int load_json_body(rbx_service *svc, const rbx_http_request *http, rbx_body_reader read_body,
+                          void *read_ctx, json_object **out, rbx_error *err)
 {
     if (rbx_http_require_json(http, err) < 0)
         return -1;
@@ -135,8 +134,7 @@ void rbx_route_dispatch(rbx_service *svc, const rbx_http_request *http, rbx_body
     rbx_call call = {.svc = svc, .http = http};
 
     const rbx_route *route = rbx_route_match(http->method, http->path, param, sizeof(param),
-                                             &call.param, reply->allow, sizeof(reply->allow),
-                                             &err);
+                                             &call.param, reply->allow, sizeof(reply->allow), &err);
     if (!route) {
         reply_error(reply, &err);
         return;
@@ -145,8 +143,7 @@ void rbx_route_dispatch(rbx_service *svc, const rbx_http_request *http, rbx_body
         reply_error(reply, &err);
         return;
     }
-    if (route->takes_json &&
-        load_json_body(svc, http, read_body, read_ctx, &call.json, &err) < 0) {
+    if (route->takes_json && load_json_body(svc, http, read_body, read_ctx, &call.json, &err) < 0) {
         reply_error(reply, &err);
         return;
     }

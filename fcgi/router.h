@@ -11,10 +11,10 @@
 
 typedef struct rbx_route {
     const char *method;
-    const char *pattern;   /* relative to RBX_API_PREFIX; "*" is one non-empty path segment */
+    const char *pattern; /* relative to RBX_API_PREFIX; "*" is one non-empty path segment */
     rbx_handler handler;
-    bool needs_key;        /* Authorization: Bearer <key> required */
-    bool takes_json;       /* a JSON object body required */
+    bool needs_key;  /* Authorization: Bearer <key> required */
+    bool takes_json; /* a JSON object body required */
 } rbx_route;
 
 /* Find the route for method and path (the full path, prefix included).

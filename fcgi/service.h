@@ -23,17 +23,17 @@ typedef struct rbx_service {
 typedef struct rbx_call {
     rbx_service *svc;
     const rbx_http_request *http;
-    const char *param;  /* the {id} path segment, NULL when the route has none */
-    json_object *json;  /* the parsed body for routes that take one (borrowed) */
-    rbx_key_info key;   /* the authenticated caller, for routes that need a key */
+    const char *param; /* the {id} path segment, NULL when the route has none */
+    json_object *json; /* the parsed body for routes that take one (borrowed) */
+    rbx_key_info key;  /* the authenticated caller, for routes that need a key */
 } rbx_call;
 
 /* What a handler answers: a status and a JSON body (NULL: no body, e.g. 204). */
 typedef struct rbx_reply {
     int status;
-    json_object *body;     /* owned by the reply */
-    char allow[64];        /* Allow header for 405 */
-    int retry_after;       /* Retry-After seconds for 429/503, 0 for none */
+    json_object *body; /* owned by the reply */
+    char allow[64];    /* Allow header for 405 */
+    int retry_after;   /* Retry-After seconds for 429/503, 0 for none */
 } rbx_reply;
 
 /* Handlers fill reply and return 0, or return -1 with err (the error envelope). */

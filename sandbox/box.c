@@ -35,19 +35,19 @@
 
 typedef struct box_run {
     const rbx_sandbox_config *cfg;
-    rbx_sandbox_limits lim;      /* cfg's limits with defaults filled in */
+    rbx_sandbox_limits lim; /* cfg's limits with defaults filled in */
     const sandbox_settings *settings;
     uid_slot slot;
     box_cgroup cg;
-    bool have_cgroup;            /* decided before the clone: the child must not look */
+    bool have_cgroup; /* decided before the clone: the child must not look */
     int workdir_fd;
-    int box_fs_fd;               /* the /box tmpfs when there is a work dir to copy */
+    int box_fs_fd; /* the /box tmpfs when there is a work dir to copy */
     int stdin_fd;
     int sync_sock[2], report_pipe[2], out_pipe[2], err_pipe[2];
     pid_t init_pid;
     int pidfd, timer_fd;
-    struct timespec started;     /* the clone; moved to the exec once the box is built */
-    uint64_t cpu_base_ns;        /* the cgroup's CPU usage once the box was built */
+    struct timespec started; /* the clone; moved to the exec once the box is built */
+    uint64_t cpu_base_ns;    /* the cgroup's CPU usage once the box was built */
     output_capture oc;
     run_facts facts;
     child_report report;
@@ -131,7 +131,9 @@ static int receive_box_fs(box_run *b)
         struct cmsghdr align;
         char buf[CMSG_SPACE(sizeof(int))];
     } control;
-    struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = control.buf,
+    struct msghdr msg = {.msg_iov = &iov,
+                         .msg_iovlen = 1,
+                         .msg_control = control.buf,
                          .msg_controllen = sizeof(control.buf)};
     ssize_t n;
     do
@@ -149,8 +151,8 @@ static int make_pipes(box_run *b, rbx_error *err)
 {
     if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, b->sync_sock) != 0)
         return rbx_error_errno(err, "socketpair");
-    if (pipe2(b->report_pipe, O_CLOEXEC) != 0 ||
-        pipe2(b->out_pipe, O_CLOEXEC) != 0 || pipe2(b->err_pipe, O_CLOEXEC) != 0)
+    if (pipe2(b->report_pipe, O_CLOEXEC) != 0 || pipe2(b->out_pipe, O_CLOEXEC) != 0 ||
+        pipe2(b->err_pipe, O_CLOEXEC) != 0)
         return rbx_error_errno(err, "pipe");
     if (fcntl(b->out_pipe[0], F_SETFL, O_NONBLOCK) != 0 ||
         fcntl(b->err_pipe[0], F_SETFL, O_NONBLOCK) != 0 ||
@@ -261,9 +263,8 @@ static int release_box(box_run *b, rbx_error *err)
         return -1;
     if (b->workdir_fd >= 0 && b->settings->rootless && receive_box_fs(b) < 0)
         return 0;
-    if (b->box_fs_fd >= 0 &&
-        box_files_copy_in(b->workdir_fd, b->box_fs_fd, &b->slot, b->settings->rootless,
-                          b->lim.box_size_kb, err) != 0)
+    if (b->box_fs_fd >= 0 && box_files_copy_in(b->workdir_fd, b->box_fs_fd, &b->slot,
+                                               b->settings->rootless, b->lim.box_size_kb, err) != 0)
         return -1;
     if (b->cg.mode != CGROUP_NONE && cgroup_attach(&b->cg, b->init_pid, err) != 0)
         return -1;
@@ -291,7 +292,8 @@ static uint64_t elapsed_ms(const struct timespec *since)
 {
     struct timespec now;
     clock_gettime(CLOCK_MONOTONIC, &now);
-    int64_t ns = (int64_t)(now.tv_sec - since->tv_sec) * 1000000000 + (now.tv_nsec - since->tv_nsec);
+    int64_t ns =
+        (int64_t)(now.tv_sec - since->tv_sec) * 1000000000 + (now.tv_nsec - since->tv_nsec);
     return ns > 0 ? (uint64_t)ns / 1000000 : 0;
 }
 
@@ -408,7 +410,8 @@ static void measure(box_run *b, rbx_sandbox_result *r)
         r->memory_kb = cgroup_peak_memory_kb(&b->cg);
         b->facts.oom = cgroup_oom_killed(&b->cg);
     } else if (b->facts.got_exit) {
-        r->cpu_time_ms = timeval_ms(&b->report.usage.ru_utime) + timeval_ms(&b->report.usage.ru_stime);
+        r->cpu_time_ms =
+            timeval_ms(&b->report.usage.ru_utime) + timeval_ms(&b->report.usage.ru_stime);
         r->memory_kb = (uint64_t)b->report.usage.ru_maxrss;
     }
     if (b->lim.cpu_time_ms && r->cpu_time_ms >= b->lim.cpu_time_ms)
@@ -497,9 +500,18 @@ int rbx_sandbox_run(const rbx_sandbox_config *cfg, rbx_sandbox_result *result, r
     result->exit_code = -1;
     if (validate_config(cfg, err) != 0)
         return -1;
-    box_run b = {.cfg = cfg, .lim = cfg->limits, .workdir_fd = -1, .box_fs_fd = -1, .stdin_fd = -1,
-                 .sync_sock = {-1, -1}, .report_pipe = {-1, -1}, .out_pipe = {-1, -1},
-                 .err_pipe = {-1, -1}, .pidfd = -1, .timer_fd = -1, .slot = {.lock_fd = -1},
+    box_run b = {.cfg = cfg,
+                 .lim = cfg->limits,
+                 .workdir_fd = -1,
+                 .box_fs_fd = -1,
+                 .stdin_fd = -1,
+                 .sync_sock = {-1, -1},
+                 .report_pipe = {-1, -1},
+                 .out_pipe = {-1, -1},
+                 .err_pipe = {-1, -1},
+                 .pidfd = -1,
+                 .timer_fd = -1,
+                 .slot = {.lock_fd = -1},
                  .cg = {.cpu_usage_fd = -1}};
     fill_default_limits(&b.lim);
     b.settings = sandbox_settings_get(err);

@@ -34,16 +34,16 @@
 #include "sandbox/host_files.h"
 #include "sandbox/internal.h"
 
-#define MAX_DEPTH 32                  /* deeper directories are not copied */
+#define MAX_DEPTH 32                    /* deeper directories are not copied */
 #define COPY_TEMP_NAME ".rbx-copy-back" /* written, then renamed over the real name */
 
 typedef struct tree_copy {
     bool into_box;
-    bool chown;                       /* into the box, root mode: give files to the box's uid */
+    bool chown; /* into the box, root mode: give files to the box's uid */
     uid_t uid;
     gid_t gid;
-    uint64_t size_kb;                 /* the box's size, for messages */
-    uint64_t budget;                  /* copy back: bytes still allowed */
+    uint64_t size_kb; /* the box's size, for messages */
+    uint64_t budget;  /* copy back: bytes still allowed */
     rbx_error *err;
 } tree_copy;
 
@@ -112,8 +112,7 @@ static int fill_error(tree_copy *c, const char *what, const char *name)
         return rbx_error_set(c->err, 413, "workdir_too_large", "workdir",
                              "the work dir does not fit in /box (%llu KiB)",
                              (unsigned long long)c->size_kb);
-    return rbx_error_errno(c->err, "%s %s %s", what, c->into_box ? "into the box:" : "back:",
-                           name);
+    return rbx_error_errno(c->err, "%s %s %s", what, c->into_box ? "into the box:" : "back:", name);
 }
 
 /* Data, permission bits (never set-id), owner and times of a copied file. */
@@ -175,8 +174,8 @@ static int copy_file_out(tree_copy *c, int box, int host, const char *name, cons
         close(in);
         return fill_error(c, "cannot clear", COPY_TEMP_NAME);
     }
-    int out = openat(host, COPY_TEMP_NAME, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
-                     0600);
+    int out =
+        openat(host, COPY_TEMP_NAME, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
     int rc = out < 0 ? fill_error(c, "cannot create", name) : finish_file(c, in, out, &st, name);
     close(in);
     if (out >= 0 && close(out) != 0 && rc == 0)
@@ -204,8 +203,8 @@ static int copy_dir(tree_copy *c, int src, int dst, const char *name, const stru
         return c->into_box ? fill_error(c, "cannot open", name) : 0;
     int to = open_dir_at(dst, name);
     int rc = to < 0 ? fill_error(c, "cannot open", name) : copy_tree(c, from, to, depth + 1);
-    if (rc == 0 && (fchmod(to, st->st_mode & 0777) != 0 ||
-                    (c->chown && fchown(to, c->uid, c->gid) != 0)))
+    if (rc == 0 &&
+        (fchmod(to, st->st_mode & 0777) != 0 || (c->chown && fchown(to, c->uid, c->gid) != 0)))
         rc = fill_error(c, "cannot set the mode of", name);
     close(from);
     if (to >= 0)
@@ -262,14 +261,18 @@ static int copy_tree(tree_copy *c, int src, int dst, int depth)
 int box_files_copy_in(int host_dir, int box_dir, const uid_slot *slot, bool rootless,
                       uint64_t box_size_kb, rbx_error *err)
 {
-    tree_copy c = {.into_box = true, .chown = !rootless, .uid = slot->box_uid,
-                   .gid = slot->box_gid, .size_kb = box_size_kb, .err = err};
+    tree_copy c = {.into_box = true,
+                   .chown = !rootless,
+                   .uid = slot->box_uid,
+                   .gid = slot->box_gid,
+                   .size_kb = box_size_kb,
+                   .err = err};
     return copy_tree(&c, host_dir, box_dir, 0);
 }
 
 int box_files_copy_out(int box_dir, int host_dir, uint64_t box_size_kb, rbx_error *err)
 {
-    tree_copy c = {.into_box = false, .size_kb = box_size_kb, .budget = box_size_kb * 1024,
-                   .err = err};
+    tree_copy c = {
+        .into_box = false, .size_kb = box_size_kb, .budget = box_size_kb * 1024, .err = err};
     return copy_tree(&c, box_dir, host_dir, 0);
 }

@@ -184,8 +184,7 @@ static int program_main(void *arg)
     if (install_stdio(p, &e) != 0 || close_other_fds(p, &q.report_fd, &e) != 0)
         setup_failed(&q, &e, REPORT_SETUP_FAILED);
     mark_oom_victim();
-    if (rlimits_apply(p->limits, p->have_cgroup, &e) != 0 ||
-        credentials_drop(p->rootless, &e) != 0)
+    if (rlimits_apply(p->limits, p->have_cgroup, &e) != 0 || credentials_drop(p->rootless, &e) != 0)
         setup_failed(&q, &e, REPORT_SETUP_FAILED);
     if (chdir(start->args->cwd) != 0) {
         child_fail(&e, errno, "chdir", start->args->cwd);
@@ -253,7 +252,9 @@ static int share_box_fs(const box_plan *p, mount_plan *m, child_error *e)
         char buf[CMSG_SPACE(sizeof(int))];
     } control;
     memset(&control, 0, sizeof(control));
-    struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = control.buf,
+    struct msghdr msg = {.msg_iov = &iov,
+                         .msg_iovlen = 1,
+                         .msg_control = control.buf,
                          .msg_controllen = sizeof(control.buf)};
     struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
     c->cmsg_level = SOL_SOCKET;

@@ -118,7 +118,8 @@ int cgroup_own_path(const char *controller, char *out, size_t outlen)
 void cgroup_leaf_name(char *out, size_t outlen)
 {
     static unsigned counter;
-    snprintf(out, outlen, "box-%d-%u", (int)getpid(), __atomic_fetch_add(&counter, 1, __ATOMIC_RELAXED));
+    snprintf(out, outlen, "box-%d-%u", (int)getpid(),
+             __atomic_fetch_add(&counter, 1, __ATOMIC_RELAXED));
 }
 
 static bool owner_is_dead(const char *name)

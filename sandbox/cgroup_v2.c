@@ -87,7 +87,8 @@ int cgroup_v2_create(box_cgroup *cg, const char *leaf, const rbx_sandbox_limits 
     char parent[700], value[64];
     if (v2_prepare_parent(parent, sizeof(parent), err) != 0)
         return -1;
-    if (snprintf(cg->path[0], sizeof(cg->path[0]), "%s/%s", parent, leaf) >= (int)sizeof(cg->path[0]))
+    if (snprintf(cg->path[0], sizeof(cg->path[0]), "%s/%s", parent, leaf) >=
+        (int)sizeof(cg->path[0]))
         return rbx_error_internal(err, "cgroup path too long: %s", parent);
     if (mkdir(cg->path[0], 0755) != 0)
         return rbx_error_errno(err, "cannot create %s", cg->path[0]);
@@ -118,8 +119,7 @@ int cgroup_v2_create(box_cgroup *cg, const char *leaf, const rbx_sandbox_limits 
 }
 
 /* A "key value" line of a flat-keyed v2 file. */
-static int v2_read_key(int fd, const char *dir, const char *file, const char *key,
-                       uint64_t *value)
+static int v2_read_key(int fd, const char *dir, const char *file, const char *key, uint64_t *value)
 {
     char buf[1024];
     ssize_t n;
@@ -138,7 +138,8 @@ static int v2_read_key(int fd, const char *dir, const char *file, const char *ke
         return -1;
     buf[n] = '\0';
     size_t klen = strlen(key);
-    for (char *line = buf; line && *line; line = strchr(line, '\n') ? strchr(line, '\n') + 1 : NULL) {
+    for (char *line = buf; line && *line;
+         line = strchr(line, '\n') ? strchr(line, '\n') + 1 : NULL) {
         if (strncmp(line, key, klen) == 0 && line[klen] == ' ') {
             *value = strtoull(line + klen + 1, NULL, 10);
             return 0;

@@ -90,9 +90,25 @@ static void set_env(cli_options *o, const char *kv)
     o->env[o->n_env++] = kv;
 }
 
-enum { OPT_CPU = 256, OPT_WALL, OPT_MEM, OPT_PROC, OPT_OUT, OPT_STDIN, OPT_WORKDIR, OPT_ENV,
-       OPT_SHARE, OPT_TMP, OPT_BOX, OPT_FILES, OPT_FILE_KB, OPT_CWD, OPT_NO_COPY_BACK, OPT_PROBE,
-       OPT_HELP };
+enum {
+    OPT_CPU = 256,
+    OPT_WALL,
+    OPT_MEM,
+    OPT_PROC,
+    OPT_OUT,
+    OPT_STDIN,
+    OPT_WORKDIR,
+    OPT_ENV,
+    OPT_SHARE,
+    OPT_TMP,
+    OPT_BOX,
+    OPT_FILES,
+    OPT_FILE_KB,
+    OPT_CWD,
+    OPT_NO_COPY_BACK,
+    OPT_PROBE,
+    OPT_HELP
+};
 
 static const struct option long_options[] = {
     {"cpu-ms", required_argument, NULL, OPT_CPU},
@@ -123,15 +139,33 @@ static void apply_option(cli_options *o, int opt, const char *arg)
         if (p->val == opt)
             name = p->name;
     switch (opt) {
-    case OPT_CPU: l->cpu_time_ms = parse_limit(name, arg); break;
-    case OPT_WALL: l->wall_time_ms = parse_limit(name, arg); break;
-    case OPT_MEM: l->memory_kb = parse_limit(name, arg); break;
-    case OPT_PROC: l->processes = parse_limit(name, arg); break;
-    case OPT_OUT: l->output_bytes = parse_limit(name, arg) * 1024; break;
-    case OPT_TMP: l->tmp_size_kb = parse_limit(name, arg); break;
-    case OPT_BOX: l->box_size_kb = parse_limit(name, arg); break;
-    case OPT_FILES: l->open_files = parse_limit(name, arg); break;
-    case OPT_FILE_KB: l->file_size_kb = parse_limit(name, arg); break;
+    case OPT_CPU:
+        l->cpu_time_ms = parse_limit(name, arg);
+        break;
+    case OPT_WALL:
+        l->wall_time_ms = parse_limit(name, arg);
+        break;
+    case OPT_MEM:
+        l->memory_kb = parse_limit(name, arg);
+        break;
+    case OPT_PROC:
+        l->processes = parse_limit(name, arg);
+        break;
+    case OPT_OUT:
+        l->output_bytes = parse_limit(name, arg) * 1024;
+        break;
+    case OPT_TMP:
+        l->tmp_size_kb = parse_limit(name, arg);
+        break;
+    case OPT_BOX:
+        l->box_size_kb = parse_limit(name, arg);
+        break;
+    case OPT_FILES:
+        l->open_files = parse_limit(name, arg);
+        break;
+    case OPT_FILE_KB:
+        l->file_size_kb = parse_limit(name, arg);
+        break;
     case OPT_SHARE: {
         uint64_t v = parse_limit(name, arg);
         if (v > 1000000)
@@ -139,16 +173,26 @@ static void apply_option(cli_options *o, int opt, const char *arg)
         l->cpu_share_milli = (uint32_t)v;
         break;
     }
-    case OPT_STDIN: o->stdin_path = arg; break;
-    case OPT_WORKDIR: o->cfg.workdir = arg; break;
+    case OPT_STDIN:
+        o->stdin_path = arg;
+        break;
+    case OPT_WORKDIR:
+        o->cfg.workdir = arg;
+        break;
     case OPT_CWD:
         if (arg[0] != '/')
             usage_error("invalid --cwd %s: must be an absolute path in the box", arg);
         o->cfg.cwd = arg;
         break;
-    case OPT_ENV: set_env(o, arg); break;
-    case OPT_NO_COPY_BACK: o->cfg.discard_workdir_changes = true; break;
-    case OPT_PROBE: o->probe = true; break;
+    case OPT_ENV:
+        set_env(o, arg);
+        break;
+    case OPT_NO_COPY_BACK:
+        o->cfg.discard_workdir_changes = true;
+        break;
+    case OPT_PROBE:
+        o->probe = true;
+        break;
     }
 }
 
@@ -235,7 +279,11 @@ static json_object *utf8_string(const char *s, size_t len)
         return json_object_new_string("");
     for (size_t i = 0; i < len;) {
         unsigned char c = (unsigned char)s[i];
-        size_t need = c < 0x80 ? 1 : (c >> 5) == 6 ? 2 : (c >> 4) == 14 ? 3 : (c >> 3) == 30 ? 4 : 0;
+        size_t need = c < 0x80         ? 1
+                      : (c >> 5) == 6  ? 2
+                      : (c >> 4) == 14 ? 3
+                      : (c >> 3) == 30 ? 4
+                                       : 0;
         bool ok = need > 0 && i + need <= len && !(need == 2 && c < 0xc2);
         for (size_t k = 1; ok && k < need; k++)
             ok = ((unsigned char)s[i + k] & 0xc0) == 0x80;
@@ -266,10 +314,12 @@ static void print_report(const rbx_sandbox_result *r)
 {
     json_object *j = json_object_new_object();
     json_object_object_add(j, "status", json_object_new_string(rbx_sandbox_status_name(r->status)));
-    json_object_object_add(j, "exit_code", r->exit_code >= 0 ? json_object_new_int(r->exit_code) : NULL);
+    json_object_object_add(j, "exit_code",
+                           r->exit_code >= 0 ? json_object_new_int(r->exit_code) : NULL);
     char sig[32];
     if (r->signal)
-        snprintf(sig, sizeof(sig), "SIG%s", sigabbrev_np(r->signal) ? sigabbrev_np(r->signal) : "?");
+        snprintf(sig, sizeof(sig), "SIG%s",
+                 sigabbrev_np(r->signal) ? sigabbrev_np(r->signal) : "?");
     json_object_object_add(j, "signal", r->signal ? json_object_new_string(sig) : NULL);
     json_object_object_add(j, "cpu_time_ms", json_object_new_int64((int64_t)r->cpu_time_ms));
     json_object_object_add(j, "wall_time_ms", json_object_new_int64((int64_t)r->wall_time_ms));
@@ -279,7 +329,8 @@ static void print_report(const rbx_sandbox_result *r)
     json_object_object_add(j, "stderr", utf8_string(r->stderr_buf, r->stderr_len));
     json_object_object_add(j, "truncated", json_object_new_boolean(r->truncated));
     json_object_object_add(j, "message", json_object_new_string(r->message));
-    puts(json_object_to_json_string_ext(j, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
+    puts(
+        json_object_to_json_string_ext(j, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
     json_object_put(j);
 }
 
@@ -293,13 +344,16 @@ static int run_probe(void)
     json_object_object_add(j, "userns", json_object_new_boolean(caps.userns));
     json_object_object_add(j, "rootless", json_object_new_boolean(caps.rootless));
     json_object_object_add(j, "cgroup", json_object_new_string(caps.cgroup));
-    json_object_object_add(j, "limits", json_object_new_string(
-        strcmp(caps.cgroup, "none") == 0 ? "rlimits (no cgroup delegated: memory via RLIMIT_DATA, "
-                                           "processes via RLIMIT_NPROC, CPU via RLIMIT_CPU)"
-                                         : "cgroup"));
+    json_object_object_add(
+        j, "limits",
+        json_object_new_string(strcmp(caps.cgroup, "none") == 0
+                                   ? "rlimits (no cgroup delegated: memory via RLIMIT_DATA, "
+                                     "processes via RLIMIT_NPROC, CPU via RLIMIT_CPU)"
+                                   : "cgroup"));
     json_object_object_add(j, "seccomp", json_object_new_boolean(caps.seccomp));
     json_object_object_add(j, "message", json_object_new_string(rc == 0 ? "" : err.message));
-    puts(json_object_to_json_string_ext(j, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
+    puts(
+        json_object_to_json_string_ext(j, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
     json_object_put(j);
     return rc == 0 ? 0 : 1;
 }

@@ -21,8 +21,7 @@ static int openat2_beneath(int dirfd, const char *relpath, int flags, mode_t mod
     struct open_how how = {
         .flags = (uint64_t)(flags | O_CLOEXEC | O_NOFOLLOW),
         .mode = (flags & (O_CREAT | O_TMPFILE)) ? mode : 0,
-        .resolve = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS |
-                   RESOLVE_NO_XDEV,
+        .resolve = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS | RESOLVE_NO_XDEV,
     };
     return (int)syscall(SYS_openat2, dirfd, relpath, &how, sizeof(how));
 }
@@ -75,7 +74,7 @@ static int open_parent(int dirfd, const char *relpath, const char **leaf, rbx_er
         return rbx_error_internal(err, "bad path %s", relpath);
     if (!slash)
         return fcntl(dirfd, F_DUPFD_CLOEXEC, 0) < 0 ? rbx_error_errno(err, "dup")
-                                                     : fcntl(dirfd, F_DUPFD_CLOEXEC, 0);
+                                                    : fcntl(dirfd, F_DUPFD_CLOEXEC, 0);
     char parent[4096];
     size_t n = (size_t)(slash - relpath);
     if (n == 0 || n >= sizeof(parent))
@@ -117,8 +116,8 @@ static int check_readable(int fd, const char *relpath, size_t max_bytes, struct 
     return 0;
 }
 
-int rbx_host_read_file(int dirfd, const char *relpath, size_t max_bytes, char **data,
-                       size_t *len, rbx_error *err)
+int rbx_host_read_file(int dirfd, const char *relpath, size_t max_bytes, char **data, size_t *len,
+                       rbx_error *err)
 {
     *data = NULL;
     *len = 0;
@@ -225,8 +224,7 @@ static int remove_entry(int dirfd, const char *name, int depth, rbx_error *err)
 
 int rbx_host_remove_tree(int dirfd, const char *name, rbx_error *err)
 {
-    if (!name || !name[0] || strchr(name, '/') || strcmp(name, ".") == 0 ||
-        strcmp(name, "..") == 0)
+    if (!name || !name[0] || strchr(name, '/') || strcmp(name, ".") == 0 || strcmp(name, "..") == 0)
         return rbx_error_internal(err, "remove_tree takes one name, not a path");
     return remove_entry(dirfd, name, 0, err);
 }

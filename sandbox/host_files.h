@@ -31,8 +31,8 @@ int rbx_host_mkdir(int dirfd, const char *relpath, mode_t mode, rbx_error *err);
 
 /* Read a regular file with one link and at most max_bytes; *data is
  * NUL-terminated, malloc'd, owned by the caller. */
-int rbx_host_read_file(int dirfd, const char *relpath, size_t max_bytes, char **data,
-                       size_t *len, rbx_error *err);
+int rbx_host_read_file(int dirfd, const char *relpath, size_t max_bytes, char **data, size_t *len,
+                       rbx_error *err);
 
 /* Copy a regular file (same checks as rbx_host_read_file) to a new file. */
 int rbx_host_copy_file(int src_dirfd, const char *src, int dst_dirfd, const char *dst,

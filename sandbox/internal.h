@@ -28,8 +28,8 @@
 
 /* A failure inside the cloned child, sent to the supervisor over the report pipe. */
 typedef struct child_error {
-    int err;           /* errno, 0 when none */
-    char what[160];    /* the step that failed */
+    int err;        /* errno, 0 when none */
+    char what[160]; /* the step that failed */
 } child_error;
 
 /* Set e (no allocation, async-signal-safe enough for a cloned child); returns -1. */
@@ -38,7 +38,7 @@ int child_fail(child_error *e, int err, const char *what, const char *arg);
 /* ---- settings.c: process-wide settings from rbx_sandbox_init ---- */
 typedef struct sandbox_settings {
     uint32_t uid_base, uid_count;
-    char run_dir[256];       /* slot locks and the box root mount point live here */
+    char run_dir[256]; /* slot locks and the box root mount point live here */
     char root_mountpoint[300];
     bool rootless;
 } sandbox_settings;
@@ -46,10 +46,10 @@ const sandbox_settings *sandbox_settings_get(rbx_error *err);
 
 /* ---- uid_slots.c: distinct host uids per concurrent box (root only) ---- */
 typedef struct uid_slot {
-    int lock_fd;             /* flock'd while the box runs; -1 when rootless */
+    int lock_fd; /* flock'd while the box runs; -1 when rootless */
     uint32_t index;
-    uid_t setup_uid;         /* host uid of the box's root (inside uid 0): builds the box */
-    uid_t box_uid;           /* host uid of the program (inside RBX_BOX_UID) */
+    uid_t setup_uid; /* host uid of the box's root (inside uid 0): builds the box */
+    uid_t box_uid;   /* host uid of the program (inside RBX_BOX_UID) */
     gid_t setup_gid, box_gid;
 } uid_slot;
 int uid_slot_acquire(const sandbox_settings *s, uid_slot *slot, rbx_error *err);
@@ -64,9 +64,9 @@ int ns_user_become_setup_user(bool rootless, child_error *e);
 typedef enum cgroup_mode { CGROUP_NONE = 0, CGROUP_V1, CGROUP_V2 } cgroup_mode;
 typedef struct box_cgroup {
     cgroup_mode mode;
-    char path[8][384];       /* v1: one dir per controller; v2: path[0] */
+    char path[8][384]; /* v1: one dir per controller; v2: path[0] */
     int n_paths;
-    int cpu_usage_fd;        /* cpuacct.usage (v1) or cpu.stat (v2), kept open for the timer */
+    int cpu_usage_fd; /* cpuacct.usage (v1) or cpu.stat (v2), kept open for the timer */
 } box_cgroup;
 cgroup_mode cgroup_detect(void);
 const char *cgroup_mode_name(cgroup_mode m);
@@ -104,7 +104,7 @@ void cgroup_leaf_name(char *out, size_t outlen);
 /* ---- mounts.c: the box's filesystem (in the child) ---- */
 typedef struct mount_plan {
     const char *root_mountpoint;
-    int box_fs_fd;           /* the /box tmpfs (fsmount fd) to move in place; -1 = mount one */
+    int box_fs_fd; /* the /box tmpfs (fsmount fd) to move in place; -1 = mount one */
     uint64_t box_size_kb;
     uint64_t tmp_size_kb;
     const rbx_sandbox_mount *extra;
@@ -142,11 +142,11 @@ int seccomp_program_load(const struct sock_fprog *prog, child_error *e);
 typedef struct output_buffer {
     char *data;
     size_t len, cap;
-    int fd;                  /* read end, -1 once at EOF */
+    int fd; /* read end, -1 once at EOF */
 } output_buffer;
 typedef struct output_capture {
     output_buffer out, err;
-    size_t limit;            /* stdout + stderr together */
+    size_t limit; /* stdout + stderr together */
     bool truncated;
 } output_capture;
 int output_init(output_capture *oc, int out_fd, int err_fd, size_t limit, rbx_error *err);
@@ -159,8 +159,8 @@ int output_stdin_memfd(const char *data, size_t len, rbx_error *err);
 
 /* ---- program_args.c: the program's argv, envp and cwd, out of the supervisor's memory ---- */
 typedef struct program_args {
-    char **argv, **envp;     /* envp: cfg's, or PATH only */
-    const char *cwd;         /* cfg's, or /box */
+    char **argv, **envp; /* envp: cfg's, or PATH only */
+    const char *cwd;     /* cfg's, or /box */
     void *map;
     size_t map_len;
 } program_args;
@@ -173,10 +173,10 @@ typedef struct box_plan {
     mount_plan mounts;
     bool rootless;
     bool have_cgroup;
-    int sync_fd;             /* a socket: the supervisor says "maps ready", "go"; the init
-                              * sends back the /box tmpfs when it made it (share_box_fs) */
-    bool share_box_fs;       /* rootless with a work dir: make /box's tmpfs and send it */
-    int report_fd;           /* write: child_report messages */
+    int sync_fd;       /* a socket: the supervisor says "maps ready", "go"; the init
+                        * sends back the /box tmpfs when it made it (share_box_fs) */
+    bool share_box_fs; /* rootless with a work dir: make /box's tmpfs and send it */
+    int report_fd;     /* write: child_report messages */
     int stdin_fd, stdout_fd, stderr_fd;
     const struct sock_fprog *seccomp;
 } box_plan;
@@ -184,8 +184,8 @@ typedef struct box_plan {
 enum { REPORT_SETUP_FAILED = 1, REPORT_EXEC_FAILED, REPORT_EXITED };
 typedef struct child_report {
     int type;
-    int wait_status;          /* REPORT_EXITED: the program's wait status */
-    struct rusage usage;      /* REPORT_EXITED: the program's and its reaped children's */
+    int wait_status;     /* REPORT_EXITED: the program's wait status */
+    struct rusage usage; /* REPORT_EXITED: the program's and its reaped children's */
     child_error error;
 } child_report;
 

@@ -117,8 +117,10 @@ static int build_etc(const char *root, child_error *e)
         if (mirror(root, etc_entries[i], e) != 0)
             return -1;
     join(path, root, "/etc/passwd");
-    if (write_text(path, "root:x:0:0:root:/:/usr/sbin/nologin\n"
-                         "runbox:x:1000:1000:runbox:/box:/usr/sbin/nologin\n", e) != 0)
+    if (write_text(path,
+                   "root:x:0:0:root:/:/usr/sbin/nologin\n"
+                   "runbox:x:1000:1000:runbox:/box:/usr/sbin/nologin\n",
+                   e) != 0)
         return -1;
     join(path, root, "/etc/group");
     if (write_text(path, "root:x:0:\nrunbox:x:1000:\n", e) != 0)
@@ -133,7 +135,8 @@ static int build_dev(const char *root, child_error *e)
     join(dev, root, "/dev");
     if (make_dir(dev, 0755, e) != 0)
         return -1;
-    if (mount("rbx-dev", dev, "tmpfs", MS_NOSUID | MS_NOEXEC, "size=64k,nr_inodes=64,mode=0755") != 0)
+    if (mount("rbx-dev", dev, "tmpfs", MS_NOSUID | MS_NOEXEC, "size=64k,nr_inodes=64,mode=0755") !=
+        0)
         return child_fail(e, errno, "mount tmpfs", dev);
     for (size_t i = 0; i < sizeof(dev_nodes) / sizeof(dev_nodes[0]); i++) {
         snprintf(src, sizeof(src), "/dev/%s", dev_nodes[i]);
@@ -175,8 +178,11 @@ int mounts_new_box_fs(uint64_t size_kb, unsigned uid, unsigned gid, child_error 
     int fs = fsopen("tmpfs", FSOPEN_CLOEXEC);
     if (fs < 0)
         return child_fail(e, errno, "fsopen tmpfs for", "/box");
-    const char *const opts[][2] = {{"size", size}, {"nr_inodes", inodes}, {"mode", "0755"},
-                                   {"uid", uid_text}, {"gid", gid_text}};
+    const char *const opts[][2] = {{"size", size},
+                                   {"nr_inodes", inodes},
+                                   {"mode", "0755"},
+                                   {"uid", uid_text},
+                                   {"gid", gid_text}};
     for (size_t i = 0; i < sizeof(opts) / sizeof(opts[0]); i++) {
         if (fsconfig(fs, FSCONFIG_SET_STRING, opts[i][0], opts[i][1], 0) != 0) {
             close(fs);
@@ -251,7 +257,8 @@ int mounts_build_root(const mount_plan *plan, child_error *e)
 {
     const char *root = plan->root_mountpoint;
     char path[BOX_PATH_MAX];
-    if (mount("rbx-root", root, "tmpfs", MS_NOSUID | MS_NODEV, "size=512k,nr_inodes=256,mode=0755") != 0)
+    if (mount("rbx-root", root, "tmpfs", MS_NOSUID | MS_NODEV,
+              "size=512k,nr_inodes=256,mode=0755") != 0)
         return child_fail(e, errno, "mount tmpfs", root);
     join(path, root, "/usr");
     if (bind("/usr", path, true, RO_ATTRS, e) != 0)

@@ -21,12 +21,12 @@
 #include "common/error.h"
 
 typedef enum rbx_sandbox_status {
-    RBX_SANDBOX_OK = 0,          /* exited with status 0 */
-    RBX_SANDBOX_RUNTIME_ERROR,   /* non-zero exit or killed by a signal we did not send */
-    RBX_SANDBOX_TIME_LIMIT,      /* CPU or wall time limit reached */
-    RBX_SANDBOX_MEMORY_LIMIT,    /* the cgroup's OOM killer fired (or memory rlimit hit) */
-    RBX_SANDBOX_OUTPUT_LIMIT,    /* stdout+stderr went over output_bytes, or a file over file_size */
-    RBX_SANDBOX_INTERNAL_ERROR,  /* the box could not be set up; see message */
+    RBX_SANDBOX_OK = 0,         /* exited with status 0 */
+    RBX_SANDBOX_RUNTIME_ERROR,  /* non-zero exit or killed by a signal we did not send */
+    RBX_SANDBOX_TIME_LIMIT,     /* CPU or wall time limit reached */
+    RBX_SANDBOX_MEMORY_LIMIT,   /* the cgroup's OOM killer fired (or memory rlimit hit) */
+    RBX_SANDBOX_OUTPUT_LIMIT,   /* stdout+stderr went over output_bytes, or a file over file_size */
+    RBX_SANDBOX_INTERNAL_ERROR, /* the box could not be set up; see message */
 } rbx_sandbox_status;
 
 /* "ok", "runtime_error", "time_limit", "memory_limit", "output_limit", "internal_error" */
@@ -47,14 +47,14 @@ typedef struct rbx_sandbox_limits {
 
 /* An extra host directory made visible in the box, read-only unless writable. */
 typedef struct rbx_sandbox_mount {
-    const char *host_path;    /* absolute host path */
-    const char *box_path;     /* absolute path inside the box */
+    const char *host_path; /* absolute host path */
+    const char *box_path;  /* absolute path inside the box */
     bool writable;
 } rbx_sandbox_mount;
 
 typedef struct rbx_sandbox_config {
-    const char *const *argv;  /* argv[0] is resolved with PATH from envp inside the box */
-    const char *const *envp;  /* the whole environment of the program; NULL = PATH only */
+    const char *const *argv; /* argv[0] is resolved with PATH from envp inside the box */
+    const char *const *envp; /* the whole environment of the program; NULL = PATH only */
     /* Host dir that is the box's /box, read-write. /box is a tmpfs capped at
      * box_size_kb: the dir's regular files and directories are copied in
      * before the program starts, and after it ends what the box changed
@@ -63,13 +63,13 @@ typedef struct rbx_sandbox_config {
      * Nothing of the host is ever mounted in the box, so the dir and its
      * parents need not be open to the box's uid. NULL = empty /box. */
     const char *workdir;
-    const char *cwd;          /* working directory inside the box; NULL = /box */
-    const char *stdin_data;   /* bytes fed to stdin (may be NULL: /dev/null) */
+    const char *cwd;        /* working directory inside the box; NULL = /box */
+    const char *stdin_data; /* bytes fed to stdin (may be NULL: /dev/null) */
     size_t stdin_len;
     rbx_sandbox_limits limits;
     const rbx_sandbox_mount *mounts; /* extra mounts, e.g. a runtime outside /usr */
     size_t n_mounts;
-    const char *hostname;     /* default "runbox" */
+    const char *hostname;          /* default "runbox" */
     bool allow_threads_over_limit; /* unused by default; reserved */
     /* With a workdir: do not copy /box back after the run (a caller that only
      * wants the output, e.g. running a program compiled earlier). */
@@ -78,20 +78,21 @@ typedef struct rbx_sandbox_config {
 
 typedef struct rbx_sandbox_result {
     rbx_sandbox_status status;
-    int exit_code;            /* valid when the program exited; -1 otherwise */
-    int signal;               /* terminating signal number, 0 when none */
+    int exit_code; /* valid when the program exited; -1 otherwise */
+    int signal;    /* terminating signal number, 0 when none */
     bool oom_killed;
-    bool truncated;           /* output was cut at output_bytes */
+    bool truncated; /* output was cut at output_bytes */
     bool cpu_limit_hit, wall_limit_hit;
-    bool exec_failed;         /* PROGRAM could not be executed in the box (message says why; exit_code 127) */
-    uint64_t cpu_time_ms;     /* user + system of every process of the run */
+    bool exec_failed; /* PROGRAM could not be executed in the box (message says why; exit_code 127)
+                       */
+    uint64_t cpu_time_ms; /* user + system of every process of the run */
     uint64_t wall_time_ms;
-    uint64_t memory_kb;       /* peak */
-    char *stdout_buf;         /* NUL-terminated for convenience; may contain NULs: use the lengths */
+    uint64_t memory_kb; /* peak */
+    char *stdout_buf;   /* NUL-terminated for convenience; may contain NULs: use the lengths */
     size_t stdout_len;
     char *stderr_buf;
     size_t stderr_len;
-    char message[256];        /* why, for internal_error and limit verdicts */
+    char message[256]; /* why, for internal_error and limit verdicts */
 } rbx_sandbox_result;
 
 /* Run one program. Returns 0 when a result could be produced (whatever the
@@ -103,9 +104,9 @@ void rbx_sandbox_result_free(rbx_sandbox_result *result);
 
 /* What isolation this host gives, for GET /health. */
 typedef struct rbx_sandbox_caps {
-    bool userns;              /* user namespaces usable */
-    bool rootless;            /* running without root: boxes map to our own uid */
-    const char *cgroup;       /* "v2", "v1" or "none" (rlimits only) */
+    bool userns;        /* user namespaces usable */
+    bool rootless;      /* running without root: boxes map to our own uid */
+    const char *cgroup; /* "v2", "v1" or "none" (rlimits only) */
     bool seccomp;
 } rbx_sandbox_caps;
 
@@ -114,9 +115,10 @@ int rbx_sandbox_probe(rbx_sandbox_caps *caps, rbx_error *err);
 /* Process-wide settings, read once before the first run (from the config file).
  * Fields left 0/NULL keep the defaults. */
 typedef struct rbx_sandbox_settings {
-    uint32_t uid_base;        /* first host uid of the box range when root (default 200000) */
-    uint32_t uid_count;       /* size of that range (default 1024) */
-    const char *run_dir;      /* where uid slot locks and per-box temp dirs live (default /run/runbox or $XDG_RUNTIME_DIR/runbox) */
+    uint32_t uid_base;   /* first host uid of the box range when root (default 200000) */
+    uint32_t uid_count;  /* size of that range (default 1024) */
+    const char *run_dir; /* where uid slot locks and per-box temp dirs live (default /run/runbox or
+                            $XDG_RUNTIME_DIR/runbox) */
 } rbx_sandbox_settings;
 
 int rbx_sandbox_init(const rbx_sandbox_settings *settings, rbx_error *err);

@@ -55,8 +55,7 @@ int main(void)
            "static const struct sock_filter rbx_seccomp_filter[%zu] = {\n",
            v->major, v->minor, v->micro, seccomp_arch_native(), n);
     for (size_t i = 0; i < n; i++)
-        printf("    {0x%04x, %u, %u, 0x%08xu},\n", code[i].code, code[i].jt, code[i].jf,
-               code[i].k);
+        printf("    {0x%04x, %u, %u, 0x%08xu},\n", code[i].code, code[i].jt, code[i].jf, code[i].k);
     printf("};\n\n#endif\n");
     free(code);
     seccomp_release(ctx);

@@ -20,22 +20,80 @@
 
 #include "sandbox/seccomp_rules.h"
 
-static const char *const refused_eperm[] = {
-    "mount", "umount", "umount2", "pivot_root", "chroot", "fsopen", "fsconfig", "fsmount",
-    "fspick", "move_mount", "open_tree", "mount_setattr", "ptrace", "process_vm_readv",
-    "process_vm_writev", "process_madvise", "kcmp", "pidfd_getfd", "kexec_load",
-    "kexec_file_load", "init_module", "finit_module", "delete_module", "create_module",
-    "get_kernel_syms", "query_module", "bpf", "perf_event_open", "add_key", "request_key",
-    "keyctl", "unshare", "setns", "userfaultfd", "open_by_handle_at", "name_to_handle_at",
-    "reboot", "swapon", "swapoff", "settimeofday", "stime", "clock_settime", "clock_adjtime",
-    "adjtimex", "syslog", "acct", "quotactl", "quotactl_fd", "lookup_dcookie", "nfsservctl",
-    "vhangup", "uselib", "ustat", "sysfs", "_sysctl", "iopl", "ioperm", "fanotify_init",
-    "mbind", "set_mempolicy", "migrate_pages", "move_pages", "landlock_create_ruleset",
-    "vm86", "vm86old", "afs_syscall", "tuxcall", "security", "getpmsg", "putpmsg"};
+static const char *const refused_eperm[] = {"mount",
+                                            "umount",
+                                            "umount2",
+                                            "pivot_root",
+                                            "chroot",
+                                            "fsopen",
+                                            "fsconfig",
+                                            "fsmount",
+                                            "fspick",
+                                            "move_mount",
+                                            "open_tree",
+                                            "mount_setattr",
+                                            "ptrace",
+                                            "process_vm_readv",
+                                            "process_vm_writev",
+                                            "process_madvise",
+                                            "kcmp",
+                                            "pidfd_getfd",
+                                            "kexec_load",
+                                            "kexec_file_load",
+                                            "init_module",
+                                            "finit_module",
+                                            "delete_module",
+                                            "create_module",
+                                            "get_kernel_syms",
+                                            "query_module",
+                                            "bpf",
+                                            "perf_event_open",
+                                            "add_key",
+                                            "request_key",
+                                            "keyctl",
+                                            "unshare",
+                                            "setns",
+                                            "userfaultfd",
+                                            "open_by_handle_at",
+                                            "name_to_handle_at",
+                                            "reboot",
+                                            "swapon",
+                                            "swapoff",
+                                            "settimeofday",
+                                            "stime",
+                                            "clock_settime",
+                                            "clock_adjtime",
+                                            "adjtimex",
+                                            "syslog",
+                                            "acct",
+                                            "quotactl",
+                                            "quotactl_fd",
+                                            "lookup_dcookie",
+                                            "nfsservctl",
+                                            "vhangup",
+                                            "uselib",
+                                            "ustat",
+                                            "sysfs",
+                                            "_sysctl",
+                                            "iopl",
+                                            "ioperm",
+                                            "fanotify_init",
+                                            "mbind",
+                                            "set_mempolicy",
+                                            "migrate_pages",
+                                            "move_pages",
+                                            "landlock_create_ruleset",
+                                            "vm86",
+                                            "vm86old",
+                                            "afs_syscall",
+                                            "tuxcall",
+                                            "security",
+                                            "getpmsg",
+                                            "putpmsg"};
 
 /* "Not implemented": glibc and runtimes fall back (clone3 to clone, io_uring to threads). */
 static const char *const refused_enosys[] = {"clone3", "io_uring_setup", "io_uring_enter",
-                                              "io_uring_register"};
+                                             "io_uring_register"};
 
 static int add_refusals(scmp_filter_ctx ctx, const char *const *names, size_t n, int err)
 {
@@ -88,8 +146,8 @@ int seccomp_rules_add(scmp_filter_ctx ctx)
         rc = add_refusals(ctx, refused_eperm, sizeof(refused_eperm) / sizeof(refused_eperm[0]),
                           EPERM);
     if (rc == 0)
-        rc = add_refusals(ctx, refused_enosys,
-                          sizeof(refused_enosys) / sizeof(refused_enosys[0]), ENOSYS);
+        rc = add_refusals(ctx, refused_enosys, sizeof(refused_enosys) / sizeof(refused_enosys[0]),
+                          ENOSYS);
     if (rc == 0)
         rc = add_clone_rules(ctx);
     if (rc == 0)

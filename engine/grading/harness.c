@@ -15,9 +15,13 @@ static const struct {
     const char *language;
     rbx_harness_generator generate;
 } generators[] = {
-    {"python", rbx_harness_python}, {"javascript", rbx_harness_javascript},
-    {"typescript", rbx_harness_typescript}, {"java", rbx_harness_java},
-    {"cpp", rbx_harness_cpp}, {"go", rbx_harness_go}, {"c", rbx_harness_c},
+    {"python", rbx_harness_python},
+    {"javascript", rbx_harness_javascript},
+    {"typescript", rbx_harness_typescript},
+    {"java", rbx_harness_java},
+    {"cpp", rbx_harness_cpp},
+    {"go", rbx_harness_go},
+    {"c", rbx_harness_c},
 };
 
 rbx_harness_generator rbx_harness_for(const char *language)
@@ -28,8 +32,8 @@ rbx_harness_generator rbx_harness_for(const char *language)
     return NULL;
 }
 
-int rbx_harness_plan_make(const char *language, const rbx_harness_input *in,
-                          rbx_harness_plan *plan, rbx_error *err)
+int rbx_harness_plan_make(const char *language, const rbx_harness_input *in, rbx_harness_plan *plan,
+                          rbx_error *err)
 {
     memset(plan, 0, sizeof(*plan));
     rbx_harness_generator generate = rbx_harness_for(language);

@@ -59,8 +59,8 @@ int rbx_harness_c(const rbx_harness_input *in, rbx_harness_plan *plan, rbx_error
 rbx_harness_generator rbx_harness_for(const char *language);
 
 /* Generate a plan; -1 with err only on a service failure (writing a file). */
-int rbx_harness_plan_make(const char *language, const rbx_harness_input *in,
-                          rbx_harness_plan *plan, rbx_error *err);
+int rbx_harness_plan_make(const char *language, const rbx_harness_input *in, rbx_harness_plan *plan,
+                          rbx_error *err);
 void rbx_harness_plan_free(rbx_harness_plan *plan);
 
 /* Helpers for the generators. */

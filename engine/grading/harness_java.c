@@ -14,13 +14,12 @@
 #define GSON_JAR "/usr/share/java/gson.jar"
 #define MAX_CLASSES 32
 
-static const char java_prelude[] =
-    "import com.google.gson.*;\n"
-    "import java.lang.reflect.*;\n"
-    "import java.nio.charset.StandardCharsets;\n"
-    "import java.nio.file.*;\n"
-    "import java.util.*;\n"
-    "\n";
+static const char java_prelude[] = "import com.google.gson.*;\n"
+                                   "import java.lang.reflect.*;\n"
+                                   "import java.nio.charset.StandardCharsets;\n"
+                                   "import java.nio.file.*;\n"
+                                   "import java.util.*;\n"
+                                   "\n";
 
 static const char java_call[] =
     "public class RbxHarness {\n"

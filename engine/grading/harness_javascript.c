@@ -15,14 +15,12 @@
 static const char js_lookup[] = "\n;globalThis.__rbx_lookup = (n) => eval(n);\n";
 static const char ts_lookup[] = "\n;(globalThis as any).__rbx_lookup = (n: string) => eval(n);\n";
 
-static const char js_tests_open[] =
-    "\n;globalThis.__rbx_tests = function () {\n"
-    "const assert = require('assert');\n"
-    "return (function () {\n";
-static const char ts_tests_open[] =
-    "\n;(globalThis as any).__rbx_tests = function () {\n"
-    "const assert: any = require('assert');\n"
-    "return (function () {\n";
+static const char js_tests_open[] = "\n;globalThis.__rbx_tests = function () {\n"
+                                    "const assert = require('assert');\n"
+                                    "return (function () {\n";
+static const char ts_tests_open[] = "\n;(globalThis as any).__rbx_tests = function () {\n"
+                                    "const assert: any = require('assert');\n"
+                                    "return (function () {\n";
 static const char js_tests_close[] = "\n;return (n) => eval(n);\n})();\n};\n";
 static const char ts_tests_close[] = "\n;return (n: string) => eval(n);\n})();\n};\n";
 
@@ -31,11 +29,10 @@ static const char ts_env[] = "declare var require: any;\ndeclare var module: any
                              "declare var exports: any;\ndeclare var process: any;\n"
                              "declare var __dirname: string;\ndeclare var __filename: string;\n";
 
-static const char js_prelude[] =
-    "'use strict';\n"
-    "const fs = require('fs');\n"
-    "const path = require('path');\n"
-    "const RESULT = path.resolve('" RBX_GRADING_RESULT_FILE "');\n";
+static const char js_prelude[] = "'use strict';\n"
+                                 "const fs = require('fs');\n"
+                                 "const path = require('path');\n"
+                                 "const RESULT = path.resolve('" RBX_GRADING_RESULT_FILE "');\n";
 
 static const char js_call[] =
     "const NAME = '%s';\n"
@@ -168,8 +165,7 @@ static int write_harness(const rbx_harness_input *in, rbx_error *err)
     return rbx_text_write_file(in->workdir_fd, "rbx_harness.js", f, &buf, &len, err);
 }
 
-static int generate(const rbx_harness_input *in, rbx_harness_plan *plan, bool ts,
-                    rbx_error *err)
+static int generate(const rbx_harness_input *in, rbx_harness_plan *plan, bool ts, rbx_error *err)
 {
     if (write_solution(in, ts, err) < 0 || write_harness(in, err) < 0)
         return -1;

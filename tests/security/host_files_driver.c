@@ -17,12 +17,13 @@
 
 /* Paths that climb out of the work dir or go through a planted symlink. */
 static const char *const escapes[] = {
-    "etcdir/passwd", "statedir/secret", "rootdir/etc/shadow", "../../../../etc/passwd",
-    "/etc/passwd",   "out/",            "secret/.",
+    "etcdir/passwd",      "statedir/secret",
+    "rootdir/etc/shadow", "../../../../etc/passwd",
+    "/etc/passwd",        "out/",
+    "secret/.",
 };
 
-static void show(const char *op, const char *path, int rc, const rbx_error *err,
-                 const char *detail)
+static void show(const char *op, const char *path, int rc, const rbx_error *err, const char *detail)
 {
     if (rc < 0)
         printf("%s %s: refused %s\n", op, path, err->message);

@@ -105,8 +105,8 @@ static int file_contains(int dirfd, const char *name, const char *needle)
 /* Trees too big to read whole that only hold what the host put there read-only. */
 static int skipped_dir(const char *path)
 {
-    static const char *const big[] = {"/proc", "/sys", "/usr", "/lib", "/lib32", "/lib64",
-                                      "/libx32", "/bin", "/sbin"};
+    static const char *const big[] = {"/proc",  "/sys",    "/usr", "/lib", "/lib32",
+                                      "/lib64", "/libx32", "/bin", "/sbin"};
     for (size_t i = 0; i < sizeof big / sizeof big[0]; i++)
         if (!strcmp(path, big[i]))
             return 1;

@@ -208,20 +208,62 @@ static long try_socket(int family, int type)
     return socket(family, type, 0);
 }
 
-static long try_socket_inet(void) { return try_socket(AF_INET, SOCK_STREAM); }
-static long try_socket_inet6(void) { return try_socket(AF_INET6, SOCK_STREAM); }
-static long try_socket_netlink(void) { return try_socket(AF_NETLINK, SOCK_RAW); }
-static long try_socket_packet(void) { return try_socket(AF_PACKET, SOCK_RAW); }
-static long try_ptrace_traceme(void) { return ptrace(PTRACE_TRACEME, 0, NULL, NULL); }
-static long try_mount(void) { return mount("none", "/tmp", "tmpfs", 0, NULL); }
-static long try_umount(void) { return umount2("/proc", MNT_DETACH); }
-static long try_pivot_root(void) { return syscall(SYS_pivot_root, "/tmp", "/tmp"); }
-static long try_chroot(void) { return chroot("/tmp"); }
-static long try_unshare_user(void) { return unshare(CLONE_NEWUSER); }
-static long try_unshare_mount(void) { return unshare(CLONE_NEWNS); }
-static long try_unshare_net(void) { return unshare(CLONE_NEWNET); }
-static long try_clone_newuser(void) { return try_clone_flags(CLONE_NEWUSER); }
-static long try_clone_newns(void) { return try_clone_flags(CLONE_NEWNS); }
+static long try_socket_inet(void)
+{
+    return try_socket(AF_INET, SOCK_STREAM);
+}
+static long try_socket_inet6(void)
+{
+    return try_socket(AF_INET6, SOCK_STREAM);
+}
+static long try_socket_netlink(void)
+{
+    return try_socket(AF_NETLINK, SOCK_RAW);
+}
+static long try_socket_packet(void)
+{
+    return try_socket(AF_PACKET, SOCK_RAW);
+}
+static long try_ptrace_traceme(void)
+{
+    return ptrace(PTRACE_TRACEME, 0, NULL, NULL);
+}
+static long try_mount(void)
+{
+    return mount("none", "/tmp", "tmpfs", 0, NULL);
+}
+static long try_umount(void)
+{
+    return umount2("/proc", MNT_DETACH);
+}
+static long try_pivot_root(void)
+{
+    return syscall(SYS_pivot_root, "/tmp", "/tmp");
+}
+static long try_chroot(void)
+{
+    return chroot("/tmp");
+}
+static long try_unshare_user(void)
+{
+    return unshare(CLONE_NEWUSER);
+}
+static long try_unshare_mount(void)
+{
+    return unshare(CLONE_NEWNS);
+}
+static long try_unshare_net(void)
+{
+    return unshare(CLONE_NEWNET);
+}
+static long try_clone_newuser(void)
+{
+    return try_clone_flags(CLONE_NEWUSER);
+}
+static long try_clone_newns(void)
+{
+    return try_clone_flags(CLONE_NEWNS);
+}
 static long try_keyctl(void)
 {
     return syscall(SYS_keyctl, KEYCTL_GET_KEYRING_ID, KEY_SPEC_SESSION_KEYRING, 1);
@@ -230,15 +272,42 @@ static long try_add_key(void)
 {
     return syscall(SYS_add_key, "user", "rbxsec", "x", 1, KEY_SPEC_PROCESS_KEYRING);
 }
-static long try_init_module(void) { return syscall(SYS_init_module, NULL, 0, ""); }
-static long try_finit_module(void) { return syscall(SYS_finit_module, 0, "", 0); }
-static long try_kexec_load(void) { return syscall(SYS_kexec_load, 0, 0, NULL, 0); }
-static long try_swapon(void) { return swapon("/box", 0); }
-static long try_acct(void) { return acct("/box/acct"); }
-static long try_fsopen(void) { return syscall(SYS_fsopen, "tmpfs", 0); }
-static long try_mknod_mem(void) { return mknod("/tmp/mem", S_IFCHR | 0666, makedev(1, 1)); }
-static long try_setuid_root(void) { return setuid(0); }
-static long try_setgroups(void) { return setgroups(0, NULL); }
+static long try_init_module(void)
+{
+    return syscall(SYS_init_module, NULL, 0, "");
+}
+static long try_finit_module(void)
+{
+    return syscall(SYS_finit_module, 0, "", 0);
+}
+static long try_kexec_load(void)
+{
+    return syscall(SYS_kexec_load, 0, 0, NULL, 0);
+}
+static long try_swapon(void)
+{
+    return swapon("/box", 0);
+}
+static long try_acct(void)
+{
+    return acct("/box/acct");
+}
+static long try_fsopen(void)
+{
+    return syscall(SYS_fsopen, "tmpfs", 0);
+}
+static long try_mknod_mem(void)
+{
+    return mknod("/tmp/mem", S_IFCHR | 0666, makedev(1, 1));
+}
+static long try_setuid_root(void)
+{
+    return setuid(0);
+}
+static long try_setgroups(void)
+{
+    return setgroups(0, NULL);
+}
 static long try_tiocsti(void)
 {
     char c = 'x';

@@ -72,8 +72,7 @@ START_TEST(test_documented_values_are_the_defaults)
     rbx_config_defaults(&documented);
     /* Paths depend on configure's prefix; the file shows the packaged ones. */
     snprintf(defaults.state_dir, sizeof(defaults.state_dir), "/var/lib/runbox");
-    snprintf(defaults.languages_dir, sizeof(defaults.languages_dir),
-             "/usr/share/runbox/languages");
+    snprintf(defaults.languages_dir, sizeof(defaults.languages_dir), "/usr/share/runbox/languages");
     snprintf(documented.state_dir, sizeof(documented.state_dir), "/nowhere");
     ck_assert_msg(rbx_config_load(&documented, tmp, &err) == 0, "%s", err.message);
     unlink(tmp);

@@ -125,18 +125,20 @@ START_TEST(test_validate_diagnostics)
     ck_assert_msg(json_object_array_length(diags) >= 1, "%s: no diagnostics from: %s", LANGS[_i],
                   field(resp, "output"));
     json_object *d = json_object_array_get_idx(diags, 0);
-    ck_assert_msg(json_object_get_int(json_object_object_get(d, "line")) >= 1, "%s: %s",
-                  LANGS[_i], json_object_to_json_string(d));
+    ck_assert_msg(json_object_get_int(json_object_object_get(d, "line")) >= 1, "%s: %s", LANGS[_i],
+                  json_object_to_json_string(d));
     json_object_put(resp);
 }
 END_TEST
 
 START_TEST(test_stdin_args_and_files)
 {
-    json_object *body = json_tokener_parse(
-        "{\"language\": \"python\", \"code\": \"import sys, util\\nprint(util.twice(input()), sys.argv[1:])\","
-        " \"files\": [{\"name\": \"util.py\", \"content\": \"def twice(s):\\n    return s * 2\\n\"}],"
-        " \"stdin\": \"ab\\n\", \"args\": [\"x y\", \"$HOME;\"]}");
+    json_object *body =
+        json_tokener_parse("{\"language\": \"python\", \"code\": \"import sys, "
+                           "util\\nprint(util.twice(input()), sys.argv[1:])\","
+                           " \"files\": [{\"name\": \"util.py\", \"content\": \"def twice(s):\\n   "
+                           " return s * 2\\n\"}],"
+                           " \"stdin\": \"ab\\n\", \"args\": [\"x y\", \"$HOME;\"]}");
     json_object *resp = execute_body(body, "execute");
     expect_status(resp, "success");
     ck_assert_str_eq(field(resp, "output"), "abab ['x y', '$HOME;']\n");
@@ -149,7 +151,8 @@ START_TEST(test_base64_in_and_out)
     /* print(open(0,'rb').read()[:1]) with stdin "\xff" */
     json_object *body = json_tokener_parse(
         "{\"language\": \"python\", \"base64_encoded\": true,"
-        " \"code\": \"aW1wb3J0IHN5cwpzeXMuc3Rkb3V0LmJ1ZmZlci53cml0ZShzeXMuc3RkaW4uYnVmZmVyLnJlYWQoKSk=\","
+        " \"code\": "
+        "\"aW1wb3J0IHN5cwpzeXMuc3Rkb3V0LmJ1ZmZlci53cml0ZShzeXMuc3RkaW4uYnVmZmVyLnJlYWQoKSk=\","
         " \"stdin\": \"/w==\"}");
     json_object *resp = execute_body(body, "execute");
     expect_status(resp, "success");
@@ -160,10 +163,10 @@ END_TEST
 
 START_TEST(test_limit_verdicts)
 {
-    json_object *resp = execute_body(
-        json_tokener_parse("{\"language\": \"python\", \"code\": \"while True: pass\","
-                           " \"limits\": {\"cpu_time_ms\": 500}}"),
-        "execute");
+    json_object *resp =
+        execute_body(json_tokener_parse("{\"language\": \"python\", \"code\": \"while True: pass\","
+                                        " \"limits\": {\"cpu_time_ms\": 500}}"),
+                     "execute");
     expect_status(resp, "time_limit");
     json_object_put(resp);
 
@@ -171,9 +174,10 @@ START_TEST(test_limit_verdicts)
     expect_status(resp, "memory_limit");
     json_object_put(resp);
 
-    resp = execute_body(json_tokener_parse("{\"language\": \"python\", \"code\": \"print('x' * 5000)\","
-                                           " \"limits\": {\"output_kb\": 1}}"),
-                        "execute");
+    resp = execute_body(
+        json_tokener_parse("{\"language\": \"python\", \"code\": \"print('x' * 5000)\","
+                           " \"limits\": {\"output_kb\": 1}}"),
+        "execute");
     expect_status(resp, "output_limit");
     ck_assert_str_eq(field(resp, "truncated"), "true");
     json_object_put(resp);
@@ -183,7 +187,10 @@ START_TEST(test_limit_verdicts)
     ck_assert_str_eq(field(resp, "signal"), "SIGSEGV");
     json_object_put(resp);
 
-    resp = run_code("python", "import sys\nprint('\\xff'.encode('latin-1'), file=sys.stderr)\nsys.stdout.buffer.write(b'\\xff\\n')\nsys.exit(3)\n", "execute");
+    resp = run_code("python",
+                    "import sys\nprint('\\xff'.encode('latin-1'), "
+                    "file=sys.stderr)\nsys.stdout.buffer.write(b'\\xff\\n')\nsys.exit(3)\n",
+                    "execute");
     expect_status(resp, "runtime_error");
     ck_assert_str_eq(field(resp, "exit_code"), "3");
     ck_assert_str_eq(field(resp, "output"), "\xEF\xBF\xBD\n");
@@ -195,10 +202,11 @@ END_TEST
 START_TEST(test_grading_through_the_engine)
 {
     json_object *resp = execute_body(
-        json_tokener_parse("{\"language\": \"c\", \"code\": \"#include <stdio.h>\\nint main(void)"
-                           " { int a, b; scanf(\\\"%d %d\\\", &a, &b); printf(\\\"%d\\\\n\\\", a + b); }\","
-                           " \"test_cases\": [{\"stdin\": \"1 2\", \"expected_output\": \"3\"},"
-                           " {\"stdin\": \"2 2\", \"expected_output\": \"5\"}]}"),
+        json_tokener_parse(
+            "{\"language\": \"c\", \"code\": \"#include <stdio.h>\\nint main(void)"
+            " { int a, b; scanf(\\\"%d %d\\\", &a, &b); printf(\\\"%d\\\\n\\\", a + b); }\","
+            " \"test_cases\": [{\"stdin\": \"1 2\", \"expected_output\": \"3\"},"
+            " {\"stdin\": \"2 2\", \"expected_output\": \"5\"}]}"),
         "execute");
     expect_status(resp, "wrong_answer");
     ck_assert_str_eq(field(resp, "all_passed"), "false");
@@ -210,9 +218,10 @@ START_TEST(test_grading_through_the_engine)
     json_object_put(resp);
 
     resp = execute_body(
-        json_tokener_parse("{\"language\": \"python\", \"code\": \"def add_numbers(a, b):\\n    return a + b\\n\","
-                           " \"function_name\": \"add_numbers\", \"test_cases\": [{\"input\": [1, 2],"
-                           " \"expected_output\": 3}, {\"input\": [2.5, 0.5], \"expected_output\": \"3\"}]}"),
+        json_tokener_parse(
+            "{\"language\": \"python\", \"code\": \"def add_numbers(a, b):\\n    return a + b\\n\","
+            " \"function_name\": \"add_numbers\", \"test_cases\": [{\"input\": [1, 2],"
+            " \"expected_output\": 3}, {\"input\": [2.5, 0.5], \"expected_output\": \"3\"}]}"),
         "execute");
     expect_status(resp, "success");
     ck_assert_str_eq(field(resp, "all_passed"), "true");

@@ -13,8 +13,10 @@ static const char *GOOD =
     " \"check\": [\"l\", \"-c\", \"{sources}\"],"
     " \"version\": {\"command\": [\"l\", \"-v\"], \"pattern\": \"L ([0-9.]+)\"},"
     " \"env\": {\"PATH\": \"/usr/bin\"},"
-    " \"limits\": {\"cpu_time_ms\": 1, \"wall_time_ms\": 2, \"memory_kb\": 3, \"output_kb\": 4, \"processes\": 5},"
-    " \"compile_limits\": {\"cpu_time_ms\": 1, \"wall_time_ms\": 2, \"memory_kb\": 3, \"output_kb\": 4, \"processes\": 5, \"cpu_share_milli\": 1000},"
+    " \"limits\": {\"cpu_time_ms\": 1, \"wall_time_ms\": 2, \"memory_kb\": 3, \"output_kb\": 4, "
+    "\"processes\": 5},"
+    " \"compile_limits\": {\"cpu_time_ms\": 1, \"wall_time_ms\": 2, \"memory_kb\": 3, "
+    "\"output_kb\": 4, \"processes\": 5, \"cpu_share_milli\": 1000},"
     " \"diagnostics\": \"gcc\", \"example\": \"hello\"}";
 
 START_TEST(test_shipped_languages_load)
@@ -22,7 +24,8 @@ START_TEST(test_shipped_languages_load)
     rbx_language_set set;
     load_languages(&set);
     ck_assert_uint_eq(set.n, 7);
-    static const char *const IDS[] = {"c", "cpp", "go", "java", "javascript", "python", "typescript"};
+    static const char *const IDS[] = {"c",          "cpp",    "go",        "java",
+                                      "javascript", "python", "typescript"};
     for (size_t i = 0; i < 7; i++) {
         ck_assert_str_eq(set.items[i]->id, IDS[i]);
         ck_assert_ptr_nonnull(set.items[i]->example);
@@ -62,12 +65,14 @@ static const struct {
     {"\"compiled\": false", "\"compiled\": \"no\"", "\"compiled\" must be true or false"},
     {"\"compiled\": false", "\"compiled\": true", "\"compile\" is missing"},
     {"\"processes\": 5},", "\"processes\": -5},", "must be a positive integer"},
-    {"\"memory_kb\": 3, \"output_kb\": 4, \"processes\": 5}", "\"memory_kb\": 3, \"output_kb\": 4}", "\"limits.processes\" is missing"},
+    {"\"memory_kb\": 3, \"output_kb\": 4, \"processes\": 5}", "\"memory_kb\": 3, \"output_kb\": 4}",
+     "\"limits.processes\" is missing"},
     {"{\"PATH\": \"/usr/bin\"}", "{\"HOME\": \"/tmp\"}", "must set PATH"},
     {"\"pattern\": \"L ([0-9.]+)\"", "\"pattern\": \"L [0-9.]+\"", "needs a group"},
     {"\"diagnostics\": \"gcc\"", "\"diagnostics\": \"clang\"", "\"diagnostics\" must be one of"},
     {"\"file_name\": \"main.l\"", "\"file_name\": \"../main.l\"", "\"file_name\" must be a plain"},
-    {"\"file_name\": \"main.l\"", "\"file_name\": \"main.x\"", "must end in one of source_extensions"},
+    {"\"file_name\": \"main.l\"", "\"file_name\": \"main.x\"",
+     "must end in one of source_extensions"},
     {"\"id\": \"lang\"", "\"id\": \"Lang!\"", "\"id\" must be lower-case"},
     {"{\"id\"", "[{\"id\"", "invalid JSON"},
 };
@@ -132,8 +137,8 @@ START_TEST(test_argv_expansion)
     rbx_error err;
     char **argv = rbx_argv_expand(tmpl, &vars, extra, &err);
     ck_assert_ptr_nonnull(argv);
-    const char *want[] = {"javac", "-d", "/box/out", "Main.java", "Util.java", "-cp", "Main:x",
-                          "a b", "; rm -rf /", NULL};
+    const char *want[] = {"javac", "-d",     "/box/out", "Main.java",  "Util.java",
+                          "-cp",   "Main:x", "a b",      "; rm -rf /", NULL};
     for (size_t i = 0; want[i]; i++)
         ck_assert_str_eq(argv[i], want[i]);
     ck_assert_ptr_null(argv[9]);
@@ -148,12 +153,16 @@ END_TEST
 START_TEST(test_version_extraction)
 {
     char v[64];
-    ck_assert_int_eq(rbx_version_extract("Python ([0-9]+(\\.[0-9]+)*)", "Python 3.11.2\n", v, sizeof(v)), 0);
+    ck_assert_int_eq(
+        rbx_version_extract("Python ([0-9]+(\\.[0-9]+)*)", "Python 3.11.2\n", v, sizeof(v)), 0);
     ck_assert_str_eq(v, "3.11.2");
     ck_assert_int_eq(rbx_version_extract("version \"([^\"]+)\"",
-                                         "openjdk version \"17.0.9\" 2023-10-17\n", v, sizeof(v)), 0);
+                                         "openjdk version \"17.0.9\" 2023-10-17\n", v, sizeof(v)),
+                     0);
     ck_assert_str_eq(v, "17.0.9");
-    ck_assert_int_eq(rbx_version_extract("go([0-9]+(\\.[0-9]+)*)", "go version go1.19.8 linux/amd64", v, sizeof(v)), 0);
+    ck_assert_int_eq(rbx_version_extract("go([0-9]+(\\.[0-9]+)*)",
+                                         "go version go1.19.8 linux/amd64", v, sizeof(v)),
+                     0);
     ck_assert_str_eq(v, "1.19.8");
     ck_assert_int_eq(rbx_version_extract("Python ([0-9.]+)", "nothing here", v, sizeof(v)), -1);
 }
@@ -166,8 +175,8 @@ START_TEST(test_installed_versions_are_read)
     load_languages(&set);
     for (size_t i = 0; i < set.n; i++) {
         const char *v = rbx_language_version(set.items[i]);
-        ck_assert_msg(strcmp(v, "unknown") != 0 && v[0] >= '0' && v[0] <= '9',
-                      "%s version \"%s\"", set.items[i]->id, v);
+        ck_assert_msg(strcmp(v, "unknown") != 0 && v[0] >= '0' && v[0] <= '9', "%s version \"%s\"",
+                      set.items[i]->id, v);
         ck_assert_ptr_eq(rbx_language_version(set.items[i]), v); /* cached */
     }
     rbx_languages_free(&set);

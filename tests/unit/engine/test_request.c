@@ -37,46 +37,89 @@ static const bad_case BAD[] = {
     {"{\"language\": \"python\"}", false, 400, "invalid_request", "code"},
     {"{\"language\": \"python\", \"code\": \"\"}", false, 400, "invalid_request", "code"},
     {"{\"language\": \"python\", \"code\": 5}", false, 400, "invalid_request", "code"},
-    {"{\"language\": \"python\", \"code\": \"x\", \"colour\": 1}", false, 400, "invalid_request", "colour"},
-    {"{\"language\": \"python\", \"code\": \"x\", \"callback_url\": \"http://a/\"}", false, 400, "invalid_request", "callback_url"},
-    {"{\"language\": \"python\", \"code\": \"x\", \"callback_url\": \"ftp://a/\"}", true, 400, "invalid_request", "callback_url"},
-    {"{\"language\": \"python\", \"code\": \"x\", \"callback_url\": \"not a url\"}", true, 400, "invalid_request", "callback_url"},
-    {"{\"language\": \"python\", \"code\": \"x\", \"stdin\": 3}", false, 400, "invalid_request", "stdin"},
-    {"{\"language\": \"python\", \"code\": \"x\", \"args\": \"-v\"}", false, 400, "invalid_request", "args"},
-    {"{\"language\": \"python\", \"code\": \"x\", \"args\": [\"a\", 2]}", false, 400, "invalid_request", "args[1]"},
-    {"{\"language\": \"python\", \"code\": \"x\", \"args\": [\"a\\u0000b\"]}", false, 400, "invalid_request", "args[0]"},
-    {"{\"language\": \"python\", \"code\": \"x\", \"base64_encoded\": \"yes\"}", false, 400, "invalid_request", "base64_encoded"},
-    {"{\"language\": \"python\", \"code\": \"%%%\", \"base64_encoded\": true}", false, 400, "invalid_request", "code"},
-    {"{\"language\": \"python\", \"code\": \"eA==\", \"stdin\": \"!!\", \"base64_encoded\": true}", false, 400, "invalid_request", "stdin"},
-    {"{\"language\": \"python\", \"code\": \"x\", \"limits\": 5}", false, 400, "invalid_request", "limits"},
-    {"{\"language\": \"python\", \"code\": \"x\", \"limits\": {\"memory_kb\": -1}}", false, 400, "invalid_request", "limits.memory_kb"},
-    {"{\"language\": \"python\", \"code\": \"x\", \"limits\": {\"cpu_time_ms\": 0}}", false, 400, "invalid_request", "limits.cpu_time_ms"},
-    {"{\"language\": \"python\", \"code\": \"x\", \"limits\": {\"wall_time_ms\": \"5\"}}", false, 400, "invalid_request", "limits.wall_time_ms"},
-    {"{\"language\": \"python\", \"code\": \"x\", \"limits\": {\"output_kb\": 1.5}}", false, 400, "invalid_request", "limits.output_kb"},
-    {"{\"language\": \"python\", \"code\": \"x\", \"limits\": {\"disk_kb\": 5}}", false, 400, "invalid_request", "limits.disk_kb"},
-    {"{\"language\": \"python\", \"code\": \"x\", \"limits\": {\"wall_time_ms\": 30001}}", false, 422, "limit_exceeded", "limits.wall_time_ms"},
-    {"{\"language\": \"python\", \"code\": \"x\", \"limits\": {\"memory_kb\": 99999999}}", false, 422, "limit_exceeded", "limits.memory_kb"},
-    {"{\"language\": \"python\", \"code\": \"x\", \"limits\": {\"processes\": 100000}}", false, 422, "limit_exceeded", "limits.processes"},
+    {"{\"language\": \"python\", \"code\": \"x\", \"colour\": 1}", false, 400, "invalid_request",
+     "colour"},
+    {"{\"language\": \"python\", \"code\": \"x\", \"callback_url\": \"http://a/\"}", false, 400,
+     "invalid_request", "callback_url"},
+    {"{\"language\": \"python\", \"code\": \"x\", \"callback_url\": \"ftp://a/\"}", true, 400,
+     "invalid_request", "callback_url"},
+    {"{\"language\": \"python\", \"code\": \"x\", \"callback_url\": \"not a url\"}", true, 400,
+     "invalid_request", "callback_url"},
+    {"{\"language\": \"python\", \"code\": \"x\", \"stdin\": 3}", false, 400, "invalid_request",
+     "stdin"},
+    {"{\"language\": \"python\", \"code\": \"x\", \"args\": \"-v\"}", false, 400, "invalid_request",
+     "args"},
+    {"{\"language\": \"python\", \"code\": \"x\", \"args\": [\"a\", 2]}", false, 400,
+     "invalid_request", "args[1]"},
+    {"{\"language\": \"python\", \"code\": \"x\", \"args\": [\"a\\u0000b\"]}", false, 400,
+     "invalid_request", "args[0]"},
+    {"{\"language\": \"python\", \"code\": \"x\", \"base64_encoded\": \"yes\"}", false, 400,
+     "invalid_request", "base64_encoded"},
+    {"{\"language\": \"python\", \"code\": \"%%%\", \"base64_encoded\": true}", false, 400,
+     "invalid_request", "code"},
+    {"{\"language\": \"python\", \"code\": \"eA==\", \"stdin\": \"!!\", \"base64_encoded\": true}",
+     false, 400, "invalid_request", "stdin"},
+    {"{\"language\": \"python\", \"code\": \"x\", \"limits\": 5}", false, 400, "invalid_request",
+     "limits"},
+    {"{\"language\": \"python\", \"code\": \"x\", \"limits\": {\"memory_kb\": -1}}", false, 400,
+     "invalid_request", "limits.memory_kb"},
+    {"{\"language\": \"python\", \"code\": \"x\", \"limits\": {\"cpu_time_ms\": 0}}", false, 400,
+     "invalid_request", "limits.cpu_time_ms"},
+    {"{\"language\": \"python\", \"code\": \"x\", \"limits\": {\"wall_time_ms\": \"5\"}}", false,
+     400, "invalid_request", "limits.wall_time_ms"},
+    {"{\"language\": \"python\", \"code\": \"x\", \"limits\": {\"output_kb\": 1.5}}", false, 400,
+     "invalid_request", "limits.output_kb"},
+    {"{\"language\": \"python\", \"code\": \"x\", \"limits\": {\"disk_kb\": 5}}", false, 400,
+     "invalid_request", "limits.disk_kb"},
+    {"{\"language\": \"python\", \"code\": \"x\", \"limits\": {\"wall_time_ms\": 30001}}", false,
+     422, "limit_exceeded", "limits.wall_time_ms"},
+    {"{\"language\": \"python\", \"code\": \"x\", \"limits\": {\"memory_kb\": 99999999}}", false,
+     422, "limit_exceeded", "limits.memory_kb"},
+    {"{\"language\": \"python\", \"code\": \"x\", \"limits\": {\"processes\": 100000}}", false, 422,
+     "limit_exceeded", "limits.processes"},
     {"{\"language\": \"python\", \"files\": {}}", false, 400, "invalid_request", "files"},
-    {"{\"language\": \"python\", \"files\": [\"a.py\"]}", false, 400, "invalid_request", "files[0]"},
-    {"{\"language\": \"python\", \"files\": [{\"name\": \"../x.py\", \"content\": \"\"}]}", false, 400, "invalid_request", "files[0].name"},
-    {"{\"language\": \"python\", \"files\": [{\"name\": \"a/b.py\", \"content\": \"\"}]}", false, 400, "invalid_request", "files[0].name"},
-    {"{\"language\": \"python\", \"files\": [{\"name\": \".bashrc\", \"content\": \"\"}]}", false, 400, "invalid_request", "files[0].name"},
-    {"{\"language\": \"python\", \"files\": [{\"name\": \"\", \"content\": \"\"}]}", false, 400, "invalid_request", "files[0].name"},
-    {"{\"language\": \"python\", \"files\": [{\"name\": \"a.py\"}]}", false, 400, "invalid_request", "files[0].content"},
-    {"{\"language\": \"python\", \"files\": [{\"name\": \"a.py\", \"content\": 1}]}", false, 400, "invalid_request", "files[0].content"},
-    {"{\"language\": \"python\", \"files\": [{\"name\": \"a.py\", \"content\": \"\", \"mode\": 1}]}", false, 400, "invalid_request", "files[0].mode"},
-    {"{\"language\": \"python\", \"code\": \"x\", \"files\": [{\"name\": \"main.py\", \"content\": \"\"}]}", false, 400, "invalid_request", "files[0].name"},
-    {"{\"language\": \"python\", \"code\": \"x\", \"project_id\": \"7\"}", false, 400, "invalid_request", "project_id"},
-    {"{\"language\": \"python\", \"code\": \"x\", \"session_id\": 7}", false, 400, "invalid_request", "session_id"},
-    {"{\"language\": \"python\", \"code\": \"x\", \"save_history\": 1}", false, 400, "invalid_request", "save_history"},
-    {"{\"language\": \"python\", \"code\": \"x\", \"test_cases\": {}}", false, 400, "invalid_request", "test_cases"},
-    {"{\"language\": \"python\", \"code\": \"x\", \"test_cases\": [5]}", false, 400, "invalid_request", "test_cases[0]"},
-    {"{\"language\": \"python\", \"code\": \"x\", \"test_cases\": [{\"stdin\": \"1\"}]}", false, 400, "invalid_request", "test_cases[0]"},
-    {"{\"language\": \"python\", \"code\": \"x\", \"function_name\": \"f\", \"test_cases\": [{\"input\": 1, \"expected_output\": 1}]}", false, 400, "invalid_request", "test_cases[0].input"},
-    {"{\"language\": \"python\", \"code\": \"x\", \"function_name\": \"f\"}", false, 400, "invalid_request", "function_name"},
-    {"{\"language\": \"python\", \"code\": \"x\", \"function_name\": \"f-g\", \"test_cases\": [{\"input\": [], \"expected_output\": 1}]}", false, 400, "invalid_request", "function_name"},
-    {"{\"language\": \"python\", \"code\": \"x\", \"tests\": []}", false, 400, "invalid_request", "tests"},
+    {"{\"language\": \"python\", \"files\": [\"a.py\"]}", false, 400, "invalid_request",
+     "files[0]"},
+    {"{\"language\": \"python\", \"files\": [{\"name\": \"../x.py\", \"content\": \"\"}]}", false,
+     400, "invalid_request", "files[0].name"},
+    {"{\"language\": \"python\", \"files\": [{\"name\": \"a/b.py\", \"content\": \"\"}]}", false,
+     400, "invalid_request", "files[0].name"},
+    {"{\"language\": \"python\", \"files\": [{\"name\": \".bashrc\", \"content\": \"\"}]}", false,
+     400, "invalid_request", "files[0].name"},
+    {"{\"language\": \"python\", \"files\": [{\"name\": \"\", \"content\": \"\"}]}", false, 400,
+     "invalid_request", "files[0].name"},
+    {"{\"language\": \"python\", \"files\": [{\"name\": \"a.py\"}]}", false, 400, "invalid_request",
+     "files[0].content"},
+    {"{\"language\": \"python\", \"files\": [{\"name\": \"a.py\", \"content\": 1}]}", false, 400,
+     "invalid_request", "files[0].content"},
+    {"{\"language\": \"python\", \"files\": [{\"name\": \"a.py\", \"content\": \"\", \"mode\": "
+     "1}]}",
+     false, 400, "invalid_request", "files[0].mode"},
+    {"{\"language\": \"python\", \"code\": \"x\", \"files\": [{\"name\": \"main.py\", \"content\": "
+     "\"\"}]}",
+     false, 400, "invalid_request", "files[0].name"},
+    {"{\"language\": \"python\", \"code\": \"x\", \"project_id\": \"7\"}", false, 400,
+     "invalid_request", "project_id"},
+    {"{\"language\": \"python\", \"code\": \"x\", \"session_id\": 7}", false, 400,
+     "invalid_request", "session_id"},
+    {"{\"language\": \"python\", \"code\": \"x\", \"save_history\": 1}", false, 400,
+     "invalid_request", "save_history"},
+    {"{\"language\": \"python\", \"code\": \"x\", \"test_cases\": {}}", false, 400,
+     "invalid_request", "test_cases"},
+    {"{\"language\": \"python\", \"code\": \"x\", \"test_cases\": [5]}", false, 400,
+     "invalid_request", "test_cases[0]"},
+    {"{\"language\": \"python\", \"code\": \"x\", \"test_cases\": [{\"stdin\": \"1\"}]}", false,
+     400, "invalid_request", "test_cases[0]"},
+    {"{\"language\": \"python\", \"code\": \"x\", \"function_name\": \"f\", \"test_cases\": "
+     "[{\"input\": 1, \"expected_output\": 1}]}",
+     false, 400, "invalid_request", "test_cases[0].input"},
+    {"{\"language\": \"python\", \"code\": \"x\", \"function_name\": \"f\"}", false, 400,
+     "invalid_request", "function_name"},
+    {"{\"language\": \"python\", \"code\": \"x\", \"function_name\": \"f-g\", \"test_cases\": "
+     "[{\"input\": [], \"expected_output\": 1}]}",
+     false, 400, "invalid_request", "function_name"},
+    {"{\"language\": \"python\", \"code\": \"x\", \"tests\": []}", false, 400, "invalid_request",
+     "tests"},
 };
 
 START_TEST(test_bad_input_table)
@@ -132,10 +175,9 @@ END_TEST
 
 START_TEST(test_aliases_resolve_case_insensitively)
 {
-    static const char *const PAIRS[][2] = {{"C++", "cpp"},       {"js", "javascript"},
-                                           {"node", "javascript"}, {"ts", "typescript"},
-                                           {"golang", "go"},     {"python3", "python"},
-                                           {"Java", "java"},     {"c", "c"}};
+    static const char *const PAIRS[][2] = {
+        {"C++", "cpp"},   {"js", "javascript"},  {"node", "javascript"}, {"ts", "typescript"},
+        {"golang", "go"}, {"python3", "python"}, {"Java", "java"},       {"c", "c"}};
     for (size_t i = 0; i < sizeof(PAIRS) / sizeof(PAIRS[0]); i++) {
         char body[128];
         snprintf(body, sizeof(body), "{\"language\": \"%s\", \"code\": \"x\"}", PAIRS[i][0]);
@@ -151,7 +193,8 @@ START_TEST(test_full_request_is_decoded)
     rbx_request *req = parse_ok(
         "{\"language\": \"python\", \"code\": \"cHJpbnQoaW5wdXQoKSk=\", \"base64_encoded\": true,"
         " \"files\": [{\"name\": \"util.py\", \"content\": \"eD0x\"}], \"stdin\": \"aGVsbG8K\","
-        " \"args\": [\"--fast\", \"two words\"], \"limits\": {\"cpu_time_ms\": 1000, \"memory_kb\": 65536},"
+        " \"args\": [\"--fast\", \"two words\"], \"limits\": {\"cpu_time_ms\": 1000, "
+        "\"memory_kb\": 65536},"
         " \"project_id\": 12, \"session_id\": \"abc\", \"save_history\": false,"
         " \"test_cases\": [{\"stdin\": \"MSAy\", \"expected_output\": \"Mw==\"}],"
         " \"callback_url\": \"https://example.org/hook\"}",
@@ -179,9 +222,10 @@ END_TEST
 
 START_TEST(test_tests_are_decoded)
 {
-    rbx_request *req = parse_ok("{\"language\": \"python\", \"code\": \"eD0x\", \"base64_encoded\": true,"
-                                " \"tests\": \"YXNzZXJ0IFRydWU=\"}",
-                                false);
+    rbx_request *req =
+        parse_ok("{\"language\": \"python\", \"code\": \"eD0x\", \"base64_encoded\": true,"
+                 " \"tests\": \"YXNzZXJ0IFRydWU=\"}",
+                 false);
     ck_assert_str_eq(req->tests, "assert True");
     rbx_request_free(req);
 }
@@ -189,16 +233,17 @@ END_TEST
 
 START_TEST(test_files_only_entry_comes_first)
 {
-    rbx_request *req = parse_ok(
-        "{\"language\": \"java\", \"files\": [{\"name\": \"Util.java\", \"content\": \"class Util {}\"},"
-        " {\"name\": \"Main.java\", \"content\": \"class Main {}\"}]}",
-        false);
+    rbx_request *req = parse_ok("{\"language\": \"java\", \"files\": [{\"name\": \"Util.java\", "
+                                "\"content\": \"class Util {}\"},"
+                                " {\"name\": \"Main.java\", \"content\": \"class Main {}\"}]}",
+                                false);
     ck_assert_uint_eq(req->n_files, 2);
     ck_assert_str_eq(req->files[0].name, "Main.java");
     ck_assert_str_eq(req->files[1].name, "Util.java");
     rbx_request_free(req);
-    req = parse_ok("{\"language\": \"python\", \"files\": [{\"name\": \"app.py\", \"content\": \"1\"}]}",
-                   false);
+    req = parse_ok(
+        "{\"language\": \"python\", \"files\": [{\"name\": \"app.py\", \"content\": \"1\"}]}",
+        false);
     ck_assert_str_eq(req->files[0].name, "app.py");
     rbx_request_free(req);
 }

@@ -68,10 +68,23 @@ START_TEST(test_success_has_every_field)
     rbx_sandbox_result run = result(RBX_SANDBOX_OK, "hello\n", "");
     rbx_outcome o = {.run_id = "9b2f", .version = "3.11.2", .run = &run};
     json_object *resp = rbx_response_execute(req, &o);
-    static const char *const KEYS[] = {"id", "status", "output", "error", "exit_code", "signal",
-                                       "execution_time", "cpu_time_ms", "wall_time_ms",
-                                       "memory_kb", "truncated", "compile", "results",
-                                       "all_passed", "error_details", "language", NULL};
+    static const char *const KEYS[] = {"id",
+                                       "status",
+                                       "output",
+                                       "error",
+                                       "exit_code",
+                                       "signal",
+                                       "execution_time",
+                                       "cpu_time_ms",
+                                       "wall_time_ms",
+                                       "memory_kb",
+                                       "truncated",
+                                       "compile",
+                                       "results",
+                                       "all_passed",
+                                       "error_details",
+                                       "language",
+                                       NULL};
     for (size_t i = 0; KEYS[i]; i++)
         ck_assert_msg(json_object_object_get_ex(resp, KEYS[i], NULL), "missing %s", KEYS[i]);
     ck_assert_int_eq(json_object_object_length(resp), 16);
@@ -120,8 +133,9 @@ END_TEST
 
 START_TEST(test_status_mapping)
 {
-    rbx_language *py = rbx_languages_find(&langs, "python"), *java = rbx_languages_find(&langs, "java"),
-                 *js = rbx_languages_find(&langs, "js"), *go = rbx_languages_find(&langs, "go");
+    rbx_language *py = rbx_languages_find(&langs, "python"),
+                 *java = rbx_languages_find(&langs, "java"), *js = rbx_languages_find(&langs, "js"),
+                 *go = rbx_languages_find(&langs, "go");
     rbx_sandbox_result r = result(RBX_SANDBOX_OK, "", "");
     ck_assert_str_eq(rbx_status_of_run(py, &r), "success");
     r.status = RBX_SANDBOX_TIME_LIMIT;
@@ -132,13 +146,17 @@ START_TEST(test_status_mapping)
     ck_assert_str_eq(rbx_status_of_run(py, &r), "output_limit");
     r.status = RBX_SANDBOX_INTERNAL_ERROR;
     ck_assert_str_eq(rbx_status_of_run(py, &r), "internal_error");
-    r = result(RBX_SANDBOX_RUNTIME_ERROR, "", "Traceback...\nZeroDivisionError: division by zero\n");
+    r = result(RBX_SANDBOX_RUNTIME_ERROR, "",
+               "Traceback...\nZeroDivisionError: division by zero\n");
     ck_assert_str_eq(rbx_status_of_run(py, &r), "runtime_error");
     r = result(RBX_SANDBOX_RUNTIME_ERROR, "", "Traceback...\nMemoryError\n");
     ck_assert_str_eq(rbx_status_of_run(py, &r), "memory_limit");
-    r = result(RBX_SANDBOX_RUNTIME_ERROR, "", "Exception in thread \"main\" java.lang.OutOfMemoryError: Java heap space\n");
+    r = result(RBX_SANDBOX_RUNTIME_ERROR, "",
+               "Exception in thread \"main\" java.lang.OutOfMemoryError: Java heap space\n");
     ck_assert_str_eq(rbx_status_of_run(java, &r), "memory_limit");
-    r = result(RBX_SANDBOX_RUNTIME_ERROR, "", "FATAL ERROR: Reached heap limit Allocation failed - JavaScript heap out of memory\n");
+    r = result(
+        RBX_SANDBOX_RUNTIME_ERROR, "",
+        "FATAL ERROR: Reached heap limit Allocation failed - JavaScript heap out of memory\n");
     ck_assert_str_eq(rbx_status_of_run(js, &r), "memory_limit");
     r = result(RBX_SANDBOX_RUNTIME_ERROR, "", "fatal error: runtime: out of memory\n");
     ck_assert_str_eq(rbx_status_of_run(go, &r), "memory_limit");
@@ -180,7 +198,8 @@ START_TEST(test_invalid_utf8_repaired_or_base64)
     resp = rbx_response_execute(req, &o);
     ck_assert_str_eq(str(resp, "output"), "Yf96");
     ck_assert_str_eq(str(resp, "error"), "ZcA=");
-    ck_assert_str_eq(str(resp, "error_details"), "ZXhpdGVkIHdpdGggY29kZSAx"); /* "exited with code 1" */
+    ck_assert_str_eq(str(resp, "error_details"),
+                     "ZXhpdGVkIHdpdGggY29kZSAx"); /* "exited with code 1" */
     json_object_put(resp);
     rbx_request_free(req);
 }
@@ -195,7 +214,8 @@ START_TEST(test_interpreter_syntax_error_is_compile_error)
     ck_assert(rbx_run_is_compile_error(py, &r));
     r = result(RBX_SANDBOX_RUNTIME_ERROR, "",
                "Traceback (most recent call last):\n  File \"/box/main.py\", line 1, in <module>\n"
-               "    eval('(')\n  File \"<string>\", line 1\n    (\n    ^\nSyntaxError: '(' was never closed\n");
+               "    eval('(')\n  File \"<string>\", line 1\n    (\n    ^\nSyntaxError: '(' was "
+               "never closed\n");
     ck_assert(!rbx_run_is_compile_error(py, &r));
     rbx_language *js = rbx_languages_find(&langs, "javascript");
     r = result(RBX_SANDBOX_RUNTIME_ERROR, "",
@@ -203,7 +223,8 @@ START_TEST(test_interpreter_syntax_error_is_compile_error)
                "argument list\n    at internalCompileFunction (node:internal/vm:76:18)\n");
     ck_assert(rbx_run_is_compile_error(js, &r));
     r = result(RBX_SANDBOX_RUNTIME_ERROR, "",
-               "undefined:1\n{\n ^\n\nSyntaxError: Unexpected end of JSON input\n    at JSON.parse (<anonymous>)\n");
+               "undefined:1\n{\n ^\n\nSyntaxError: Unexpected end of JSON input\n    at JSON.parse "
+               "(<anonymous>)\n");
     ck_assert(!rbx_run_is_compile_error(js, &r));
 }
 END_TEST
@@ -211,8 +232,9 @@ END_TEST
 START_TEST(test_validate_shape)
 {
     rbx_request *req = request("ts", false);
-    rbx_sandbox_result c = result(RBX_SANDBOX_RUNTIME_ERROR,
-                                  "main.ts(1,5): error TS2322: Type 'string' is not assignable to type 'number'.\n", "");
+    rbx_sandbox_result c = result(
+        RBX_SANDBOX_RUNTIME_ERROR,
+        "main.ts(1,5): error TS2322: Type 'string' is not assignable to type 'number'.\n", "");
     json_object *resp = rbx_response_validate(req, "4.8.4", &c), *diags, *lang;
     ck_assert_str_eq(str(resp, "valid"), "false");
     ck_assert_str_eq(str(resp, "status"), "compile_error");

@@ -14,15 +14,18 @@ static const struct {
     const char *out;
 } UTF8[] = {
     {"hello\n", 6, "hello\n"},
-    {"h\xC3\xA9llo \xE2\x82\xAC \xF0\x9F\x98\x80", 15, "h\xC3\xA9llo \xE2\x82\xAC \xF0\x9F\x98\x80"},
-    {"a\xFF" "b", 3, "a" FFFD "b"},
-    {"\xC0\xAF", 2, FFFD FFFD},                 /* overlong '/' */
-    {"\xED\xA0\x80", 3, FFFD FFFD FFFD},        /* surrogate */
+    {"h\xC3\xA9llo \xE2\x82\xAC \xF0\x9F\x98\x80", 15,
+     "h\xC3\xA9llo \xE2\x82\xAC \xF0\x9F\x98\x80"},
+    {"a\xFF"
+     "b",
+     3, "a" FFFD "b"},
+    {"\xC0\xAF", 2, FFFD FFFD},                   /* overlong '/' */
+    {"\xED\xA0\x80", 3, FFFD FFFD FFFD},          /* surrogate */
     {"\xF4\x90\x80\x80", 4, FFFD FFFD FFFD FFFD}, /* past U+10FFFF */
-    {"\xE2\x82", 2, FFFD},                      /* truncated: one replacement */
+    {"\xE2\x82", 2, FFFD},                        /* truncated: one replacement */
     {"\xE2\x82x", 3, FFFD "x"},
-    {"a\0b", 3, "a" FFFD "b"},                  /* NUL */
-    {"\x80\x80", 2, FFFD FFFD},                 /* stray continuation bytes */
+    {"a\0b", 3, "a" FFFD "b"},  /* NUL */
+    {"\x80\x80", 2, FFFD FFFD}, /* stray continuation bytes */
 };
 
 START_TEST(test_utf8_repair)
@@ -31,7 +34,9 @@ START_TEST(test_utf8_repair)
     ck_assert_ptr_nonnull(out);
     ck_assert_msg(strcmp(out, UTF8[_i].out) == 0, "case %d", _i);
     ck_assert(rbx_utf8_valid(out, strlen(out)));
-    ck_assert_int_eq(rbx_utf8_valid(UTF8[_i].in, UTF8[_i].len), strcmp(UTF8[_i].in, UTF8[_i].out) == 0 && UTF8[_i].len == strlen(UTF8[_i].out));
+    ck_assert_int_eq(rbx_utf8_valid(UTF8[_i].in, UTF8[_i].len),
+                     strcmp(UTF8[_i].in, UTF8[_i].out) == 0 &&
+                         UTF8[_i].len == strlen(UTF8[_i].out));
     free(out);
 }
 END_TEST

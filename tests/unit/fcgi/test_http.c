@@ -46,7 +46,8 @@ START_TEST(test_content_type_must_be_json)
 {
     rbx_http_request r = {0};
     rbx_error err;
-    const char *bad[] = {NULL, "text/plain", "application/jsonx", "application/x-www-form-urlencoded"};
+    const char *bad[] = {NULL, "text/plain", "application/jsonx",
+                         "application/x-www-form-urlencoded"};
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
         r.content_type = bad[i];
         ck_assert_int_eq(rbx_http_require_json(&r, &err), -1);
@@ -70,9 +71,12 @@ START_TEST(test_json_body_must_be_one_object)
     struct {
         const char *body;
         const char *code;
-    } bad[] = {{"", "invalid_json"},          {"{", "invalid_json"},
-               {"{} {}", "invalid_json"},     {"not json", "invalid_json"},
-               {"[1, 2]", "invalid_request"}, {"\"text\"", "invalid_request"},
+    } bad[] = {{"", "invalid_json"},
+               {"{", "invalid_json"},
+               {"{} {}", "invalid_json"},
+               {"not json", "invalid_json"},
+               {"[1, 2]", "invalid_request"},
+               {"\"text\"", "invalid_request"},
                {"{\"a\": 'x'}", "invalid_json"}};
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
         ck_assert_int_eq(rbx_http_parse_json_object(bad[i].body, strlen(bad[i].body), &o, &err),

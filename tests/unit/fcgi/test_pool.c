@@ -10,8 +10,8 @@
 
 #include "fcgi/pool.h"
 
-static int report_fd = -1;   /* workers write their pid here */
-static int deaths_fd = -1;   /* the master writes a byte per replaced worker */
+static int report_fd = -1; /* workers write their pid here */
+static int deaths_fd = -1; /* the master writes a byte per replaced worker */
 
 static int worker_main(void *ctx)
 {
@@ -47,8 +47,10 @@ START_TEST(test_replaces_dead_worker_and_drains_on_sigterm)
     if (master == 0) {
         report_fd = pids[1];
         deaths_fd = deaths[1];
-        rbx_pool_options opt = {.workers = 3, .drain_timeout_ms = 5000,
-                                .worker_main = worker_main, .after_worker_death = after_death};
+        rbx_pool_options opt = {.workers = 3,
+                                .drain_timeout_ms = 5000,
+                                .worker_main = worker_main,
+                                .after_worker_death = after_death};
         _exit(rbx_pool_run(&opt));
     }
     pid_t w[3];

@@ -8,8 +8,8 @@
 
 #include "fcgi/router.h"
 
-static const rbx_route *match(const char *method, const char *path, const char **param,
-                              char *allow, rbx_error *err)
+static const rbx_route *match(const char *method, const char *path, const char **param, char *allow,
+                              rbx_error *err)
 {
     static char buf[256];
     return rbx_route_match(method, path, buf, sizeof(buf), param, allow, 64, err);
@@ -44,8 +44,12 @@ START_TEST(test_unknown_paths_are_404)
     const char *param;
     char allow[64];
     rbx_error err;
-    const char *paths[] = {"/", "/api/v1/codex/health", "/api/v1/code", "/api/v1/code/nope",
-                           "/api/v1/code/history/a/b", "/api/v1/code/tasks/a/b"};
+    const char *paths[] = {"/",
+                           "/api/v1/codex/health",
+                           "/api/v1/code",
+                           "/api/v1/code/nope",
+                           "/api/v1/code/history/a/b",
+                           "/api/v1/code/tasks/a/b"};
     for (size_t i = 0; i < sizeof(paths) / sizeof(paths[0]); i++) {
         ck_assert_ptr_null(match("GET", paths[i], &param, allow, &err));
         ck_assert_int_eq(err.status, 404);
@@ -117,8 +121,11 @@ static const char *error_code(const rbx_reply *reply)
 static void dispatch(const char *method, const char *path, const char *auth,
                      const char *content_type, long long length, rbx_reply *reply)
 {
-    rbx_http_request http = {.method = method, .path = path, .query = "",
-                             .authorization = auth, .content_type = content_type,
+    rbx_http_request http = {.method = method,
+                             .path = path,
+                             .query = "",
+                             .authorization = auth,
+                             .content_type = content_type,
                              .content_length = length};
     rbx_route_dispatch(&svc, &http, no_body, NULL, reply);
 }
@@ -148,8 +155,8 @@ START_TEST(test_dispatch_checks_key_media_type_and_size)
     ck_assert_int_eq(reply.status, 404);
     json_object_put(reply.body);
 
-    dispatch("GET", "/api/v1/code/history/6f1c1f0e-3b7a-4c55-9d0e-7d2a1b9c0a11", auth, NULL,
-             -1, &reply);
+    dispatch("GET", "/api/v1/code/history/6f1c1f0e-3b7a-4c55-9d0e-7d2a1b9c0a11", auth, NULL, -1,
+             &reply);
     ck_assert_int_eq(reply.status, 404);
     json_object_put(reply.body);
 

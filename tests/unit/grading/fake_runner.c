@@ -108,12 +108,13 @@ static int wait_limited(pid_t pid, uint64_t wall_ms, int *status, struct rusage 
 }
 
 int fake_run(void *ctx, rbx_grading_phase phase, const char *const *argv, const char *stdin_data,
-             size_t stdin_len, uint64_t wall_cap_ms, bool keep_changes,
-             rbx_sandbox_result *r, rbx_error *err)
+             size_t stdin_len, uint64_t wall_cap_ms, bool keep_changes, rbx_sandbox_result *r,
+             rbx_error *err)
 {
     fake_runner *f = ctx;
-    uint64_t wall = phase == RBX_GRADING_COMPILE ? (f->compile_wall_ms ? f->compile_wall_ms : 120000)
-                                                 : (f->run_wall_ms ? f->run_wall_ms : 10000);
+    uint64_t wall = phase == RBX_GRADING_COMPILE
+                        ? (f->compile_wall_ms ? f->compile_wall_ms : 120000)
+                        : (f->run_wall_ms ? f->run_wall_ms : 10000);
     if (wall_cap_ms && wall_cap_ms < wall)
         wall = wall_cap_ms;
     phase == RBX_GRADING_COMPILE ? f->compiles++ : f->runs++;

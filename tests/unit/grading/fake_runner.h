@@ -15,7 +15,7 @@ typedef struct fake_runner {
 } fake_runner;
 
 int fake_run(void *ctx, rbx_grading_phase phase, const char *const *argv, const char *stdin_data,
-             size_t stdin_len, uint64_t wall_cap_ms, bool keep_changes,
-             rbx_sandbox_result *result, rbx_error *err);
+             size_t stdin_len, uint64_t wall_cap_ms, bool keep_changes, rbx_sandbox_result *result,
+             rbx_error *err);
 
 #endif

@@ -92,7 +92,7 @@ START_TEST(test_text_ignores_trailing_whitespace_and_blank_lines)
     ck_assert(text_eq("a\r\nb\r\n", "a\nb"));
     ck_assert(text_eq("", "\n\n  \n"));
     ck_assert(!text_eq("a b", "a  b"));
-    ck_assert(!text_eq(" a", "a")); /* leading whitespace counts */
+    ck_assert(!text_eq(" a", "a"));        /* leading whitespace counts */
     ck_assert(!text_eq("a\n\nb", "a\nb")); /* blank lines inside count */
     ck_assert(!text_eq("a", "a\nb"));
     ck_assert(!text_eq("ab", "a"));

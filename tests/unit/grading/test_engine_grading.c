@@ -88,7 +88,8 @@ static json_object *result_at(json_object *resp, size_t i)
 static const char *const EXAMPLES[] = {
     "{\"language\": \"python\", \"code\": \"def add_numbers(a, b):\\n    print('adding')\\n    "
     "return a + b\\n\", \"function_name\": \"add_numbers\", " ADD_CASES "}",
-    "{\"language\": \"javascript\", \"code\": \"function findMedianSortedArrays(a, b) {\\n  const m "
+    "{\"language\": \"javascript\", \"code\": \"function findMedianSortedArrays(a, b) {\\n  const "
+    "m "
     "= [...a, ...b].sort((x, y) => x - y);\\n  const h = m.length >> 1;\\n  return m.length % 2 ? "
     "m[h] : (m[h - 1] + m[h]) / 2;\\n}\\n\", \"function_name\": \"findMedianSortedArrays\", "
     "\"test_cases\": [{\"input\": [[1, 3], [2]], \"expected_output\": 2}, {\"input\": [[1, 2], [3, "
@@ -151,9 +152,9 @@ END_TEST
 
 START_TEST(test_python_syntax_error_is_compile_error)
 {
-    json_object *resp = execute("{\"language\": \"python\", \"code\": \"def add_numbers(a, b)\\n "
-                                "   return a + b\\n\", \"function_name\": \"add_numbers\", " ADD_CASES
-                                "}");
+    json_object *resp =
+        execute("{\"language\": \"python\", \"code\": \"def add_numbers(a, b)\\n "
+                "   return a + b\\n\", \"function_name\": \"add_numbers\", " ADD_CASES "}");
     expect_status(resp, "compile_error");
     ck_assert_ptr_nonnull(strstr(str_at(resp, "error_details"), "SyntaxError"));
     json_object_put(resp);

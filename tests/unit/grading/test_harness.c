@@ -51,8 +51,11 @@ static json_object *grade_io(const char *language, const char *body_json,
 {
     json_object *body = json_tokener_parse(body_json);
     ck_assert_msg(body != NULL, "bad test body: %s", body_json);
-    rbx_grading_job job = {.language = language, .body = body, .workdir_fd = workdir_fd,
-                           .compile_argv = compile, .run_argv = run};
+    rbx_grading_job job = {.language = language,
+                           .body = body,
+                           .workdir_fd = workdir_fd,
+                           .compile_argv = compile,
+                           .run_argv = run};
     rbx_grading_runner runner = {.run = fake_run, .ctx = &runner_ctx};
     rbx_grading_options opts = {.total_wall_ms = 60000};
     json_object *out = NULL;
@@ -198,8 +201,8 @@ START_TEST(test_io_total_budget_cuts_remaining_cases)
     json_object *body = json_tokener_parse(
         "{\"code\": \"\", \"test_cases\": [{\"expected_output\": \"1\"}, {\"expected_output\": "
         "\"1\"}, {\"expected_output\": \"1\"}, {\"expected_output\": \"1\"}]}");
-    rbx_grading_job job = {.language = "python", .body = body, .workdir_fd = workdir_fd,
-                           .run_argv = py_run};
+    rbx_grading_job job = {
+        .language = "python", .body = body, .workdir_fd = workdir_fd, .run_argv = py_run};
     rbx_grading_runner runner = {.run = fake_run, .ctx = &runner_ctx};
     rbx_grading_options opts = {.total_wall_ms = 1000};
     json_object *out;
@@ -218,8 +221,8 @@ END_TEST
 /* ---- function calls ------------------------------------------------------ */
 
 #define ADD_CASES                                                                                  \
-    "\"test_cases\": [{\"input\": [1, 2], \"expected_output\": 3},"                                 \
-    "{\"input\": [-5, 5], \"expected_output\": \"0\"},"                                             \
+    "\"test_cases\": [{\"input\": [1, 2], \"expected_output\": 3},"                                \
+    "{\"input\": [-5, 5], \"expected_output\": \"0\"},"                                            \
     "{\"input\": [100, 23], \"expected_output\": 123}]"
 
 START_TEST(test_python_add_numbers)
@@ -239,9 +242,10 @@ END_TEST
 START_TEST(test_python_solution_method_and_wrong_answer)
 {
     json_object *out = grade(
-        "python", "{\"code\": \"class Solution:\\n    def add_numbers(self, a, b):\\n        "
-                  "return a - b if a < 0 else a + b\\n\", \"function_name\": \"add_numbers\", " ADD_CASES
-                  "}");
+        "python",
+        "{\"code\": \"class Solution:\\n    def add_numbers(self, a, b):\\n        "
+        "return a - b if a < 0 else a + b\\n\", \"function_name\": \"add_numbers\", " ADD_CASES
+        "}");
     expect_status(out, "wrong_answer");
     ck_assert_str_eq(verdicts(out), "+-+");
     ck_assert_str_eq(str_at(result_at(out, 1), "actual_output"), "-10");
@@ -257,8 +261,9 @@ START_TEST(test_python_missing_function_is_compile_error)
     ck_assert_ptr_nonnull(strstr(str_at(out, "error"), "add_numbers"));
     json_object_put(out);
     /* mentioned but not a function: found by the harness's load check */
-    out = grade("python", "{\"code\": \"add_numbers = 3\\n\", \"function_name\": \"add_numbers\", " ADD_CASES
-                          "}");
+    out = grade("python",
+                "{\"code\": \"add_numbers = 3\\n\", \"function_name\": \"add_numbers\", " ADD_CASES
+                "}");
     expect_status(out, "compile_error");
     ck_assert_ptr_nonnull(strstr(str_at(out, "error"), "'add_numbers' is not defined"));
     json_object_put(out);
@@ -267,8 +272,9 @@ END_TEST
 
 START_TEST(test_python_syntax_error_is_compile_error)
 {
-    json_object *out = grade("python", "{\"code\": \"def add_numbers(a, b)\\n    return a + b\\n\", "
-                                       "\"function_name\": \"add_numbers\", " ADD_CASES "}");
+    json_object *out =
+        grade("python", "{\"code\": \"def add_numbers(a, b)\\n    return a + b\\n\", "
+                        "\"function_name\": \"add_numbers\", " ADD_CASES "}");
     expect_status(out, "compile_error");
     ck_assert_ptr_nonnull(strstr(str_at(out, "error_details"), "SyntaxError"));
     json_object_put(out);
@@ -277,10 +283,11 @@ END_TEST
 
 START_TEST(test_python_exception_and_exit_are_runtime_errors)
 {
-    json_object *out = grade("python", "{\"code\": \"import sys\\ndef add_numbers(a, b):\\n    if a "
-                                       "< 0: raise ValueError('negative')\\n    if a > 50: "
-                                       "sys.exit(0)\\n    return a + b\\n\", "
-                                       "\"function_name\": \"add_numbers\", " ADD_CASES "}");
+    json_object *out =
+        grade("python", "{\"code\": \"import sys\\ndef add_numbers(a, b):\\n    if a "
+                        "< 0: raise ValueError('negative')\\n    if a > 50: "
+                        "sys.exit(0)\\n    return a + b\\n\", "
+                        "\"function_name\": \"add_numbers\", " ADD_CASES "}");
     ck_assert_str_eq(verdicts(out), "+--");
     ck_assert_str_eq(str_at(result_at(out, 1), "status"), "runtime_error");
     ck_assert_ptr_nonnull(strstr(str_at(result_at(out, 1), "error"), "ValueError: negative"));
@@ -294,10 +301,10 @@ END_TEST
 /* ---- javascript and typescript ------------------------------------------- */
 
 #define MEDIAN_CASES                                                                               \
-    "\"function_name\": \"findMedianSortedArrays\", \"test_cases\": ["                              \
-    "{\"input\": [[1, 3], [2]], \"expected_output\": 2},"                                           \
-    "{\"input\": [[1, 2], [3, 4]], \"expected_output\": 2.5},"                                      \
-    "{\"input\": [[0, 0], [0, 0]], \"expected_output\": 0},"                                        \
+    "\"function_name\": \"findMedianSortedArrays\", \"test_cases\": ["                             \
+    "{\"input\": [[1, 3], [2]], \"expected_output\": 2},"                                          \
+    "{\"input\": [[1, 2], [3, 4]], \"expected_output\": 2.5},"                                     \
+    "{\"input\": [[0, 0], [0, 0]], \"expected_output\": 0},"                                       \
     "{\"input\": [[], [1]], \"expected_output\": \"1.0\"}]"
 
 START_TEST(test_javascript_median_of_two_sorted_arrays)
@@ -316,10 +323,10 @@ END_TEST
 
 START_TEST(test_javascript_wrong_median_reports_failing_cases)
 {
-    json_object *out = grade("javascript",
-                             "{\"code\": \"class Solution {\\n  findMedianSortedArrays(a, b) {\\n  "
-                             "  const m = a.concat(b).sort((x, y) => x - y);\\n    return "
-                             "m[m.length >> 1];\\n  }\\n}\\n\", " MEDIAN_CASES "}");
+    json_object *out =
+        grade("javascript", "{\"code\": \"class Solution {\\n  findMedianSortedArrays(a, b) {\\n  "
+                            "  const m = a.concat(b).sort((x, y) => x - y);\\n    return "
+                            "m[m.length >> 1];\\n  }\\n}\\n\", " MEDIAN_CASES "}");
     expect_status(out, "wrong_answer");
     ck_assert_str_eq(verdicts(out), "+-++");
     ck_assert_str_eq(str_at(result_at(out, 1), "actual_output"), "3");
@@ -329,11 +336,13 @@ END_TEST
 
 START_TEST(test_javascript_missing_function)
 {
-    json_object *out = grade("javascript", "{\"code\": \"const findMedianSortedArrays = 5;\\n\", " MEDIAN_CASES "}");
+    json_object *out = grade(
+        "javascript", "{\"code\": \"const findMedianSortedArrays = 5;\\n\", " MEDIAN_CASES "}");
     expect_status(out, "compile_error");
     ck_assert_ptr_nonnull(strstr(str_at(out, "error"), "'findMedianSortedArrays' is not defined"));
     json_object_put(out);
-    out = grade("javascript", "{\"code\": \"function median(a, b) { return 0; }\\n\", " MEDIAN_CASES "}");
+    out = grade("javascript",
+                "{\"code\": \"function median(a, b) { return 0; }\\n\", " MEDIAN_CASES "}");
     expect_status(out, "compile_error");
     ck_assert_ptr_nonnull(strstr(str_at(out, "error"), "findMedianSortedArrays"));
     json_object_put(out);
@@ -342,7 +351,10 @@ END_TEST
 
 START_TEST(test_javascript_syntax_error)
 {
-    json_object *out = grade("javascript", "{\"code\": \"function findMedianSortedArrays(a, b) {\\n  return (;\\n}\\n\", " MEDIAN_CASES "}");
+    json_object *out = grade(
+        "javascript",
+        "{\"code\": \"function findMedianSortedArrays(a, b) {\\n  return (;\\n}\\n\", " MEDIAN_CASES
+        "}");
     expect_status(out, "compile_error");
     ck_assert_ptr_nonnull(strstr(str_at(out, "error_details"), "SyntaxError"));
     json_object_put(out);
@@ -358,9 +370,11 @@ START_TEST(test_typescript_function_and_async_method)
                       "/ 2;\\n}\\n\", " MEDIAN_CASES "}");
     expect_all_passed(out, 4);
     json_object_put(out);
-    out = grade("typescript",
-                "{\"code\": \"class Solution {\\n  async addNumbers(a: number, b: number): "
-                "Promise<number> { return a + b; }\\n}\\n\", \"function_name\": \"addNumbers\", " ADD_CASES "}");
+    out = grade(
+        "typescript",
+        "{\"code\": \"class Solution {\\n  async addNumbers(a: number, b: number): "
+        "Promise<number> { return a + b; }\\n}\\n\", \"function_name\": \"addNumbers\", " ADD_CASES
+        "}");
     expect_all_passed(out, 3);
     json_object_put(out);
 }
@@ -368,9 +382,10 @@ END_TEST
 
 START_TEST(test_typescript_type_error_is_compile_error)
 {
-    json_object *out = grade("typescript", "{\"code\": \"function addNumbers(a: number, b: number): "
-                                           "number {\\n  return 'x';\\n}\\n\", "
-                                           "\"function_name\": \"addNumbers\", " ADD_CASES "}");
+    json_object *out =
+        grade("typescript", "{\"code\": \"function addNumbers(a: number, b: number): "
+                            "number {\\n  return 'x';\\n}\\n\", "
+                            "\"function_name\": \"addNumbers\", " ADD_CASES "}");
     expect_status(out, "compile_error");
     ck_assert_ptr_nonnull(strstr(str_at(out, "error"), "TS2322"));
     json_object_put(out);
@@ -395,10 +410,10 @@ END_TEST
 
 START_TEST(test_typescript_tests)
 {
-    json_object *out = grade("typescript",
-                             "{\"code\": \"function add(a: number, b: number): number { return a "
-                             "+ b; }\\n\", \"tests\": \"function test_add(): void { "
-                             "assert.strictEqual(add(1, 2), 3); }\\n\"}");
+    json_object *out =
+        grade("typescript", "{\"code\": \"function add(a: number, b: number): number { return a "
+                            "+ b; }\\n\", \"tests\": \"function test_add(): void { "
+                            "assert.strictEqual(add(1, 2), 3); }\\n\"}");
     expect_all_passed(out, 1);
     json_object_put(out);
 }
@@ -416,13 +431,14 @@ START_TEST(test_java_add_numbers_in_public_class_and_solution)
     expect_all_passed(out, 3);
     ck_assert_str_eq(str_at(result_at(out, 0), "stdout"), "adding 1\n");
     json_object_put(out);
-    out = grade("java",
-                "{\"code\": \"import java.util.*;\\nclass Solution {\\n  public List<Integer> "
-                "twice(List<Integer> xs, Map<String, Integer> m) {\\n    List<Integer> r = new "
-                "ArrayList<>();\\n    for (int x : xs) r.add(x * m.get(\\\"k\\\"));\\n    return "
-                "r;\\n  }\\n}\\n\", \"function_name\": \"twice\", \"test_cases\": [{\"input\": [[1, "
-                "2], {\"k\": 2}], \"expected_output\": [2, 4]}, {\"input\": [[], {\"k\": 1}], "
-                "\"expected_output\": []}]}");
+    out =
+        grade("java",
+              "{\"code\": \"import java.util.*;\\nclass Solution {\\n  public List<Integer> "
+              "twice(List<Integer> xs, Map<String, Integer> m) {\\n    List<Integer> r = new "
+              "ArrayList<>();\\n    for (int x : xs) r.add(x * m.get(\\\"k\\\"));\\n    return "
+              "r;\\n  }\\n}\\n\", \"function_name\": \"twice\", \"test_cases\": [{\"input\": [[1, "
+              "2], {\"k\": 2}], \"expected_output\": [2, 4]}, {\"input\": [[], {\"k\": 1}], "
+              "\"expected_output\": []}]}");
     expect_all_passed(out, 2);
     json_object_put(out);
 }
@@ -430,10 +446,10 @@ END_TEST
 
 START_TEST(test_java_wrong_and_missing)
 {
-    json_object *out = grade("java", "{\"code\": \"class Solution {\\n  int addNumbers(int a, int "
-                                     "b) { if (a < 0) throw new IllegalStateException(\\\"neg\\\"); "
-                                     "return a * b; }\\n}\\n\", \"function_name\": \"addNumbers\", " ADD_CASES
-                                     "}");
+    json_object *out = grade(
+        "java", "{\"code\": \"class Solution {\\n  int addNumbers(int a, int "
+                "b) { if (a < 0) throw new IllegalStateException(\\\"neg\\\"); "
+                "return a * b; }\\n}\\n\", \"function_name\": \"addNumbers\", " ADD_CASES "}");
     ck_assert_str_eq(verdicts(out), "---");
     ck_assert_str_eq(str_at(result_at(out, 0), "status"), "wrong_answer");
     ck_assert_str_eq(str_at(result_at(out, 1), "status"), "runtime_error");
@@ -450,11 +466,12 @@ END_TEST
 
 START_TEST(test_java_tests)
 {
-    json_object *out = grade(
-        "java", "{\"code\": \"class Solution {\\n  static int add(int a, int b) { return a + b; "
-                "}\\n}\\n\", \"tests\": \"class SolutionTest {\\n  void testAdd() { assert "
-                "Solution.add(1, 2) == 3; }\\n  void testWrong() { assert Solution.add(2, 2) == 5 : "
-                "\\\"two and two\\\"; }\\n}\\n\"}");
+    json_object *out =
+        grade("java",
+              "{\"code\": \"class Solution {\\n  static int add(int a, int b) { return a + b; "
+              "}\\n}\\n\", \"tests\": \"class SolutionTest {\\n  void testAdd() { assert "
+              "Solution.add(1, 2) == 3; }\\n  void testWrong() { assert Solution.add(2, 2) == 5 : "
+              "\\\"two and two\\\"; }\\n}\\n\"}");
     expect_status(out, "wrong_answer");
     ck_assert_str_eq(verdicts(out), "+-");
     ck_assert_str_eq(str_at(result_at(out, 1), "name"), "SolutionTest.testWrong");
@@ -467,25 +484,27 @@ END_TEST
 
 START_TEST(test_cpp_vector_sum_and_solution_method)
 {
-    json_object *out = grade(
-        "cpp", "{\"code\": \"#include <vector>\\n#include <cstdio>\\nlong long vectorSum(const "
-               "std::vector<int> &v) {\\n  long long s = 0;\\n  for (int x : v) s += x;\\n  "
-               "printf(\\\"n=%zu\\\\n\\\", v.size());\\n  return s;\\n}\\nint main() { return 1; "
-               "}\\n\", \"function_name\": \"vectorSum\", \"test_cases\": [{\"input\": [[1, 2, 3]], "
-               "\"expected_output\": 6}, {\"input\": [[]], \"expected_output\": 0}, {\"input\": "
-               "[[2147483647, 1]], \"expected_output\": 2147483648}]}");
+    json_object *out =
+        grade("cpp",
+              "{\"code\": \"#include <vector>\\n#include <cstdio>\\nlong long vectorSum(const "
+              "std::vector<int> &v) {\\n  long long s = 0;\\n  for (int x : v) s += x;\\n  "
+              "printf(\\\"n=%zu\\\\n\\\", v.size());\\n  return s;\\n}\\nint main() { return 1; "
+              "}\\n\", \"function_name\": \"vectorSum\", \"test_cases\": [{\"input\": [[1, 2, 3]], "
+              "\"expected_output\": 6}, {\"input\": [[]], \"expected_output\": 0}, {\"input\": "
+              "[[2147483647, 1]], \"expected_output\": 2147483648}]}");
     expect_all_passed(out, 3);
     ck_assert_str_eq(str_at(result_at(out, 0), "stdout"), "n=3\n");
     json_object_put(out);
-    out = grade("cpp",
-                "{\"code\": \"#include <map>\\n#include <string>\\n#include <vector>\\nusing "
-                "namespace std;\\nclass Solution {\\npublic:\\n  vector<double> scale(vector<vector<int>> "
-                "&rows, map<string, double> f, bool neg, string tag) const {\\n    vector<double> "
-                "r;\\n    for (auto &row : rows) for (int x : row) r.push_back((neg ? -x : x) * "
-                "f[tag]);\\n    return r;\\n  }\\n};\\n\", \"function_name\": \"scale\", "
-                "\"test_cases\": [{\"input\": [[[1], [2, 3]], {\"k\": 0.5}, false, \"k\"], "
-                "\"expected_output\": [0.5, 1, 1.5]}, {\"input\": [[[4]], {\"k\": 2}, true, \"k\"], "
-                "\"expected_output\": [-8]}]}");
+    out = grade(
+        "cpp",
+        "{\"code\": \"#include <map>\\n#include <string>\\n#include <vector>\\nusing "
+        "namespace std;\\nclass Solution {\\npublic:\\n  vector<double> scale(vector<vector<int>> "
+        "&rows, map<string, double> f, bool neg, string tag) const {\\n    vector<double> "
+        "r;\\n    for (auto &row : rows) for (int x : row) r.push_back((neg ? -x : x) * "
+        "f[tag]);\\n    return r;\\n  }\\n};\\n\", \"function_name\": \"scale\", "
+        "\"test_cases\": [{\"input\": [[[1], [2, 3]], {\"k\": 0.5}, false, \"k\"], "
+        "\"expected_output\": [0.5, 1, 1.5]}, {\"input\": [[[4]], {\"k\": 2}, true, \"k\"], "
+        "\"expected_output\": [-8]}]}");
     expect_all_passed(out, 2);
     json_object_put(out);
 }
@@ -493,11 +512,12 @@ END_TEST
 
 START_TEST(test_cpp_wrong_missing_and_unsupported)
 {
-    json_object *out = grade("cpp", "{\"code\": \"#include <vector>\\nint vectorSum(std::vector<int> "
-                                    "v) { return v.empty() ? 0 : v[0]; }\\n\", \"function_name\": "
-                                    "\"vectorSum\", \"test_cases\": [{\"input\": [[1, 2]], "
-                                    "\"expected_output\": 3}, {\"input\": [[5]], "
-                                    "\"expected_output\": 5}]}");
+    json_object *out =
+        grade("cpp", "{\"code\": \"#include <vector>\\nint vectorSum(std::vector<int> "
+                     "v) { return v.empty() ? 0 : v[0]; }\\n\", \"function_name\": "
+                     "\"vectorSum\", \"test_cases\": [{\"input\": [[1, 2]], "
+                     "\"expected_output\": 3}, {\"input\": [[5]], "
+                     "\"expected_output\": 5}]}");
     expect_status(out, "wrong_answer");
     ck_assert_str_eq(verdicts(out), "-+");
     json_object_put(out);
@@ -507,10 +527,12 @@ START_TEST(test_cpp_wrong_missing_and_unsupported)
     expect_status(out, "compile_error");
     ck_assert_ptr_nonnull(strstr(str_at(out, "error"), "vectorSum"));
     json_object_put(out);
-    out = grade("cpp", "{\"code\": \"int vectorSum(int *v) { return 0; }\\n\", \"function_name\": "
-                       "\"vectorSum\", \"test_cases\": [{\"input\": [[1]], \"expected_output\": 1}]}");
+    out = grade("cpp",
+                "{\"code\": \"int vectorSum(int *v) { return 0; }\\n\", \"function_name\": "
+                "\"vectorSum\", \"test_cases\": [{\"input\": [[1]], \"expected_output\": 1}]}");
     expect_status(out, "compile_error");
-    ck_assert_ptr_nonnull(strstr(str_at(out, "error"), "function 'vectorSum' has a parameter type"));
+    ck_assert_ptr_nonnull(
+        strstr(str_at(out, "error"), "function 'vectorSum' has a parameter type"));
     json_object_put(out);
 }
 END_TEST
@@ -536,15 +558,16 @@ END_TEST
 START_TEST(test_go_function_over_slices)
 {
     json_object *out = grade(
-        "go", "{\"code\": \"package main\\n\\nimport \\\"fmt\\\"\\n\\nfunc MergeSorted(a []int, b "
-              "[]int) []int {\\n\\tfmt.Println(\\\"merging\\\", len(a)+len(b))\\n\\tr := "
-              "make([]int, 0, len(a)+len(b))\\n\\ti, j := 0, 0\\n\\tfor i < len(a) || j < len(b) "
-              "{\\n\\t\\tif j >= len(b) || (i < len(a) && a[i] <= b[j]) {\\n\\t\\t\\tr = append(r, "
-              "a[i])\\n\\t\\t\\ti++\\n\\t\\t} else {\\n\\t\\t\\tr = append(r, "
-              "b[j])\\n\\t\\t\\tj++\\n\\t\\t}\\n\\t}\\n\\treturn r\\n}\\n\\nfunc main() "
-              "{\\n\\tfmt.Println(\\\"main must not run\\\")\\n}\\n\", \"function_name\": "
-              "\"MergeSorted\", \"test_cases\": [{\"input\": [[1, 4], [2, 3]], \"expected_output\": "
-              "[1, 2, 3, 4]}, {\"input\": [[], [5]], \"expected_output\": [5]}]}");
+        "go",
+        "{\"code\": \"package main\\n\\nimport \\\"fmt\\\"\\n\\nfunc MergeSorted(a []int, b "
+        "[]int) []int {\\n\\tfmt.Println(\\\"merging\\\", len(a)+len(b))\\n\\tr := "
+        "make([]int, 0, len(a)+len(b))\\n\\ti, j := 0, 0\\n\\tfor i < len(a) || j < len(b) "
+        "{\\n\\t\\tif j >= len(b) || (i < len(a) && a[i] <= b[j]) {\\n\\t\\t\\tr = append(r, "
+        "a[i])\\n\\t\\t\\ti++\\n\\t\\t} else {\\n\\t\\t\\tr = append(r, "
+        "b[j])\\n\\t\\t\\tj++\\n\\t\\t}\\n\\t}\\n\\treturn r\\n}\\n\\nfunc main() "
+        "{\\n\\tfmt.Println(\\\"main must not run\\\")\\n}\\n\", \"function_name\": "
+        "\"MergeSorted\", \"test_cases\": [{\"input\": [[1, 4], [2, 3]], \"expected_output\": "
+        "[1, 2, 3, 4]}, {\"input\": [[], [5]], \"expected_output\": [5]}]}");
     expect_all_passed(out, 2);
     ck_assert_str_eq(str_at(result_at(out, 0), "stdout"), "merging 4\n");
     json_object_put(out);
@@ -578,7 +601,8 @@ END_TEST
 START_TEST(test_go_tests)
 {
     /* The engine's own copy of the code is in the work dir too. */
-    write_file("main.go", "package main\n\nfunc Add(a, b int) int { return a + b }\n\nfunc main() {}\n");
+    write_file("main.go",
+               "package main\n\nfunc Add(a, b int) int { return a + b }\n\nfunc main() {}\n");
     json_object *out = grade("go", "{\"code\": \"package main\\n\\nfunc Add(a, b int) int { return "
                                    "a + b }\\n\\nfunc main() {}\\n\", \"tests\": \"func TestAdd(t "
                                    "*testing.T) {\\n\\tif Add(1, 2) != 3 {\\n\\t\\tt.Fatal(\\\"1 + "
@@ -598,12 +622,13 @@ END_TEST
 START_TEST(test_c_function_over_int_array)
 {
     json_object *out = grade(
-        "c", "{\"code\": \"#include <stdio.h>\\n\\nlong sum_array(const int *nums, int n) {\\n  "
-             "long s = 0;\\n  for (int i = 0; i < n; i++) s += nums[i];\\n  printf(\\\"n=%d\\\\n\\\", "
-             "n);\\n  return s;\\n}\\n\\nint main(void) { return 1; }\\n\", \"function_name\": "
-             "\"sum_array\", \"test_cases\": [{\"input\": [[1, 2, 3]], \"expected_output\": 6}, "
-             "{\"input\": [[]], \"expected_output\": 0}, {\"input\": [[5, 5, 5], 2], "
-             "\"expected_output\": 10}]}");
+        "c",
+        "{\"code\": \"#include <stdio.h>\\n\\nlong sum_array(const int *nums, int n) {\\n  "
+        "long s = 0;\\n  for (int i = 0; i < n; i++) s += nums[i];\\n  printf(\\\"n=%d\\\\n\\\", "
+        "n);\\n  return s;\\n}\\n\\nint main(void) { return 1; }\\n\", \"function_name\": "
+        "\"sum_array\", \"test_cases\": [{\"input\": [[1, 2, 3]], \"expected_output\": 6}, "
+        "{\"input\": [[]], \"expected_output\": 0}, {\"input\": [[5, 5, 5], 2], "
+        "\"expected_output\": 10}]}");
     expect_all_passed(out, 3);
     ck_assert_str_eq(str_at(result_at(out, 0), "stdout"), "n=3\n");
     json_object_put(out);
@@ -620,16 +645,18 @@ END_TEST
 
 START_TEST(test_c_wrong_missing_and_uncallable)
 {
-    json_object *out = grade("c", "{\"code\": \"int sum_array(int *a, int n) { return n ? a[0] : 0; "
-                                  "}\\n\", \"function_name\": \"sum_array\", \"test_cases\": "
-                                  "[{\"input\": [[4]], \"expected_output\": 4}, {\"input\": [[1, "
-                                  "2]], \"expected_output\": 3}]}");
+    json_object *out =
+        grade("c", "{\"code\": \"int sum_array(int *a, int n) { return n ? a[0] : 0; "
+                   "}\\n\", \"function_name\": \"sum_array\", \"test_cases\": "
+                   "[{\"input\": [[4]], \"expected_output\": 4}, {\"input\": [[1, "
+                   "2]], \"expected_output\": 3}]}");
     expect_status(out, "wrong_answer");
     ck_assert_str_eq(verdicts(out), "+-");
     json_object_put(out);
     runner_ctx.compiles = 0;
-    out = grade("c", "{\"code\": \"int total(int *a, int n) { return 0; }\\n\", \"function_name\": "
-                     "\"sum_array\", \"test_cases\": [{\"input\": [[1]], \"expected_output\": 1}]}");
+    out =
+        grade("c", "{\"code\": \"int total(int *a, int n) { return 0; }\\n\", \"function_name\": "
+                   "\"sum_array\", \"test_cases\": [{\"input\": [[1]], \"expected_output\": 1}]}");
     expect_status(out, "compile_error");
     ck_assert_str_eq(str_at(out, "error"), "function 'sum_array' is not defined in the submission");
     ck_assert_uint_eq(runner_ctx.compiles, 0); /* known before compiling */
@@ -640,8 +667,9 @@ START_TEST(test_c_wrong_missing_and_uncallable)
     expect_status(out, "compile_error");
     ck_assert_ptr_nonnull(strstr(str_at(out, "error"), "parameter 1 ('struct node *n')"));
     json_object_put(out);
-    out = grade("c", "{\"code\": \"int sum_array(int *a) { return a[0]; }\\n\", \"function_name\": "
-                     "\"sum_array\", \"test_cases\": [{\"input\": [[1]], \"expected_output\": 1}]}");
+    out =
+        grade("c", "{\"code\": \"int sum_array(int *a) { return a[0]; }\\n\", \"function_name\": "
+                   "\"sum_array\", \"test_cases\": [{\"input\": [[1]], \"expected_output\": 1}]}");
     expect_status(out, "compile_error");
     ck_assert_ptr_nonnull(strstr(str_at(out, "error"), "followed by its integer length"));
     json_object_put(out);
@@ -650,11 +678,12 @@ END_TEST
 
 START_TEST(test_c_tests_with_assert_and_main_set_aside)
 {
-    json_object *out = grade("c", "{\"code\": \"#include <stdio.h>\\nint add(int a, int b) { "
-                                  "return a + b; }\\nint main(void) { printf(\\\"user main\\\\n\\\"); "
-                                  "return 1; }\\n\", \"tests\": \"#include <assert.h>\\nint "
-                                  "main(void) {\\n  assert(add(1, 2) == 3);\\n  assert(add(2, 2) "
-                                  "== 5);\\n  return 0;\\n}\\n\"}");
+    json_object *out =
+        grade("c", "{\"code\": \"#include <stdio.h>\\nint add(int a, int b) { "
+                   "return a + b; }\\nint main(void) { printf(\\\"user main\\\\n\\\"); "
+                   "return 1; }\\n\", \"tests\": \"#include <assert.h>\\nint "
+                   "main(void) {\\n  assert(add(1, 2) == 3);\\n  assert(add(2, 2) "
+                   "== 5);\\n  return 0;\\n}\\n\"}");
     expect_status(out, "wrong_answer");
     ck_assert_str_eq(str_at(result_at(out, 0), "name"), "main");
     const char *msg = str_at(result_at(out, 0), "message");
@@ -669,13 +698,13 @@ END_TEST
  * a crash or an exit(1) fails that one only; the tests' main is set aside. */
 START_TEST(test_c_tests_one_result_per_test_function)
 {
-    json_object *out = grade(
-        "c", "{\"code\": \"int add(int a, int b) { return a + b; }\\n\", \"tests\": "
-             "\"#include <assert.h>\\n#include <stdlib.h>\\n/* void test_commented(void) {} "
-             "*/\\nvoid test_adds(void) { assert(add(1, 2) == 3); }\\nstatic void "
-             "test_wrong(void)\\n{\\n  assert(add(2, 2) == 5);\\n}\\nvoid test_crash() { "
-             "volatile int *p = 0; *p = 1; }\\nvoid test_exits(void) { exit(3); }\\nvoid "
-             "helper(void) { }\\nint main(void) { return 9; }\\n\"}");
+    json_object *out =
+        grade("c", "{\"code\": \"int add(int a, int b) { return a + b; }\\n\", \"tests\": "
+                   "\"#include <assert.h>\\n#include <stdlib.h>\\n/* void test_commented(void) {} "
+                   "*/\\nvoid test_adds(void) { assert(add(1, 2) == 3); }\\nstatic void "
+                   "test_wrong(void)\\n{\\n  assert(add(2, 2) == 5);\\n}\\nvoid test_crash() { "
+                   "volatile int *p = 0; *p = 1; }\\nvoid test_exits(void) { exit(3); }\\nvoid "
+                   "helper(void) { }\\nint main(void) { return 9; }\\n\"}");
     expect_status(out, "wrong_answer");
     ck_assert_str_eq(verdicts(out), "+---");
     ck_assert_str_eq(str_at(result_at(out, 0), "name"), "test_adds");
@@ -692,11 +721,11 @@ END_TEST
 
 START_TEST(test_cpp_tests_one_result_per_test_function)
 {
-    json_object *out = grade(
-        "cpp", "{\"code\": \"#include <string>\\nstd::string twice(const std::string &s) { "
-               "return s + s; }\\n\", \"tests\": \"#include <cassert>\\nvoid test_ok() { "
-               "assert(twice(\\\"ab\\\") == \\\"abab\\\"); }\\nvoid test_bad() { "
-               "assert(twice(\\\"a\\\").size() == 3); }\\n\"}");
+    json_object *out =
+        grade("cpp", "{\"code\": \"#include <string>\\nstd::string twice(const std::string &s) { "
+                     "return s + s; }\\n\", \"tests\": \"#include <cassert>\\nvoid test_ok() { "
+                     "assert(twice(\\\"ab\\\") == \\\"abab\\\"); }\\nvoid test_bad() { "
+                     "assert(twice(\\\"a\\\").size() == 3); }\\n\"}");
     expect_status(out, "wrong_answer");
     ck_assert_str_eq(verdicts(out), "+-");
     ck_assert_str_eq(str_at(result_at(out, 1), "name"), "test_bad");

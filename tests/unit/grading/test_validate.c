@@ -29,7 +29,8 @@ START_TEST(test_good_bodies_pass)
     rbx_error err;
     ck_assert_int_eq(validate("{\"code\": \"x\"}", 100, &err), 0);
     ck_assert_int_eq(
-        validate("{\"test_cases\": [{\"stdin\": \"1 2\\n\", \"expected_output\": \"3\"}]}", 100, &err),
+        validate("{\"test_cases\": [{\"stdin\": \"1 2\\n\", \"expected_output\": \"3\"}]}", 100,
+                 &err),
         0);
     ck_assert_int_eq(validate("{\"test_cases\": [{\"expected_output\": 3}]}", 100, &err), 0);
     ck_assert_int_eq(validate("{\"function_name\": \"add\", \"test_cases\": [{\"input\": [1, 2], "
@@ -52,9 +53,10 @@ END_TEST
 
 START_TEST(test_input_not_a_list)
 {
-    expect_error("{\"function_name\": \"f\", \"test_cases\": [{\"input\": [1], \"expected_output\": "
-                 "1}, {\"input\": 5, \"expected_output\": 1}]}",
-                 100, 400, "test_cases[1].input");
+    expect_error(
+        "{\"function_name\": \"f\", \"test_cases\": [{\"input\": [1], \"expected_output\": "
+        "1}, {\"input\": 5, \"expected_output\": 1}]}",
+        100, 400, "test_cases[1].input");
     expect_error("{\"function_name\": \"f\", \"test_cases\": [{\"expected_output\": 1}]}", 100, 400,
                  "test_cases[0]");
     expect_error("{\"test_cases\": [{\"input\": [1], \"expected_output\": 1}]}", 100, 400,
@@ -75,8 +77,9 @@ END_TEST
 START_TEST(test_function_name_without_cases)
 {
     expect_error("{\"function_name\": \"add\"}", 100, 400, "function_name");
-    expect_error("{\"function_name\": 7, \"test_cases\": [{\"input\": [], \"expected_output\": 1}]}",
-                 100, 400, "function_name");
+    expect_error(
+        "{\"function_name\": 7, \"test_cases\": [{\"input\": [], \"expected_output\": 1}]}", 100,
+        400, "function_name");
     expect_error("{\"function_name\": \"a b(\", \"test_cases\": [{\"input\": [], "
                  "\"expected_output\": 1}]}",
                  100, 400, "function_name");

@@ -13,7 +13,7 @@
 
 #include "sandbox/host_files.h"
 
-static char base[256];   /* a scratch dir holding "box" (the work dir) and "outside" */
+static char base[256]; /* a scratch dir holding "box" (the work dir) and "outside" */
 static int box_fd = -1;
 
 static void setup(void)

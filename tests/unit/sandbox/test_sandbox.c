@@ -23,8 +23,11 @@ static const char *const clean_env[] = {"PATH=/usr/bin:/bin", "HOME=/box", "LANG
 static void run(const char *const *argv, rbx_sandbox_limits lim, const char *stdin_data,
                 size_t stdin_len, rbx_sandbox_result *r)
 {
-    rbx_sandbox_config cfg = {.argv = argv, .envp = clean_env, .limits = lim,
-                              .stdin_data = stdin_data, .stdin_len = stdin_len};
+    rbx_sandbox_config cfg = {.argv = argv,
+                              .envp = clean_env,
+                              .limits = lim,
+                              .stdin_data = stdin_data,
+                              .stdin_len = stdin_len};
     rbx_error err;
     rbx_error_clear(&err);
     int rc = rbx_sandbox_run(&cfg, r, &err);
@@ -94,8 +97,8 @@ static uint64_t least_cpu_of_true(size_t n_binds)
         binds[i] = (rbx_sandbox_mount){.host_path = "/usr/share", .box_path = paths[i]};
     }
     const char *argv[] = {"/usr/bin/true", NULL};
-    rbx_sandbox_config cfg = {.argv = argv, .envp = clean_env, .mounts = binds,
-                              .n_mounts = n_binds};
+    rbx_sandbox_config cfg = {
+        .argv = argv, .envp = clean_env, .mounts = binds, .n_mounts = n_binds};
     uint64_t least = UINT64_MAX;
     for (int i = 0; i < 5; i++) {
         rbx_sandbox_result r;
@@ -203,7 +206,8 @@ END_TEST
 START_TEST(test_file_size_limit)
 {
     rbx_sandbox_result r;
-    run_sh("exec head -c 200000 /dev/zero > /tmp/big", (rbx_sandbox_limits){.file_size_kb = 64}, &r);
+    run_sh("exec head -c 200000 /dev/zero > /tmp/big", (rbx_sandbox_limits){.file_size_kb = 64},
+           &r);
     ck_assert_int_eq(r.status, RBX_SANDBOX_OUTPUT_LIMIT);
     ck_assert_int_eq(r.signal, SIGXFSZ);
     rbx_sandbox_result_free(&r);
@@ -318,8 +322,7 @@ END_TEST
 START_TEST(test_init_command_line_hidden)
 {
     rbx_sandbox_result r;
-    run_sh("tr -d '\\000' < /proc/1/cmdline; echo; cat /proc/1/comm", (rbx_sandbox_limits){0},
-           &r);
+    run_sh("tr -d '\\000' < /proc/1/cmdline; echo; cat /proc/1/comm", (rbx_sandbox_limits){0}, &r);
     ck_assert_int_eq(r.status, RBX_SANDBOX_OK);
     ck_assert_str_eq(r.stdout_buf, "runbox-init\nrunbox-init\n");
     rbx_sandbox_result_free(&r);
@@ -451,7 +454,6 @@ START_TEST(test_probe)
 }
 END_TEST
 
-
 /* ---- the work dir: copied into /box (a capped tmpfs) and back ---- */
 
 static void write_host_file(const char *dir, const char *name, const char *text)
@@ -506,7 +508,9 @@ static int run_in_workdir(const char *dir, const char *script, bool discard, uin
                           rbx_sandbox_result *r, rbx_error *err)
 {
     const char *argv[] = {"/bin/sh", "-c", script, NULL};
-    rbx_sandbox_config cfg = {.argv = argv, .envp = clean_env, .workdir = dir,
+    rbx_sandbox_config cfg = {.argv = argv,
+                              .envp = clean_env,
+                              .workdir = dir,
                               .limits = {.box_size_kb = box_kb, .wall_time_ms = 20000},
                               .discard_workdir_changes = discard};
     rbx_error_clear(err);
@@ -556,8 +560,8 @@ START_TEST(test_workdir_changes_discarded_on_request)
     write_host_file(dir, "keep.txt", "kept\n");
     rbx_sandbox_result r;
     rbx_error err;
-    int rc = run_in_workdir(dir, "cat keep.txt; echo new > new.txt; rm keep.txt", true, 0, &r,
-                            &err);
+    int rc =
+        run_in_workdir(dir, "cat keep.txt; echo new > new.txt; rm keep.txt", true, 0, &r, &err);
     ck_assert_msg(rc == 0, "run failed: %s", err.message);
     ck_assert_str_eq(r.stdout_buf, "kept\n");
     rbx_sandbox_result_free(&r);
