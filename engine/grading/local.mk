@@ -46,6 +46,7 @@ EXTRA_DIST += bench/grading
 # Grading through the real engine and sandbox (skipped where no box can run).
 check_PROGRAMS += tests/unit/grading/test_engine_grading
 TESTS += tests/unit/grading/test_engine_grading
-tests_unit_grading_test_engine_grading_SOURCES = tests/unit/grading/test_engine_grading.c
+tests_unit_grading_test_engine_grading_SOURCES = tests/unit/grading/test_engine_grading.c \
+	tests/unit/support/sandbox_usable.c tests/unit/support/sandbox_usable.h
 tests_unit_grading_test_engine_grading_CFLAGS = $(AM_CFLAGS) $(JSONC_CFLAGS) $(CHECK_CFLAGS)
 tests_unit_grading_test_engine_grading_LDADD = $(ENGINE_LIBS) $(CHECK_LIBS) -lm

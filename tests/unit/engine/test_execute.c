@@ -9,6 +9,7 @@
 #include "engine/engine.h"
 #include "helpers.h"
 #include "sandbox/sandbox.h"
+#include "tests/unit/support/sandbox_usable.h"
 
 static rbx_engine *eng;
 static char state_dir[64];
@@ -252,36 +253,11 @@ START_TEST(test_skipped)
 }
 END_TEST
 
-/* Whether a box can run here at all; the reason when not. */
-static bool sandbox_usable(void)
-{
-    rbx_sandbox_caps caps;
-    rbx_error err;
-    if (getenv("RUNBOX_SKIP_SANDBOX_TESTS")) {
-        snprintf(skip_reason, sizeof(skip_reason), "RUNBOX_SKIP_SANDBOX_TESTS is set");
-        return false;
-    }
-    if (rbx_sandbox_init(NULL, &err) != 0 || rbx_sandbox_probe(&caps, &err) != 0) {
-        snprintf(skip_reason, sizeof(skip_reason), "sandbox unavailable: %s", err.message);
-        return false;
-    }
-    const char *argv[] = {"/bin/true", NULL};
-    rbx_sandbox_config cfg = {.argv = argv};
-    rbx_sandbox_result res;
-    if (rbx_sandbox_run(&cfg, &res, &err) != 0 || res.status != RBX_SANDBOX_OK) {
-        snprintf(skip_reason, sizeof(skip_reason), "a box cannot run here: %s",
-                 res.status == RBX_SANDBOX_INTERNAL_ERROR ? res.message : err.message);
-        return false;
-    }
-    rbx_sandbox_result_free(&res);
-    return true;
-}
-
 static Suite *suite(void)
 {
     Suite *s = suite_create("execute");
     TCase *tc = tcase_create("sandbox");
-    if (!sandbox_usable()) {
+    if (!rbx_test_sandbox_usable(skip_reason, sizeof(skip_reason))) {
         tcase_add_test(tc, test_skipped);
         suite_add_tcase(s, tc);
         return s;
