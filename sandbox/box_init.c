@@ -219,7 +219,8 @@ static pid_t spawn_program(const box_plan *p, const program_args *args, child_er
                       CLONE_VM | CLONE_VFORK | SIGCHLD, &start);
     int saved = errno;
     sigprocmask(SIG_SETMASK, &old, NULL);
-    munmap(stack, PROGRAM_STACK_SIZE);
+    /* The stack stays mapped: the init only reaps from now on, and an unmap
+     * of memory the program's process ran on costs a TLB shootdown. */
     if (pid < 0)
         return child_fail(e, saved, "start the program", NULL);
     return pid;

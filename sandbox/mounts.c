@@ -61,13 +61,22 @@ static int make_file(const char *path, child_error *e)
     return 0;
 }
 
-/* Bind host `src` at `dst` (created as dir or file to match) with `attrs`. */
-static int bind(const char *src, const char *dst, bool is_dir, uint64_t attrs, child_error *e)
+/* Bind host `src` at `dst` (created as dir or file to match), attributes
+ * left to the caller. */
+static int bind_only(const char *src, const char *dst, bool is_dir, child_error *e)
 {
     if ((is_dir ? make_dir(dst, 0755, e) : make_file(dst, e)) != 0)
         return -1;
     if (mount(src, dst, NULL, MS_BIND | MS_REC, NULL) != 0)
         return child_fail(e, errno, "bind", src);
+    return 0;
+}
+
+/* Bind host `src` at `dst` (created as dir or file to match) with `attrs`. */
+static int bind(const char *src, const char *dst, bool is_dir, uint64_t attrs, child_error *e)
+{
+    if (bind_only(src, dst, is_dir, e) != 0)
+        return -1;
     return set_attrs(dst, attrs, true, e);
 }
 
@@ -141,7 +150,7 @@ static int build_dev(const char *root, child_error *e)
     for (size_t i = 0; i < sizeof(dev_nodes) / sizeof(dev_nodes[0]); i++) {
         snprintf(src, sizeof(src), "/dev/%s", dev_nodes[i]);
         snprintf(dst, sizeof(dst), "%s/%s", dev, dev_nodes[i]);
-        if (bind(src, dst, false, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NOEXEC, e) != 0)
+        if (bind_only(src, dst, false, e) != 0)
             return -1;
     }
     static const char *const links[][2] = {{"/proc/self/fd", "fd"},
@@ -153,6 +162,10 @@ static int build_dev(const char *root, child_error *e)
         if (symlink(links[i][0], dst) != 0)
             return child_fail(e, errno, "symlink", dst);
     }
+    /* Every node nosuid and noexec in one call (the tmpfs itself already
+     * is), then the tmpfs read-only: the nodes keep their own write access. */
+    if (set_attrs(dev, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NOEXEC, true, e) != 0)
+        return -1;
     return set_attrs(dev, MOUNT_ATTR_RDONLY, false, e);
 }
 
