@@ -49,6 +49,6 @@ tests_unit_engine_test_response_SOURCES = tests/unit/engine/test_response.c
 tests_unit_engine_test_response_CFLAGS = $(AM_CFLAGS) $(JSONC_CFLAGS) $(CHECK_CFLAGS)
 tests_unit_engine_test_response_LDADD = $(ENGINE_TEST_LDADD)
 tests_unit_engine_test_execute_SOURCES = tests/unit/engine/test_execute.c \
-	tests/unit/support/sandbox_usable.c tests/unit/support/sandbox_usable.h
+	tests/unit/support/real_engine.c tests/unit/support/real_engine.h
 tests_unit_engine_test_execute_CFLAGS = $(AM_CFLAGS) $(JSONC_CFLAGS) $(CHECK_CFLAGS)
 tests_unit_engine_test_execute_LDADD = $(ENGINE_TEST_LDADD)

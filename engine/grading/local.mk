@@ -47,6 +47,6 @@ EXTRA_DIST += bench/grading
 check_PROGRAMS += tests/unit/grading/test_engine_grading
 TESTS += tests/unit/grading/test_engine_grading
 tests_unit_grading_test_engine_grading_SOURCES = tests/unit/grading/test_engine_grading.c \
-	tests/unit/support/sandbox_usable.c tests/unit/support/sandbox_usable.h
+	tests/unit/support/real_engine.c tests/unit/support/real_engine.h
 tests_unit_grading_test_engine_grading_CFLAGS = $(AM_CFLAGS) $(JSONC_CFLAGS) $(CHECK_CFLAGS)
 tests_unit_grading_test_engine_grading_LDADD = $(ENGINE_LIBS) $(CHECK_LIBS) -lm

@@ -9,34 +9,20 @@
 #include "engine/engine.h"
 #include "helpers.h"
 #include "sandbox/sandbox.h"
-#include "tests/unit/support/sandbox_usable.h"
+#include "tests/unit/support/real_engine.h"
 
 static rbx_engine *eng;
-static char state_dir[64];
 static char skip_reason[1024];
 
 static void open_engine(void)
 {
-    rbx_config cfg;
-    rbx_error err;
-    rbx_config_defaults(&cfg);
-    snprintf(cfg.languages_dir, sizeof(cfg.languages_dir), "%s/languages", srcdir());
-    snprintf(state_dir, sizeof(state_dir), "/tmp/rbx-exec-test-XXXXXX");
-    ck_assert_ptr_nonnull(mkdtemp(state_dir));
-    ck_assert_int_eq(chmod(state_dir, 0711), 0); /* boxes bind their run dir by path */
-    snprintf(cfg.state_dir, sizeof(cfg.state_dir), "%s", state_dir);
-    if (rbx_engine_open(&cfg, &eng, &err) != 0)
-        ck_abort_msg("engine_open: %s", err.message);
+    eng = rbx_test_engine_open();
 }
 
 static void close_engine(void)
 {
-    char work[128];
-    rbx_engine_close(eng);
+    rbx_test_engine_close(eng);
     eng = NULL;
-    snprintf(work, sizeof(work), "%s/work", state_dir);
-    ck_assert_msg(rmdir(work) == 0 || access(work, F_OK) != 0, "a run dir was left in %s", work);
-    rmdir(state_dir);
 }
 
 static json_object *execute_body(json_object *body, const char *path)

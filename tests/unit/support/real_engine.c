@@ -1,0 +1,61 @@
+#include "tests/unit/support/real_engine.h"
+
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "sandbox/sandbox.h"
+
+bool rbx_test_sandbox_usable(char *reason, size_t reasonsz)
+{
+    rbx_sandbox_caps caps;
+    rbx_error err;
+    if (getenv("RUNBOX_SKIP_SANDBOX_TESTS")) {
+        snprintf(reason, reasonsz, "RUNBOX_SKIP_SANDBOX_TESTS is set");
+        return false;
+    }
+    if (rbx_sandbox_init(NULL, &err) != 0 || rbx_sandbox_probe(&caps, &err) != 0) {
+        snprintf(reason, reasonsz, "sandbox unavailable: %s", err.message);
+        return false;
+    }
+    const char *argv[] = {"/bin/true", NULL};
+    rbx_sandbox_config cfg = {.argv = argv};
+    rbx_sandbox_result res;
+    if (rbx_sandbox_run(&cfg, &res, &err) != 0 || res.status != RBX_SANDBOX_OK) {
+        snprintf(reason, reasonsz, "a box cannot run here: %s",
+                 res.status == RBX_SANDBOX_INTERNAL_ERROR ? res.message : err.message);
+        return false;
+    }
+    rbx_sandbox_result_free(&res);
+    return true;
+}
+
+static char state_dir[64];
+
+rbx_engine *rbx_test_engine_open(void)
+{
+    rbx_config cfg;
+    rbx_error err;
+    rbx_engine *eng;
+    const char *src = getenv("RUNBOX_SRCDIR");
+    rbx_config_defaults(&cfg);
+    snprintf(cfg.languages_dir, sizeof(cfg.languages_dir), "%s/languages", src ? src : ".");
+    snprintf(state_dir, sizeof(state_dir), "/tmp/rbx-engine-test-XXXXXX");
+    ck_assert_ptr_nonnull(mkdtemp(state_dir));
+    ck_assert_int_eq(chmod(state_dir, 0711), 0);
+    snprintf(cfg.state_dir, sizeof(cfg.state_dir), "%s", state_dir);
+    if (rbx_engine_open(&cfg, &eng, &err) != 0)
+        ck_abort_msg("engine_open: %s", err.message);
+    return eng;
+}
+
+void rbx_test_engine_close(rbx_engine *eng)
+{
+    char work[128];
+    rbx_engine_close(eng);
+    snprintf(work, sizeof(work), "%s/work", state_dir);
+    ck_assert_msg(rmdir(work) == 0 || access(work, F_OK) != 0, "a run dir was left in %s", work);
+    rmdir(state_dir);
+}
