@@ -58,6 +58,7 @@ static const struct key_def KEYS[] = {
     {"sandbox", "uid_count", KEY_U32, F(uid_count), 0, 1, 65536},
     {"sandbox", "tmp_size_kb", KEY_U64, F(tmp_size_kb), 0, 64, 16 * 1024 * 1024},
     {"sandbox", "box_size_kb", KEY_U64, F(box_size_kb), 0, 64, 16 * 1024 * 1024},
+    {"sandbox", "build_ahead", KEY_INT, F(build_ahead), 0, 0, 1},
 
     {"history", "max_age_days", KEY_INT, F(history_max_age_days), 0, 0, 36500},
     {"history", "max_rows_per_user", KEY_INT, F(history_max_rows_per_user), 0, 0, 100000000},
@@ -101,6 +102,7 @@ void rbx_config_defaults(rbx_config *cfg)
     cfg->uid_count = 1024;
     cfg->tmp_size_kb = 64 * 1024;
     cfg->box_size_kb = 64 * 1024;
+    cfg->build_ahead = 1;
 
     cfg->history_max_age_days = 0;
     cfg->history_max_rows_per_user = 0;

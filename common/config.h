@@ -46,6 +46,7 @@ typedef struct rbx_config {
     /* [sandbox] */
     uint32_t uid_base;    /* first host uid of the box range when running as root */
     uint32_t uid_count;   /* how many boxes may run at once under distinct uids */
+    int build_ahead;      /* 1: each process keeps the next box built while a program runs */
     uint64_t tmp_size_kb; /* size of the box's /tmp tmpfs */
     uint64_t box_size_kb; /* size of the box's /box tmpfs */
 

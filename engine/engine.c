@@ -36,14 +36,28 @@ int rbx_engine_open(const rbx_config *cfg, rbx_engine **out, rbx_error *err)
         free(eng);
         return -1;
     }
+    rbx_sandbox_build_ahead(cfg->build_ahead != 0);
     *out = eng;
     return 0;
+}
+
+void rbx_engine_idle(rbx_engine *eng)
+{
+    (void)eng;
+    rbx_sandbox_release_finished();
+}
+
+void rbx_engine_release_boxes(rbx_engine *eng)
+{
+    (void)eng;
+    rbx_sandbox_shutdown();
 }
 
 void rbx_engine_close(rbx_engine *eng)
 {
     if (!eng)
         return;
+    rbx_sandbox_shutdown();
     rbx_languages_free(&eng->langs);
     free(eng);
 }

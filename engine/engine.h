@@ -23,6 +23,12 @@ typedef struct rbx_request rbx_request;
 int rbx_engine_open(const rbx_config *cfg, rbx_engine **out, rbx_error *err);
 void rbx_engine_close(rbx_engine *eng);
 
+/* After answering: wait for the inits of this process's finished boxes (their
+ * namespace teardown was left off the answer's path) and release them. */
+void rbx_engine_idle(rbx_engine *eng);
+/* Release every box this process holds, for a process about to _exit. */
+void rbx_engine_release_boxes(rbx_engine *eng);
+
 /* GET /languages: {"languages": [...]}; GET /languages/{id}: one, with an example (404 when
  * unknown). */
 json_object *rbx_engine_languages_json(rbx_engine *eng);

@@ -195,6 +195,7 @@ int rbx_serve_worker(void *ctx)
         busy = 1;
         answer(&svc, &fr);
         FCGX_Finish_r(&fr);
+        rbx_engine_idle(svc.engine);
         busy = 0;
     }
     FCGX_Free(&fr, 1);

@@ -1,9 +1,11 @@
-/* Pid 1 of the box: builds the box inside the fresh namespaces, forks the
- * program, reaps whatever the program leaves behind, and reports the
- * program's end to the supervisor. When it exits, the kernel kills every
- * process left in the pid namespace, so a daemonized grandchild dies with
- * the run. PR_SET_PDEATHSIG ties it to the supervisor: kill the supervisor
- * and the whole box goes.
+/* Pid 1 of the box: builds the box inside the fresh namespaces, waits for
+ * the launch message (the box may be built ahead, before the run is known),
+ * forks the program, and once the program has ended kills and reaps every
+ * process left in the box, then reports the program's end to the
+ * supervisor. The supervisor answers from that report and lets the init's
+ * own exit (the namespaces' teardown) finish in the background.
+ * PR_SET_PDEATHSIG ties it to the supervisor: kill the supervisor and the
+ * whole box goes.
  *
  * The program is not pid 1 itself because the kernel shields pid 1 from
  * signals sent from inside its namespace: abort(), raise(SIGKILL) and
@@ -45,9 +47,9 @@ static _Noreturn void setup_failed(const box_plan *p, const child_error *e, int 
 
 /* Standard streams onto 0, 1, 2 even if the caller had them closed (then the
  * pipes themselves may sit on 0..2: move everything high first). */
-static int install_stdio(const box_plan *p, child_error *e)
+static int install_stdio(const box_plan *p, int stdin_fd, child_error *e)
 {
-    int src[3] = {p->stdin_fd, p->stdout_fd, p->stderr_fd};
+    int src[3] = {stdin_fd, p->stdout_fd, p->stderr_fd};
     int high[3];
     for (int i = 0; i < 3; i++) {
         if (src[i] < 0) {
@@ -181,10 +183,10 @@ static int program_main(void *arg)
     child_error e = {0};
     box_plan q = *p;
     reset_signals();
-    if (install_stdio(p, &e) != 0 || close_other_fds(p, &q.report_fd, &e) != 0)
+    if (install_stdio(p, start->args->stdin_fd, &e) != 0 || close_other_fds(p, &q.report_fd, &e) != 0)
         setup_failed(&q, &e, REPORT_SETUP_FAILED);
     mark_oom_victim();
-    if (rlimits_apply(p->limits, p->have_cgroup, &e) != 0 || credentials_drop(p->rootless, &e) != 0)
+    if (rlimits_apply(&start->args->limits, p->have_cgroup, &e) != 0 || credentials_drop(p->rootless, &e) != 0)
         setup_failed(&q, &e, REPORT_SETUP_FAILED);
     if (chdir(start->args->cwd) != 0) {
         child_fail(&e, errno, "chdir", start->args->cwd);
@@ -277,21 +279,32 @@ static int build_box(const box_plan *p, child_error *e)
         return -1;
     if (p->share_box_fs && share_box_fs(p, &mounts, e) != 0)
         return -1;
-    const char *host = p->cfg->hostname ? p->cfg->hostname : "runbox";
+    const char *host = p->hostname ? p->hostname : "runbox";
     if (sethostname(host, strlen(host)) != 0 || setdomainname("runbox", 6) != 0)
         return child_fail(e, errno, "sethostname", NULL);
     if (network_loopback_up(e) != 0)
         return -1;
     if (mounts_build_root(&mounts, e) != 0)
         return -1;
-    /* Built: the supervisor takes the cgroup's CPU usage now, so that the
-     * run's CPU time is the program's, not the building's. */
+    /* Built: the supervisor takes the cgroup's CPU usage at the launch, so
+     * that the run's CPU time is the program's, not the building's. */
     char built = 'b';
     if (send(p->sync_fd, &built, 1, MSG_NOSIGNAL) != 1)
         _exit(1);
-    wait_for_supervisor(p); /* work dir copied in, box in its cgroup */
+    return 0;
+}
+
+/* The launch message (work dir copied in, limits set); a box discarded
+ * unused just ends. Then the box sees its own cgroup as the root of the
+ * hierarchy: it is in it since before it was built. */
+static int wait_for_launch(const box_plan *p, program_args *args, child_error *e)
+{
+    int rc = launch_receive(p->sync_fd, args, e);
+    if (rc == 0)
+        _exit(0);
+    if (rc < 0)
+        return -1;
     close(p->sync_fd);
-    /* The box sees its own cgroup as the root of the hierarchy. */
     if (unshare(CLONE_NEWCGROUP) != 0)
         return child_fail(e, errno, "unshare the cgroup namespace", NULL);
     return 0;
@@ -342,7 +355,8 @@ static void hide_command_line(void)
     memcpy(start, name, len > sizeof(name) ? sizeof(name) - 1 : len - 1);
 }
 
-/* Reap everything until the program itself has ended. */
+/* Reap everything until the program itself has ended (what it started may
+ * still run). */
 static void reap_until(pid_t program, child_report *r)
 {
     for (;;) {
@@ -362,11 +376,47 @@ static void reap_until(pid_t program, child_report *r)
     }
 }
 
+/* The run is over when the program ends: what it left running is killed
+ * (kill(-1) from pid 1 reaches every other process of the pid namespace) and
+ * reaped, so that the report means the box is empty, its output pipes are
+ * closed and its files are still. */
+static void end_the_rest(void)
+{
+    kill(-1, SIGKILL);
+    while (waitpid(-1, NULL, __WALL) > 0 || errno == EINTR)
+        ;
+}
+
+/* The init lives on beside the supervisor, possibly for long (built ahead):
+ * keep only the descriptors the box needs, not the supervisor's sockets,
+ * database or other boxes' pipes. 0-2 stay: the program gets its own. */
+static void close_inherited_fds(const box_plan *p)
+{
+    int keep[] = {p->sync_fd, p->report_fd, p->stdout_fd, p->stderr_fd, p->mounts.box_fs_fd};
+    const size_t n = sizeof(keep) / sizeof(keep[0]);
+    for (size_t i = 1; i < n; i++) /* insertion sort: five entries */
+        for (size_t j = i; j > 0 && keep[j - 1] > keep[j]; j--) {
+            int t = keep[j];
+            keep[j] = keep[j - 1];
+            keep[j - 1] = t;
+        }
+    unsigned from = 3;
+    for (size_t i = 0; i < n; i++) {
+        if (keep[i] < (int)from) /* -1, or a duplicate */
+            continue;
+        if ((unsigned)keep[i] > from)
+            close_range(from, (unsigned)keep[i] - 1, 0);
+        from = (unsigned)keep[i] + 1;
+    }
+    close_range(from, ~0U, 0);
+}
+
 _Noreturn void box_init_main(const box_plan *p)
 {
     child_error e = {0};
     if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) != 0)
         _exit(1);
+    close_inherited_fds(p);
     /* A session (and process group) of the box's own: kill(0, sig) signals
      * the caller's process group, and a group is not confined to a pid
      * namespace. Left in the supervisor's group, a program running under the
@@ -381,20 +431,20 @@ _Noreturn void box_init_main(const box_plan *p)
     /* Not dumpable: a program running under the same uid (rootless) cannot
      * open our /proc entries or ptrace us. */
     prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
-    program_args args;
-    if (program_args_copy(p->cfg, &args, &e) != 0)
-        setup_failed(p, &e, REPORT_SETUP_FAILED);
-    /* The program's strings are copied: the arg area can be blanked. */
     hide_command_line();
+    program_args args;
+    if (wait_for_launch(p, &args, &e) != 0)
+        setup_failed(p, &e, REPORT_SETUP_FAILED);
     pid_t program = spawn_program(p, &args, &e);
     if (program < 0)
         setup_failed(p, &e, REPORT_SETUP_FAILED);
     close(p->stdout_fd);
     close(p->stderr_fd);
-    if (p->stdin_fd >= 0)
-        close(p->stdin_fd);
+    if (args.stdin_fd >= 0)
+        close(args.stdin_fd);
     child_report r = {0};
     reap_until(program, &r);
+    end_the_rest();
     if (r.type == REPORT_EXITED)
         send_report(p->report_fd, &r);
     _exit(0);

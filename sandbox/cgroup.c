@@ -196,7 +196,7 @@ const char *cgroup_mode_name(cgroup_mode m)
     return m == CGROUP_V2 ? "v2" : m == CGROUP_V1 ? "v1" : "none";
 }
 
-int cgroup_create(box_cgroup *cg, const rbx_sandbox_limits *lim, rbx_error *err)
+int cgroup_create(box_cgroup *cg, rbx_error *err)
 {
     memset(cg, 0, sizeof(*cg));
     cg->cpu_usage_fd = -1;
@@ -205,11 +205,18 @@ int cgroup_create(box_cgroup *cg, const rbx_sandbox_limits *lim, rbx_error *err)
         return 0;
     char leaf[64];
     cgroup_leaf_name(leaf, sizeof(leaf));
-    int rc = cg->mode == CGROUP_V2 ? cgroup_v2_create(cg, leaf, lim, err)
-                                   : cgroup_v1_create(cg, leaf, lim, err);
+    int rc = cg->mode == CGROUP_V2 ? cgroup_v2_create(cg, leaf, err)
+                                   : cgroup_v1_create(cg, leaf, err);
     if (rc != 0)
         cgroup_destroy(cg);
     return rc;
+}
+
+int cgroup_set_limits(const box_cgroup *cg, const rbx_sandbox_limits *lim, rbx_error *err)
+{
+    if (cg->mode == CGROUP_V2)
+        return cgroup_v2_set_limits(cg, lim, err);
+    return cg->mode == CGROUP_V1 ? cgroup_v1_set_limits(cg, lim, err) : 0;
 }
 
 int cgroup_attach(const box_cgroup *cg, pid_t pid, rbx_error *err)

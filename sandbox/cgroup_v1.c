@@ -115,30 +115,33 @@ static int v1_set_cpu_share(const char *dir, uint32_t milli, rbx_error *err)
     return cgroup_write_file(dir, "cpu.cfs_quota_us", value, err);
 }
 
-int cgroup_v1_create(box_cgroup *cg, const char *leaf, const rbx_sandbox_limits *lim,
-                     rbx_error *err)
+int cgroup_v1_create(box_cgroup *cg, const char *leaf, rbx_error *err)
 {
-    int idx[V1_COUNT];
     for (int i = 0; i < V1_COUNT; i++)
-        if (v1_make_dir(cg, i, leaf, &idx[i], err) != 0)
+        if (v1_make_dir(cg, i, leaf, &cg->v1_dir[i], err) != 0)
             return -1;
-    if (lim->memory_kb && v1_set_memory(cg->path[idx[V1_MEMORY]], lim->memory_kb, err) != 0)
+    char usage[800];
+    snprintf(usage, sizeof(usage), "%s/cpuacct.usage", cg->path[cg->v1_dir[V1_CPUACCT]]);
+    cg->cpu_usage_fd = open(usage, O_RDONLY | O_CLOEXEC);
+    if (cg->cpu_usage_fd < 0)
+        return rbx_error_errno(err, "cannot open %s", usage);
+    return 0;
+}
+
+int cgroup_v1_set_limits(const box_cgroup *cg, const rbx_sandbox_limits *lim, rbx_error *err)
+{
+    if (lim->memory_kb && v1_set_memory(cg->path[cg->v1_dir[V1_MEMORY]], lim->memory_kb, err) != 0)
         return -1;
     if (lim->processes) {
         char value[32];
         /* +1: the box's init is in the cgroup too. */
         snprintf(value, sizeof(value), "%llu", (unsigned long long)lim->processes + 1);
-        if (cgroup_write_file(cg->path[idx[V1_PIDS]], "pids.max", value, err) != 0)
+        if (cgroup_write_file(cg->path[cg->v1_dir[V1_PIDS]], "pids.max", value, err) != 0)
             return -1;
     }
     if (lim->cpu_share_milli &&
-        v1_set_cpu_share(cg->path[idx[V1_CPU]], lim->cpu_share_milli, err) != 0)
+        v1_set_cpu_share(cg->path[cg->v1_dir[V1_CPU]], lim->cpu_share_milli, err) != 0)
         return -1;
-    char usage[800];
-    snprintf(usage, sizeof(usage), "%s/cpuacct.usage", cg->path[idx[V1_CPUACCT]]);
-    cg->cpu_usage_fd = open(usage, O_RDONLY | O_CLOEXEC);
-    if (cg->cpu_usage_fd < 0)
-        return rbx_error_errno(err, "cannot open %s", usage);
     return 0;
 }
 

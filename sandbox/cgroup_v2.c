@@ -81,10 +81,9 @@ static int v2_prepare_parent(char *parent, size_t len, rbx_error *err)
     return 0;
 }
 
-int cgroup_v2_create(box_cgroup *cg, const char *leaf, const rbx_sandbox_limits *lim,
-                     rbx_error *err)
+int cgroup_v2_create(box_cgroup *cg, const char *leaf, rbx_error *err)
 {
-    char parent[700], value[64];
+    char parent[700];
     if (v2_prepare_parent(parent, sizeof(parent), err) != 0)
         return -1;
     if (snprintf(cg->path[0], sizeof(cg->path[0]), "%s/%s", parent, leaf) >=
@@ -93,7 +92,18 @@ int cgroup_v2_create(box_cgroup *cg, const char *leaf, const rbx_sandbox_limits 
     if (mkdir(cg->path[0], 0755) != 0)
         return rbx_error_errno(err, "cannot create %s", cg->path[0]);
     cg->n_paths = 1;
+    char stat[800];
+    snprintf(stat, sizeof(stat), "%s/cpu.stat", cg->path[0]);
+    cg->cpu_usage_fd = open(stat, O_RDONLY | O_CLOEXEC);
+    if (cg->cpu_usage_fd < 0)
+        return rbx_error_errno(err, "cannot open %s", stat);
+    return 0;
+}
+
+int cgroup_v2_set_limits(const box_cgroup *cg, const rbx_sandbox_limits *lim, rbx_error *err)
+{
     const char *dir = cg->path[0];
+    char value[64];
     if (lim->memory_kb) {
         snprintf(value, sizeof(value), "%llu", (unsigned long long)lim->memory_kb * 1024);
         if (cgroup_write_file(dir, "memory.max", value, err) != 0 ||
@@ -110,11 +120,6 @@ int cgroup_v2_create(box_cgroup *cg, const char *leaf, const rbx_sandbox_limits 
         if (cgroup_write_file(dir, "cpu.max", value, err) != 0)
             return -1;
     }
-    char stat[800];
-    snprintf(stat, sizeof(stat), "%s/cpu.stat", dir);
-    cg->cpu_usage_fd = open(stat, O_RDONLY | O_CLOEXEC);
-    if (cg->cpu_usage_fd < 0)
-        return rbx_error_errno(err, "cannot open %s", stat);
     return 0;
 }
 

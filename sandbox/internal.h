@@ -66,11 +66,15 @@ typedef struct box_cgroup {
     cgroup_mode mode;
     char path[8][384]; /* v1: one dir per controller; v2: path[0] */
     int n_paths;
+    int v1_dir[4]; /* v1: index in path of the memory, pids, cpu and cpuacct dirs */
     int cpu_usage_fd; /* cpuacct.usage (v1) or cpu.stat (v2), kept open for the timer */
 } box_cgroup;
 cgroup_mode cgroup_detect(void);
 const char *cgroup_mode_name(cgroup_mode m);
-int cgroup_create(box_cgroup *cg, const rbx_sandbox_limits *lim, rbx_error *err);
+/* The box's cgroup without limits (a box is built before its run is known);
+ * cgroup_set_limits sets the run's. */
+int cgroup_create(box_cgroup *cg, rbx_error *err);
+int cgroup_set_limits(const box_cgroup *cg, const rbx_sandbox_limits *lim, rbx_error *err);
 int cgroup_attach(const box_cgroup *cg, pid_t pid, rbx_error *err);
 int cgroup_cpu_usage_ns(const box_cgroup *cg, uint64_t *ns);
 uint64_t cgroup_peak_memory_kb(const box_cgroup *cg);
@@ -79,15 +83,15 @@ void cgroup_kill_all(const box_cgroup *cg);
 void cgroup_destroy(box_cgroup *cg);
 int cgroup_cleanup_stale(rbx_error *err);
 /* cgroup_v1.c / cgroup_v2.c */
-int cgroup_v1_create(box_cgroup *cg, const char *leaf, const rbx_sandbox_limits *lim,
-                     rbx_error *err);
+int cgroup_v1_create(box_cgroup *cg, const char *leaf, rbx_error *err);
+int cgroup_v1_set_limits(const box_cgroup *cg, const rbx_sandbox_limits *lim, rbx_error *err);
 int cgroup_v1_cpu_usage_ns(const box_cgroup *cg, uint64_t *ns);
 uint64_t cgroup_v1_peak_memory_kb(const box_cgroup *cg);
 bool cgroup_v1_oom_killed(const box_cgroup *cg);
 int cgroup_v1_cleanup_stale(void);
 bool cgroup_v1_usable(void);
-int cgroup_v2_create(box_cgroup *cg, const char *leaf, const rbx_sandbox_limits *lim,
-                     rbx_error *err);
+int cgroup_v2_create(box_cgroup *cg, const char *leaf, rbx_error *err);
+int cgroup_v2_set_limits(const box_cgroup *cg, const rbx_sandbox_limits *lim, rbx_error *err);
 int cgroup_v2_cpu_usage_ns(const box_cgroup *cg, uint64_t *ns);
 uint64_t cgroup_v2_peak_memory_kb(const box_cgroup *cg);
 bool cgroup_v2_oom_killed(const box_cgroup *cg);
@@ -157,27 +161,37 @@ void output_free(output_capture *oc);
 /* A sealed memfd holding the stdin bytes: reads never block the supervisor. */
 int output_stdin_memfd(const char *data, size_t len, rbx_error *err);
 
-/* ---- program_args.c: the program's argv, envp and cwd, out of the supervisor's memory ---- */
+/* ---- launch.c: what a run asks of a built box, sent at launch ----
+ * The init is built before the run is known (a box is built ahead while the
+ * previous program runs), so the program's argv, envp, cwd and limits reach
+ * it in a message: the strings in a sealed memfd, stdin as an fd. */
 typedef struct program_args {
     char **argv, **envp; /* envp: cfg's, or PATH only */
     const char *cwd;     /* cfg's, or /box */
+    rbx_sandbox_limits limits;
+    int stdin_fd; /* -1: /dev/null */
     void *map;
     size_t map_len;
 } program_args;
-int program_args_copy(const rbx_sandbox_config *cfg, program_args *a, child_error *e);
+/* Supervisor: send the launch message for cfg with limits lim and stdin_fd (-1 = none). */
+int launch_send(int sync_fd, const rbx_sandbox_config *cfg, const rbx_sandbox_limits *lim,
+                int stdin_fd, rbx_error *err);
+/* Init: wait for it; 1 with *a filled, 0 when the supervisor closed the socket
+ * (the box is discarded unused), -1 with e set. No allocation. */
+int launch_receive(int sync_fd, program_args *a, child_error *e);
 
 /* ---- box_init.c: pid 1 of the box ---- */
 typedef struct box_plan {
-    const rbx_sandbox_config *cfg;
-    const rbx_sandbox_limits *limits; /* cfg's limits with defaults filled in */
+    const char *hostname;
     mount_plan mounts;
     bool rootless;
     bool have_cgroup;
-    int sync_fd;       /* a socket: the supervisor says "maps ready", "go"; the init
-                        * sends back the /box tmpfs when it made it (share_box_fs) */
-    bool share_box_fs; /* rootless with a work dir: make /box's tmpfs and send it */
+    int sync_fd;       /* a socket: the supervisor says "maps ready", then sends the
+                        * launch message; the init sends "built" back, and the /box
+                        * tmpfs first when it made it (share_box_fs) */
+    bool share_box_fs; /* rootless: make /box's tmpfs and send it */
     int report_fd;     /* write: child_report messages */
-    int stdin_fd, stdout_fd, stderr_fd;
+    int stdout_fd, stderr_fd;
     const struct sock_fprog *seccomp;
 } box_plan;
 
@@ -190,6 +204,47 @@ typedef struct child_report {
 } child_report;
 
 _Noreturn void box_init_main(const box_plan *plan);
+
+/* ---- box_build.c: a box built up to the point where a program can start ----
+ * Everything a box needs that does not depend on the program: uid slot,
+ * namespaces, filesystem, cgroup (limits come at launch). What it was built
+ * with is its shape: a box built ahead fits a run of the same shape. */
+typedef struct box_shape {
+    uint64_t tmp_size_kb, box_size_kb;
+    const char *hostname;
+    const rbx_sandbox_mount *mounts; /* boxes with extra mounts are never built ahead */
+    size_t n_mounts;
+} box_shape;
+typedef struct built_box {
+    box_shape shape;
+    uid_slot slot;
+    box_cgroup cg;
+    int box_fs_fd; /* the /box tmpfs, also open here for copying in and back */
+    int sync_fd;   /* our end of the init's socket; closed once launched */
+    int report_fd, out_fd, err_fd; /* read ends */
+    pid_t init_pid;
+    int pidfd;
+    pid_t owner; /* the process that cloned the init: only it can wait for it */
+    bool rootless;
+} built_box;
+int box_build(built_box *bb, const box_shape *shape, rbx_error *err);
+/* Set the cgroup limits, copy workdir_fd in (-1: none), wait until the init
+ * has built the box, take the CPU baseline and send the launch message.
+ * 0 when launched, 1 when the init died first (its report says why), -1 on error. */
+int box_launch(built_box *bb, const rbx_sandbox_config *cfg, const rbx_sandbox_limits *lim,
+               int workdir_fd, int stdin_fd, uint64_t *cpu_base_ns, rbx_error *err);
+/* The init has exited and was waited for: release what the box held. */
+void box_release(built_box *bb);
+/* Kill the init if it still runs, wait for it and release the box. */
+void box_destroy(built_box *bb);
+
+/* ---- box_keep.c: the box built ahead, and finished boxes whose init is exiting ---- */
+/* A box of this shape: the one built ahead when it fits, else a new one. */
+int box_take(const box_shape *shape, built_box *bb, rbx_error *err);
+/* Build the next box now, while a program runs, when keeping one warm. */
+void box_build_ahead(const box_shape *shape);
+/* A run is over: release the box now if its init is gone, else once it is. */
+void box_retire(built_box *bb);
 
 /* ---- status.c: verdict from what happened ---- */
 typedef struct run_facts {

@@ -1,11 +1,12 @@
 # sandbox/: run one untrusted program in a fresh box (see sandbox/README.md).
 noinst_LIBRARIES += sandbox/librbxsandbox.a
 sandbox_librbxsandbox_a_SOURCES = \
-	sandbox/box.c sandbox/box_init.c sandbox/settings.c sandbox/uid_slots.c \
+	sandbox/box.c sandbox/box_build.c sandbox/box_keep.c sandbox/box_init.c sandbox/launch.c \
+	sandbox/settings.c sandbox/uid_slots.c \
 	sandbox/ns_user.c sandbox/mounts.c sandbox/network.c sandbox/credentials.c \
 	sandbox/rlimits.c sandbox/seccomp.c sandbox/seccomp_rules.c sandbox/cgroup.c \
 	sandbox/cgroup_v1.c sandbox/cgroup_v2.c sandbox/output.c sandbox/status.c \
-	sandbox/probe.c sandbox/host_files.c sandbox/box_files.c sandbox/program_args.c
+	sandbox/probe.c sandbox/host_files.c sandbox/box_files.c
 sandbox_librbxsandbox_a_CFLAGS = $(AM_CFLAGS) $(SECCOMP_CFLAGS)
 nodist_sandbox_librbxsandbox_a_SOURCES = sandbox/seccomp_filter.h
 noinst_HEADERS += sandbox/sandbox.h sandbox/host_files.h sandbox/internal.h \

@@ -4,8 +4,13 @@
  * and cgroup namespaces; pivot_root into a tmpfs root with read-only runtime
  * mounts; an unprivileged uid; no capabilities; no_new_privs; a seccomp filter;
  * cgroup (v2, else v1, else rlimit) limits; CPU and wall timers. The call
- * returns when every process of the box is gone and every resource it used
- * (cgroup, mounts, temp dirs) is released.
+ * returns when every process the program started is gone. The box's init
+ * (pid 1) may still be exiting then: the namespace teardown is left off the
+ * caller's path, and the box's cgroup and uid slot are released once the
+ * init has exited, at the next call or in rbx_sandbox_release_finished().
+ * With rbx_sandbox_build_ahead(true), the next box is built while a program
+ * runs. Before the process exits, rbx_sandbox_shutdown() (also registered
+ * with atexit) leaves nothing behind.
  *
  * Thread-safety: rbx_sandbox_run() may be called from several processes at
  * once; each box gets its own uid slot and cgroup. It forks, so call it from a
@@ -122,6 +127,17 @@ typedef struct rbx_sandbox_settings {
 } rbx_sandbox_settings;
 
 int rbx_sandbox_init(const rbx_sandbox_settings *settings, rbx_error *err);
+
+/* Keep one box built ahead (in this process): for a process that runs boxes
+ * one after another, e.g. a service worker. Off by default; off discards it. */
+void rbx_sandbox_build_ahead(bool enabled);
+
+/* Wait for the inits of finished boxes and release their cgroups and uid
+ * slots; a service calls it once it has answered. */
+void rbx_sandbox_release_finished(void);
+
+/* Release everything this process holds: the box built ahead, finished boxes. */
+void rbx_sandbox_shutdown(void);
 
 /* Remove what boxes of a previous, killed supervisor left (cgroups, temp dirs).
  * Safe to call at every service start. */

@@ -90,6 +90,7 @@ static void child_main(rbx_engine *eng, const rbx_config *cfg, const char *slots
     json_object *outcome = execute(eng, cfg, slots_dir, job);
     const char *text = json_object_to_json_string_ext(outcome, JSON_C_TO_STRING_PLAIN);
     int rc = write_all(fd, text, strlen(text));
+    rbx_engine_release_boxes(eng);
     _exit(rc == 0 ? 0 : 1);
 }
 

@@ -368,6 +368,7 @@ START_TEST(test_no_cgroup_left_behind)
     rbx_sandbox_result r;
     run_sh("true", (rbx_sandbox_limits){.memory_kb = 65536, .processes = 8}, &r);
     rbx_sandbox_result_free(&r);
+    rbx_sandbox_release_finished(); /* the init's exit is left for later */
     char pattern[128];
     snprintf(pattern, sizeof(pattern), "/sys/fs/cgroup/*/runbox/box-%d-*", (int)getpid());
     glob_t g;
@@ -376,6 +377,62 @@ START_TEST(test_no_cgroup_left_behind)
     snprintf(pattern, sizeof(pattern), "/sys/fs/cgroup/*/*/*/runbox/box-%d-*", (int)getpid());
     rc = glob(pattern, 0, NULL, &g);
     ck_assert_int_eq(rc, GLOB_NOMATCH);
+}
+END_TEST
+
+/* Our children: box inits (finished ones are waited for first). */
+static int count_children(void)
+{
+    rbx_sandbox_release_finished();
+    char path[64], buf[256];
+    snprintf(path, sizeof(path), "/proc/self/task/%d/children", (int)getpid());
+    FILE *f = fopen(path, "re");
+    ck_assert_ptr_nonnull(f);
+    int n = 0;
+    while (fscanf(f, "%255s", buf) == 1)
+        n++;
+    fclose(f);
+    return n;
+}
+
+START_TEST(test_box_built_ahead_is_fresh)
+{
+    rbx_sandbox_build_ahead(true);
+    rbx_sandbox_result r;
+    run_sh("echo secret > /tmp/left; echo secret > /box/left; sleep 0.2 &",
+           (rbx_sandbox_limits){0}, &r);
+    ck_assert_int_eq(r.status, RBX_SANDBOX_OK);
+    rbx_sandbox_result_free(&r);
+    ck_assert_int_eq(count_children(), 1); /* the box built ahead, waiting */
+    /* The next run takes it: nothing of the last run is there, and the run's
+     * own argv, environment, stdin and limits are. */
+    const char *argv[] = {"/bin/sh", "-c",
+                          "ls -A /tmp /box; cat; echo \"$HOME\"; pgrep sleep; "
+                          "head -c 200000000 /dev/zero | tail -c 150000000 >/dev/null",
+                          NULL};
+    run(argv, (rbx_sandbox_limits){.memory_kb = have_cgroup() ? 65536 : 0}, "in\n", 3, &r);
+    ck_assert_str_eq(r.stdout_buf, "/box:\n\n/tmp:\nin\n/box\n");
+    if (have_cgroup())
+        ck_assert_int_eq(r.status, RBX_SANDBOX_MEMORY_LIMIT);
+    rbx_sandbox_result_free(&r);
+    rbx_sandbox_build_ahead(false);
+    ck_assert_int_eq(count_children(), 0);
+}
+END_TEST
+
+START_TEST(test_box_built_ahead_takes_the_runs_shape)
+{
+    rbx_sandbox_build_ahead(true);
+    rbx_sandbox_result r;
+    run_sh("true", (rbx_sandbox_limits){0}, &r);
+    rbx_sandbox_result_free(&r);
+    /* Built ahead with a 64 MiB /tmp; this run asks for 2 MiB. */
+    run_sh("df -k /tmp | tail -n 1 | awk '{print $2}'", (rbx_sandbox_limits){.tmp_size_kb = 2048},
+           &r);
+    ck_assert_str_eq(r.stdout_buf, "2048\n");
+    rbx_sandbox_result_free(&r);
+    rbx_sandbox_shutdown();
+    ck_assert_int_eq(count_children(), 0);
 }
 END_TEST
 
@@ -657,6 +714,8 @@ static Suite *sandbox_suite(void)
     tcase_add_test(tc, test_network_is_refused);
     tcase_add_test(tc, test_daemon_dies_with_the_run);
     tcase_add_test(tc, test_no_cgroup_left_behind);
+    tcase_add_test(tc, test_box_built_ahead_is_fresh);
+    tcase_add_test(tc, test_box_built_ahead_takes_the_runs_shape);
     tcase_add_test(tc, test_missing_program_is_reported);
     tcase_add_test(tc, test_bad_config_is_an_error);
     tcase_add_test(tc, test_uid_slots_are_distinct);

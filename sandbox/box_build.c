@@ -1,0 +1,293 @@
+/* A box built up to the point where a program can start, and its release.
+ *
+ *   build    uid slot, the /box tmpfs (root mode), pipes, clone3 of the init
+ *            with new user, pid, mount, net, ipc and uts namespaces, the
+ *            uid/gid maps, "maps" to the init, the box's cgroup with the init
+ *            in it; the init builds the filesystem meanwhile (in rootless
+ *            mode it makes the /box tmpfs and sends it here)
+ *   launch   the run's cgroup limits, the work dir copied into /box, "built"
+ *            from the init, the CPU baseline, the launch message
+ *   release  once the init has exited: cgroup removed, slot and fds freed;
+ *            mounts never existed outside the box's mount namespace */
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/sched.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/pidfd.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "sandbox/internal.h"
+
+static void close_fd(int *fd)
+{
+    if (*fd >= 0)
+        close(*fd);
+    *fd = -1;
+}
+
+/* The init's ends of the pipes and socket, kept here only until the clone. */
+typedef struct init_ends {
+    int sync_fd, report_fd, out_fd, err_fd;
+} init_ends;
+
+static int make_pipes(built_box *bb, init_ends *ends, rbx_error *err)
+{
+    int sync[2], report[2], out[2], err_pipe[2];
+    if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sync) != 0)
+        return rbx_error_errno(err, "socketpair");
+    bb->sync_fd = sync[1];
+    ends->sync_fd = sync[0];
+    if (pipe2(report, O_CLOEXEC) != 0)
+        return rbx_error_errno(err, "pipe");
+    bb->report_fd = report[0];
+    ends->report_fd = report[1];
+    if (pipe2(out, O_CLOEXEC) != 0)
+        return rbx_error_errno(err, "pipe");
+    bb->out_fd = out[0];
+    ends->out_fd = out[1];
+    if (pipe2(err_pipe, O_CLOEXEC) != 0)
+        return rbx_error_errno(err, "pipe");
+    bb->err_fd = err_pipe[0];
+    ends->err_fd = err_pipe[1];
+    if (fcntl(bb->out_fd, F_SETFL, O_NONBLOCK) != 0 ||
+        fcntl(bb->err_fd, F_SETFL, O_NONBLOCK) != 0 ||
+        fcntl(bb->report_fd, F_SETFL, O_NONBLOCK) != 0)
+        return rbx_error_errno(err, "fcntl O_NONBLOCK");
+    return 0;
+}
+
+static void close_ends(init_ends *ends)
+{
+    close_fd(&ends->sync_fd);
+    close_fd(&ends->report_fd);
+    close_fd(&ends->out_fd);
+    close_fd(&ends->err_fd);
+}
+
+/* Root mode: the supervisor makes /box's tmpfs itself (the box's user
+ * namespace could not copy host files into one: host root is not mapped
+ * there). Rootless: the box's init makes it and sends it (share_box_fs). */
+static int make_box_fs(built_box *bb, const sandbox_settings *s, rbx_error *err)
+{
+    if (s->rootless)
+        return 0;
+    child_error e = {0};
+    bb->box_fs_fd = mounts_new_box_fs(bb->shape.box_size_kb, bb->slot.box_uid,
+                                      bb->slot.box_gid, &e);
+    if (bb->box_fs_fd < 0) {
+        errno = e.err;
+        return rbx_error_errno(err, "%s", e.what);
+    }
+    return 0;
+}
+
+static _Noreturn void run_init(const built_box *bb, const init_ends *ends,
+                               const sandbox_settings *s, const struct sock_fprog *prog)
+{
+    close(bb->sync_fd);
+    close(bb->report_fd);
+    close(bb->out_fd);
+    close(bb->err_fd);
+    box_plan plan = {
+        .hostname = bb->shape.hostname,
+        .mounts = {.root_mountpoint = s->root_mountpoint,
+                   .box_fs_fd = bb->box_fs_fd,
+                   .box_size_kb = bb->shape.box_size_kb,
+                   .tmp_size_kb = bb->shape.tmp_size_kb,
+                   .extra = bb->shape.mounts,
+                   .n_extra = bb->shape.n_mounts},
+        .rootless = s->rootless,
+        .share_box_fs = s->rootless,
+        .have_cgroup = bb->cg.mode != CGROUP_NONE,
+        .sync_fd = ends->sync_fd,
+        .report_fd = ends->report_fd,
+        .stdout_fd = ends->out_fd,
+        .stderr_fd = ends->err_fd,
+        .seccomp = prog,
+    };
+    box_init_main(&plan);
+}
+
+static int clone_init(built_box *bb, init_ends *ends, const sandbox_settings *s,
+                      const struct sock_fprog *prog, rbx_error *err)
+{
+    struct clone_args args = {
+        .flags = CLONE_NEWUSER | CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWNET | CLONE_NEWIPC |
+                 CLONE_NEWUTS | CLONE_PIDFD,
+        .pidfd = (uint64_t)(uintptr_t)&bb->pidfd,
+        .exit_signal = SIGCHLD,
+    };
+    long pid = syscall(SYS_clone3, &args, sizeof(args));
+    if (pid < 0)
+        return rbx_error_errno(err, "clone3 with new namespaces");
+    if (pid == 0)
+        run_init(bb, ends, s, prog);
+    bb->init_pid = (pid_t)pid;
+    bb->owner = getpid();
+    close_ends(ends);
+    return 0;
+}
+
+/* The /box tmpfs the rootless init sends; -1 when it died first (its report says why). */
+static int receive_box_fs(built_box *bb)
+{
+    char byte;
+    struct iovec iov = {.iov_base = &byte, .iov_len = 1};
+    union {
+        struct cmsghdr align;
+        char buf[CMSG_SPACE(sizeof(int))];
+    } control;
+    struct msghdr msg = {.msg_iov = &iov,
+                         .msg_iovlen = 1,
+                         .msg_control = control.buf,
+                         .msg_controllen = sizeof(control.buf)};
+    ssize_t n;
+    do
+        n = recvmsg(bb->sync_fd, &msg, MSG_CMSG_CLOEXEC);
+    while (n < 0 && errno == EINTR);
+    struct cmsghdr *c = n == 1 ? CMSG_FIRSTHDR(&msg) : NULL;
+    if (!c || c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS ||
+        c->cmsg_len != CMSG_LEN(sizeof(int)))
+        return -1;
+    memcpy(&bb->box_fs_fd, CMSG_DATA(c), sizeof(int));
+    return bb->box_fs_fd;
+}
+
+/* One byte to the init; false when it is gone (its report says why). */
+static bool tell_box(built_box *bb, char what)
+{
+    ssize_t n;
+    do
+        n = send(bb->sync_fd, &what, 1, MSG_NOSIGNAL);
+    while (n < 0 && errno == EINTR);
+    return n == 1;
+}
+
+/* The box's cgroup, with the init in it before it builds anything. Stale
+ * boxes of a dead supervisor are looked for once per process (per pid: a
+ * pre-forking service's workers each start afresh). */
+static int make_cgroup(built_box *bb, rbx_error *err)
+{
+    static pid_t cleaned_by;
+    if (cleaned_by != getpid()) {
+        cgroup_cleanup_stale(err);
+        cleaned_by = getpid();
+    }
+    if (cgroup_create(&bb->cg, err) != 0)
+        return -1;
+    return bb->cg.mode == CGROUP_NONE ? 0 : cgroup_attach(&bb->cg, bb->init_pid, err);
+}
+
+/* The init waits on the socket for its uid/gid maps (it cannot create a
+ * file before); it then builds the box while the cgroup is made here
+ * (attaching to cgroups can take a grace period per hierarchy). When the
+ * init dies early, the box is still returned: launching it finds out and
+ * collects the init's report. */
+static int release_init(built_box *bb, const sandbox_settings *s, rbx_error *err)
+{
+    if (ns_user_write_maps(bb->init_pid, &bb->slot, s->rootless, err) != 0)
+        return -1;
+    if (!tell_box(bb, 'm'))
+        return 0;
+    if (make_cgroup(bb, err) != 0)
+        return -1;
+    if (s->rootless)
+        receive_box_fs(bb);
+    return 0;
+}
+
+int box_build(built_box *bb, const box_shape *shape, rbx_error *err)
+{
+    *bb = (built_box){.shape = *shape,
+                      .slot = {.lock_fd = -1},
+                      .cg = {.cpu_usage_fd = -1},
+                      .box_fs_fd = -1,
+                      .sync_fd = -1,
+                      .report_fd = -1,
+                      .out_fd = -1,
+                      .err_fd = -1,
+                      .pidfd = -1};
+    init_ends ends = {-1, -1, -1, -1};
+    const struct sock_fprog *prog = NULL;
+    const sandbox_settings *s = sandbox_settings_get(err);
+    bb->cg.mode = cgroup_detect(); /* decided before the clone: the child must not look */
+    bb->rootless = s && s->rootless;
+    if (!s || seccomp_program_get(&prog, err) != 0 || uid_slot_acquire(s, &bb->slot, err) != 0 ||
+        make_box_fs(bb, s, err) != 0 || make_pipes(bb, &ends, err) != 0 ||
+        clone_init(bb, &ends, s, prog, err) != 0 || release_init(bb, s, err) != 0) {
+        close_ends(&ends);
+        box_destroy(bb);
+        return -1;
+    }
+    return 0;
+}
+
+/* The init says when it has built the box; false when it died first. */
+static bool box_is_built(built_box *bb)
+{
+    char byte;
+    ssize_t n;
+    do
+        n = recv(bb->sync_fd, &byte, 1, 0);
+    while (n < 0 && errno == EINTR);
+    return n == 1 && byte == 'b';
+}
+
+int box_launch(built_box *bb, const rbx_sandbox_config *cfg, const rbx_sandbox_limits *lim,
+               int workdir_fd, int stdin_fd, uint64_t *cpu_base_ns, rbx_error *err)
+{
+    *cpu_base_ns = 0;
+    if (bb->cg.mode != CGROUP_NONE && cgroup_set_limits(&bb->cg, lim, err) != 0)
+        return -1;
+    if (workdir_fd >= 0 && bb->box_fs_fd < 0)
+        return 1; /* the rootless init died before it sent /box */
+    if (workdir_fd >= 0 && box_files_copy_in(workdir_fd, bb->box_fs_fd, &bb->slot, bb->rootless,
+                                             lim->box_size_kb, err) != 0)
+        return -1;
+    if (!box_is_built(bb))
+        return 1;
+    if (bb->cg.mode != CGROUP_NONE && cgroup_cpu_usage_ns(&bb->cg, cpu_base_ns) != 0)
+        *cpu_base_ns = 0;
+    if (launch_send(bb->sync_fd, cfg, lim, stdin_fd, err) != 0)
+        return errno == EPIPE || errno == ECONNRESET ? 1 : -1;
+    close_fd(&bb->sync_fd);
+    return 0;
+}
+
+void box_release(built_box *bb)
+{
+    close_fd(&bb->pidfd);
+    bb->init_pid = 0;
+    cgroup_destroy(&bb->cg);
+    uid_slot_release(&bb->slot);
+    close_fd(&bb->box_fs_fd);
+    close_fd(&bb->sync_fd);
+    close_fd(&bb->report_fd);
+    close_fd(&bb->out_fd);
+    close_fd(&bb->err_fd);
+}
+
+void box_destroy(built_box *bb)
+{
+    if (bb->owner != 0 && bb->owner != getpid()) {
+        /* Inherited across a fork: the init is not our child; its owner
+         * releases it. */
+        close_fd(&bb->pidfd);
+        close_fd(&bb->cg.cpu_usage_fd);
+        close_fd(&bb->slot.lock_fd);
+        *bb = (built_box){.init_pid = 0, .pidfd = -1, .box_fs_fd = -1, .sync_fd = -1,
+                          .report_fd = -1, .out_fd = -1, .err_fd = -1};
+        return;
+    }
+    if (bb->init_pid > 0) {
+        if (bb->pidfd >= 0)
+            pidfd_send_signal(bb->pidfd, SIGKILL, NULL, 0);
+        while (waitpid(bb->init_pid, NULL, __WALL) < 0 && errno == EINTR)
+            ;
+    }
+    box_release(bb);
+}

@@ -1,0 +1,139 @@
+/* Boxes between runs: the one built ahead, and finished ones whose init is
+ * still exiting.
+ *
+ * Building a box (clone3 with six namespaces, the filesystem, the cgroup) is
+ * most of a short run's overhead, and none of it depends on the program. A
+ * process that runs boxes one after another (a service worker) keeps one box
+ * built ahead: while a program runs, the next box is built on the other
+ * core, and the next run of the same shape only sends its launch message.
+ * Every box still runs exactly one program.
+ *
+ * At the other end, a box's init reports the program's end once the box is
+ * empty, and then exits; that exit tears down the namespaces (RCU grace
+ * periods, a millisecond or more). The run answers from the report; the
+ * init is waited for, and its cgroup and uid slot released, later: at the
+ * next run, or in rbx_sandbox_release_finished(). */
+#include <errno.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "sandbox/internal.h"
+
+#define MAX_FINISHED 8
+
+static struct {
+    bool enabled;
+    bool have_ahead;
+    built_box ahead;
+    built_box finished[MAX_FINISHED];
+    size_t n_finished;
+} keep;
+
+/* Whatever is kept is released at exit too, even by a caller that forgot. */
+static void release_at_exit(void)
+{
+    static pid_t registered_by;
+    if (registered_by == getpid())
+        return;
+    if (registered_by == 0)
+        atexit(rbx_sandbox_shutdown); /* inherited by forks, where it releases their own */
+    registered_by = getpid();
+}
+
+static bool same_shape(const box_shape *a, const box_shape *b)
+{
+    const char *ha = a->hostname ? a->hostname : "", *hb = b->hostname ? b->hostname : "";
+    return a->tmp_size_kb == b->tmp_size_kb && a->box_size_kb == b->box_size_kb &&
+           a->n_mounts == 0 && b->n_mounts == 0 && strcmp(ha, hb) == 0;
+}
+
+/* Wait for a finished box's init (blocking or not); true when it is gone. */
+static bool init_gone(built_box *bb, bool block)
+{
+    if (bb->owner != getpid())
+        return true; /* inherited across a fork: box_destroy only closes our copies */
+    for (;;) {
+        pid_t r = waitpid(bb->init_pid, NULL, __WALL | (block ? 0 : WNOHANG));
+        if (r == bb->init_pid || (r < 0 && errno == ECHILD))
+            return true;
+        if (r == 0)
+            return false;
+        if (errno != EINTR)
+            return true;
+    }
+}
+
+static void release_finished(bool block)
+{
+    size_t kept = 0;
+    for (size_t i = 0; i < keep.n_finished; i++) {
+        built_box *bb = &keep.finished[i];
+        if (init_gone(bb, block)) {
+            bb->init_pid = 0;
+            box_destroy(bb);
+        } else {
+            keep.finished[kept++] = *bb;
+        }
+    }
+    keep.n_finished = kept;
+}
+
+int box_take(const box_shape *shape, built_box *bb, rbx_error *err)
+{
+    release_finished(false);
+    if (keep.have_ahead) {
+        keep.have_ahead = false;
+        if (keep.ahead.owner == getpid() && same_shape(&keep.ahead.shape, shape)) {
+            *bb = keep.ahead;
+            bb->shape = *shape;
+            return 0;
+        }
+        box_destroy(&keep.ahead);
+    }
+    return box_build(bb, shape, err);
+}
+
+void box_build_ahead(const box_shape *shape)
+{
+    if (!keep.enabled || keep.have_ahead || shape->n_mounts != 0)
+        return;
+    rbx_error ignored; /* no box ahead: the next run builds its own and reports why */
+    release_at_exit();
+    keep.have_ahead = box_build(&keep.ahead, shape, &ignored) == 0;
+}
+
+void box_retire(built_box *bb)
+{
+    if (bb->init_pid <= 0 || init_gone(bb, false)) {
+        bb->init_pid = 0;
+        box_destroy(bb);
+        return;
+    }
+    release_at_exit();
+    if (keep.n_finished == MAX_FINISHED)
+        release_finished(true);
+    keep.finished[keep.n_finished++] = *bb;
+}
+
+void rbx_sandbox_build_ahead(bool enabled)
+{
+    keep.enabled = enabled;
+    if (!enabled && keep.have_ahead) {
+        keep.have_ahead = false;
+        box_destroy(&keep.ahead);
+    }
+}
+
+void rbx_sandbox_release_finished(void)
+{
+    release_finished(true);
+}
+
+void rbx_sandbox_shutdown(void)
+{
+    rbx_sandbox_build_ahead(false);
+    release_finished(true);
+}
