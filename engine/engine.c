@@ -44,7 +44,7 @@ int rbx_engine_open(const rbx_config *cfg, rbx_engine **out, rbx_error *err)
 void rbx_engine_idle(rbx_engine *eng)
 {
     (void)eng;
-    rbx_sandbox_release_finished();
+    rbx_sandbox_idle();
 }
 
 void rbx_engine_release_boxes(rbx_engine *eng)
@@ -165,7 +165,8 @@ int rbx_engine_execute(rbx_engine *eng, const rbx_request *req, const char *run_
     if (rbx_run_prepare(&run, &eng->cfg, req, err) < 0)
         return -1;
     int rc;
-    if (rbx_grading_requested(req->body))
+    run.batch = rbx_grading_requested(req->body);
+    if (run.batch)
         rc = rbx_engine_grade(&eng->cfg, &run, req, &o, response, err);
     else if ((rc = compile_and_run(&run, req, &compile, &result, &o, err)) == 0)
         *response = rbx_response_execute(req, &o);

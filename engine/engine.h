@@ -23,8 +23,8 @@ typedef struct rbx_request rbx_request;
 int rbx_engine_open(const rbx_config *cfg, rbx_engine **out, rbx_error *err);
 void rbx_engine_close(rbx_engine *eng);
 
-/* After answering: wait for the inits of this process's finished boxes (their
- * namespace teardown was left off the answer's path) and release them. */
+/* After answering: release this process's finished boxes (their namespace
+ * teardown was left off the answer's path) and build the next one ahead. */
 void rbx_engine_idle(rbx_engine *eng);
 /* Release every box this process holds, for a process about to _exit. */
 void rbx_engine_release_boxes(rbx_engine *eng);

@@ -84,6 +84,8 @@ static int run_in_box(rbx_run *run, const char *const *argv, const rbx_sandbox_l
         .stdin_len = stdin_len,
         .limits = *limits,
         .discard_workdir_changes = !keep_changes,
+        /* A compile step is followed by the run; test cases by the next. */
+        .build_next_during_run = keep_changes || run->batch,
     };
     return rbx_sandbox_run(&box, res, err);
 }

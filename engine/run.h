@@ -20,6 +20,7 @@ typedef struct rbx_run {
     rbx_workdir wd;
     char **sources;    /* NULL-terminated names for {sources}: entry first */
     const char *entry; /* the entry file's name */
+    bool batch;        /* runs follow one another (test cases): build each next box early */
 } rbx_run;
 
 /* Create the work dir and write the request's files and the language's

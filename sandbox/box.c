@@ -3,8 +3,8 @@
  *
  *   take       a box of the run's shape: the one built ahead (box_keep.c)
  *              or a new one (box_build.c)
- *   launch     limits, work dir copied in, the launch message; then the
- *              next box is built ahead, while this program runs
+ *   launch     limits, work dir copied in, the launch message; when another
+ *              run follows, the next box is built while this program runs
  *   supervise  poll: output pipes, a 10 ms timer for CPU (cgroup usage) and
  *              wall time, the init's report and pidfd; any limit kills the
  *              init, and the kernel kills its whole pid namespace with it
@@ -75,6 +75,8 @@ static int validate_config(const rbx_sandbox_config *cfg, rbx_error *err)
         return rbx_error_set(err, 400, "invalid_request", "argv", "no program to run");
     if (cfg->cwd && cfg->cwd[0] != '/')
         return rbx_error_set(err, 400, "invalid_request", "cwd", "cwd must be absolute");
+    if (cfg->hostname && (!cfg->hostname[0] || strlen(cfg->hostname) > 64))
+        return rbx_error_set(err, 400, "invalid_request", "hostname", "hostname of 1 to 64 bytes");
     for (size_t i = 0; i < cfg->n_mounts; i++) {
         const rbx_sandbox_mount *m = &cfg->mounts[i];
         if (!m->host_path || m->host_path[0] != '/' || !m->box_path || m->box_path[0] != '/' ||
@@ -101,11 +103,13 @@ static int open_workdir(box_run *b, rbx_error *err)
 
 static box_shape shape_of(const box_run *b)
 {
-    return (box_shape){.tmp_size_kb = b->lim.tmp_size_kb,
+    box_shape shape = {.tmp_size_kb = b->lim.tmp_size_kb,
                        .box_size_kb = b->lim.box_size_kb,
-                       .hostname = b->cfg->hostname,
                        .mounts = b->cfg->mounts,
                        .n_mounts = b->cfg->n_mounts};
+    snprintf(shape.hostname, sizeof(shape.hostname), "%s",
+             b->cfg->hostname ? b->cfg->hostname : "runbox");
+    return shape;
 }
 
 static int prepare(box_run *b, rbx_error *err)
@@ -121,7 +125,10 @@ static int prepare(box_run *b, rbx_error *err)
     if (box_take(&shape, &b->box, err) != 0)
         return -1;
     b->have_box = true;
-    return output_init(&b->oc, b->box.out_fd, b->box.err_fd, b->lim.output_bytes, err);
+    /* The capture owns the read ends from here (it closes each at EOF). */
+    int rc = output_init(&b->oc, b->box.out_fd, b->box.err_fd, b->lim.output_bytes, err);
+    b->box.out_fd = b->box.err_fd = -1;
+    return rc;
 }
 
 /* 0 when the program was launched or the init died first (its report says
@@ -135,7 +142,7 @@ static int launch(box_run *b, rbx_error *err)
      * across runs, and the box's set-up would be a constant few ms in it. */
     clock_gettime(CLOCK_MONOTONIC, &b->started);
     close_fd(&b->stdin_fd);
-    if (rc == 0) {
+    if (rc == 0 && b->cfg->build_next_during_run) {
         box_shape shape = shape_of(b);
         box_build_ahead(&shape);
     }
@@ -353,7 +360,12 @@ int rbx_sandbox_run(const rbx_sandbox_config *cfg, rbx_sandbox_result *result, r
     result->exit_code = -1;
     if (validate_config(cfg, err) != 0)
         return -1;
-    box_run b = {.cfg = cfg, .lim = cfg->limits, .workdir_fd = -1, .stdin_fd = -1, .timer_fd = -1};
+    box_run b = {.cfg = cfg,
+                 .lim = cfg->limits,
+                 .workdir_fd = -1,
+                 .stdin_fd = -1,
+                 .timer_fd = -1,
+                 .oc = {.out.fd = -1, .err.fd = -1}};
     fill_default_limits(&b.lim);
     bool finished = false;
     int rc = -1;

@@ -1,7 +1,8 @@
 /* A box built up to the point where a program can start, and its release.
  *
- *   build    uid slot, the /box tmpfs (root mode), pipes, clone3 of the init
- *            with new user, pid, mount, net, ipc and uts namespaces, the
+ *   build    uid slot, the /box tmpfs (root mode), pipes, the init cloned
+ *            with new user, pid, mount, net, ipc and uts namespaces and
+ *            exec'd as runbox-box-init (box_init_exec.c), the
  *            uid/gid maps, "maps" to the init, the box's cgroup with the init
  *            in it; the init builds the filesystem meanwhile (in rootless
  *            mode it makes the /box tmpfs and sends it here)
@@ -11,9 +12,13 @@
  *            mounts never existed outside the box's mount namespace */
 #include <errno.h>
 #include <fcntl.h>
-#include <linux/sched.h>
+#include <sched.h>
 #include <signal.h>
+#include <stdio.h>
 #include <string.h>
+#include <linux/capability.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
 #include <sys/pidfd.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
@@ -85,51 +90,150 @@ static int make_box_fs(built_box *bb, const sandbox_settings *s, rbx_error *err)
     return 0;
 }
 
-static _Noreturn void run_init(const built_box *bb, const init_ends *ends,
-                               const sandbox_settings *s, const struct sock_fprog *prog)
+/* The init's command line (box_init_exec.c): its descriptors and the shape. */
+typedef struct init_command {
+    char numbers[8][24];
+    char flags[4];
+    const char *argv[11 + 3 * 64 + 1];
+} init_command;
+
+static int init_argv(init_command *c, const built_box *bb, const init_ends *ends,
+                     const sandbox_settings *s, rbx_error *err)
 {
-    close(bb->sync_fd);
-    close(bb->report_fd);
-    close(bb->out_fd);
-    close(bb->err_fd);
-    box_plan plan = {
-        .hostname = bb->shape.hostname,
-        .mounts = {.root_mountpoint = s->root_mountpoint,
-                   .box_fs_fd = bb->box_fs_fd,
-                   .box_size_kb = bb->shape.box_size_kb,
-                   .tmp_size_kb = bb->shape.tmp_size_kb,
-                   .extra = bb->shape.mounts,
-                   .n_extra = bb->shape.n_mounts},
-        .rootless = s->rootless,
-        .share_box_fs = s->rootless,
-        .have_cgroup = bb->cg.mode != CGROUP_NONE,
-        .sync_fd = ends->sync_fd,
-        .report_fd = ends->report_fd,
-        .stdout_fd = ends->out_fd,
-        .stderr_fd = ends->err_fd,
-        .seccomp = prog,
-    };
-    box_init_main(&plan);
+    const long long values[] = {ends->sync_fd, ends->report_fd, ends->out_fd, ends->err_fd,
+                                bb->box_fs_fd, (long long)bb->shape.tmp_size_kb,
+                                (long long)bb->shape.box_size_kb};
+    size_t n = 0;
+    c->argv[n++] = "runbox-box-init";
+    for (size_t i = 0; i < 7; i++) {
+        snprintf(c->numbers[i], sizeof(c->numbers[i]), "%lld", values[i]);
+        c->argv[n++] = c->numbers[i];
+        if (i == 4)
+            c->argv[n++] = s->root_mountpoint;
+    }
+    c->argv[n++] = bb->shape.hostname;
+    snprintf(c->flags, sizeof(c->flags), "%s%s%s", s->rootless ? "r" : "",
+             bb->cg.mode != CGROUP_NONE ? "c" : "", s->rootless ? "s" : "");
+    c->argv[n++] = c->flags;
+    if (bb->shape.n_mounts > 64)
+        return rbx_error_set(err, 400, "invalid_request", "mounts", "more than 64 extra mounts");
+    for (size_t i = 0; i < bb->shape.n_mounts; i++) {
+        c->argv[n++] = bb->shape.mounts[i].host_path;
+        c->argv[n++] = bb->shape.mounts[i].box_path;
+        c->argv[n++] = bb->shape.mounts[i].writable ? "rw" : "ro";
+    }
+    c->argv[n] = NULL;
+    return 0;
 }
 
-static int clone_init(built_box *bb, init_ends *ends, const sandbox_settings *s,
-                      const struct sock_fprog *prog, rbx_error *err)
+typedef struct init_exec {
+    const init_command *command;
+    init_ends ends;
+    int box_fs_fd, box_init_fd;
+    bool rootless;
+    int exec_fd; /* close-on-exec: its end tells the supervisor the exec happened */
+} init_exec;
+
+/* Rootless: the init runs as RBX_BOX_UID, not root, inside its namespace
+ * (one uid is all an unprivileged map can hold), and exec would clear its
+ * capabilities; ambient capabilities survive exec. The program clears them
+ * all again (credentials.c). */
+static int keep_capabilities_across_exec(void)
 {
-    struct clone_args args = {
-        .flags = CLONE_NEWUSER | CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWNET | CLONE_NEWIPC |
-                 CLONE_NEWUTS | CLONE_PIDFD,
-        .pidfd = (uint64_t)(uintptr_t)&bb->pidfd,
-        .exit_signal = SIGCHLD,
-    };
-    long pid = syscall(SYS_clone3, &args, sizeof(args));
-    if (pid < 0)
-        return rbx_error_errno(err, "clone3 with new namespaces");
-    if (pid == 0)
-        run_init(bb, ends, s, prog);
-    bb->init_pid = (pid_t)pid;
-    bb->owner = getpid();
-    close_ends(ends);
+    struct __user_cap_header_struct hdr = {.version = _LINUX_CAPABILITY_VERSION_3, .pid = 0};
+    struct __user_cap_data_struct data[2];
+    if (syscall(SYS_capget, &hdr, data) != 0)
+        return -1;
+    data[0].inheritable = data[0].permitted;
+    data[1].inheritable = data[1].permitted;
+    if (syscall(SYS_capset, &hdr, data) != 0)
+        return -1;
+    for (int cap = 0; cap <= 63; cap++)
+        if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, cap, 0, 0) != 0)
+            break; /* past the last capability this kernel knows */
     return 0;
+}
+
+static _Noreturn void init_exec_failed(const init_exec *x, const char *what)
+{
+    child_report r = {.type = REPORT_SETUP_FAILED};
+    child_fail(&r.error, errno, what, NULL);
+    (void)!syscall(SYS_write, x->ends.report_fd, &r, sizeof(r));
+    _exit(127);
+}
+
+/* The cloned child, sharing our memory (CLONE_VM) but not our descriptors,
+ * until it execs runbox-box-init. It must wait for its uid/gid maps before
+ * the exec, or exec would drop its capabilities in the new namespace; we do
+ * not wait for it meanwhile (no CLONE_VFORK), so it uses raw system calls
+ * and touches nothing of ours but what we keep for it until its exec
+ * (box_build waits for that). */
+static int exec_init(void *arg)
+{
+    const init_exec *x = arg;
+    char maps;
+    if (syscall(SYS_read, x->ends.sync_fd, &maps, 1) != 1)
+        _exit(1); /* the supervisor gave up */
+    child_error e;
+    if (ns_user_become_setup_user(x->rootless, &e) != 0 ||
+        (x->rootless && keep_capabilities_across_exec() != 0))
+        init_exec_failed(x, "become the box's root before exec");
+    const int fds[] = {x->ends.sync_fd, x->ends.report_fd, x->ends.out_fd, x->ends.err_fd,
+                       x->box_fs_fd};
+    for (size_t i = 0; i < sizeof(fds) / sizeof(fds[0]); i++)
+        if (fds[i] >= 0 && syscall(SYS_fcntl, fds[i], F_SETFD, 0) != 0)
+            init_exec_failed(x, "pass descriptors to runbox-box-init");
+    static char *const no_env[] = {NULL};
+    syscall(SYS_execveat, x->box_init_fd, "", x->command->argv, no_env, AT_EMPTY_PATH);
+    init_exec_failed(x, "execute runbox-box-init");
+}
+
+#define INIT_STACK_SIZE (64 * 1024)
+
+/* x and the stack stay as they are until the child has exec'd
+ * (wait_for_exec): the child reads them. */
+static int clone_init(built_box *bb, init_exec *x, rbx_error *err)
+{
+    static void *stack; /* free again once the child has exec'd: one per process */
+    if (!stack) {
+        stack = mmap(NULL, INIT_STACK_SIZE, PROT_READ | PROT_WRITE,
+                     MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
+        if (stack == MAP_FAILED) {
+            stack = NULL;
+            return rbx_error_errno(err, "mmap a stack for the box init");
+        }
+    }
+    int exec_pipe[2];
+    if (pipe2(exec_pipe, O_CLOEXEC) != 0)
+        return rbx_error_errno(err, "pipe");
+    x->exec_fd = exec_pipe[0];
+    /* No signal handler may run in the child on our memory. */
+    sigset_t all, old;
+    sigfillset(&all);
+    sigprocmask(SIG_SETMASK, &all, &old);
+    int flags = CLONE_VM | CLONE_PIDFD | CLONE_NEWUSER | CLONE_NEWPID | CLONE_NEWNS |
+                CLONE_NEWNET | CLONE_NEWIPC | CLONE_NEWUTS | SIGCHLD;
+    pid_t pid = clone(exec_init, (char *)stack + INIT_STACK_SIZE, flags, x, &bb->pidfd);
+    int saved = errno;
+    sigprocmask(SIG_SETMASK, &old, NULL);
+    close(exec_pipe[1]);
+    if (pid < 0) {
+        close_fd(&x->exec_fd);
+        errno = saved;
+        return rbx_error_errno(err, "clone with new namespaces");
+    }
+    bb->init_pid = pid;
+    bb->owner = getpid();
+    return 0;
+}
+
+/* Until the child has exec'd (or died): then its stack and x are free. */
+static void wait_for_exec(init_exec *x)
+{
+    char byte;
+    while (x->exec_fd >= 0 && read(x->exec_fd, &byte, 1) < 0 && errno == EINTR)
+        ;
+    close_fd(&x->exec_fd);
 }
 
 /* The /box tmpfs the rootless init sends; -1 when it died first (its report says why). */
@@ -211,19 +315,31 @@ int box_build(built_box *bb, const box_shape *shape, rbx_error *err)
                       .out_fd = -1,
                       .err_fd = -1,
                       .pidfd = -1};
-    init_ends ends = {-1, -1, -1, -1};
-    const struct sock_fprog *prog = NULL;
+    init_command command;
+    init_ends ends = {-1, -1, -1, -1}; /* our copies of the init's ends */
+    init_exec x = {.command = &command, .exec_fd = -1};
     const sandbox_settings *s = sandbox_settings_get(err);
-    bb->cg.mode = cgroup_detect(); /* decided before the clone: the child must not look */
+    bb->cg.mode = cgroup_detect(); /* decided before the clone: the init must not look */
     bb->rootless = s && s->rootless;
-    if (!s || seccomp_program_get(&prog, err) != 0 || uid_slot_acquire(s, &bb->slot, err) != 0 ||
-        make_box_fs(bb, s, err) != 0 || make_pipes(bb, &ends, err) != 0 ||
-        clone_init(bb, &ends, s, prog, err) != 0 || release_init(bb, s, err) != 0) {
-        close_ends(&ends);
-        box_destroy(bb);
-        return -1;
+    int rc = -1;
+    if (s && uid_slot_acquire(s, &bb->slot, err) == 0 && make_box_fs(bb, s, err) == 0 &&
+        make_pipes(bb, &ends, err) == 0 && init_argv(&command, bb, &ends, s, err) == 0) {
+        x.ends = ends;
+        x.box_fs_fd = bb->box_fs_fd;
+        x.box_init_fd = s->box_init_fd;
+        x.rootless = s->rootless;
+        if (clone_init(bb, &x, err) == 0) {
+            close_ends(&ends); /* the child has its own copies */
+            rc = release_init(bb, s, err);
+        }
     }
-    return 0;
+    if (rc != 0 && bb->init_pid > 0 && bb->pidfd >= 0)
+        pidfd_send_signal(bb->pidfd, SIGKILL, NULL, 0);
+    wait_for_exec(&x);
+    close_ends(&ends);
+    if (rc != 0)
+        box_destroy(bb);
+    return rc;
 }
 
 /* The init says when it has built the box; false when it died first. */

@@ -45,6 +45,11 @@ static _Noreturn void setup_failed(const box_plan *p, const child_error *e, int 
     _exit(type == REPORT_EXEC_FAILED ? 127 : 1);
 }
 
+_Noreturn void box_init_failed(const box_plan *p, const child_error *e)
+{
+    setup_failed(p, e, REPORT_SETUP_FAILED);
+}
+
 /* Standard streams onto 0, 1, 2 even if the caller had them closed (then the
  * pipes themselves may sit on 0..2: move everything high first). */
 static int install_stdio(const box_plan *p, int stdin_fd, child_error *e)
@@ -228,18 +233,6 @@ static pid_t spawn_program(const box_plan *p, const program_args *args, child_er
     return pid;
 }
 
-/* One byte from the supervisor; EOF means it died or gave up. */
-static void wait_for_supervisor(const box_plan *p)
-{
-    char go;
-    ssize_t n;
-    do
-        n = read(p->sync_fd, &go, 1);
-    while (n < 0 && errno == EINTR);
-    if (n != 1)
-        _exit(1);
-}
-
 /* Rootless: only the box's own user namespace can make a tmpfs, so the init
  * makes /box's and sends it to the supervisor, which copies the work dir in
  * (and back after the run) through it. */
@@ -272,17 +265,16 @@ static int share_box_fs(const box_plan *p, mount_plan *m, child_error *e)
 static int build_box(const box_plan *p, child_error *e)
 {
     mount_plan mounts = p->mounts;
-    wait_for_supervisor(p); /* uid/gid maps written */
+    /* The maps were written and we became the box's root before the exec
+     * (box_build.c). */
     if (mounts_prepare(e) != 0)
-        return -1;
-    if (ns_user_become_setup_user(p->rootless, e) != 0)
         return -1;
     if (p->share_box_fs && share_box_fs(p, &mounts, e) != 0)
         return -1;
     const char *host = p->hostname ? p->hostname : "runbox";
     if (sethostname(host, strlen(host)) != 0 || setdomainname("runbox", 6) != 0)
         return child_fail(e, errno, "sethostname", NULL);
-    if (network_loopback_up(e) != 0)
+    if (network_loopback_up(e) != 0 || credentials_empty_bounding_set(e) != 0)
         return -1;
     if (mounts_build_root(&mounts, e) != 0)
         return -1;

@@ -28,6 +28,8 @@ static struct {
     bool enabled;
     bool have_ahead;
     built_box ahead;
+    bool have_last;
+    box_shape last; /* of the last run: the shape the next box is built in */
     built_box finished[MAX_FINISHED];
     size_t n_finished;
 } keep;
@@ -45,9 +47,8 @@ static void release_at_exit(void)
 
 static bool same_shape(const box_shape *a, const box_shape *b)
 {
-    const char *ha = a->hostname ? a->hostname : "", *hb = b->hostname ? b->hostname : "";
     return a->tmp_size_kb == b->tmp_size_kb && a->box_size_kb == b->box_size_kb &&
-           a->n_mounts == 0 && b->n_mounts == 0 && strcmp(ha, hb) == 0;
+           a->n_mounts == 0 && b->n_mounts == 0 && strcmp(a->hostname, b->hostname) == 0;
 }
 
 /* Wait for a finished box's init (blocking or not); true when it is gone. */
@@ -84,6 +85,9 @@ static void release_finished(bool block)
 int box_take(const box_shape *shape, built_box *bb, rbx_error *err)
 {
     release_finished(false);
+    keep.last = *shape;
+    keep.last.mounts = NULL; /* the caller's; a shape with mounts is never built ahead */
+    keep.have_last = true;
     if (keep.have_ahead) {
         keep.have_ahead = false;
         if (keep.ahead.owner == getpid() && same_shape(&keep.ahead.shape, shape)) {
@@ -130,6 +134,13 @@ void rbx_sandbox_build_ahead(bool enabled)
 void rbx_sandbox_release_finished(void)
 {
     release_finished(true);
+}
+
+void rbx_sandbox_idle(void)
+{
+    release_finished(true);
+    if (keep.have_last)
+        box_build_ahead(&keep.last);
 }
 
 void rbx_sandbox_shutdown(void)

@@ -41,6 +41,7 @@ typedef struct sandbox_settings {
     char run_dir[256]; /* slot locks and the box root mount point live here */
     char root_mountpoint[300];
     bool rootless;
+    int box_init_fd; /* runbox-box-init, opened once: exec'd by fd, no path lookup per box */
 } sandbox_settings;
 const sandbox_settings *sandbox_settings_get(rbx_error *err);
 
@@ -132,6 +133,8 @@ int network_loopback_up(child_error *e);
 
 /* ---- credentials.c: drop to the box uid with no capabilities (in the program child) ---- */
 int credentials_drop(bool rootless, child_error *e);
+/* In the init, before the launch: the program inherits an empty bounding set. */
+int credentials_empty_bounding_set(child_error *e);
 
 /* ---- rlimits.c ---- */
 int rlimits_apply(const rbx_sandbox_limits *lim, bool have_cgroup, child_error *e);
@@ -204,6 +207,8 @@ typedef struct child_report {
 } child_report;
 
 _Noreturn void box_init_main(const box_plan *plan);
+/* Report a set-up failure to the supervisor and exit. */
+_Noreturn void box_init_failed(const box_plan *plan, const child_error *e);
 
 /* ---- box_build.c: a box built up to the point where a program can start ----
  * Everything a box needs that does not depend on the program: uid slot,
@@ -211,7 +216,7 @@ _Noreturn void box_init_main(const box_plan *plan);
  * with is its shape: a box built ahead fits a run of the same shape. */
 typedef struct box_shape {
     uint64_t tmp_size_kb, box_size_kb;
-    const char *hostname;
+    char hostname[65];
     const rbx_sandbox_mount *mounts; /* boxes with extra mounts are never built ahead */
     size_t n_mounts;
 } box_shape;
@@ -241,7 +246,7 @@ void box_destroy(built_box *bb);
 /* ---- box_keep.c: the box built ahead, and finished boxes whose init is exiting ---- */
 /* A box of this shape: the one built ahead when it fits, else a new one. */
 int box_take(const box_shape *shape, built_box *bb, rbx_error *err);
-/* Build the next box now, while a program runs, when keeping one warm. */
+/* Build the next box now, when keeping one built ahead. */
 void box_build_ahead(const box_shape *shape);
 /* A run is over: release the box now if its init is gone, else once it is. */
 void box_retire(built_box *bb);

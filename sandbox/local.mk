@@ -27,6 +27,11 @@ EXTRA_DIST += sandbox/README.md tests/toolchains/run
 # What a program linking the sandbox needs.
 RBX_SANDBOX_LIBS = sandbox/librbxsandbox.a common/librbxcommon.a $(SECCOMP_LIBS)
 
+# The box's pid 1, exec'd by the supervisor for every box (box_init_exec.c).
+pkglibexec_PROGRAMS = runbox-box-init
+runbox_box_init_SOURCES = sandbox/box_init_exec.c
+runbox_box_init_LDADD = $(RBX_SANDBOX_LIBS)
+
 bin_PROGRAMS += runbox-sandbox
 runbox_sandbox_SOURCES = sandbox/cli.c
 runbox_sandbox_CFLAGS = $(AM_CFLAGS) $(JSONC_CFLAGS)

@@ -8,8 +8,8 @@
  * (pid 1) may still be exiting then: the namespace teardown is left off the
  * caller's path, and the box's cgroup and uid slot are released once the
  * init has exited, at the next call or in rbx_sandbox_release_finished().
- * With rbx_sandbox_build_ahead(true), the next box is built while a program
- * runs. Before the process exits, rbx_sandbox_shutdown() (also registered
+ * With rbx_sandbox_build_ahead(true), the next box is built ahead, in
+ * rbx_sandbox_idle() or while a program runs. Before the process exits, rbx_sandbox_shutdown() (also registered
  * with atexit) leaves nothing behind.
  *
  * Thread-safety: rbx_sandbox_run() may be called from several processes at
@@ -79,6 +79,11 @@ typedef struct rbx_sandbox_config {
     /* With a workdir: do not copy /box back after the run (a caller that only
      * wants the output, e.g. running a program compiled earlier). */
     bool discard_workdir_changes;
+    /* Another run follows this one at once (a compile step, test cases):
+     * with rbx_sandbox_build_ahead on, build its box while this program
+     * runs. Otherwise the next box is built in rbx_sandbox_idle(), off the
+     * program's time: on a small machine a box built meanwhile slows it. */
+    bool build_next_during_run;
 } rbx_sandbox_config;
 
 typedef struct rbx_sandbox_result {
@@ -133,8 +138,12 @@ int rbx_sandbox_init(const rbx_sandbox_settings *settings, rbx_error *err);
 void rbx_sandbox_build_ahead(bool enabled);
 
 /* Wait for the inits of finished boxes and release their cgroups and uid
- * slots; a service calls it once it has answered. */
+ * slots. */
 void rbx_sandbox_release_finished(void);
+
+/* Between runs (a service calls it once it has answered): release finished
+ * boxes, then, with build-ahead on, build the next box in the last run's shape. */
+void rbx_sandbox_idle(void);
 
 /* Release everything this process holds: the box built ahead, finished boxes. */
 void rbx_sandbox_shutdown(void);

@@ -47,6 +47,20 @@ static void default_run_dir(char *out, size_t outlen)
         snprintf(out, outlen, "/tmp/runbox-%u", (unsigned)geteuid());
 }
 
+/* runbox-box-init: $RUNBOX_BOX_INIT, else the installed one, else the one in
+ * the build tree (tests and make check run before installing). */
+static int open_box_init(rbx_error *err)
+{
+    const char *env = getenv("RUNBOX_BOX_INIT");
+    const char *installed = RBX_LIBEXECDIR "/runbox-box-init";
+    const char *built = RBX_BUILDDIR "/runbox-box-init";
+    const char *path = env && env[0] ? env : access(installed, X_OK) == 0 ? installed : built;
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return rbx_error_errno(err, "cannot open the box init %s", path);
+    return fd;
+}
+
 int rbx_sandbox_init(const rbx_sandbox_settings *in, rbx_error *err)
 {
     sandbox_settings s = {0};
@@ -66,6 +80,11 @@ int rbx_sandbox_init(const rbx_sandbox_settings *in, rbx_error *err)
         return -1;
     snprintf(s.root_mountpoint, sizeof(s.root_mountpoint), "%s/root", s.run_dir);
     if (ensure_private_dir(s.root_mountpoint, err) != 0)
+        return -1;
+    if (settings_ready && settings.box_init_fd >= 0)
+        close(settings.box_init_fd);
+    s.box_init_fd = open_box_init(err);
+    if (s.box_init_fd < 0)
         return -1;
     settings = s;
     settings_ready = true;

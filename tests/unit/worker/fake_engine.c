@@ -27,6 +27,11 @@ int rbx_engine_open(const rbx_config *cfg, rbx_engine **out, rbx_error *err)
     return *out ? 0 : rbx_error_errno(err, "fake engine");
 }
 
+void rbx_engine_release_boxes(rbx_engine *eng)
+{
+    (void)eng; /* no boxes here */
+}
+
 void rbx_engine_close(rbx_engine *eng)
 {
     free(eng);
