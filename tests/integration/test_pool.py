@@ -16,10 +16,11 @@ def children(pid):
 
 
 def busy_worker(master):
-    """The pool worker that has a child (its sandboxed run)."""
+    """The pool worker running a program: a box init of its with a child.
+    (An idle worker has a child too: the box it built ahead, still empty.)"""
     for _ in range(100):
         for w in children(master):
-            if children(w):
+            if any(children(init) for init in children(w)):
                 return w
         time.sleep(0.05)
     return None
