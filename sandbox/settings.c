@@ -6,6 +6,7 @@
  * not be a symlink: a planted run directory could steal slots. */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -47,14 +48,27 @@ static void default_run_dir(char *out, size_t outlen)
         snprintf(out, outlen, "/tmp/runbox-%u", (unsigned)geteuid());
 }
 
-/* runbox-box-init: $RUNBOX_BOX_INIT, else the installed one, else the one in
- * the build tree (tests and make check run before installing). */
+/* Whether this process runs a program of the build tree, not an installed one. */
+static bool running_from_build_tree(void)
+{
+    char exe[PATH_MAX];
+    ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+    if (n <= 0)
+        return false;
+    exe[n] = '\0';
+    size_t len = strlen(RBX_BUILDDIR);
+    return strncmp(exe, RBX_BUILDDIR, len) == 0 && exe[len] == '/';
+}
+
+/* runbox-box-init: $RUNBOX_BOX_INIT, else the one of the same build as this
+ * program (installed, or in the build tree for tests and make check), so a
+ * box init always speaks the same launch protocol as its supervisor. */
 static int open_box_init(rbx_error *err)
 {
     const char *env = getenv("RUNBOX_BOX_INIT");
-    const char *installed = RBX_LIBEXECDIR "/runbox-box-init";
-    const char *built = RBX_BUILDDIR "/runbox-box-init";
-    const char *path = env && env[0] ? env : access(installed, X_OK) == 0 ? installed : built;
+    const char *path = env && env[0]            ? env
+                       : running_from_build_tree() ? RBX_BUILDDIR "/runbox-box-init"
+                                                   : RBX_LIBEXECDIR "/runbox-box-init";
     int fd = open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0)
         return rbx_error_errno(err, "cannot open the box init %s", path);
