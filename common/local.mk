@@ -1,7 +1,13 @@
 # common/: error reporting and configuration shared by every layer.
 noinst_LIBRARIES += common/librbxcommon.a
-common_librbxcommon_a_SOURCES = common/error.c common/config.c common/slots.c
-noinst_HEADERS += common/error.h common/config.h common/slots.h
+common_librbxcommon_a_SOURCES = common/error.c common/config.c common/slots.c common/io.c
+noinst_HEADERS += common/error.h common/config.h common/slots.h common/io.h
+
+check_PROGRAMS += tests/unit/common/test_io
+TESTS += tests/unit/common/test_io
+tests_unit_common_test_io_SOURCES = tests/unit/common/test_io.c
+tests_unit_common_test_io_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
+tests_unit_common_test_io_LDADD = common/librbxcommon.a $(CHECK_LIBS)
 
 check_PROGRAMS += tests/unit/common/test_config
 TESTS += tests/unit/common/test_config

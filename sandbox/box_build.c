@@ -240,24 +240,9 @@ static void wait_for_exec(init_exec *x)
 static int receive_box_fs(built_box *bb)
 {
     char byte;
-    struct iovec iov = {.iov_base = &byte, .iov_len = 1};
-    union {
-        struct cmsghdr align;
-        char buf[CMSG_SPACE(sizeof(int))];
-    } control;
-    struct msghdr msg = {.msg_iov = &iov,
-                         .msg_iovlen = 1,
-                         .msg_control = control.buf,
-                         .msg_controllen = sizeof(control.buf)};
-    ssize_t n;
-    do
-        n = recvmsg(bb->sync_fd, &msg, MSG_CMSG_CLOEXEC);
-    while (n < 0 && errno == EINTR);
-    struct cmsghdr *c = n == 1 ? CMSG_FIRSTHDR(&msg) : NULL;
-    if (!c || c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS ||
-        c->cmsg_len != CMSG_LEN(sizeof(int)))
-        return -1;
-    memcpy(&bb->box_fs_fd, CMSG_DATA(c), sizeof(int));
+    size_t n_fds;
+    if (fd_receive(bb->sync_fd, &byte, 1, &bb->box_fs_fd, 1, &n_fds) != 1)
+        bb->box_fs_fd = -1;
     return bb->box_fs_fd;
 }
 

@@ -242,22 +242,7 @@ static int share_box_fs(const box_plan *p, mount_plan *m, child_error *e)
     if (m->box_fs_fd < 0)
         return -1;
     char byte = 'f';
-    struct iovec iov = {.iov_base = &byte, .iov_len = 1};
-    union {
-        struct cmsghdr align;
-        char buf[CMSG_SPACE(sizeof(int))];
-    } control;
-    memset(&control, 0, sizeof(control));
-    struct msghdr msg = {.msg_iov = &iov,
-                         .msg_iovlen = 1,
-                         .msg_control = control.buf,
-                         .msg_controllen = sizeof(control.buf)};
-    struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
-    c->cmsg_level = SOL_SOCKET;
-    c->cmsg_type = SCM_RIGHTS;
-    c->cmsg_len = CMSG_LEN(sizeof(int));
-    memcpy(CMSG_DATA(c), &m->box_fs_fd, sizeof(int));
-    if (sendmsg(p->sync_fd, &msg, MSG_NOSIGNAL) != 1)
+    if (fd_send(p->sync_fd, &byte, 1, &m->box_fs_fd, 1) != 1)
         return child_fail(e, errno, "send the tmpfs of /box to the supervisor", NULL);
     return 0;
 }

@@ -14,6 +14,8 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "common/io.h"
+
 #define MAX_TREE_DEPTH 512
 
 static int openat2_beneath(int dirfd, const char *relpath, int flags, mode_t mode)
@@ -36,28 +38,13 @@ int rbx_host_open_beneath(int dirfd, const char *relpath, int flags, mode_t mode
     return fd;
 }
 
-static int write_all(int fd, const void *data, size_t len)
-{
-    const char *p = data;
-    while (len > 0) {
-        ssize_t n = write(fd, p, len);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n <= 0)
-            return -1;
-        p += n;
-        len -= (size_t)n;
-    }
-    return 0;
-}
-
 int rbx_host_write_file(int dirfd, const char *relpath, const void *data, size_t len, mode_t mode,
                         rbx_error *err)
 {
     int fd = rbx_host_open_beneath(dirfd, relpath, O_WRONLY | O_CREAT | O_EXCL, mode, err);
     if (fd < 0)
         return -1;
-    int rc = write_all(fd, data, len);
+    int rc = rbx_write_all(fd, data, len);
     if (rc != 0)
         rbx_error_errno(err, "cannot write %s", relpath);
     if (close(fd) != 0 && rc == 0)

@@ -164,6 +164,12 @@ void output_free(output_capture *oc);
 /* A sealed memfd holding the stdin bytes: reads never block the supervisor. */
 int output_stdin_memfd(const char *data, size_t len, rbx_error *err);
 
+/* ---- fd_passing.c: a message with descriptors (SCM_RIGHTS), at most 2 ---- */
+ssize_t fd_send(int sock, const void *buf, size_t len, const int *fds, size_t n_fds);
+/* The message's length, 0 at EOF, -1 (EPROTO: no descriptors, or more than
+ * max_fds); *n_fds received, close-on-exec. */
+ssize_t fd_receive(int sock, void *buf, size_t len, int *fds, size_t max_fds, size_t *n_fds);
+
 /* ---- launch.c: what a run asks of a built box, sent at launch ----
  * The init is built before the run is known (a box is built ahead while the
  * previous program runs), so the program's argv, envp, cwd and limits reach

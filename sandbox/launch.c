@@ -12,6 +12,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "common/io.h"
 #include "sandbox/internal.h"
 
 static const char *const default_env[] = {"PATH=/usr/local/bin:/usr/bin:/bin", NULL};
@@ -26,25 +27,11 @@ typedef struct launch_header {
 
 #define LAUNCH_MAX_STRINGS (16u << 20) /* far above any argv the engine builds */
 
-static int write_all(int fd, const char *s, size_t len)
-{
-    while (len > 0) {
-        ssize_t n = write(fd, s, len);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n <= 0)
-            return -1;
-        s += n;
-        len -= (size_t)n;
-    }
-    return 0;
-}
-
 static int write_vector(int fd, const char *const *v, uint32_t *count, uint64_t *len)
 {
     for (*count = 0; v[*count]; (*count)++) {
         size_t n = strlen(v[*count]) + 1;
-        if (write_all(fd, v[*count], n) != 0)
+        if (rbx_write_all(fd, v[*count], n) != 0)
             return -1;
         *len += n;
     }
@@ -61,7 +48,7 @@ static int strings_memfd(const rbx_sandbox_config *cfg, launch_header *h, rbx_er
     h->strings_len = strlen(cwd) + 1;
     if (write_vector(fd, cfg->argv, &h->argc, &h->strings_len) != 0 ||
         write_vector(fd, cfg->envp ? cfg->envp : default_env, &h->envc, &h->strings_len) != 0 ||
-        write_all(fd, cwd, strlen(cwd) + 1) != 0 ||
+        rbx_write_all(fd, cwd, strlen(cwd) + 1) != 0 ||
         fcntl(fd, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE | F_SEAL_SEAL) != 0) {
         rbx_error_errno(err, "write the program's arguments");
         close(fd);
@@ -82,26 +69,7 @@ int launch_send(int sync_fd, const rbx_sandbox_config *cfg, const rbx_sandbox_li
     int fds[2] = {strings_memfd(cfg, &h, err), stdin_fd};
     if (fds[0] < 0)
         return -1;
-    size_t n_fds = h.has_stdin ? 2 : 1;
-    struct iovec iov = {.iov_base = &h, .iov_len = sizeof(h)};
-    union {
-        struct cmsghdr align;
-        char buf[CMSG_SPACE(2 * sizeof(int))];
-    } control;
-    memset(&control, 0, sizeof(control));
-    struct msghdr msg = {.msg_iov = &iov,
-                         .msg_iovlen = 1,
-                         .msg_control = control.buf,
-                         .msg_controllen = CMSG_SPACE(n_fds * sizeof(int))};
-    struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
-    c->cmsg_level = SOL_SOCKET;
-    c->cmsg_type = SCM_RIGHTS;
-    c->cmsg_len = CMSG_LEN(n_fds * sizeof(int));
-    memcpy(CMSG_DATA(c), fds, n_fds * sizeof(int));
-    ssize_t n;
-    do
-        n = sendmsg(sync_fd, &msg, MSG_NOSIGNAL);
-    while (n < 0 && errno == EINTR);
+    ssize_t n = fd_send(sync_fd, &h, sizeof(h), fds, h.has_stdin ? 2 : 1);
     int saved = errno;
     close(fds[0]);
     if (n == (ssize_t)sizeof(h))
@@ -114,29 +82,14 @@ int launch_send(int sync_fd, const rbx_sandbox_config *cfg, const rbx_sandbox_li
 
 static int receive_header(int sync_fd, launch_header *h, int fds[2], child_error *e)
 {
-    struct iovec iov = {.iov_base = h, .iov_len = sizeof(*h)};
-    union {
-        struct cmsghdr align;
-        char buf[CMSG_SPACE(2 * sizeof(int))];
-    } control;
-    struct msghdr msg = {.msg_iov = &iov,
-                         .msg_iovlen = 1,
-                         .msg_control = control.buf,
-                         .msg_controllen = sizeof(control.buf)};
-    ssize_t n;
-    do
-        n = recvmsg(sync_fd, &msg, MSG_CMSG_CLOEXEC);
-    while (n < 0 && errno == EINTR);
+    size_t n_fds;
+    fds[0] = fds[1] = -1;
+    ssize_t n = fd_receive(sync_fd, h, sizeof(*h), fds, 2, &n_fds);
     if (n == 0)
         return 0;
-    struct cmsghdr *c = n == (ssize_t)sizeof(*h) ? CMSG_FIRSTHDR(&msg) : NULL;
-    size_t n_fds = h->has_stdin ? 2 : 1;
-    if (!c || h->tag != 'c' || c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS ||
-        c->cmsg_len != CMSG_LEN(n_fds * sizeof(int)) || h->strings_len > LAUNCH_MAX_STRINGS ||
-        h->strings_len == 0)
+    if (n != (ssize_t)sizeof(*h) || h->tag != 'c' || n_fds != (h->has_stdin ? 2u : 1u) ||
+        h->strings_len > LAUNCH_MAX_STRINGS || h->strings_len == 0)
         return child_fail(e, n < 0 ? errno : EPROTO, "receive the launch message", NULL);
-    fds[1] = -1;
-    memcpy(fds, CMSG_DATA(c), n_fds * sizeof(int));
     return 1;
 }
 

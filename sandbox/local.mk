@@ -1,7 +1,7 @@
 # sandbox/: run one untrusted program in a fresh box (see sandbox/README.md).
 noinst_LIBRARIES += sandbox/librbxsandbox.a
 sandbox_librbxsandbox_a_SOURCES = \
-	sandbox/box.c sandbox/box_build.c sandbox/box_keep.c sandbox/box_init.c sandbox/launch.c \
+	sandbox/box.c sandbox/box_build.c sandbox/box_keep.c sandbox/box_init.c sandbox/launch.c sandbox/fd_passing.c \
 	sandbox/settings.c sandbox/uid_slots.c \
 	sandbox/ns_user.c sandbox/mounts.c sandbox/network.c sandbox/credentials.c \
 	sandbox/rlimits.c sandbox/seccomp.c sandbox/seccomp_rules.c sandbox/cgroup.c \

@@ -10,6 +10,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "common/io.h"
 #include "common/slots.h"
 
 #define RUN_POOL "run" /* the host-wide pool runbox-fcgi takes too (common/slots.h) */
@@ -25,20 +26,6 @@ static json_object *error_outcome(const rbx_error *err)
     json_object *outcome = json_object_new_object();
     json_object_object_add(outcome, "error", e);
     return outcome;
-}
-
-static int write_all(int fd, const char *buf, size_t len)
-{
-    while (len > 0) {
-        ssize_t n = write(fd, buf, len);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n <= 0)
-            return -1;
-        buf += n;
-        len -= (size_t)n;
-    }
-    return 0;
 }
 
 /* Wait for a run slot as long as it takes: the job is ours (the parent keeps
@@ -89,7 +76,7 @@ static void child_main(rbx_engine *eng, const rbx_config *cfg, const char *slots
     signal(SIGINT, SIG_DFL);
     json_object *outcome = execute(eng, cfg, slots_dir, job);
     const char *text = json_object_to_json_string_ext(outcome, JSON_C_TO_STRING_PLAIN);
-    int rc = write_all(fd, text, strlen(text));
+    int rc = rbx_write_all(fd, text, strlen(text));
     rbx_engine_release_boxes(eng);
     _exit(rc == 0 ? 0 : 1);
 }
