@@ -17,46 +17,14 @@
  * file descriptors. */
 #define MAX_DEPTH 32
 
-/* The box's setup user (a host uid of the box range when we are root)
- * binds the run dir by path, so every ancestor must let others traverse. */
-static int check_traversable(const char *base, rbx_error *err)
-{
-    char path[512];
-    snprintf(path, sizeof(path), "%s", base);
-    for (char *slash = strrchr(path, '/'); slash && slash != path; slash = strrchr(path, '/')) {
-        *slash = '\0';
-        struct stat st;
-        if (stat(path, &st) < 0)
-            return rbx_error_errno(err, "cannot stat %s", path);
-        if (!(st.st_mode & S_IXOTH))
-            return rbx_error_internal(err,
-                                      "work dir base %s: %s must be traversable by the "
-                                      "box users (mode o+x, e.g. 0711)",
-                                      base, path);
-    }
-    return 0;
-}
-
-/* Whether dir and its ancestors let the box's setup user through: always
- * when rootless (the box is our own uid), o+x on each when root. */
-static bool box_can_reach(const char *dir)
-{
-    rbx_error ignored;
-    char probe[512];
-    snprintf(probe, sizeof(probe), "%s/x", dir);
-    return geteuid() != 0 || check_traversable(probe, &ignored) == 0;
-}
-
+/* The sandbox copies a run dir into the box through a descriptor and never
+ * mounts it, so nothing but the service needs to reach it: the base is 0700. */
 void rbx_workdir_base(const char *state_dir, char *out, size_t outsz)
 {
     struct stat st;
     if (state_dir && state_dir[0] == '/' && stat(state_dir, &st) == 0 && S_ISDIR(st.st_mode) &&
-        access(state_dir, W_OK) == 0 && box_can_reach(state_dir)) {
+        access(state_dir, W_OK) == 0) {
         snprintf(out, outsz, "%s/work", state_dir);
-        return;
-    }
-    if (geteuid() == 0) { /* /run is root's and traversable, unlike a state dir under /root */
-        snprintf(out, outsz, "/run/runbox-work");
         return;
     }
     const char *tmp = getenv("TMPDIR");
@@ -64,27 +32,21 @@ void rbx_workdir_base(const char *state_dir, char *out, size_t outsz)
              (unsigned)geteuid());
 }
 
-/* Mode 0711: others may traverse to a run dir (the box binds it by path) but
- * never list or create; run dirs have unguessable names and are 0700. */
+/* The base must be ours alone: a directory (not a link) owned by us, mode 0700. */
 static int open_private_base(const char *base, rbx_error *err)
 {
-    if (mkdir(base, 0711) < 0 && errno != EEXIST)
+    if (mkdir(base, 0700) < 0 && errno != EEXIST)
         return rbx_error_errno(err, "cannot create the work dir base %s", base);
     int fd = open(base, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
     if (fd < 0)
         return rbx_error_errno(err, "cannot open the work dir base %s", base);
     struct stat st;
-    if (fstat(fd, &st) < 0 || st.st_uid != geteuid() || (st.st_mode & 0066) != 0 ||
-        fchmod(fd, 0711) < 0) {
+    if (fstat(fd, &st) < 0 || st.st_uid != geteuid() || (st.st_mode & 0077) != 0) {
         close(fd);
         return rbx_error_internal(err,
                                   "work dir base %s must be a directory owned by uid %u "
-                                  "that only its owner can list or write (mode 0711)",
+                                  "that no one else can enter (mode 0700)",
                                   base, (unsigned)geteuid());
-    }
-    if (geteuid() == 0 && check_traversable(base, err) < 0) {
-        close(fd);
-        return -1;
     }
     return fd;
 }

@@ -1,9 +1,7 @@
-/* The host directory of one run, bound at /box inside the box. It lives in a
- * parent owned by the service with mode 0711 (the box's setup user binds the
- * run dir by path, so it must traverse; nobody else can list or create), and
- * every ancestor must be traversable too. The run dir has an unguessable
- * name and mode 0700, and the sandbox hands it to the box's uid
- * for each run (rootless boxes run as our own uid). Everything here
+/* The host directory of one run, copied into the box's /box and back by the
+ * sandbox through a descriptor. It lives in a parent owned by the service
+ * with mode 0700; the run dir has an unguessable name and mode 0700. What
+ * the box wrote comes back as plain files only, but everything here
  * works relative to directory fds and never follows a link: the program may
  * have planted any link in the dir before the host cleans it up. */
 #ifndef RBX_ENGINE_WORKDIR_H
@@ -18,8 +16,8 @@ typedef struct rbx_workdir {
     int fd; /* O_DIRECTORY of path, -1 when closed */
 } rbx_workdir;
 
-/* Create a fresh run dir under base (created 0711 when missing; it must be a
- * real directory owned by us, not a link, not listable by others). */
+/* Create a fresh run dir under base (created 0700 when missing; it must be a
+ * real directory owned by us, not a link, closed to others). */
 int rbx_workdir_create(const char *base, rbx_workdir *wd, rbx_error *err);
 
 /* Write a new file (it must not exist yet) in the run dir, mode 0644. */

@@ -29,7 +29,7 @@ START_TEST(test_create_write_remove)
     ck_assert_int_eq(rbx_workdir_create(base, &wd, &err), 0);
     struct stat st;
     ck_assert_int_eq(stat(base, &st), 0);
-    ck_assert_uint_eq(st.st_mode & 0777, 0711);
+    ck_assert_uint_eq(st.st_mode & 0777, 0700);
     ck_assert_int_eq(stat(wd.path, &st), 0);
     ck_assert_uint_eq(st.st_mode & 07777, 0700);
     ck_assert_int_eq(rbx_workdir_write(&wd, "main.c", "int x;\n", 7, &err), 0);
@@ -111,7 +111,7 @@ START_TEST(test_base_must_be_private)
     mkdir(open_base, 0755);
     chmod(open_base, 0755);
     ck_assert_int_eq(rbx_workdir_create(open_base, &wd, &err), -1);
-    ck_assert_ptr_nonnull(strstr(err.message, "0711"));
+    ck_assert_ptr_nonnull(strstr(err.message, "0700"));
     snprintf(linked, sizeof(linked), "/tmp/rbx-wd-link-%d", (int)getpid());
     ck_assert_int_eq(symlink(open_base, linked), 0);
     ck_assert_int_eq(rbx_workdir_create(linked, &wd, &err), -1);
@@ -122,23 +122,18 @@ END_TEST
 
 START_TEST(test_base_choice)
 {
-    char out[512], dir[64];
+    char out[512], dir[64], want[128];
     snprintf(dir, sizeof(dir), "/tmp/rbx-wd-state-%d", (int)getpid());
-    ck_assert_int_eq(mkdir(dir, 0711), 0);
-    chmod(dir, 0711);
+    ck_assert_int_eq(mkdir(dir, 0700), 0);
     rbx_workdir_base(dir, out, sizeof(out));
-    ck_assert_str_eq(out + strlen(dir), "/work");
-    if (geteuid() == 0) {
-        /* A state dir the box users cannot traverse is not used. */
-        char inner[96];
-        chmod(dir, 0700);
-        snprintf(inner, sizeof(inner), "%s/state", dir);
-        ck_assert_int_eq(mkdir(inner, 0711), 0);
-        rbx_workdir_base(inner, out, sizeof(out));
-        ck_assert_str_eq(out, "/run/runbox-work");
-        rmdir(inner);
-    }
+    snprintf(want, sizeof(want), "%s/work", dir);
+    ck_assert_str_eq(out, want);
     rmdir(dir);
+    /* No usable state dir: a private dir under $TMPDIR. */
+    setenv("TMPDIR", "/tmp", 1);
+    rbx_workdir_base(dir, out, sizeof(out));
+    snprintf(want, sizeof(want), "/tmp/runbox-work-%u", (unsigned)geteuid());
+    ck_assert_str_eq(out, want);
 }
 END_TEST
 
