@@ -81,8 +81,8 @@ static int make_box_fs(built_box *bb, const sandbox_settings *s, rbx_error *err)
     if (s->rootless)
         return 0;
     child_error e = {0};
-    bb->box_fs_fd = mounts_new_box_fs(bb->shape.box_size_kb, bb->slot.box_uid,
-                                      bb->slot.box_gid, &e);
+    bb->box_fs_fd =
+        mounts_new_box_fs(bb->shape.box_size_kb, bb->slot.box_uid, bb->slot.box_gid, &e);
     if (bb->box_fs_fd < 0) {
         errno = e.err;
         return rbx_error_errno(err, "%s", e.what);
@@ -100,8 +100,12 @@ typedef struct init_command {
 static int init_argv(init_command *c, const built_box *bb, const init_ends *ends,
                      const sandbox_settings *s, rbx_error *err)
 {
-    const long long values[] = {ends->sync_fd, ends->report_fd, ends->out_fd, ends->err_fd,
-                                bb->box_fs_fd, (long long)bb->shape.tmp_size_kb,
+    const long long values[] = {ends->sync_fd,
+                                ends->report_fd,
+                                ends->out_fd,
+                                ends->err_fd,
+                                bb->box_fs_fd,
+                                (long long)bb->shape.tmp_size_kb,
                                 (long long)bb->shape.box_size_kb};
     size_t n = 0;
     c->argv[n++] = "runbox-box-init";
@@ -112,8 +116,8 @@ static int init_argv(init_command *c, const built_box *bb, const init_ends *ends
             c->argv[n++] = s->root_mountpoint;
     }
     c->argv[n++] = bb->shape.hostname;
-    snprintf(c->flags, sizeof(c->flags), "%s%s%s", s->rootless ? "r" : "",
-             bb->cg.mode != CGROUP_NONE ? "c" : "", s->rootless ? "s" : "");
+    snprintf(c->flags, sizeof(c->flags), "%s%s", s->rootless ? "r" : "",
+             bb->cg.mode != CGROUP_NONE ? "c" : "");
     c->argv[n++] = c->flags;
     if (bb->shape.n_mounts > 64)
         return rbx_error_set(err, 400, "invalid_request", "mounts", "more than 64 extra mounts");
@@ -211,8 +215,8 @@ static int clone_init(built_box *bb, init_exec *x, rbx_error *err)
     sigset_t all, old;
     sigfillset(&all);
     sigprocmask(SIG_SETMASK, &all, &old);
-    int flags = CLONE_VM | CLONE_PIDFD | CLONE_NEWUSER | CLONE_NEWPID | CLONE_NEWNS |
-                CLONE_NEWNET | CLONE_NEWIPC | CLONE_NEWUTS | SIGCHLD;
+    int flags = CLONE_VM | CLONE_PIDFD | CLONE_NEWUSER | CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWNET |
+                CLONE_NEWIPC | CLONE_NEWUTS | SIGCHLD;
     pid_t pid = clone(exec_init, (char *)stack + INIT_STACK_SIZE, flags, x, &bb->pidfd);
     int saved = errno;
     sigprocmask(SIG_SETMASK, &old, NULL);
@@ -359,12 +363,9 @@ int box_launch(built_box *bb, const rbx_sandbox_config *cfg, const rbx_sandbox_l
     return 0;
 }
 
-void box_release(built_box *bb)
+static void close_box_fds(built_box *bb)
 {
     close_fd(&bb->pidfd);
-    bb->init_pid = 0;
-    cgroup_destroy(&bb->cg);
-    uid_slot_release(&bb->slot);
     close_fd(&bb->box_fs_fd);
     close_fd(&bb->sync_fd);
     close_fd(&bb->report_fd);
@@ -372,16 +373,23 @@ void box_release(built_box *bb)
     close_fd(&bb->err_fd);
 }
 
+void box_release(built_box *bb)
+{
+    close_box_fds(bb);
+    bb->init_pid = 0;
+    cgroup_destroy(&bb->cg);
+    uid_slot_release(&bb->slot);
+}
+
 void box_destroy(built_box *bb)
 {
     if (bb->owner != 0 && bb->owner != getpid()) {
-        /* Inherited across a fork: the init is not our child; its owner
-         * releases it. */
-        close_fd(&bb->pidfd);
+        /* Inherited across a fork: the init is not our child, and its
+         * cgroup and slot are its owner's to release. Our copies go. */
+        close_box_fds(bb);
         close_fd(&bb->cg.cpu_usage_fd);
         close_fd(&bb->slot.lock_fd);
-        *bb = (built_box){.init_pid = 0, .pidfd = -1, .box_fs_fd = -1, .sync_fd = -1,
-                          .report_fd = -1, .out_fd = -1, .err_fd = -1};
+        bb->init_pid = 0;
         return;
     }
     if (bb->init_pid > 0) {

@@ -188,10 +188,12 @@ static int program_main(void *arg)
     child_error e = {0};
     box_plan q = *p;
     reset_signals();
-    if (install_stdio(p, start->args->stdin_fd, &e) != 0 || close_other_fds(p, &q.report_fd, &e) != 0)
+    if (install_stdio(p, start->args->stdin_fd, &e) != 0 ||
+        close_other_fds(p, &q.report_fd, &e) != 0)
         setup_failed(&q, &e, REPORT_SETUP_FAILED);
     mark_oom_victim();
-    if (rlimits_apply(&start->args->limits, p->have_cgroup, &e) != 0 || credentials_drop(p->rootless, &e) != 0)
+    if (rlimits_apply(&start->args->limits, p->have_cgroup, &e) != 0 ||
+        credentials_drop(p->rootless, &e) != 0)
         setup_failed(&q, &e, REPORT_SETUP_FAILED);
     if (chdir(start->args->cwd) != 0) {
         child_fail(&e, errno, "chdir", start->args->cwd);

@@ -11,7 +11,8 @@
  * box_build.c (init_argv), in this order:
  *   sync report stdout stderr box_fs root_mountpoint tmp_kb box_kb hostname
  *   flags [host_path box_path rw]...
- * flags: r = rootless, c = have a cgroup, s = make and share /box's tmpfs. */
+ * flags: r = rootless (the init makes /box's tmpfs and sends it up), c = the
+ * box has a cgroup. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -57,7 +58,7 @@ int main(int argc, char **argv)
                    .n_extra = n_extra},
         .rootless = strchr(flags, 'r') != NULL,
         .have_cgroup = strchr(flags, 'c') != NULL,
-        .share_box_fs = strchr(flags, 's') != NULL,
+        .share_box_fs = strchr(flags, 'r') != NULL,
     };
     if (plan.sync_fd < 0 || plan.report_fd < 0 || plan.stdout_fd < 0 || plan.stderr_fd < 0 ||
         plan.mounts.box_fs_fd < -1) {

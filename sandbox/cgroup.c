@@ -205,8 +205,8 @@ int cgroup_create(box_cgroup *cg, rbx_error *err)
         return 0;
     char leaf[64];
     cgroup_leaf_name(leaf, sizeof(leaf));
-    int rc = cg->mode == CGROUP_V2 ? cgroup_v2_create(cg, leaf, err)
-                                   : cgroup_v1_create(cg, leaf, err);
+    int rc =
+        cg->mode == CGROUP_V2 ? cgroup_v2_create(cg, leaf, err) : cgroup_v1_create(cg, leaf, err);
     if (rc != 0)
         cgroup_destroy(cg);
     return rc;

@@ -67,7 +67,7 @@ typedef struct box_cgroup {
     cgroup_mode mode;
     char path[8][384]; /* v1: one dir per controller; v2: path[0] */
     int n_paths;
-    int v1_dir[4]; /* v1: index in path of the memory, pids, cpu and cpuacct dirs */
+    int v1_dir[4];    /* v1: index in path of the memory, pids, cpu and cpuacct dirs */
     int cpu_usage_fd; /* cpuacct.usage (v1) or cpu.stat (v2), kept open for the timer */
 } box_cgroup;
 cgroup_mode cgroup_detect(void);
@@ -230,8 +230,8 @@ typedef struct built_box {
     box_shape shape;
     uid_slot slot;
     box_cgroup cg;
-    int box_fs_fd; /* the /box tmpfs, also open here for copying in and back */
-    int sync_fd;   /* our end of the init's socket; closed once launched */
+    int box_fs_fd;                 /* the /box tmpfs, also open here for copying in and back */
+    int sync_fd;                   /* our end of the init's socket; closed once launched */
     int report_fd, out_fd, err_fd; /* read ends */
     pid_t init_pid;
     int pidfd;

@@ -9,8 +9,8 @@
  * caller's path, and the box's cgroup and uid slot are released once the
  * init has exited, at the next call or in rbx_sandbox_release_finished().
  * With rbx_sandbox_build_ahead(true), the next box is built ahead, in
- * rbx_sandbox_idle() or while a program runs. Before the process exits, rbx_sandbox_shutdown() (also registered
- * with atexit) leaves nothing behind.
+ * rbx_sandbox_idle() or while a program runs. Before the process exits, rbx_sandbox_shutdown()
+ * (also registered with atexit) leaves nothing behind.
  *
  * Thread-safety: rbx_sandbox_run() may be called from several processes at
  * once; each box gets its own uid slot and cgroup. It forks, so call it from a

@@ -66,7 +66,7 @@ static bool running_from_build_tree(void)
 static int open_box_init(rbx_error *err)
 {
     const char *env = getenv("RUNBOX_BOX_INIT");
-    const char *path = env && env[0]            ? env
+    const char *path = env && env[0]               ? env
                        : running_from_build_tree() ? RBX_BUILDDIR "/runbox-box-init"
                                                    : RBX_LIBEXECDIR "/runbox-box-init";
     int fd = open(path, O_RDONLY | O_CLOEXEC);

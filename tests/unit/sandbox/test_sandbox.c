@@ -399,8 +399,8 @@ START_TEST(test_box_built_ahead_is_fresh)
 {
     rbx_sandbox_build_ahead(true);
     rbx_sandbox_result r;
-    run_sh("echo secret > /tmp/left; echo secret > /box/left; sleep 0.2 &",
-           (rbx_sandbox_limits){0}, &r);
+    run_sh("echo secret > /tmp/left; echo secret > /box/left; sleep 0.2 &", (rbx_sandbox_limits){0},
+           &r);
     ck_assert_int_eq(r.status, RBX_SANDBOX_OK);
     rbx_sandbox_result_free(&r);
     rbx_sandbox_idle();                    /* between runs: the next box is built */
