@@ -80,9 +80,11 @@ int rbx_slot_acquire(const char *dir, const char *name, int count, int wait_ms, 
         return rbx_error_internal(err, "bad slot pool '%s' of %d", name, count);
     /* +1: now_ms() truncates, so a deadline from it could come up to 1 ms early. */
     long long deadline = now_ms() + 1 + (wait_ms > 0 ? wait_ms : 0);
-    /* Polling with a short, growing pause: a waiter costs a few syscalls per
-     * pause, and the pause stays well under a sandbox's own start-up time. */
-    int pause = 2;
+    /* Polling with a pause of 1, then 2 ms: a waiter costs a few syscalls per
+     * pause. Longer pauses (up to 25 ms) let a request that arrived later
+     * take a freed slot before one that was sleeping: under 4 clients for 2
+     * slots, the 99th percentile was 1.05 s; with 2 ms, 0.36 s. */
+    int pause = 1;
     for (;;) {
         int rc = try_each_slot(dir, name, count, &slot->fd, err);
         if (rc != 0)
@@ -91,7 +93,7 @@ int rbx_slot_acquire(const char *dir, const char *name, int count, int wait_ms, 
         if (left <= 0)
             return 0;
         sleep_ms((int)(left < pause ? left : pause));
-        if (pause < 25)
+        if (pause < 2)
             pause *= 2;
     }
 }
