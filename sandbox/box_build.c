@@ -135,14 +135,31 @@ typedef struct init_exec {
     init_ends ends;
     int box_fs_fd, box_init_fd;
     bool rootless;
-    int exec_fd; /* close-on-exec: its end tells the supervisor the exec happened */
+    int last_cap; /* the kernel's last capability, found here: the child must not fail a call */
+    int exec_fd;  /* close-on-exec: its end tells the supervisor the exec happened */
 } init_exec;
+
+/* /proc/sys/kernel/cap_last_cap, read once per process. */
+static int kernel_last_cap(void)
+{
+    static int last = -1;
+    if (last < 0) {
+        last = CAP_LAST_CAP;
+        FILE *f = fopen("/proc/sys/kernel/cap_last_cap", "re");
+        if (f) {
+            if (fscanf(f, "%d", &last) != 1 || last < 0 || last > 63)
+                last = CAP_LAST_CAP;
+            fclose(f);
+        }
+    }
+    return last;
+}
 
 /* Rootless: the init runs as RBX_BOX_UID, not root, inside its namespace
  * (one uid is all an unprivileged map can hold), and exec would clear its
  * capabilities; ambient capabilities survive exec. The program clears them
  * all again (credentials.c). */
-static int keep_capabilities_across_exec(void)
+static int keep_capabilities_across_exec(int last_cap)
 {
     struct __user_cap_header_struct hdr = {.version = _LINUX_CAPABILITY_VERSION_3, .pid = 0};
     struct __user_cap_data_struct data[2];
@@ -152,9 +169,9 @@ static int keep_capabilities_across_exec(void)
     data[1].inheritable = data[1].permitted;
     if (syscall(SYS_capset, &hdr, data) != 0)
         return -1;
-    for (int cap = 0; cap <= 63; cap++)
-        if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, cap, 0, 0) != 0)
-            break; /* past the last capability this kernel knows */
+    for (int cap = 0; cap <= last_cap; cap++)
+        if (syscall(SYS_prctl, PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, cap, 0, 0) != 0)
+            return -1;
     return 0;
 }
 
@@ -180,7 +197,7 @@ static int exec_init(void *arg)
         _exit(1); /* the supervisor gave up */
     child_error e;
     if (ns_user_become_setup_user(x->rootless, &e) != 0 ||
-        (x->rootless && keep_capabilities_across_exec() != 0))
+        (x->rootless && keep_capabilities_across_exec(x->last_cap) != 0))
         init_exec_failed(x, "become the box's root before exec");
     const int fds[] = {x->ends.sync_fd, x->ends.report_fd, x->ends.out_fd, x->ends.err_fd,
                        x->box_fs_fd};
@@ -317,6 +334,7 @@ int box_build(built_box *bb, const box_shape *shape, rbx_error *err)
         x.box_fs_fd = bb->box_fs_fd;
         x.box_init_fd = s->box_init_fd;
         x.rootless = s->rootless;
+        x.last_cap = kernel_last_cap();
         if (clone_init(bb, &x, err) == 0) {
             close_ends(&ends); /* the child has its own copies */
             rc = release_init(bb, s, err);
