@@ -94,7 +94,7 @@ static int make_box_fs(built_box *bb, const sandbox_settings *s, rbx_error *err)
 typedef struct init_command {
     char numbers[8][24];
     char flags[4];
-    const char *argv[11 + 3 * 64 + 1];
+    const char *argv[11 + 3 * BOX_MAX_EXTRA_MOUNTS + 1];
 } init_command;
 
 static int init_argv(init_command *c, const built_box *bb, const init_ends *ends,
@@ -119,8 +119,9 @@ static int init_argv(init_command *c, const built_box *bb, const init_ends *ends
     snprintf(c->flags, sizeof(c->flags), "%s%s", s->rootless ? "r" : "",
              bb->cg.mode != CGROUP_NONE ? "c" : "");
     c->argv[n++] = c->flags;
-    if (bb->shape.n_mounts > 64)
-        return rbx_error_set(err, 400, "invalid_request", "mounts", "more than 64 extra mounts");
+    if (bb->shape.n_mounts > BOX_MAX_EXTRA_MOUNTS)
+        return rbx_error_set(err, 400, "invalid_request", "mounts", "more than %d extra mounts",
+                             BOX_MAX_EXTRA_MOUNTS);
     for (size_t i = 0; i < bb->shape.n_mounts; i++) {
         c->argv[n++] = bb->shape.mounts[i].host_path;
         c->argv[n++] = bb->shape.mounts[i].box_path;

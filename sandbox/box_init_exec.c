@@ -19,8 +19,6 @@
 
 #include "sandbox/internal.h"
 
-#define MAX_EXTRA_MOUNTS 64
-
 static int parse_fd(const char *s)
 {
     char *end;
@@ -31,11 +29,11 @@ static int parse_fd(const char *s)
 int main(int argc, char **argv)
 {
     enum { FIXED = 11 };
-    if (argc < FIXED || (argc - FIXED) % 3 != 0 || (argc - FIXED) / 3 > MAX_EXTRA_MOUNTS) {
+    if (argc < FIXED || (argc - FIXED) % 3 != 0 || (argc - FIXED) / 3 > BOX_MAX_EXTRA_MOUNTS) {
         fprintf(stderr, "runbox-box-init: started by the runbox sandbox only\n");
         return 2;
     }
-    static rbx_sandbox_mount extra[MAX_EXTRA_MOUNTS];
+    static rbx_sandbox_mount extra[BOX_MAX_EXTRA_MOUNTS];
     size_t n_extra = (size_t)(argc - FIXED) / 3;
     for (size_t i = 0; i < n_extra; i++)
         extra[i] = (rbx_sandbox_mount){.host_path = argv[FIXED + 3 * i],

@@ -220,6 +220,7 @@ _Noreturn void box_init_failed(const box_plan *plan, const child_error *e);
  * Everything a box needs that does not depend on the program: uid slot,
  * namespaces, filesystem, cgroup (limits come at launch). What it was built
  * with is its shape: a box built ahead fits a run of the same shape. */
+#define BOX_MAX_EXTRA_MOUNTS 64 /* runbox-box-init takes them on its command line */
 typedef struct box_shape {
     uint64_t tmp_size_kb, box_size_kb;
     char hostname[65];
