@@ -48,13 +48,6 @@ typedef struct box_run {
     bool init_exited;
 } box_run;
 
-static void close_fd(int *fd)
-{
-    if (*fd >= 0)
-        close(*fd);
-    *fd = -1;
-}
-
 static void fill_default_limits(rbx_sandbox_limits *l)
 {
     if (!l->output_bytes)

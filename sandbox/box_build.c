@@ -27,13 +27,6 @@
 
 #include "sandbox/internal.h"
 
-static void close_fd(int *fd)
-{
-    if (*fd >= 0)
-        close(*fd);
-    *fd = -1;
-}
-
 /* The init's ends of the pipes and socket, kept here only until the clone. */
 typedef struct init_ends {
     int sync_fd, report_fd, out_fd, err_fd;

@@ -28,6 +28,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "common/io.h"
 #include "sandbox/internal.h"
 
 static void send_report(int fd, const child_report *r)
@@ -133,13 +134,8 @@ static int exec_program(char *const *av, char *const *ev)
 static uint64_t ignored_signals(void)
 {
     char buf[2048];
-    int fd = open("/proc/self/status", O_RDONLY | O_CLOEXEC);
-    ssize_t n = fd < 0 ? -1 : read(fd, buf, sizeof(buf) - 1);
-    if (fd >= 0)
-        close(fd);
-    if (n <= 0)
+    if (rbx_read_file("/proc/self/status", buf, sizeof(buf)) <= 0)
         return ~0ULL; /* unknown: reset them all */
-    buf[n] = '\0';
     const char *line = strstr(buf, "\nSigIgn:");
     return line ? strtoull(line + 8, NULL, 16) : ~0ULL;
 }
@@ -293,14 +289,8 @@ static int wait_for_launch(const box_plan *p, program_args *args, child_error *e
 static int arg_area(char **start, char **end)
 {
     char buf[1024];
-    int fd = open("/proc/self/stat", O_RDONLY | O_CLOEXEC);
-    if (fd < 0)
+    if (rbx_read_file("/proc/self/stat", buf, sizeof(buf)) <= 0)
         return -1;
-    ssize_t n = read(fd, buf, sizeof(buf) - 1);
-    close(fd);
-    if (n <= 0)
-        return -1;
-    buf[n] = '\0';
     char *field = strrchr(buf, ')'); /* the command name before it may hold anything */
     if (!field)
         return -1;

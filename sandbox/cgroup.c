@@ -15,6 +15,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "common/io.h"
 #include "sandbox/internal.h"
 
 int cgroup_write_file(const char *dir, const char *file, const char *value, rbx_error *err)
@@ -38,14 +39,8 @@ int cgroup_read_u64(const char *dir, const char *file, uint64_t *value)
 {
     char path[512], buf[64];
     snprintf(path, sizeof(path), "%s/%s", dir, file);
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0)
+    if (rbx_read_file(path, buf, sizeof(buf)) <= 0)
         return -1;
-    ssize_t n = read(fd, buf, sizeof(buf) - 1);
-    close(fd);
-    if (n <= 0)
-        return -1;
-    buf[n] = '\0';
     char *end;
     errno = 0;
     unsigned long long v = strtoull(buf, &end, 10);

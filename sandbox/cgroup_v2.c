@@ -12,6 +12,7 @@
 #include <sys/vfs.h>
 #include <unistd.h>
 
+#include "common/io.h"
 #include "sandbox/internal.h"
 
 #ifndef CGROUP2_SUPER_MAGIC
@@ -44,14 +45,8 @@ static bool has_controllers(const char *dir, const char *file)
 {
     char path[600], buf[256];
     snprintf(path, sizeof(path), "%s/%s", dir, file);
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0)
+    if (rbx_read_file(path, buf, sizeof(buf)) <= 0)
         return false;
-    ssize_t n = read(fd, buf, sizeof(buf) - 1);
-    close(fd);
-    if (n <= 0)
-        return false;
-    buf[n] = '\0';
     return strstr(buf, "memory") && strstr(buf, "pids") && strstr(buf, "cpu");
 }
 
@@ -130,18 +125,15 @@ static int v2_read_key(int fd, const char *dir, const char *file, const char *ke
     ssize_t n;
     if (fd >= 0) {
         n = pread(fd, buf, sizeof(buf) - 1, 0);
+        if (n > 0)
+            buf[n] = '\0';
     } else {
         char path[800];
         snprintf(path, sizeof(path), "%s/%s", dir, file);
-        int f = open(path, O_RDONLY | O_CLOEXEC);
-        if (f < 0)
-            return -1;
-        n = read(f, buf, sizeof(buf) - 1);
-        close(f);
+        n = rbx_read_file(path, buf, sizeof(buf));
     }
     if (n <= 0)
         return -1;
-    buf[n] = '\0';
     size_t klen = strlen(key);
     for (char *line = buf; line && *line;
          line = strchr(line, '\n') ? strchr(line, '\n') + 1 : NULL) {

@@ -18,6 +18,7 @@
 #include <stdint.h>
 #include <sys/resource.h>
 #include <sys/types.h>
+#include <unistd.h>
 
 #include "common/error.h"
 #include "sandbox/sandbox.h"
@@ -31,6 +32,14 @@ typedef struct child_error {
     int err;        /* errno, 0 when none */
     char what[160]; /* the step that failed */
 } child_error;
+
+/* Close *fd if open and mark it closed. */
+static inline void close_fd(int *fd)
+{
+    if (*fd >= 0)
+        close(*fd);
+    *fd = -1;
+}
 
 /* Set e (no allocation, async-signal-safe enough for a cloned child); returns -1. */
 int child_fail(child_error *e, int err, const char *what, const char *arg);

@@ -246,24 +246,15 @@ static json_object *full_run_json(sqlite3_stmt *stmt)
 int rbx_store_history_get(rbx_store *store, const char *user, const char *id, json_object **out,
                           rbx_error *err)
 {
-    *out = NULL;
-    sqlite3_stmt *stmt;
-    if (rbx_store_prepare(store,
-                          "SELECT response, project_id, session_id, code, stdin, files, args,"
-                          " base64_encoded, limits, created_at FROM history"
-                          " WHERE id = ?1 AND user = ?2",
-                          &stmt, err) < 0)
+    int found = rbx_store_get_user_row(store,
+                                       "SELECT response, project_id, session_id, code, stdin,"
+                                       " files, args, base64_encoded, limits, created_at"
+                                       " FROM history WHERE id = ?1 AND user = ?2",
+                                       id, user, full_run_json, out, "reading a run", err);
+    if (found < 0)
         return -1;
-    rbx_store_bind_text(stmt, 1, id);
-    rbx_store_bind_text(stmt, 2, user);
-    int rc = sqlite3_step(stmt);
-    if (rc == SQLITE_ROW)
-        *out = full_run_json(stmt);
-    sqlite3_finalize(stmt);
-    if (rc == SQLITE_DONE)
+    if (!found)
         return rbx_error_set(err, 404, "not_found", NULL, "no run with id %s", id ? id : "");
-    if (rc != SQLITE_ROW)
-        return rbx_store_sql_error(store, err, "reading a run");
     if (!*out)
         return rbx_error_internal(err, "history: run %s has an unreadable response", id);
     return 0;

@@ -164,20 +164,10 @@ static int not_found(rbx_error *err, const char *id)
 static int read_state(rbx_store *store, const char *user, const char *id, json_object **out,
                       rbx_error *err)
 {
-    *out = NULL;
-    sqlite3_stmt *stmt;
-    if (rbx_store_prepare(store, "SELECT " STATE_COLUMNS " FROM jobs WHERE id = ?1 AND user = ?2",
-                          &stmt, err) < 0)
-        return -1;
-    rbx_store_bind_text(stmt, 1, id);
-    rbx_store_bind_text(stmt, 2, user);
-    int rc = sqlite3_step(stmt);
-    if (rc == SQLITE_ROW)
-        *out = state_from_row(stmt);
-    sqlite3_finalize(stmt);
-    if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-        return rbx_store_sql_error(store, err, "reading a task");
-    return 0;
+    int found = rbx_store_get_user_row(
+        store, "SELECT " STATE_COLUMNS " FROM jobs WHERE id = ?1 AND user = ?2", id, user,
+        state_from_row, out, "reading a task", err);
+    return found < 0 ? -1 : 0;
 }
 
 int rbx_jobs_get(rbx_store *store, const char *user, const char *id, json_object **out,

@@ -66,6 +66,25 @@ int rbx_store_bind_text(sqlite3_stmt *stmt, int index, const char *text)
     return sqlite3_bind_text(stmt, index, text, -1, SQLITE_TRANSIENT);
 }
 
+int rbx_store_get_user_row(rbx_store *store, const char *sql, const char *id, const char *user,
+                           json_object *(*to_json)(sqlite3_stmt *), json_object **out,
+                           const char *what, rbx_error *err)
+{
+    *out = NULL;
+    sqlite3_stmt *stmt;
+    if (rbx_store_prepare(store, sql, &stmt, err) < 0)
+        return -1;
+    rbx_store_bind_text(stmt, 1, id);
+    rbx_store_bind_text(stmt, 2, user);
+    int rc = sqlite3_step(stmt);
+    if (rc == SQLITE_ROW)
+        *out = to_json(stmt);
+    sqlite3_finalize(stmt);
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+        return rbx_store_sql_error(store, err, what);
+    return rc == SQLITE_ROW;
+}
+
 json_object *rbx_store_column_json_int(sqlite3_stmt *stmt, int col)
 {
     if (sqlite3_column_type(stmt, col) == SQLITE_NULL)

@@ -28,6 +28,13 @@ int rbx_store_begin_write(rbx_store *store, rbx_error *err);
 int rbx_store_commit(rbx_store *store, rbx_error *err);
 void rbx_store_rollback(rbx_store *store);
 
+/* One row of a user's: run sql with ?1 = id and ?2 = user and turn the row,
+ * when there is one, into *out with to_json (*out NULL when there is none).
+ * 1 when a row was found, 0 when none, -1 with err set on an SQL failure. */
+int rbx_store_get_user_row(rbx_store *store, const char *sql, const char *id, const char *user,
+                           json_object *(*to_json)(sqlite3_stmt *), json_object **out,
+                           const char *what, rbx_error *err);
+
 /* Bind a C string, or NULL as SQL NULL. */
 int rbx_store_bind_text(sqlite3_stmt *stmt, int index, const char *text);
 
