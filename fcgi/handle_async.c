@@ -8,7 +8,7 @@
 
 #include "fcgi/service.h"
 #include "store/jobs.h"
-#include "worker/url_guard.h"
+#include "common/url_guard.h"
 
 #define BATCH_MAX 20
 

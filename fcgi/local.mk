@@ -11,8 +11,8 @@ fcgi_librbxfcgi_a_SOURCES = fcgi/http.c fcgi/http.h fcgi/router.c fcgi/router.h 
 fcgi_librbxfcgi_a_SOURCES += fcgi/handle_async.c fcgi/handle_tasks.c
 fcgi_librbxfcgi_a_CFLAGS = $(AM_CFLAGS) $(FCGI_CFLAGS) $(JSONC_CFLAGS) $(UUID_CFLAGS)
 
-RBX_FCGI_LIBS = fcgi/librbxfcgi.a worker/librbxworker.a $(CURL_LIBS) $(ENGINE_LIBS) $(RBX_STORE_LIBS) common/librbxcommon.a \
-	$(FCGI_LIBS) $(UUID_LIBS) $(JSONC_LIBS) $(INIH_LIBS)
+RBX_FCGI_LIBS = fcgi/librbxfcgi.a $(ENGINE_LIBS) $(RBX_STORE_LIBS) common/librbxcommon.a \
+	$(CURL_LIBS) $(FCGI_LIBS) $(UUID_LIBS) $(JSONC_LIBS) $(INIH_LIBS)
 
 sbin_PROGRAMS += fcgi/runbox-fcgi
 fcgi_runbox_fcgi_SOURCES = fcgi/main.c

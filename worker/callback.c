@@ -4,9 +4,10 @@
 #include <sodium.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/socket.h>
 
 #include "config.h"
-#include "worker/url_guard.h"
+#include "common/url_guard.h"
 
 void rbx_callback_sign(const char *secret, const char *body, size_t len, char *out)
 {
@@ -68,9 +69,30 @@ static int build_parts(const rbx_url_target *target, const char *secret, const c
     return (parts->resolve = curl_slist_append(NULL, line)) ? 0 : -1;
 }
 
-static void configure(CURL *c, const rbx_config *cfg, const char *url, const char *body, size_t len,
-                      const struct request_parts *parts)
+struct open_check {
+    const rbx_config *cfg;
+    const char *refused; /* why the address curl was about to connect to was refused */
+};
+
+/* Judge the address as curl is about to connect to it, whatever resolved it:
+ * the host's interfaces are read again here, so the address connected to is
+ * the one checked, now. */
+static curl_socket_t open_checked(void *user, curlsocktype purpose, struct curl_sockaddr *address)
 {
+    struct open_check *check = user;
+    if (purpose != CURLSOCKTYPE_IPCXN)
+        return CURL_SOCKET_BAD;
+    check->refused = rbx_url_guard_refusal(&address->addr, check->cfg);
+    if (check->refused)
+        return CURL_SOCKET_BAD;
+    return socket(address->family, address->socktype | SOCK_CLOEXEC, address->protocol);
+}
+
+static void configure(CURL *c, const rbx_config *cfg, const char *url, const char *body, size_t len,
+                      const struct request_parts *parts, struct open_check *check)
+{
+    curl_easy_setopt(c, CURLOPT_OPENSOCKETFUNCTION, open_checked);
+    curl_easy_setopt(c, CURLOPT_OPENSOCKETDATA, check);
     curl_easy_setopt(c, CURLOPT_URL, url);
     curl_easy_setopt(c, CURLOPT_POST, 1L);
     curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
@@ -88,9 +110,16 @@ static void configure(CURL *c, const rbx_config *cfg, const char *url, const cha
     curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, discard);
 }
 
-static int perform(CURL *c, rbx_callback_outcome *outcome, rbx_error *err)
+static int perform(CURL *c, const struct open_check *check, rbx_callback_outcome *outcome,
+                   rbx_error *err)
 {
     CURLcode rc = curl_easy_perform(c);
+    if (check->refused) {
+        outcome->retryable = false;
+        return rbx_error_set(err, 400, "invalid_request", "callback_url",
+                             "callback_url reaches %s, which callbacks may not reach",
+                             check->refused);
+    }
     if (rc != CURLE_OK)
         return rbx_error_set(err, 502, "callback_failed", "callback_url",
                              "callback delivery failed: %s", curl_easy_strerror(rc));
@@ -122,8 +151,9 @@ int rbx_callback_deliver(const rbx_config *cfg, const char *url, const char *bod
     if (!c || build_parts(&target, secret, body, len, delivery_id, &parts) < 0)
         rbx_error_internal(err, "out of memory preparing the callback");
     else {
-        configure(c, cfg, url, body, len, &parts);
-        rc = perform(c, outcome, err);
+        struct open_check check = {.cfg = cfg};
+        configure(c, cfg, url, body, len, &parts, &check);
+        rc = perform(c, &check, outcome, err);
     }
     curl_slist_free_all(parts.headers);
     curl_slist_free_all(parts.resolve);

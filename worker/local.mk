@@ -1,10 +1,10 @@
 # worker/: runbox-worker, the async job daemon, and what it alone needs:
-# callback delivery (libcurl, signed with libsodium) and the callback URL guard.
-# librbxworker.a is also linked by runbox-fcgi, which checks callback_url on submit.
+# callback delivery (libcurl, signed with libsodium); the URL guard it applies
+# lives in common/ (runbox-fcgi checks callback_url with it on submit).
 noinst_LIBRARIES += worker/librbxworker.a
-worker_librbxworker_a_SOURCES = worker/url_guard.c worker/callback.c
+worker_librbxworker_a_SOURCES = worker/callback.c
 worker_librbxworker_a_CFLAGS = $(AM_CFLAGS) $(CURL_CFLAGS) $(SODIUM_CFLAGS)
-noinst_HEADERS += worker/url_guard.h worker/callback.h
+noinst_HEADERS += worker/callback.h
 
 sbin_PROGRAMS += worker/runbox-worker
 worker_runbox_worker_SOURCES = worker/main.c worker/daemon.c worker/daemon.h worker/runner.c \
@@ -18,11 +18,8 @@ EXTRA_DIST += worker/README.md
 WORKER_TEST_RECEIVER = tests/unit/worker/receiver.c tests/unit/worker/receiver.h
 WORKER_LIBS = worker/librbxworker.a common/librbxcommon.a $(CURL_LIBS) $(SODIUM_LIBS) $(INIH_LIBS)
 
-check_PROGRAMS += tests/unit/worker/test_url_guard tests/unit/worker/test_callback
-TESTS += tests/unit/worker/test_url_guard tests/unit/worker/test_callback
-tests_unit_worker_test_url_guard_SOURCES = tests/unit/worker/test_url_guard.c
-tests_unit_worker_test_url_guard_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
-tests_unit_worker_test_url_guard_LDADD = $(WORKER_LIBS) $(CHECK_LIBS)
+check_PROGRAMS += tests/unit/worker/test_callback
+TESTS += tests/unit/worker/test_callback
 tests_unit_worker_test_callback_SOURCES = tests/unit/worker/test_callback.c \
 	$(WORKER_TEST_RECEIVER)
 tests_unit_worker_test_callback_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)

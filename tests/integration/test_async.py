@@ -301,11 +301,69 @@ def test_two_hundred_jobs_from_two_users_each_once(stack, worker, alice, bob):
 @pytest.mark.parametrize("url", [
     "not a url", "ftp://example.com/hook", "http://169.254.169.254/latest/meta-data/",
     "http://10.0.0.1/", "http://[::1]:9/", "http://0x7f000002/", "file:///etc/passwd",
+    # the IANA special-purpose ranges the guard once missed, v4 and v6 forms
+    "http://192.0.0.9/", "http://192.0.2.1/", "http://198.18.0.1/", "http://198.19.1.1/",
+    "http://198.51.100.1/", "http://203.0.113.1/", "http://[2001:db8::1]/",
+    "http://[::ffff:192.0.2.1]/", "http://[64:ff9b::c633:6401]/", "http://[2001::1]/",
+    "http://[100::1]/", "http://[3fff::1]/",
+    # loopback other than the one address the stack's allow_networks names
+    "http://127.0.0.2:9/",
 ])
 def test_refused_callback_urls(stack, alice, url):
     r = stack.request("POST", "/execute/async", dict(PY_HELLO, callback_url=url), key=alice)
     assert r.status == 400, r
     assert r.json["error"]["field"] == "callback_url"
+
+
+def host_addresses():
+    """Every IPv4/IPv6 address of this host's interfaces, loopback excluded."""
+    out = subprocess.run(["ip", "-j", "addr"], capture_output=True, text=True, check=True)
+    return [a["local"] for link in json.loads(out.stdout) for a in link.get("addr_info", [])
+            if a.get("scope") != "host" and not a["local"].startswith("fe80")]
+
+
+class ListeningSocket:
+    """A bare TCP listener on one of the host's addresses, counting accepts."""
+
+    def __init__(self, address):
+        import socket
+        family = socket.AF_INET6 if ":" in address else socket.AF_INET
+        self.sock = socket.socket(family, socket.SOCK_STREAM)
+        self.sock.bind((address, 0))
+        self.sock.listen(8)
+        self.sock.setblocking(False)
+        self.port = self.sock.getsockname()[1]
+
+    def accepted(self):
+        try:
+            conn, _ = self.sock.accept()
+            conn.close()
+            return True
+        except BlockingIOError:
+            return False
+
+    def close(self):
+        self.sock.close()
+
+
+def test_callback_to_the_hosts_own_addresses_refused_at_submit(stack, worker, alice):
+    """A callback to any of the host's own interface addresses is a 400 on
+    callback_url at submission, and nothing ever connects to it."""
+    addresses = host_addresses()
+    if not addresses:
+        pytest.skip("this host has no non-loopback interface address")
+    for address in addresses:
+        listener = ListeningSocket(address)
+        try:
+            host = "[%s]" % address if ":" in address else address
+            url = "http://%s:%d/x" % (host, listener.port)
+            r = stack.request("POST", "/execute/async", dict(PY_HELLO, callback_url=url), key=alice)
+            assert r.status == 400, (address, r)
+            assert r.json["error"]["field"] == "callback_url"
+            time.sleep(1)
+            assert not listener.accepted(), address
+        finally:
+            listener.close()
 
 
 def test_batch_of_21_and_bad_batches(stack, alice):

@@ -1,14 +1,17 @@
 /* The callback URL guard: a callback must not become a way for a client to
- * make runbox reach what only runbox can reach (the loopback services, the
- * private network, the cloud metadata endpoint).
+ * make runbox reach what only runbox can reach (the host's own services, the
+ * loopback, the private network, the cloud metadata endpoint).
  *
  * A URL is accepted when its scheme is http or https and the address its host
- * resolves to is public, or lies inside one of the operator's allow_networks.
- * The host is resolved once; the caller connects to exactly that address
- * (rbx_callback pins it with CURLOPT_RESOLVE), so a DNS answer that changes
- * between the check and the connection cannot slip a private address past. */
-#ifndef RBX_WORKER_URL_GUARD_H
-#define RBX_WORKER_URL_GUARD_H
+ * resolves to is neither in an IANA special-purpose range (unless one of the
+ * operator's allow_networks covers it) nor one of the host's own interface
+ * addresses (unless allow_networks names that very address). The host is
+ * resolved once; the caller connects to exactly that address (rbx_callback
+ * pins it with CURLOPT_RESOLVE) and judges it again with rbx_url_guard_refusal
+ * as the socket is opened, so neither a DNS answer nor an interface that
+ * changes between the check and the connection slips an address past. */
+#ifndef RBX_COMMON_URL_GUARD_H
+#define RBX_COMMON_URL_GUARD_H
 
 #include <netinet/in.h>
 #include <stdbool.h>
@@ -28,8 +31,14 @@ typedef struct rbx_url_target {
     bool unresolved; /* refused only because DNS gave no answer (may pass later) */
 } rbx_url_target;
 
-/* Why an address is refused, or NULL when it is public. Pure: no DNS. */
+/* Which special-purpose range an address is in, or NULL when it is in none.
+ * Pure: no DNS, no interfaces. */
 const char *rbx_url_guard_address_class(const struct sockaddr *addr);
+
+/* Why a callback may not connect to addr under cfg, or NULL when it may:
+ * the special ranges lifted by allow_networks, and the host's own addresses
+ * (read now) lifted only by an allow_networks entry naming the address. */
+const char *rbx_url_guard_refusal(const struct sockaddr *addr, const rbx_config *cfg);
 
 /* Is addr inside one of the CIDRs (a.b.c.d/n, x::y/n, or a bare address)? A
  * CIDR that does not parse counts as no match. */

@@ -1,10 +1,11 @@
-/* Unit tests for worker/url_guard: the address table, allowed networks, and
+/* Unit tests for common/url_guard: the address table, allowed networks, and
  * whole URLs (literal hosts only: these tests never touch DNS or a network). */
 #include <arpa/inet.h>
 #include <check.h>
+#include <ifaddrs.h>
 #include <string.h>
 
-#include "worker/url_guard.h"
+#include "common/url_guard.h"
 
 static const char *class_of(const char *text)
 {
@@ -57,6 +58,33 @@ static const struct {
     {"2002:a00:1::1", "private"},
     {"2606:4700::1111", NULL},
     {"::ffff:8.8.8.8", NULL},
+    /* the rest of the IANA special-purpose registries */
+    {"192.0.0.8", "IETF"},
+    {"192.0.2.2", "TEST-NET-1"},
+    {"192.31.196.1", "AS112"},
+    {"192.52.193.1", "AMT"},
+    {"192.88.99.1", "6to4"},
+    {"192.175.48.1", "AS112"},
+    {"198.18.0.1", "benchmarking"},
+    {"198.19.255.255", "benchmarking"},
+    {"198.20.0.1", NULL},
+    {"198.51.100.7", "TEST-NET-2"},
+    {"203.0.113.9", "TEST-NET-3"},
+    {"::ffff:192.0.2.1", "TEST-NET-1"},
+    {"::ffff:198.51.100.1", "TEST-NET-2"},
+    {"64:ff9b::c000:201", "TEST-NET-1"},
+    {"64:ff9b::808:808", NULL},
+    {"64:ff9b:1::1", "NAT64"},
+    {"::808:808", "IPv4-compatible"},
+    {"100::1", "discard"},
+    {"2001::1", "Teredo"},
+    {"2001:2::1", "benchmarking"},
+    {"2001:db8::1", "documentation"},
+    {"2620:4f:8000::1", "AS112"},
+    {"3fff::1", "documentation"},
+    {"5f00::1", "SRv6"},
+    {"fec0::1", "site-local"},
+    {"2002:c000:0201::1", "TEST-NET-1"},
 };
 
 START_TEST(test_address_table)
@@ -134,7 +162,7 @@ START_TEST(test_allowed_loopback_is_pinned)
     rbx_config cfg;
     rbx_config_defaults(&cfg);
     cfg.n_allow_networks = 1;
-    strcpy(cfg.allow_networks[0], "127.0.0.0/8");
+    strcpy(cfg.allow_networks[0], "127.0.0.1");
     rbx_url_target t;
     rbx_error err;
     ck_assert_int_eq(rbx_url_guard_check("http://127.0.0.1:9/x", &cfg, &t, &err), 0);
@@ -145,6 +173,49 @@ START_TEST(test_allowed_loopback_is_pinned)
     ck_assert_int_eq(rbx_url_guard_check("https://127.0.0.1/x", &cfg, &t, &err), 0);
     ck_assert_int_eq(t.port, 443);
     ck_assert_int_eq(rbx_url_guard_check("http://10.0.0.1/", &cfg, &t, &err), -1);
+}
+END_TEST
+
+/* The loopback range reaches the host: a network covering it is not enough,
+ * the address itself must be named. */
+START_TEST(test_host_addresses_need_naming)
+{
+    rbx_config cfg;
+    rbx_config_defaults(&cfg);
+    cfg.n_allow_networks = 2;
+    strcpy(cfg.allow_networks[0], "127.0.0.0/8");
+    strcpy(cfg.allow_networks[1], "0.0.0.0/0");
+    rbx_url_target t;
+    rbx_error err;
+    ck_assert_int_eq(rbx_url_guard_check("http://127.0.0.1:9/x", &cfg, &t, &err), -1);
+    ck_assert_ptr_nonnull(strstr(err.message, "this host"));
+    ck_assert_int_eq(rbx_url_guard_check("http://127.0.0.2:9/x", &cfg, &t, &err), -1);
+    ck_assert_int_eq(rbx_url_guard_check("http://0.0.0.0:9/x", &cfg, &t, &err), -1);
+    ck_assert_int_eq(rbx_url_guard_check("http://10.9.9.9:9/x", &cfg, &t, &err), 0);
+}
+END_TEST
+
+/* Every address of every interface of this host is refused, though the
+ * allowed networks cover them all. */
+START_TEST(test_every_interface_address_is_refused)
+{
+    rbx_config cfg;
+    rbx_config_defaults(&cfg);
+    cfg.n_allow_networks = 2;
+    strcpy(cfg.allow_networks[0], "0.0.0.0/0");
+    strcpy(cfg.allow_networks[1], "::/0");
+    struct ifaddrs *list = NULL;
+    ck_assert_int_eq(getifaddrs(&list), 0);
+    int seen = 0;
+    for (struct ifaddrs *i = list; i; i = i->ifa_next) {
+        if (!i->ifa_addr ||
+            (i->ifa_addr->sa_family != AF_INET && i->ifa_addr->sa_family != AF_INET6))
+            continue;
+        ck_assert_ptr_nonnull(rbx_url_guard_refusal(i->ifa_addr, &cfg));
+        seen++;
+    }
+    freeifaddrs(list);
+    ck_assert_int_gt(seen, 0);
 }
 END_TEST
 
@@ -167,6 +238,8 @@ int main(void)
     TCase *tc = tcase_create("core");
     tcase_add_loop_test(tc, test_address_table, 0, sizeof(TABLE) / sizeof(TABLE[0]));
     tcase_add_test(tc, test_allow_networks);
+    tcase_add_test(tc, test_host_addresses_need_naming);
+    tcase_add_test(tc, test_every_interface_address_is_refused);
     tcase_add_loop_test(tc, test_urls_with_default_config, 0, sizeof(URLS) / sizeof(URLS[0]));
     tcase_add_test(tc, test_allowed_loopback_is_pinned);
     tcase_add_test(tc, test_localhost_name_is_refused);
