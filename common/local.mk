@@ -1,9 +1,10 @@
 # common/: error reporting and configuration shared by every layer.
 noinst_LIBRARIES += common/librbxcommon.a
 common_librbxcommon_a_SOURCES = common/error.c common/config.c common/slots.c common/io.c \
-	common/url_guard.c
+	common/url_guard.c common/json_strict.c
 common_librbxcommon_a_CFLAGS = $(AM_CFLAGS) $(CURL_CFLAGS)
-noinst_HEADERS += common/error.h common/config.h common/slots.h common/io.h common/url_guard.h
+noinst_HEADERS += common/error.h common/config.h common/slots.h common/io.h common/url_guard.h \
+	common/json_strict.h
 
 check_PROGRAMS += tests/unit/common/test_io
 TESTS += tests/unit/common/test_io
@@ -28,3 +29,9 @@ TESTS += tests/unit/common/test_url_guard
 tests_unit_common_test_url_guard_SOURCES = tests/unit/common/test_url_guard.c
 tests_unit_common_test_url_guard_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
 tests_unit_common_test_url_guard_LDADD = common/librbxcommon.a $(CURL_LIBS) $(INIH_LIBS) $(CHECK_LIBS)
+
+check_PROGRAMS += tests/unit/common/test_json_strict
+TESTS += tests/unit/common/test_json_strict
+tests_unit_common_test_json_strict_SOURCES = tests/unit/common/test_json_strict.c
+tests_unit_common_test_json_strict_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
+tests_unit_common_test_json_strict_LDADD = common/librbxcommon.a $(CHECK_LIBS)

@@ -6,6 +6,8 @@
 #include <string.h>
 #include <strings.h>
 
+#include "common/json_strict.h"
+
 /* JSON nesting deeper than this is refused: no legitimate request comes close,
  * and json-c's recursion is bounded by it. */
 #define RBX_JSON_MAX_DEPTH 32
@@ -104,6 +106,12 @@ int rbx_http_parse_json_object(const char *body, size_t len, json_object **out, 
     if (!json_object_is_type(obj, json_type_object)) {
         json_object_put(obj);
         return rbx_error_set(err, 400, "invalid_request", NULL, "the body must be a JSON object");
+    }
+    /* What json-c let through (duplicate names, overlong UTF-8, lone
+     * surrogates, NUL in identifiers): common/json_strict.h. */
+    if (rbx_json_strict_check(body, consumed, RBX_JSON_MAX_DEPTH, err) < 0) {
+        json_object_put(obj);
+        return -1;
     }
     *out = obj;
     return 0;

@@ -76,6 +76,31 @@ CASES = [
     ("unknown id", "GET", "/history/" + UNKNOWN_UUID, None, {}, 404, "not_found", None),
     ("unknown route", "GET", "/nothing-here", None, {}, 404, "not_found", None),
     ("wrong method on async", "GET", "/execute/async", None, {}, 405, "method_not_allowed", None),
+    # The strict reader (common/json_strict.c): json-c let each of these through.
+    ("duplicate key", "POST", "/execute",
+     '{"language": "c", "code": "int main(void){return 0;}", "language": "python"}', {}, 400,
+     "invalid_request", "language"),
+    ("duplicate key escaped", "POST", "/execute",
+     '{"language": "python", "code": "print(1)", "lan\\u0067uage": "c"}', {}, 400,
+     "invalid_request", "language"),
+    ("overlong utf-8 in code", "POST", "/execute",
+     b'{"language": "python", "code": "print(\'\xc0\xaf\')"}', {}, 400, "invalid_request",
+     "code"),
+    ("encoded surrogate in stdin", "POST", "/execute",
+     b'{"language": "python", "code": "print(1)", "stdin": "\xed\xa0\x80"}', {}, 400,
+     "invalid_request", "stdin"),
+    ("lone surrogate escape", "POST", "/execute",
+     '{"language": "python", "code": "print(1)", "stdin": "\\ud800"}', {}, 400,
+     "invalid_request", "stdin"),
+    ("nul in language", "POST", "/execute", '{"language": "python\\u0000c", "code": "print(1)"}',
+     {}, 400, "invalid_request", "language"),
+    ("nul in function_name", "POST", "/execute",
+     '{"language": "python", "code": "def f(): return 1", "function_name": "f\\u0000g",'
+     ' "test_cases": [{"input": [], "expected": 1}]}', {}, 400, "invalid_request",
+     "function_name"),
+    ("nul in a file name", "POST", "/execute",
+     '{"language": "python", "files": [{"name": "main.py", "content": "print(1)"},'
+     ' {"name": "a\\u0000.py", "content": ""}]}', {}, 400, "invalid_request", "files[1].name"),
 ]
 
 
