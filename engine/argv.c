@@ -27,8 +27,8 @@ static int push(argv_builder *b, char *s, rbx_error *err)
 
 /* Replace every {name} placeholder in one element; unknown ones are errors
  * so a typo in a definition cannot reach a compiler as a literal. */
-static char *substitute(const char *tmpl, const char *file, const char *stem, const char *dir,
-                        rbx_error *err)
+static char *substitute(const char *tmpl, const char *file, const char *stem, const char *main,
+                        const char *dir, rbx_error *err)
 {
     size_t cap = strlen(tmpl) + 1, len = 0;
     char *out = malloc(cap);
@@ -39,6 +39,8 @@ static char *substitute(const char *tmpl, const char *file, const char *stem, co
             val = file, skip = 6;
         else if (strncmp(p, "{stem}", 6) == 0)
             val = stem, skip = 6;
+        else if (strncmp(p, "{main}", 6) == 0)
+            val = main, skip = 6;
         else if (strncmp(p, "{dir}", 5) == 0)
             val = dir, skip = 5;
         else if (*p == '{' && strchr(p, '}')) {
@@ -86,7 +88,9 @@ char **rbx_argv_expand(const char *const *tmpl, const rbx_argv_vars *vars, const
                 rc = push(&b, strdup(vars->sources[s]), err);
             continue;
         }
-        char *arg = substitute(tmpl[i], vars->file, stem, vars->dir, err);
+        char *arg = substitute(tmpl[i], vars->file, stem,
+                               vars->main_class && *vars->main_class ? vars->main_class : stem,
+                               vars->dir, err);
         rc = arg ? push(&b, arg, err) : -1;
     }
     for (size_t i = 0; rc == 0 && extra && extra[i]; i++)

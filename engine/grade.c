@@ -37,11 +37,12 @@ static json_object *decoded_body(const rbx_request *req)
     json_object *copy = NULL, *files;
     if (json_object_deep_copy(req->body, &copy, NULL) != 0)
         return NULL;
+    /* the entry as parsed: decoded, and with its `imports` in front */
+    if (json_object_object_get_ex(copy, "code", NULL))
+        put_text(copy, "code", req->files[0].content, req->files[0].len);
     if (!req->base64)
         return copy;
     json_object_object_add(copy, "base64_encoded", json_object_new_boolean(false));
-    if (json_object_object_get_ex(copy, "code", NULL))
-        put_text(copy, "code", req->files[0].content, req->files[0].len);
     if (req->stdin_data)
         put_text(copy, "stdin", req->stdin_data, req->stdin_len);
     if (req->tests)

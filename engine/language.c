@@ -34,6 +34,7 @@ static const char *const KNOWN_KEYS[] = {
     "syntax_error",
     "support_files",
     "example",
+    "class_naming",
     NULL,
 };
 
@@ -272,6 +273,7 @@ static int fill_language(json_object *def, const char *origin, rbx_language *lan
         get_string(def, origin, "example", true, &lang->example, err) < 0 ||
         get_string(def, origin, "diagnostics", true, &lang->diagnostics, err) < 0 ||
         get_string(def, origin, "syntax_error", false, &lang->syntax_error, err) < 0 ||
+        get_string(def, origin, "class_naming", false, &lang->class_naming, err) < 0 ||
         get_string_array(def, origin, "aliases", false, true, &lang->aliases, err) < 0 ||
         get_string_array(def, origin, "source_extensions", true, false, &lang->source_extensions,
                          err) < 0 ||
@@ -288,6 +290,8 @@ static int fill_language(json_object *def, const char *origin, rbx_language *lan
         return -1;
     if (!in_list(DIAGNOSTIC_FORMATS, lang->diagnostics))
         return bad(err, origin, "diagnostics", "must be one of gcc, python, node, tsc, javac, go");
+    if (lang->class_naming && strcmp(lang->class_naming, "java") != 0)
+        return bad(err, origin, "class_naming", "must be \"java\" when given");
     if (strchr(lang->file_name, '/') || lang->file_name[0] == '.')
         return bad(err, origin, "file_name", "must be a plain file name");
     if (!rbx_language_is_source(lang, lang->file_name))

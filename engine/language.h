@@ -45,6 +45,8 @@ typedef struct rbx_language {
     const char *diagnostics;    /* parser name: gcc, python, node, tsc, javac, go */
     const char **memory_errors; /* stderr substrings meaning the runtime ran out of memory */
     const char *syntax_error;   /* ERE over stderr: a failed run that is really a compile error */
+    const char
+        *class_naming; /* "java": code goes in its public class's file, {main} is main's class */
     rbx_support_file *support_files;
     size_t n_support_files;
 
@@ -71,12 +73,14 @@ rbx_language *rbx_languages_find(const rbx_language_set *set, const char *id_or_
 /* The entry file's name without its extension ("Main" for Main.java). */
 void rbx_language_stem(const char *file_name, char *out, size_t outsz);
 
-/* Expand an argv template: {file} the entry file, {stem} its stem, {dir} the
+/* Expand an argv template: {file} the entry file, {stem} its stem, {main} the
+ * class that declares main (class_naming languages; else the stem), {dir} the
  * box's work dir, {sources} one element per source file (may be several).
  * `extra` (may be NULL) is appended. Returns a NULL-terminated array whose
  * strings are owned by it: free with rbx_argv_free. */
 typedef struct rbx_argv_vars {
     const char *file;
+    const char *main_class; /* NULL: the stem */
     const char *dir;
     const char *const *sources; /* NULL-terminated */
 } rbx_argv_vars;

@@ -6,6 +6,7 @@ engine_librbxengine_a_SOURCES = \
 	engine/language.c engine/language.h \
 	engine/argv.c engine/version.c \
 	engine/request.c engine/request.h \
+	engine/imports.c engine/imports.h engine/java_source.c engine/java_source.h \
 	engine/limits.c engine/limits.h \
 	engine/utf8.c engine/base64.c engine/text.h \
 	engine/diagnostics.c engine/diagnostics.h \

@@ -44,6 +44,7 @@ struct rbx_request {
     char *session_id;   /* NULL when absent */
     bool save_history;  /* default true */
     char *callback_url; /* only for async; NULL when absent */
+    char *main_class;   /* the class declaring main (Java), NULL: the entry's stem */
 };
 
 /* The engine-free core of rbx_request_parse, for tests and other callers. */

@@ -69,6 +69,7 @@ int rbx_run_prepare(rbx_run *run, const rbx_config *cfg, const rbx_request *req,
         return -1;
     }
     run->entry = run->sources[0];
+    run->main_class = req->main_class;
     return 0;
 }
 
@@ -93,7 +94,7 @@ static int run_in_box(rbx_run *run, const char *const *argv, const rbx_sandbox_l
 char **rbx_run_expand(const rbx_run *run, const char *const *tmpl, const char *const *extra,
                       rbx_error *err)
 {
-    rbx_argv_vars vars = {run->entry, BOX_DIR, (const char *const *)run->sources};
+    rbx_argv_vars vars = {run->entry, run->main_class, BOX_DIR, (const char *const *)run->sources};
     return rbx_argv_expand(tmpl, &vars, extra, err);
 }
 

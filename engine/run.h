@@ -18,9 +18,10 @@ typedef struct rbx_run {
     const rbx_config *cfg;
     const rbx_language *lang;
     rbx_workdir wd;
-    char **sources;    /* NULL-terminated names for {sources}: entry first */
-    const char *entry; /* the entry file's name */
-    bool batch;        /* runs follow one another (test cases): build each next box early */
+    char **sources;         /* NULL-terminated names for {sources}: entry first */
+    const char *entry;      /* the entry file's name */
+    const char *main_class; /* {main}: the class holding main (Java), NULL for the stem */
+    bool batch;             /* runs follow one another (test cases): build each next box early */
 } rbx_run;
 
 /* Create the work dir and write the request's files and the language's

@@ -9,20 +9,20 @@
 /* Every route of the API in one place. Routes of later issues (async, batch,
  * tasks) are absent and so answer 404. */
 static const rbx_route ROUTES[] = {
-    {"GET", "/health", rbx_handle_health, false, false},
-    {"GET", "/languages", rbx_handle_languages_list, false, false},
-    {"GET", "/languages/*", rbx_handle_language_get, false, false},
-    {"POST", "/execute", rbx_handle_execute, true, true},
-    {"POST", "/validate", rbx_handle_validate, true, true},
-    {"GET", "/history", rbx_handle_history_list, true, false},
-    {"GET", "/history/*", rbx_handle_history_get, true, false},
-    {"DELETE", "/history/*", rbx_handle_history_delete, true, false},
-    {"GET", "/stats", rbx_handle_stats, true, false},
-    {"POST", "/execute/async", rbx_handle_execute_async, true, true},
-    {"POST", "/execute/batch", rbx_handle_execute_batch, true, true},
-    {"GET", "/tasks", rbx_handle_tasks_list, true, false},
-    {"GET", "/tasks/*", rbx_handle_task_get, true, false},
-    {"DELETE", "/tasks/*", rbx_handle_task_cancel, true, false},
+    {"GET", "/health", rbx_handle_health, false, false, false},
+    {"GET", "/languages", rbx_handle_languages_list, false, false, false},
+    {"GET", "/languages/*", rbx_handle_language_get, false, false, false},
+    {"POST", "/execute", rbx_handle_execute, true, true, false},
+    {"POST", "/validate", rbx_handle_validate, true, true, true},
+    {"GET", "/history", rbx_handle_history_list, true, false, false},
+    {"GET", "/history/*", rbx_handle_history_get, true, false, false},
+    {"DELETE", "/history/*", rbx_handle_history_delete, true, false, false},
+    {"GET", "/stats", rbx_handle_stats, true, false, false},
+    {"POST", "/execute/async", rbx_handle_execute_async, true, true, false},
+    {"POST", "/execute/batch", rbx_handle_execute_batch, true, true, false},
+    {"GET", "/tasks", rbx_handle_tasks_list, true, false, false},
+    {"GET", "/tasks/*", rbx_handle_task_get, true, false, false},
+    {"DELETE", "/tasks/*", rbx_handle_task_cancel, true, false, false},
 };
 #define N_ROUTES (sizeof(ROUTES) / sizeof(ROUTES[0]))
 
@@ -95,6 +95,37 @@ const rbx_route *rbx_route_match(const char *method, const char *path, char *par
     return NULL;
 }
 
+/* A seed platform validates with POST /validate?code=...&language=... and no
+ * body: the same request, spelled in the query string. */
+static int query_as_body(rbx_service *svc, const rbx_http_request *http, json_object **out,
+                         rbx_error *err)
+{
+    static const char *const KEYS[] = {"code", "language", NULL};
+    size_t cap = svc->cfg->max_code_kb * 1024 + 1;
+    char *buf = malloc(cap);
+    if (!buf)
+        return rbx_error_errno(err, "out of memory");
+    *out = json_object_new_object();
+    for (size_t i = 0; KEYS[i]; i++) {
+        int found = rbx_http_query_get(http->query, KEYS[i], buf, cap, err);
+        if (found < 0) {
+            free(buf);
+            json_object_put(*out);
+            *out = NULL;
+            return -1;
+        }
+        if (found)
+            json_object_object_add(*out, KEYS[i], json_object_new_string(buf));
+    }
+    free(buf);
+    return 0;
+}
+
+static bool body_in_query(const rbx_route *route, const rbx_http_request *http)
+{
+    return route->query_body && http->content_length <= 0 && strstr(http->query, "code=");
+}
+
 /* Read and parse the JSON body of a route that takes one. */
 static int load_json_body(rbx_service *svc, const rbx_http_request *http, rbx_body_reader read_body,
                           void *read_ctx, json_object **out, rbx_error *err)
@@ -143,7 +174,10 @@ void rbx_route_dispatch(rbx_service *svc, const rbx_http_request *http, rbx_body
         reply_error(reply, &err);
         return;
     }
-    if (route->takes_json && load_json_body(svc, http, read_body, read_ctx, &call.json, &err) < 0) {
+    if (body_in_query(route, http)
+            ? query_as_body(svc, http, &call.json, &err) < 0
+            : route->takes_json &&
+                  load_json_body(svc, http, read_body, read_ctx, &call.json, &err) < 0) {
         reply_error(reply, &err);
         return;
     }

@@ -15,6 +15,7 @@ typedef struct rbx_route {
     rbx_handler handler;
     bool needs_key;  /* Authorization: Bearer <key> required */
     bool takes_json; /* a JSON object body required */
+    bool query_body; /* with no body, `code` and `language` may come in the query string */
 } rbx_route;
 
 /* Find the route for method and path (the full path, prefix included).

@@ -133,7 +133,7 @@ START_TEST(test_argv_expansion)
     const char *tmpl[] = {"javac", "-d", "{dir}/out", "{sources}", "-cp", "{stem}:x", NULL};
     const char *sources[] = {"Main.java", "Util.java", NULL};
     const char *extra[] = {"a b", "; rm -rf /", NULL};
-    rbx_argv_vars vars = {"Main.java", "/box", sources};
+    rbx_argv_vars vars = {"Main.java", NULL, "/box", sources};
     rbx_error err;
     char **argv = rbx_argv_expand(tmpl, &vars, extra, &err);
     ck_assert_ptr_nonnull(argv);
