@@ -73,6 +73,8 @@ static const struct key_def KEYS[] = {
     {"callbacks", "max_backoff_ms", KEY_INT, F(callback_max_backoff_ms), 0, 10, 86400000},
     {"callbacks", "connect_timeout_ms", KEY_INT, F(callback_connect_timeout_ms), 0, 10, 600000},
     {"callbacks", "timeout_ms", KEY_INT, F(callback_timeout_ms), 0, 10, 600000},
+    {"callbacks", "concurrency", KEY_INT, F(callback_concurrency), 0, 1, 1024},
+    {"callbacks", "per_destination", KEY_INT, F(callback_per_destination), 0, 1, 1024},
     {"callbacks", "allow_networks", KEY_NETWORKS, 0, 0, 0, 0},
 };
 
@@ -108,7 +110,7 @@ void rbx_config_defaults(rbx_config *cfg)
     cfg->history_max_rows_per_user = 0;
 
     cfg->jobs_max_queued = 10000;
-    cfg->jobs_lease_seconds = 120;
+    cfg->jobs_lease_seconds = 6;
     cfg->jobs_poll_interval_ms = 1000;
     cfg->worker_concurrency = 2;
 
@@ -117,6 +119,8 @@ void rbx_config_defaults(rbx_config *cfg)
     cfg->callback_max_backoff_ms = 600000;
     cfg->callback_connect_timeout_ms = 5000;
     cfg->callback_timeout_ms = 10000;
+    cfg->callback_concurrency = 32;
+    cfg->callback_per_destination = 4;
     cfg->n_allow_networks = 0;
 }
 

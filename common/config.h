@@ -66,6 +66,8 @@ typedef struct rbx_config {
     int callback_max_backoff_ms;
     int callback_connect_timeout_ms;
     int callback_timeout_ms;
+    int callback_concurrency;     /* attempts in flight at once, per worker */
+    int callback_per_destination; /* of them to one host:port */
     size_t n_allow_networks;
     char allow_networks[RBX_MAX_ALLOW_NETWORKS]
                        [64]; /* CIDRs callbacks may reach despite the private-address rule */

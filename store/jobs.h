@@ -91,7 +91,12 @@ void rbx_job_clear(rbx_job *job);
 int rbx_jobs_claim(rbx_store *store, const char *owner, int lease_seconds, rbx_job *out,
                    bool *claimed, rbx_error *err);
 
-/* Extend the lease. *owned false when the job is no longer this owner's
+/* Extend the lease: the heartbeat. A worker renews every
+ * min(poll_interval_ms, lease_seconds/3), so a lease is short (6 s by default)
+ * and a job whose worker died is claimable lease_seconds after its last
+ * renewal. Any backend keeps this contract: claim and renew both set
+ * lease_expires_at = now + lease_seconds, and claim takes a running job only
+ * once that is past. *owned false when the job is no longer this owner's
  * (reclaimed after an expiry): the caller must stop running it.
  * *cancel_requested tells whether DELETE /tasks asked for it to end. */
 int rbx_jobs_renew(rbx_store *store, const char *id, const char *owner, int lease_seconds,
@@ -133,6 +138,10 @@ int rbx_jobs_delivery_claim(rbx_store *store, int hold_ms, rbx_job_delivery *out
  * gives up. */
 int rbx_jobs_delivery_record(rbx_store *store, const char *id, long http_status, bool delivered,
                              int64_t retry_in_ms, rbx_error *err);
+
+/* Put a claimed delivery back, due in in_ms, without counting an attempt:
+ * its destination is at its limit, or the worker stops mid-attempt. */
+int rbx_jobs_delivery_defer(rbx_store *store, const char *id, int64_t in_ms, rbx_error *err);
 
 /* Milliseconds until the next callback is due (0 when one is due now, -1
  * when none is scheduled): lets the worker sleep exactly that long. */

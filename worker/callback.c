@@ -69,17 +69,12 @@ static int build_parts(const rbx_url_target *target, const char *secret, const c
     return (parts->resolve = curl_slist_append(NULL, line)) ? 0 : -1;
 }
 
-struct open_check {
-    const rbx_config *cfg;
-    const char *refused; /* why the address curl was about to connect to was refused */
-};
-
 /* Judge the address as curl is about to connect to it, whatever resolved it:
  * the host's interfaces are read again here, so the address connected to is
  * the one checked, now. */
 static curl_socket_t open_checked(void *user, curlsocktype purpose, struct curl_sockaddr *address)
 {
-    struct open_check *check = user;
+    rbx_callback_request *check = user;
     if (purpose != CURLSOCKTYPE_IPCXN)
         return CURL_SOCKET_BAD;
     check->refused = rbx_url_guard_refusal(&address->addr, check->cfg);
@@ -89,7 +84,7 @@ static curl_socket_t open_checked(void *user, curlsocktype purpose, struct curl_
 }
 
 static void configure(CURL *c, const rbx_config *cfg, const char *url, const char *body, size_t len,
-                      const struct request_parts *parts, struct open_check *check)
+                      const struct request_parts *parts, rbx_callback_request *check)
 {
     curl_easy_setopt(c, CURLOPT_OPENSOCKETFUNCTION, open_checked);
     curl_easy_setopt(c, CURLOPT_OPENSOCKETDATA, check);
@@ -110,30 +105,39 @@ static void configure(CURL *c, const rbx_config *cfg, const char *url, const cha
     curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, discard);
 }
 
-static int perform(CURL *c, const struct open_check *check, rbx_callback_outcome *outcome,
-                   rbx_error *err)
+static int answer_of(const rbx_callback_request *req, CURLcode rc, rbx_callback_outcome *outcome,
+                     rbx_error *err)
 {
-    CURLcode rc = curl_easy_perform(c);
-    if (check->refused) {
+    if (req->refused) {
         outcome->retryable = false;
         return rbx_error_set(err, 400, "invalid_request", "callback_url",
                              "callback_url reaches %s, which callbacks may not reach",
-                             check->refused);
+                             req->refused);
     }
     if (rc != CURLE_OK)
         return rbx_error_set(err, 502, "callback_failed", "callback_url",
                              "callback delivery failed: %s", curl_easy_strerror(rc));
-    curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &outcome->http_status);
+    curl_easy_getinfo(req->easy, CURLINFO_RESPONSE_CODE, &outcome->http_status);
     if (outcome->http_status < 200 || outcome->http_status > 299)
         return rbx_error_set(err, 502, "callback_failed", "callback_url",
                              "callback receiver answered HTTP %ld", outcome->http_status);
     return 0;
 }
 
-int rbx_callback_deliver(const rbx_config *cfg, const char *url, const char *body, size_t len,
-                         const char *secret, const char *delivery_id, rbx_callback_outcome *outcome,
-                         rbx_error *err)
+void rbx_callback_request_free(rbx_callback_request *req)
 {
+    curl_slist_free_all(req->headers);
+    curl_slist_free_all(req->resolve);
+    if (req->easy)
+        curl_easy_cleanup(req->easy);
+    memset(req, 0, sizeof(*req));
+}
+
+int rbx_callback_prepare(const rbx_config *cfg, const char *url, const char *body, size_t len,
+                         const char *secret, const char *delivery_id, rbx_callback_request *req,
+                         rbx_callback_outcome *outcome, rbx_error *err)
+{
+    memset(req, 0, sizeof(*req));
     outcome->http_status = 0;
     outcome->retryable = false;
     if (sodium_init() < 0)
@@ -145,19 +149,37 @@ int rbx_callback_deliver(const rbx_config *cfg, const char *url, const char *bod
         return -1;
     }
     outcome->retryable = true;
+    snprintf(req->destination, sizeof(req->destination), "%s:%d", target.host, target.port);
+    req->cfg = cfg;
     struct request_parts parts = {0};
-    CURL *c = curl_easy_init();
-    int rc = -1;
-    if (!c || build_parts(&target, secret, body, len, delivery_id, &parts) < 0)
-        rbx_error_internal(err, "out of memory preparing the callback");
-    else {
-        struct open_check check = {.cfg = cfg};
-        configure(c, cfg, url, body, len, &parts, &check);
-        rc = perform(c, &check, outcome, err);
+    req->easy = curl_easy_init();
+    int rc = req->easy ? build_parts(&target, secret, body, len, delivery_id, &parts) : -1;
+    req->headers = parts.headers;
+    req->resolve = parts.resolve;
+    if (rc < 0) {
+        rbx_callback_request_free(req);
+        return rbx_error_internal(err, "out of memory preparing the callback");
     }
-    curl_slist_free_all(parts.headers);
-    curl_slist_free_all(parts.resolve);
-    if (c)
-        curl_easy_cleanup(c);
+    configure(req->easy, cfg, url, body, len, &parts, req);
+    return 0;
+}
+
+int rbx_callback_finish(rbx_callback_request *req, int curl_code, rbx_callback_outcome *outcome,
+                        rbx_error *err)
+{
+    outcome->http_status = 0;
+    outcome->retryable = true;
+    return answer_of(req, (CURLcode)curl_code, outcome, err);
+}
+
+int rbx_callback_deliver(const rbx_config *cfg, const char *url, const char *body, size_t len,
+                         const char *secret, const char *delivery_id, rbx_callback_outcome *outcome,
+                         rbx_error *err)
+{
+    rbx_callback_request req;
+    if (rbx_callback_prepare(cfg, url, body, len, secret, delivery_id, &req, outcome, err) < 0)
+        return -1;
+    int rc = rbx_callback_finish(&req, curl_easy_perform(req.easy), outcome, err);
+    rbx_callback_request_free(&req);
     return rc;
 }

@@ -14,6 +14,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+struct curl_slist;
+
 #include "common/config.h"
 #include "common/error.h"
 
@@ -32,6 +34,31 @@ typedef struct rbx_callback_outcome {
 int rbx_callback_deliver(const rbx_config *cfg, const char *url, const char *body, size_t len,
                          const char *secret, const char *delivery_id, rbx_callback_outcome *outcome,
                          rbx_error *err);
+
+/* One attempt prepared for the caller to perform (curl_easy_perform, or a
+ * multi handle): the easy handle owns its headers and pinned address; body
+ * is not copied and must outlive the request. */
+typedef struct rbx_callback_request {
+    void *easy; /* the CURL easy handle */
+    struct curl_slist *headers, *resolve;
+    char destination[300]; /* "host:port" the URL names: per-destination limits count these */
+    const rbx_config *cfg; /* for the check of the address curl connects to */
+    const char *refused;   /* why that address was refused, NULL when it was not */
+} rbx_callback_request;
+
+/* Check url against the guard and build the signed request. -1 with err and
+ * *outcome (retryable or not) when the URL is refused or memory ran out. */
+int rbx_callback_prepare(const rbx_config *cfg, const char *url, const char *body, size_t len,
+                         const char *secret, const char *delivery_id, rbx_callback_request *req,
+                         rbx_callback_outcome *outcome, rbx_error *err);
+
+/* The outcome of a performed request (curl_code is its CURLcode): 0 when the
+ * receiver answered 2xx, -1 with err otherwise (retryable unless the address
+ * connected to was refused). */
+int rbx_callback_finish(rbx_callback_request *req, int curl_code, rbx_callback_outcome *outcome,
+                        rbx_error *err);
+
+void rbx_callback_request_free(rbx_callback_request *req);
 
 /* Delay before the next attempt after `attempts` failed ones (1, 2, ...):
  * exponential from callback_initial_backoff_ms, capped at

@@ -73,11 +73,16 @@ int rbx_worker_init(rbx_worker *w, const rbx_config *cfg, rbx_engine *eng, rbx_s
         return rbx_error_errno(err, "run table");
     for (int i = 0; i < cfg->worker_concurrency; i++)
         w->runs[i].fd = -1;
-    return open_signals(w, err);
+    /* Signals first: the delivery thread inherits their blocked mask. */
+    if (open_signals(w, err) < 0)
+        return -1;
+    return rbx_deliverer_start(cfg, &w->deliverer, err);
 }
 
 void rbx_worker_fini(rbx_worker *w)
 {
+    rbx_deliverer_stop(w->deliverer);
+    w->deliverer = NULL;
     if (w->sigfd >= 0)
         close(w->sigfd);
     free(w->runs);
@@ -151,7 +156,8 @@ static void complete_run(rbx_worker *w, rbx_run *run)
     }
     json_object_put(response);
     rbx_run_clear(run);
-    w->next_poll_ms = 0; /* a slot is free and a callback may be due: look now */
+    w->next_poll_ms = 0;              /* a slot is free: look now */
+    rbx_deliverer_wake(w->deliverer); /* and its callback may be due */
 }
 
 /* ---- claiming ------------------------------------------------------------- */
@@ -217,20 +223,6 @@ static void claim_jobs(rbx_worker *w, long long now)
         else
             start_or_release(w, slot, &job, now);
     }
-}
-
-static void deliver_callbacks(rbx_worker *w)
-{
-    int64_t due_in;
-    int attempted;
-    rbx_error err;
-    if (rbx_jobs_next_delivery_in(w->store, &due_in, &err) < 0) {
-        LOG("callbacks: %s\n", err.message);
-        return;
-    }
-    /* A budget keeps running jobs' leases renewed while a backlog drains. */
-    if (due_in == 0 && rbx_deliver_due(w->store, w->cfg, 1000, &attempted, &err) < 0)
-        LOG("callbacks: %s\n", err.message);
 }
 
 /* ---- running jobs --------------------------------------------------------- */
@@ -346,7 +338,6 @@ int rbx_worker_loop(rbx_worker *w, rbx_error *err)
         long long now = monotonic_ms();
         if (!w->stopping && now >= w->next_poll_ms) {
             claim_jobs(w, now);
-            deliver_callbacks(w);
             now = monotonic_ms();
             w->next_poll_ms = now + w->cfg->jobs_poll_interval_ms;
         }

@@ -1,7 +1,7 @@
 /* The runbox-worker loop: up to worker_concurrency jobs at once, each in a
  * child process (worker/runner.h), with the lease renewed and the job row
- * checked for a cancel request while it runs, and due callbacks delivered
- * between runs.
+ * checked for a cancel request while it runs. Callbacks go out from a thread
+ * of their own (worker/deliver.h), so no receiver holds up a claim.
  *
  * Idle cost: the loop sleeps in poll() and looks at the store every
  * jobs_poll_interval_ms with read-only queries (no write lock unless there
@@ -16,6 +16,7 @@
 #include "common/error.h"
 #include "engine/engine.h"
 #include "store/store.h"
+#include "worker/deliver.h"
 #include "worker/runner.h"
 
 /* After SIGTERM, in-flight runs may finish for this long; then they are
@@ -34,6 +35,7 @@ typedef struct rbx_worker {
     bool stopping;
     long long stop_deadline_ms;
     long long next_poll_ms;
+    rbx_deliverer *deliverer; /* callbacks, in a thread of their own */
 } rbx_worker;
 
 /* Set up (owner name, slots dir, run table, signalfd for SIGTERM/SIGINT). */

@@ -9,9 +9,9 @@ noinst_HEADERS += worker/callback.h
 sbin_PROGRAMS += worker/runbox-worker
 worker_runbox_worker_SOURCES = worker/main.c worker/daemon.c worker/daemon.h worker/runner.c \
 	worker/runner.h worker/deliver.c worker/deliver.h
-worker_runbox_worker_CFLAGS = $(AM_CFLAGS) $(JSONC_CFLAGS) $(CURL_CFLAGS) $(SODIUM_CFLAGS)
+worker_runbox_worker_CFLAGS = $(AM_CFLAGS) $(JSONC_CFLAGS) $(CURL_CFLAGS) $(SODIUM_CFLAGS) -pthread
 worker_runbox_worker_LDADD = worker/librbxworker.a $(ENGINE_LIBS) $(RBX_STORE_LIBS) \
-	common/librbxcommon.a $(CURL_LIBS) $(SODIUM_LIBS) $(JSONC_LIBS) $(INIH_LIBS)
+	common/librbxcommon.a $(CURL_LIBS) $(SODIUM_LIBS) $(JSONC_LIBS) $(INIH_LIBS) -lpthread
 dist_man8_MANS += worker/runbox-worker.8
 EXTRA_DIST += worker/README.md
 
@@ -39,7 +39,7 @@ tests_unit_worker_runbox_worker_fake_SOURCES = worker/main.c worker/daemon.c wor
 	worker/deliver.c tests/unit/worker/fake_engine.c
 tests_unit_worker_runbox_worker_fake_CFLAGS = $(worker_runbox_worker_CFLAGS)
 tests_unit_worker_runbox_worker_fake_LDADD = worker/librbxworker.a $(RBX_STORE_LIBS) \
-	common/librbxcommon.a $(CURL_LIBS) $(SODIUM_LIBS) $(JSONC_LIBS) $(INIH_LIBS)
+	common/librbxcommon.a $(CURL_LIBS) $(SODIUM_LIBS) $(JSONC_LIBS) $(INIH_LIBS) -lpthread
 tests_unit_worker_test_daemon_SOURCES = tests/unit/worker/test_daemon.c $(WORKER_TEST_RECEIVER)
 tests_unit_worker_test_daemon_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS) $(JSONC_CFLAGS)
 tests_unit_worker_test_daemon_LDADD = worker/librbxworker.a $(RBX_STORE_LIBS) $(CURL_LIBS) \

@@ -26,4 +26,24 @@ void receiver_stop(struct receiver *r);
 /* Requests served so far. */
 int receiver_count(struct receiver *r);
 
+/* A receiver as slow as a test wants: it accepts every request and holds it
+ * unanswered until holder_release(); then it answers 200 to the held ones,
+ * and to later ones at once. */
+#define MAX_HELD 32
+
+struct holder {
+    int listen_fd;
+    int port;
+    int held[MAX_HELD];
+    int n_held;
+    int accepted; /* requests read so far */
+    int released, stopping;
+    pthread_t thread;
+};
+
+void holder_start(struct holder *h);
+void holder_release(struct holder *h);
+int holder_accepted(struct holder *h);
+void holder_stop(struct holder *h);
+
 #endif

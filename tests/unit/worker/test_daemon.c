@@ -22,17 +22,28 @@ static char dir[64], db_path[128], conf_path[128], runs_log[128], worker_bin[409
 static rbx_store *store;
 static rbx_key_info key;
 
-static void write_config(void)
+/* lease_seconds 0 leaves the default lease. */
+static void write_config_with(int lease_seconds, int callback_timeout_ms, int per_destination)
 {
     FILE *f = fopen(conf_path, "w");
     ck_assert_ptr_nonnull(f);
     fprintf(f,
             "[server]\nstate_dir = %s\nmax_concurrent_runs = 16\n"
-            "[jobs]\nlease_seconds = 5\npoll_interval_ms = 50\nworker_concurrency = 4\n"
-            "[callbacks]\ninitial_backoff_ms = 100\nmax_backoff_ms = 400\nmax_attempts = 5\n"
-            "connect_timeout_ms = 1000\ntimeout_ms = 2000\nallow_networks = 127.0.0.1/32\n",
+            "[jobs]\npoll_interval_ms = 50\nworker_concurrency = 4\n",
             dir);
+    if (lease_seconds > 0)
+        fprintf(f, "lease_seconds = %d\n", lease_seconds);
+    fprintf(f,
+            "[callbacks]\ninitial_backoff_ms = 100\nmax_backoff_ms = 400\nmax_attempts = 5\n"
+            "connect_timeout_ms = 1000\ntimeout_ms = %d\nper_destination = %d\n"
+            "allow_networks = 127.0.0.1/32\n",
+            callback_timeout_ms, per_destination);
     ck_assert_int_eq(fclose(f), 0);
+}
+
+static void write_config(void)
+{
+    write_config_with(5, 2000, 4);
 }
 
 static void setup(void)
@@ -226,6 +237,59 @@ START_TEST(test_callback_retried_until_delivered_and_signed)
 }
 END_TEST
 
+static bool delivered(const char *id)
+{
+    json_object *state = state_of(id), *cb = NULL;
+    json_object_object_get_ex(state, "callback", &cb);
+    bool yes = strlen(field_str(cb, "delivered_at")) > 0;
+    json_object_put(state);
+    return yes;
+}
+
+/* Receivers that hold every callback unanswered (for as long as the test
+ * wants, inside a 30 s timeout) delay neither other jobs nor another
+ * receiver's callback, and get at most per_destination attempts at once.
+ * The old loop delivered inline: the plain jobs waited behind the first
+ * held callback. */
+START_TEST(test_slow_callbacks_hold_up_nothing)
+{
+    write_config_with(5, 30000, 3);
+    struct holder slow;
+    struct receiver fast;
+    int ok[] = {200};
+    holder_start(&slow);
+    receiver_start(&fast, ok, 1);
+    char slow_url[64], fast_url[64], slow_ids[5][40], plain_ids[10][40], fast_ids[1][40];
+    snprintf(slow_url, sizeof(slow_url), "http://127.0.0.1:%d/slow", slow.port);
+    snprintf(fast_url, sizeof(fast_url), "http://127.0.0.1:%d/fast", fast.port);
+    enqueue(5, "10", slow_url, slow_ids);
+    pid_t w = start_worker();
+    for (int waited = 0; holder_accepted(&slow) == 0; waited += 10) {
+        ck_assert_msg(waited < 10000, "no callback reached the slow receiver");
+        usleep(10000);
+    }
+    enqueue(10, "10", NULL, plain_ids);
+    enqueue(1, "10", fast_url, fast_ids);
+    for (int i = 0; i < 10; i++)
+        await_status(plain_ids[i], "done", 10000);
+    receiver_stop(&fast); /* answered while every slow one is held */
+    for (int waited = 0; !delivered(fast_ids[0]); waited += 20) {
+        ck_assert_msg(waited < 5000, "the fast receiver's delivery not recorded");
+        usleep(20000);
+    }
+    ck_assert_int_eq(holder_accepted(&slow), 3);
+    holder_release(&slow);
+    for (int i = 0; i < 5; i++)
+        for (int waited = 0; !delivered(slow_ids[i]); waited += 20) {
+            ck_assert_msg(waited < 10000, "slow callback %d not delivered after release", i);
+            usleep(20000);
+        }
+    stop_worker(w, SIGTERM);
+    holder_stop(&slow);
+    ck_assert_int_eq(holder_accepted(&slow), 5);
+}
+END_TEST
+
 START_TEST(test_cancel_queued_and_running)
 {
     char queued[1][40], running[1][40];
@@ -264,6 +328,26 @@ START_TEST(test_killed_worker_job_finishes_once)
     stop_worker(w2, SIGTERM);
     ck_assert_int_eq(runs_of(ids[0]), 2);
     ck_assert(history_has(ids[0]));
+}
+END_TEST
+
+/* With the default lease (short, renewed as a heartbeat), a job whose worker
+ * was SIGKILLed runs again within 10 s; it waited out a 120 s lease before. */
+START_TEST(test_default_lease_reruns_a_killed_job_soon)
+{
+    write_config_with(0, 2000, 4);
+    char ids[1][40];
+    enqueue(1, "20000", NULL, ids);
+    pid_t w1 = start_worker();
+    while (runs_of(ids[0]) == 0)
+        usleep(10000);
+    stop_worker(w1, SIGKILL);
+    pid_t w2 = start_worker();
+    for (int waited = 0; runs_of(ids[0]) < 2; waited += 20) {
+        ck_assert_msg(waited < 10000, "the killed worker's job did not run again in 10 s");
+        usleep(20000);
+    }
+    stop_worker(w2, SIGKILL);
 }
 END_TEST
 
@@ -341,8 +425,10 @@ int main(void)
     tcase_set_timeout(tc, 60);
     tcase_add_test(tc, test_jobs_run_to_done_with_history);
     tcase_add_test(tc, test_callback_retried_until_delivered_and_signed);
+    tcase_add_test(tc, test_slow_callbacks_hold_up_nothing);
     tcase_add_test(tc, test_cancel_queued_and_running);
     tcase_add_test(tc, test_killed_worker_job_finishes_once);
+    tcase_add_test(tc, test_default_lease_reruns_a_killed_job_soon);
     tcase_add_test(tc, test_sigterm_gives_jobs_back);
     tcase_add_test(tc, test_two_workers_share_the_queue);
     tcase_add_test(tc, test_idle_worker_costs_little_cpu);
