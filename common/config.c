@@ -38,6 +38,7 @@ static const struct key_def KEYS[] = {
     {"server", "socket", KEY_STRING, F(socket_path), S(socket_path), 0, 0},
     {"server", "workers", KEY_INT, F(workers), 0, 1, 256},
     {"server", "state_dir", KEY_STRING, F(state_dir), S(state_dir), 0, 0},
+    {"server", "compile_cache_mb", KEY_U64, F(compile_cache_mb), 0, 0, 1048576},
     {"server", "languages_dir", KEY_STRING, F(languages_dir), S(languages_dir), 0, 0},
     {"server", "max_concurrent_runs", KEY_INT, F(max_concurrent_runs), 0, 0, 4096},
     {"server", "max_runs_per_key", KEY_INT, F(max_runs_per_key), 0, 1, 4096},
@@ -89,6 +90,7 @@ void rbx_config_defaults(rbx_config *cfg)
     cfg->max_runs_per_key = 4;
     cfg->queue_wait_ms = 5000;
     cfg->max_code_kb = 50;
+    cfg->compile_cache_mb = 512;
     cfg->max_stdin_kb = 1024;
 
     cfg->max.cpu_time_ms = 20000;

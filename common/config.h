@@ -36,6 +36,7 @@ typedef struct rbx_config {
     int queue_wait_ms;       /* how long a request waits for a sandbox slot before 503 */
     uint64_t max_code_kb;    /* code plus files, decoded */
     uint64_t max_stdin_kb;
+    uint64_t compile_cache_mb; /* cap of state_dir/compile-cache; 0 = no compile cache */
 
     /* [limits]: the ceiling any request may ask for (beyond it: 422) */
     rbx_limits max;

@@ -3,9 +3,11 @@
 #include "engine/engine.h"
 
 #include <sodium.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "engine/compile_cache.h"
 #include "engine/grade.h"
 #include "engine/grading/grading.h"
 #include "engine/language.h"
@@ -18,7 +20,28 @@
 struct rbx_engine {
     rbx_config cfg;
     rbx_language_set langs;
+    rbx_compile_cache *cache; /* NULL when off or unusable (cache_error says why) */
+    char cache_error[512];
 };
+
+/* The compile cache is an optimisation: a state dir it cannot use leaves
+ * the engine working without it, and /health says why. */
+static void open_cache(rbx_engine *eng)
+{
+    char dir[512];
+    rbx_error err;
+    snprintf(dir, sizeof(dir), "%s/compile-cache", eng->cfg.state_dir);
+    if (rbx_compile_cache_open(dir, eng->cfg.compile_cache_mb * 1024 * 1024, &eng->cache, &err) < 0)
+        snprintf(eng->cache_error, sizeof(eng->cache_error), "%s", err.message);
+}
+
+json_object *rbx_engine_cache_json(rbx_engine *eng)
+{
+    json_object *o = rbx_compile_cache_json(eng->cache);
+    if (eng->cache_error[0])
+        json_object_object_add(o, "error", json_object_new_string(eng->cache_error));
+    return o;
+}
 
 int rbx_engine_open(const rbx_config *cfg, rbx_engine **out, rbx_error *err)
 {
@@ -36,6 +59,7 @@ int rbx_engine_open(const rbx_config *cfg, rbx_engine **out, rbx_error *err)
         free(eng);
         return -1;
     }
+    open_cache(eng);
     rbx_sandbox_build_ahead(cfg->build_ahead != 0);
     *out = eng;
     return 0;
@@ -58,6 +82,7 @@ void rbx_engine_close(rbx_engine *eng)
     if (!eng)
         return;
     rbx_sandbox_shutdown();
+    rbx_compile_cache_close(eng->cache);
     rbx_languages_free(&eng->langs);
     free(eng);
 }
@@ -138,6 +163,7 @@ static int compile_and_run(rbx_run *run, const rbx_request *req, rbx_sandbox_res
         return -1;
     if (compiled) {
         o->compile = compile;
+        o->compile_cached = rbx_run_compile_cached(run);
         if (compile->status != RBX_SANDBOX_OK) {
             o->compile_failed = true;
             return 0;
@@ -162,7 +188,7 @@ int rbx_engine_execute(rbx_engine *eng, const rbx_request *req, const char *run_
     rbx_sandbox_result compile = {0}, result = {0};
     rbx_outcome o = {.run_id = run_id, .version = rbx_language_version(req->lang)};
     *response = NULL;
-    if (rbx_run_prepare(&run, &eng->cfg, req, err) < 0)
+    if (rbx_run_prepare(&run, &eng->cfg, eng->cache, req, err) < 0)
         return -1;
     int rc;
     run.batch = rbx_grading_requested(req->body);
@@ -183,7 +209,7 @@ int rbx_engine_validate(rbx_engine *eng, const rbx_request *req, json_object **r
     rbx_sandbox_result check = {0};
     bool ran;
     *response = NULL;
-    if (rbx_run_prepare(&run, &eng->cfg, req, err) < 0)
+    if (rbx_run_prepare(&run, &eng->cfg, eng->cache, req, err) < 0)
         return -1;
     int rc = rbx_run_compile(&run, true, &ran, &check, err);
     if (rc == 0)

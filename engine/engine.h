@@ -59,6 +59,11 @@ int rbx_engine_execute(rbx_engine *eng, const rbx_request *req, const char *run_
 int rbx_engine_validate(rbx_engine *eng, const rbx_request *req, json_object **response,
                         rbx_error *err);
 
+/* The compile cache for GET /health: {"enabled", "hits", "misses", "stored",
+ * "evicted", "errors", "cap_mb"}, counted across every process sharing it;
+ * "error" when the cache could not be opened. */
+json_object *rbx_engine_cache_json(rbx_engine *eng);
+
 /* Isolation in force, for GET /health: {"userns": bool, "cgroup": "v1", "seccomp": bool}. */
 json_object *rbx_engine_isolation_json(rbx_engine *eng);
 

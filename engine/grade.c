@@ -98,13 +98,14 @@ static const char **extra_file_names(const rbx_request *req)
     return names;
 }
 
-/* Grading's keys replace the skeleton's; "compile.cached" stays false. */
-static void merge_into(json_object *resp, json_object *graded)
+/* Grading's keys replace the skeleton's; "compile.cached" says whether the
+ * compile cache answered every compile step. */
+static void merge_into(json_object *resp, json_object *graded, bool cached)
 {
     json_object_object_foreach(graded, key, val)
     {
         if (strcmp(key, "compile") == 0 && val && !json_object_object_get_ex(val, "cached", NULL))
-            json_object_object_add(val, "cached", json_object_new_boolean(false));
+            json_object_object_add(val, "cached", json_object_new_boolean(cached));
         json_object_object_add(resp, key, json_object_get(val));
     }
 }
@@ -143,7 +144,7 @@ int rbx_engine_grade(const rbx_config *cfg, rbx_run *run, const rbx_request *req
     if (rbx_grading_execute(&job, &runner, &opts, &graded, err) < 0)
         goto out;
     *response = rbx_response_execute(req, skeleton);
-    merge_into(*response, graded);
+    merge_into(*response, graded, rbx_run_compile_cached(run));
     fix_response_text(*response, req->base64);
     rc = 0;
 out:

@@ -12,6 +12,8 @@ engine_librbxengine_a_SOURCES = \
 	engine/diagnostics.c engine/diagnostics.h \
 	engine/workdir.c engine/workdir.h \
 	engine/run.c engine/run.h \
+	engine/compile_cache.c engine/compile_cache.h \
+	engine/cache_tree.c engine/cache_tree.h \
 	engine/response.c engine/response.h \
 	engine/grade.c engine/grade.h
 engine_librbxengine_a_CFLAGS = $(AM_CFLAGS) $(JSONC_CFLAGS) $(SODIUM_CFLAGS)
@@ -25,7 +27,7 @@ ENGINE_TEST_LDADD = $(ENGINE_LIBS) $(CHECK_LIBS)
 ENGINE_UNIT_TESTS = tests/unit/engine/test_request tests/unit/engine/test_language \
 	tests/unit/engine/test_text tests/unit/engine/test_diagnostics \
 	tests/unit/engine/test_workdir tests/unit/engine/test_response \
-	tests/unit/engine/test_execute
+	tests/unit/engine/test_execute tests/unit/engine/test_compile_cache
 check_PROGRAMS += $(ENGINE_UNIT_TESTS)
 TESTS += $(ENGINE_UNIT_TESTS)
 noinst_HEADERS += tests/unit/engine/helpers.h
@@ -53,3 +55,7 @@ tests_unit_engine_test_execute_SOURCES = tests/unit/engine/test_execute.c \
 	tests/unit/support/real_engine.c tests/unit/support/real_engine.h
 tests_unit_engine_test_execute_CFLAGS = $(AM_CFLAGS) $(JSONC_CFLAGS) $(CHECK_CFLAGS)
 tests_unit_engine_test_execute_LDADD = $(ENGINE_TEST_LDADD)
+tests_unit_engine_test_compile_cache_SOURCES = tests/unit/engine/test_compile_cache.c \
+	tests/unit/support/real_engine.c tests/unit/support/real_engine.h
+tests_unit_engine_test_compile_cache_CFLAGS = $(AM_CFLAGS) $(JSONC_CFLAGS) $(CHECK_CFLAGS)
+tests_unit_engine_test_compile_cache_LDADD = $(ENGINE_TEST_LDADD)

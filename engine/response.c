@@ -122,7 +122,7 @@ static json_object *compile_json(const rbx_outcome *o, const char *msg, size_t m
     json_object_object_add(c, "output", rbx_output_json(msg, msg_len, b64));
     json_object_object_add(
         c, "time_ms", json_object_new_int64(o->compile ? (int64_t)o->compile->wall_time_ms : 0));
-    json_object_object_add(c, "cached", json_object_new_boolean(false));
+    json_object_object_add(c, "cached", json_object_new_boolean(o->compile_cached));
     return c;
 }
 

@@ -31,6 +31,7 @@ typedef struct rbx_outcome {
     const char *version;
     const rbx_sandbox_result *compile; /* NULL when there was no compile step */
     bool compile_failed;               /* compile (or a run that was really a compile) failed */
+    bool compile_cached;               /* the compile cache answered the compile step */
     const rbx_sandbox_result *run;     /* NULL when compilation failed */
 } rbx_outcome;
 

@@ -54,12 +54,15 @@ static int write_files(rbx_run *run, const rbx_request *req, rbx_error *err)
     return 0;
 }
 
-int rbx_run_prepare(rbx_run *run, const rbx_config *cfg, const rbx_request *req, rbx_error *err)
+int rbx_run_prepare(rbx_run *run, const rbx_config *cfg, rbx_compile_cache *cache,
+                    const rbx_request *req, rbx_error *err)
 {
     char base[512];
     memset(run, 0, sizeof(*run));
     run->cfg = cfg;
     run->lang = req->lang;
+    run->cache = cache;
+    run->version = rbx_language_version(req->lang);
     run->wd.fd = -1;
     rbx_workdir_base(cfg->state_dir, base, sizeof(base));
     if (rbx_workdir_create(base, &run->wd, err) < 0)
@@ -89,6 +92,31 @@ static int run_in_box(rbx_run *run, const char *const *argv, const rbx_sandbox_l
         .build_next_during_run = keep_changes || run->batch,
     };
     return rbx_sandbox_run(&box, res, err);
+}
+
+bool rbx_run_compile_cached(const rbx_run *run)
+{
+    return run->compile_steps > 0 && run->compile_hits == run->compile_steps;
+}
+
+/* A compile step whose output the run step uses: answered by the compile
+ * cache when the same inputs were compiled before, stored there otherwise. */
+static int compile_in_box(rbx_run *run, const char *const *argv, const rbx_sandbox_limits *limits,
+                          rbx_sandbox_result *res, rbx_error *err)
+{
+    rbx_compile_key_input key = {run->lang->id, run->version, argv, run->lang->env};
+    rbx_compile_step step;
+    run->compile_steps++;
+    if (rbx_compile_cache_fetch(run->cache, &key, run->wd.fd, &step, res) == 1) {
+        run->compile_hits++;
+        rbx_compile_step_free(&step);
+        return 0;
+    }
+    int rc = run_in_box(run, argv, limits, NULL, 0, true, res, err);
+    if (rc == 0)
+        rbx_compile_cache_store(run->cache, &step, run->wd.fd, res);
+    rbx_compile_step_free(&step);
+    return rc;
 }
 
 char **rbx_run_expand(const rbx_run *run, const char *const *tmpl, const char *const *extra,
@@ -123,7 +151,14 @@ int rbx_run_compile(rbx_run *run, bool check_only, bool *ran, rbx_sandbox_result
         return 0;
     rbx_sandbox_limits limits;
     rbx_limits_for_compile(run->lang, run->cfg, &limits);
-    return run_template(run, tmpl, NULL, &limits, NULL, 0, !check_only, res, err);
+    if (check_only)
+        return run_template(run, tmpl, NULL, &limits, NULL, 0, false, res, err);
+    char **argv = rbx_run_expand(run, tmpl, NULL, err);
+    if (!argv)
+        return -1;
+    int rc = compile_in_box(run, (const char *const *)argv, &limits, res, err);
+    rbx_argv_free(argv);
+    return rc;
 }
 
 int rbx_run_program(rbx_run *run, const rbx_limits *requested, const char *stdin_data,
@@ -147,6 +182,8 @@ int rbx_run_argv(rbx_run *run, bool compile_step, const rbx_limits *requested,
         rbx_limits_for_run(requested, run->lang, run->cfg, &limits);
     if (wall_cap_ms && wall_cap_ms < limits.wall_time_ms)
         limits.wall_time_ms = wall_cap_ms;
+    if (compile_step && keep_changes)
+        return compile_in_box(run, argv, &limits, res, err);
     return run_in_box(run, argv, &limits, stdin_data, stdin_len, keep_changes, res, err);
 }
 

@@ -22,6 +22,7 @@ int rbx_handle_health(rbx_call *call, rbx_reply *reply, rbx_error *err)
     json_object_object_add(runs, "in_progress", busy >= 0 ? json_object_new_int(busy) : NULL);
     json_object_object_add(body, "runs", runs);
     json_object_object_add(body, "workers", json_object_new_int(svc->cfg->workers));
+    json_object_object_add(body, "compile_cache", rbx_engine_cache_json(svc->engine));
     rbx_reply_json(reply, 200, body);
     return 0;
 }

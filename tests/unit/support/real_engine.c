@@ -1,11 +1,13 @@
 #include "tests/unit/support/real_engine.h"
 
 #include <check.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "sandbox/host_files.h"
 #include "sandbox/sandbox.h"
 
 bool rbx_test_sandbox_usable(char *reason, size_t reasonsz)
@@ -57,5 +59,11 @@ void rbx_test_engine_close(rbx_engine *eng)
     rbx_engine_close(eng);
     snprintf(work, sizeof(work), "%s/work", state_dir);
     ck_assert_msg(rmdir(work) == 0 || access(work, F_OK) != 0, "a run dir was left in %s", work);
+    int fd = open(state_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    rbx_error err;
+    if (fd >= 0 && access(state_dir, F_OK) == 0 && faccessat(fd, "compile-cache", F_OK, 0) == 0)
+        ck_assert_msg(rbx_host_remove_tree(fd, "compile-cache", &err) == 0, "%s", err.message);
+    if (fd >= 0)
+        close(fd);
     rmdir(state_dir);
 }
