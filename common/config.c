@@ -1,5 +1,6 @@
 #include "common/config.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <ini.h>
 #include <inttypes.h>
@@ -7,6 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+
+#include "common/cidr.h"
 
 #ifndef RBX_SYSCONFDIR
 #define RBX_SYSCONFDIR "/etc/runbox"
@@ -131,10 +134,13 @@ const char *rbx_config_default_path(void)
     return RBX_SYSCONFDIR "/runbox.conf";
 }
 
+#define N_KEYS (sizeof(KEYS) / sizeof(KEYS[0]))
+
 struct load_ctx {
     rbx_config *cfg;
     rbx_error *err;
     int failed;
+    bool seen[N_KEYS]; /* a key set twice is an error: which one wins is a guess */
 };
 
 static int parse_networks(rbx_config *cfg, const char *value, rbx_error *err)
@@ -149,6 +155,12 @@ static int parse_networks(rbx_config *cfg, const char *value, rbx_error *err)
                                       RBX_MAX_ALLOW_NETWORKS);
         if (strlen(tok) >= sizeof(cfg->allow_networks[0]))
             return rbx_error_internal(err, "allow_networks: '%s' is too long", tok);
+        rbx_cidr net;
+        if (!rbx_cidr_parse(tok, &net))
+            return rbx_error_internal(err,
+                                      "allow_networks: '%s' is not a network (an IPv4 or IPv6 "
+                                      "address with an optional /prefix, e.g. 10.0.0.0/8)",
+                                      tok);
         snprintf(cfg->allow_networks[cfg->n_allow_networks++], sizeof(cfg->allow_networks[0]), "%s",
                  tok);
     }
@@ -199,8 +211,19 @@ static int on_key(void *user, const char *section, const char *name, const char 
     struct load_ctx *ctx = user;
     if (ctx->failed)
         return 0;
-    for (size_t i = 0; i < sizeof(KEYS) / sizeof(KEYS[0]); i++) {
+    if (!*section) {
+        rbx_error_internal(ctx->err, "key '%s' is outside any [section]", name);
+        ctx->failed = 1;
+        return 0;
+    }
+    for (size_t i = 0; i < N_KEYS; i++) {
         if (strcmp(KEYS[i].section, section) == 0 && strcmp(KEYS[i].name, name) == 0) {
+            if (ctx->seen[i]) {
+                rbx_error_internal(ctx->err, "%s.%s is set more than once", section, name);
+                ctx->failed = 1;
+                return 0;
+            }
+            ctx->seen[i] = true;
             if (set_value(ctx->cfg, &KEYS[i], value, ctx->err) < 0) {
                 ctx->failed = 1;
                 return 0;
@@ -223,6 +246,30 @@ static int check_consistency(const rbx_config *cfg, rbx_error *err)
     return 0;
 }
 
+/* inih reports a section header without its ']' only as a line number after
+ * the fact, and meanwhile files the keys below it under the previous section,
+ * where they read as unknown keys. The headers are checked first so that the
+ * message names the real mistake. */
+static int check_section_headers(FILE *f, const char *path, rbx_error *err)
+{
+    char line[1024];
+    for (int n = 1; fgets(line, sizeof(line), f); n++) {
+        const char *p = line;
+        while (isspace((unsigned char)*p))
+            p++;
+        if (*p != '[')
+            continue;
+        if (!strchr(p, ']')) {
+            line[strcspn(line, "\r\n")] = '\0';
+            return rbx_error_internal(err, "%s: line %d: section header '%s' is missing its ']'",
+                                      path, n, p);
+        }
+    }
+    if (ferror(f) || fseek(f, 0, SEEK_SET) < 0)
+        return rbx_error_errno(err, "cannot read configuration %s", path);
+    return 0;
+}
+
 int rbx_config_load(rbx_config *cfg, const char *path, rbx_error *err)
 {
     if (!path || !*path)
@@ -233,7 +280,11 @@ int rbx_config_load(rbx_config *cfg, const char *path, rbx_error *err)
         FILE *f = fopen(path, "re");
         if (!f)
             return rbx_error_errno(err, "cannot open configuration %s", path);
-        struct load_ctx ctx = {cfg, err, 0};
+        if (check_section_headers(f, path, err) < 0) {
+            fclose(f);
+            return -1;
+        }
+        struct load_ctx ctx = {.cfg = cfg, .err = err};
         int rc = ini_parse_file(f, on_key, &ctx);
         fclose(f);
         if (ctx.failed) {

@@ -2,9 +2,14 @@
  * result, human-readable or as JSON with --json. */
 #include "ctl/ctl.h"
 
+#include <fcntl.h>
+#include <limits.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <time.h>
+#include <unistd.h>
+
+#include "common/io.h"
 
 static void print_json(json_object *obj)
 {
@@ -143,4 +148,51 @@ int ctl_history_prune(rbx_store *store, const rbx_config *cfg, const ctl_options
         return -1;
     print_prune(removed, max_age, max_rows, opt->json);
     return 0;
+}
+
+int ctl_copy_file(const char *src, const char *dest, rbx_error *err)
+{
+    char tmp[PATH_MAX];
+    if ((size_t)snprintf(tmp, sizeof(tmp), "%s.tmp-%ld", dest, (long)getpid()) >= sizeof(tmp))
+        return rbx_error_internal(err, "backup path %s is too long", dest);
+    int in = open(src, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+    if (in < 0)
+        return rbx_error_errno(err, "cannot read %s", src);
+    int out = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+    if (out < 0) {
+        close(in);
+        return rbx_error_errno(err, "cannot create %s", tmp);
+    }
+    char buf[65536];
+    ssize_t n;
+    int rc = 0;
+    while ((n = read(in, buf, sizeof(buf))) > 0)
+        if (rbx_write_all(out, buf, (size_t)n) < 0) {
+            rc = rbx_error_errno(err, "cannot write %s", tmp);
+            break;
+        }
+    if (rc == 0 && n < 0)
+        rc = rbx_error_errno(err, "cannot read %s", src);
+    if (rc == 0 && fsync(out) < 0)
+        rc = rbx_error_errno(err, "cannot sync %s", tmp);
+    if (close(out) < 0 && rc == 0)
+        rc = rbx_error_errno(err, "cannot write %s", tmp);
+    close(in);
+    if (rc == 0 && rename(tmp, dest) < 0)
+        rc = rbx_error_errno(err, "cannot rename %s to %s", tmp, dest);
+    if (rc < 0)
+        unlink(tmp);
+    return rc;
+}
+
+void ctl_print_backup(const char *dest, bool json)
+{
+    if (json) {
+        json_object *obj = json_object_new_object();
+        json_object_object_add(obj, "backup", json_object_new_string(dest));
+        print_json(obj);
+        json_object_put(obj);
+        return;
+    }
+    printf("Backed up the store to %s.\n", dest);
 }

@@ -28,4 +28,9 @@ int ctl_key_revoke(rbx_store *store, const ctl_options *opt, rbx_error *err);
 int ctl_history_prune(rbx_store *store, const rbx_config *cfg, const ctl_options *opt,
                       rbx_error *err);
 
+/* backup's last step: src copied to dest through dest.tmp-PID (new, no
+ * symlink followed), synced, then renamed into place. */
+int ctl_copy_file(const char *src, const char *dest, rbx_error *err);
+void ctl_print_backup(const char *dest, bool json);
+
 #endif

@@ -25,6 +25,8 @@ static const char usage_text[] =
     "                             secret are printed once\n"
     "  key list                   list keys (id, prefix, user, created, revoked)\n"
     "  key revoke ID|PREFIX|KEY   revoke a key\n"
+    "  backup FILE                a consistent copy of the live store into FILE (a new\n"
+    "                             file), safe while the service runs\n"
     "  history prune [--max-age-days N] [--max-rows-per-user N]\n"
     "                             delete runs beyond the retention bounds (default: the\n"
     "                             configuration's [history] section)\n"
@@ -121,7 +123,13 @@ static int parse_options(int argc, char **argv, ctl_options *opt)
     return 0;
 }
 
-typedef enum { CMD_KEY_CREATE, CMD_KEY_LIST, CMD_KEY_REVOKE, CMD_HISTORY_PRUNE } command;
+typedef enum {
+    CMD_KEY_CREATE,
+    CMD_KEY_LIST,
+    CMD_KEY_REVOKE,
+    CMD_HISTORY_PRUNE,
+    CMD_BACKUP
+} command;
 
 static bool is_command(const ctl_options *opt, const char *group, const char *verb)
 {
@@ -143,6 +151,10 @@ static int pick_command(const ctl_options *opt, command *cmd)
         *cmd = CMD_KEY_REVOKE, want_words = 3;
     else if (is_command(opt, "history", "prune"))
         *cmd = CMD_HISTORY_PRUNE;
+    else if (strcmp(opt->words[0], "backup") == 0 && opt->n_words >= 2)
+        *cmd = CMD_BACKUP;
+    else if (strcmp(opt->words[0], "backup") == 0)
+        return usage_error("backup needs a FILE to write");
     else if (strcmp(opt->words[0], "key") == 0)
         return usage_error("key wants create, list or revoke");
     else if (strcmp(opt->words[0], "history") == 0)
@@ -163,8 +175,9 @@ static int pick_command(const ctl_options *opt, command *cmd)
 }
 
 /* Run as root against a state dir that belongs to the service's user, act as
- * that user: a database or WAL file created by root would lock the service out. */
-static int become_state_dir_owner(const char *state_dir, rbx_error *err)
+ * that user: a database or WAL file created by root would lock the service out.
+ * only_effective keeps the way back to root (for backup's last step). */
+static int become_state_dir_owner(const char *state_dir, bool only_effective, rbx_error *err)
 {
     struct stat st;
     if (stat(state_dir, &st) < 0)
@@ -173,22 +186,69 @@ static int become_state_dir_owner(const char *state_dir, rbx_error *err)
         return rbx_error_internal(err, "state dir %s is not a directory", state_dir);
     if (geteuid() != 0 || st.st_uid == 0)
         return 0;
+    if (only_effective) {
+        if (setegid(st.st_gid) < 0 || seteuid(st.st_uid) < 0)
+            return rbx_error_errno(err, "cannot act as the owner of %s", state_dir);
+        return 0;
+    }
     if (setgroups(0, NULL) < 0 || setgid(st.st_gid) < 0 || setuid(st.st_uid) < 0)
         return rbx_error_errno(err, "cannot switch to the owner of %s", state_dir);
     return 0;
 }
 
-static int run_command(command cmd, const rbx_config *cfg, const ctl_options *opt, rbx_error *err)
+static int open_store(const rbx_config *cfg, rbx_store **store, rbx_error *err)
 {
-    if (become_state_dir_owner(cfg->state_dir, err) < 0)
-        return -1;
     char path[512];
     rbx_config_store_path(cfg, path, sizeof(path));
-    rbx_store *store;
-    if (rbx_store_open(path, &store, err) < 0) {
+    if (rbx_store_open(path, store, err) < 0) {
         rbx_error_prefix(err, "store %s", path);
         return -1;
     }
+    return 0;
+}
+
+/* FILE is written as the caller, who may write where the store's owner cannot
+ * (root into /var/backups); the snapshot is taken as the owner into the state
+ * dir first, so that nothing of the store is ever touched as root. */
+static int run_backup(const rbx_config *cfg, const ctl_options *opt, rbx_error *err)
+{
+    const char *dest = opt->words[1];
+    uid_t caller_uid = geteuid();
+    gid_t caller_gid = getegid();
+    if (become_state_dir_owner(cfg->state_dir, true, err) < 0)
+        return -1;
+    char snapshot[600];
+    snprintf(snapshot, sizeof(snapshot), "%s/backup-%ld.db", cfg->state_dir, (long)getpid());
+    rbx_store *store;
+    int rc = unlink(snapshot) < 0 && errno != ENOENT
+                 ? rbx_error_errno(err, "cannot remove an old %s", snapshot)
+                 : open_store(cfg, &store, err);
+    if (rc == 0) {
+        rc = rbx_store_backup(store, snapshot, err);
+        rbx_store_close(store);
+    }
+    if (seteuid(caller_uid) < 0 || setegid(caller_gid) < 0) {
+        unlink(snapshot);
+        return rbx_error_errno(err, "cannot return to the calling user");
+    }
+    if (rc == 0)
+        rc = ctl_copy_file(snapshot, dest, err);
+    if (unlink(snapshot) < 0 && errno != ENOENT && rc == 0)
+        rc = rbx_error_errno(err, "cannot remove %s", snapshot);
+    if (rc == 0)
+        ctl_print_backup(dest, opt->json);
+    return rc;
+}
+
+static int run_command(command cmd, const rbx_config *cfg, const ctl_options *opt, rbx_error *err)
+{
+    if (cmd == CMD_BACKUP)
+        return run_backup(cfg, opt, err);
+    if (become_state_dir_owner(cfg->state_dir, false, err) < 0)
+        return -1;
+    rbx_store *store;
+    if (open_store(cfg, &store, err) < 0)
+        return -1;
     int rc;
     switch (cmd) {
     case CMD_KEY_CREATE:

@@ -118,8 +118,10 @@ static int empty_dir(int dfd, int top_fd, int depth, int *moved)
             continue;
         }
         /* A directory the program made unreadable to us: we own the dir's
-         * files in rootless mode, and root ignores modes anyway. */
-        fchmodat(dfd, name, 0700, AT_SYMLINK_NOFOLLOW);
+         * files in rootless mode, and root ignores modes anyway. A failure
+         * here is left to the openat below, which reports a dir still closed. */
+        if (fchmodat(dfd, name, 0700, AT_SYMLINK_NOFOLLOW) < 0)
+            errno = 0;
         int sub = openat(dfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
         if (sub < 0) {
             rc = -1;

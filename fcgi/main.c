@@ -178,7 +178,8 @@ static int load_config(const struct options *o, rbx_config *cfg)
     }
     if (o->workers)
         cfg->workers = o->workers;
-    if (rbx_serve_preflight(cfg, &err) < 0) {
+    int rc = o->check_only ? rbx_serve_check(cfg, &err) : rbx_serve_preflight(cfg, &err);
+    if (rc < 0) {
         fprintf(stderr, "runbox-fcgi: %s\n", err.message);
         return -1;
     }

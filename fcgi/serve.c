@@ -77,6 +77,30 @@ static void close_service(rbx_service *svc)
     svc->store = NULL;
 }
 
+int rbx_serve_check(const rbx_config *cfg, rbx_error *err)
+{
+    struct stat st;
+    if (stat(cfg->state_dir, &st) == 0) {
+        if (!S_ISDIR(st.st_mode))
+            return rbx_error_internal(err, "state_dir %s is not a directory", cfg->state_dir);
+        if (access(cfg->state_dir, R_OK | W_OK | X_OK) < 0)
+            return rbx_error_errno(err, "state_dir %s", cfg->state_dir);
+    } else if (errno != ENOENT) {
+        return rbx_error_errno(err, "state_dir %s", cfg->state_dir);
+    }
+    char db[PATH_MAX];
+    rbx_config_store_path(cfg, db, sizeof(db));
+    if (access(db, F_OK) == 0 && access(db, R_OK | W_OK) < 0)
+        return rbx_error_errno(err, "store %s", db);
+    rbx_engine *engine = NULL;
+    if (rbx_engine_open(cfg, &engine, err) < 0) {
+        rbx_error_prefix(err, "engine");
+        return -1;
+    }
+    rbx_engine_close(engine);
+    return 0;
+}
+
 int rbx_serve_preflight(const rbx_config *cfg, rbx_error *err)
 {
     if (mkdir(cfg->state_dir, 0750) < 0 && errno != EEXIST)

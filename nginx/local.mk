@@ -1,7 +1,7 @@
 # nginx/: the runbox site (a template filled at install time and by
 # scripts/stack) and the static playground it serves.
 nginxsitedir = $(sysconfdir)/nginx/sites-available
-nginxsite_DATA = nginx/runbox
+noinst_DATA = nginx/runbox
 playgrounddir = $(pkgdatadir)/playground
 dist_playground_DATA = nginx/playground/index.html
 EXTRA_DIST += nginx/runbox.conf
@@ -15,3 +15,28 @@ nginx/runbox: nginx/runbox.conf Makefile
 		-e 's|@RUNBOX_PLAYGROUND@|$(playgrounddir)|' \
 		-e 's|@RUNBOX_KEY_RATE@|20r/s|' -e 's|@RUNBOX_CLIENT_RATE@|50r/s|' \
 		$(srcdir)/nginx/runbox.conf >$@
+
+# The site is the operator's once installed (they set server_name, TLS,
+# allow/deny): an existing one is never overwritten. The new one is put beside
+# it as runbox.dist when they differ, to compare by hand.
+install-data-local: install-nginx-site
+install-nginx-site: nginx/runbox
+	$(MKDIR_P) '$(DESTDIR)$(nginxsitedir)'
+	@if test -f '$(DESTDIR)$(nginxsitedir)/runbox'; then \
+	  if ! cmp -s nginx/runbox '$(DESTDIR)$(nginxsitedir)/runbox'; then \
+	    echo "keeping the existing $(DESTDIR)$(nginxsitedir)/runbox; the new site is runbox.dist"; \
+	    $(INSTALL_DATA) nginx/runbox '$(DESTDIR)$(nginxsitedir)/runbox.dist'; \
+	  fi; \
+	else \
+	  echo " $(INSTALL_DATA) nginx/runbox '$(DESTDIR)$(nginxsitedir)/runbox'"; \
+	  $(INSTALL_DATA) nginx/runbox '$(DESTDIR)$(nginxsitedir)/runbox'; \
+	fi
+
+uninstall-local: uninstall-nginx-site
+uninstall-nginx-site:
+	@if cmp -s nginx/runbox '$(DESTDIR)$(nginxsitedir)/runbox'; then \
+	  rm -f '$(DESTDIR)$(nginxsitedir)/runbox'; \
+	fi
+	rm -f '$(DESTDIR)$(nginxsitedir)/runbox.dist'
+
+.PHONY: install-nginx-site uninstall-nginx-site

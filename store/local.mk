@@ -1,7 +1,7 @@
 # store/: the SQLite store (keys, run history, later the job queue).
 noinst_LIBRARIES += store/librbxstore.a
 store_librbxstore_a_SOURCES = store/store.c store/migrations.c store/keys.c store/history.c \
-	store/stats.c store/retention.c store/store_internal.h
+	store/stats.c store/retention.c store/backup.c store/store_internal.h
 store_librbxstore_a_SOURCES += store/jobs.c
 noinst_HEADERS += store/jobs.h
 store_librbxstore_a_CFLAGS = $(AM_CFLAGS) $(SQLITE_CFLAGS) $(SODIUM_CFLAGS) $(JSONC_CFLAGS)

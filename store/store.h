@@ -23,6 +23,9 @@ typedef struct rbx_store rbx_store;
  * Messages do not name the path: the caller prefixes it. */
 int rbx_store_open(const char *path, rbx_store **out, rbx_error *err);
 void rbx_store_close(rbx_store *store);
+/* A consistent copy of the live database into dest (a new file: the caller
+ * makes sure nothing is there), taken while the service goes on writing. */
+int rbx_store_backup(rbx_store *store, const char *dest, rbx_error *err);
 /* The applied schema version (PRAGMA user_version) and the newest this build knows. */
 int rbx_store_schema_version(rbx_store *store, int *version, rbx_error *err);
 int rbx_store_schema_latest(void);

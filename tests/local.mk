@@ -26,3 +26,8 @@ EXTRA_DIST += tests/security/run tests/security/README.md \
 	tests/security/hostile/output_flood.c tests/security/hostile/rlimits.c \
 	tests/security/hostile/signals.c tests/security/hostile/sleeper.c \
 	tests/security/hostile/stack_overflow.c tests/security/hostile/syscalls.c
+
+# The Debian package (tests/deb/run builds, installs and purges it; run by scripts/check).
+EXTRA_DIST += tests/deb/run debian/control debian/rules debian/changelog debian/copyright \
+	debian/source/format debian/runbox.postinst debian/runbox.postrm \
+	debian/runbox.lintian-overrides

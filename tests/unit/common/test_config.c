@@ -45,6 +45,62 @@ START_TEST(test_file_overrides_defaults)
 }
 END_TEST
 
+START_TEST(test_section_header_without_bracket_is_named)
+{
+    char *p = write_temp("[server]\nworkers = 2\n\n[limits\nmax_cpu_time_ms = 500\n");
+    rbx_config cfg;
+    rbx_error err;
+    rbx_config_defaults(&cfg);
+    ck_assert_int_eq(rbx_config_load(&cfg, p, &err), -1);
+    ck_assert_ptr_nonnull(strstr(err.message, "line 4"));
+    ck_assert_ptr_nonnull(strstr(err.message, "missing its ']'"));
+    unlink(p);
+}
+END_TEST
+
+START_TEST(test_key_outside_a_section_is_an_error)
+{
+    char *p = write_temp("workers = 2\n");
+    rbx_config cfg;
+    rbx_error err;
+    rbx_config_defaults(&cfg);
+    ck_assert_int_eq(rbx_config_load(&cfg, p, &err), -1);
+    ck_assert_ptr_nonnull(strstr(err.message, "outside any [section]"));
+    unlink(p);
+}
+END_TEST
+
+START_TEST(test_duplicate_key_is_an_error)
+{
+    char *p = write_temp("[server]\nworkers = 2\nworkers = 3\n");
+    rbx_config cfg;
+    rbx_error err;
+    rbx_config_defaults(&cfg);
+    ck_assert_int_eq(rbx_config_load(&cfg, p, &err), -1);
+    ck_assert_ptr_nonnull(strstr(err.message, "line 3"));
+    ck_assert_ptr_nonnull(strstr(err.message, "server.workers is set more than once"));
+    unlink(p);
+}
+END_TEST
+
+START_TEST(test_allow_networks_must_be_networks)
+{
+    static const char *const bad[] = {"banana", "10.0.0.0/33", "fd00::/129", "10.0.0.0/",
+                                      "10.0.0.0/8, 300.1.1.1"};
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        char text[128];
+        snprintf(text, sizeof(text), "[callbacks]\nallow_networks = %s\n", bad[i]);
+        char *p = write_temp(text);
+        rbx_config cfg;
+        rbx_error err;
+        rbx_config_defaults(&cfg);
+        ck_assert_msg(rbx_config_load(&cfg, p, &err) == -1, "accepted %s", bad[i]);
+        ck_assert_ptr_nonnull(strstr(err.message, "is not a network"));
+        unlink(p);
+    }
+}
+END_TEST
+
 START_TEST(test_unknown_key_is_an_error_with_line)
 {
     char *p = write_temp("[server]\n\nworkerz = 7\n");
@@ -102,6 +158,10 @@ int main(void)
     tcase_add_test(tc, test_defaults_follow_design);
     tcase_add_test(tc, test_file_overrides_defaults);
     tcase_add_test(tc, test_unknown_key_is_an_error_with_line);
+    tcase_add_test(tc, test_section_header_without_bracket_is_named);
+    tcase_add_test(tc, test_key_outside_a_section_is_an_error);
+    tcase_add_test(tc, test_duplicate_key_is_an_error);
+    tcase_add_test(tc, test_allow_networks_must_be_networks);
     tcase_add_test(tc, test_out_of_range_value_is_an_error);
     tcase_add_test(tc, test_state_dir_from_environment);
     tcase_add_test(tc, test_missing_file_is_an_error);

@@ -1,6 +1,8 @@
 /* Unit tests for runboxctl: the built binary run against a store in a
  * temporary state dir, checked through the store library. */
 #include <check.h>
+#include <dirent.h>
+#include <stdbool.h>
 #include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -265,6 +267,53 @@ START_TEST(test_root_acts_as_state_dir_owner)
 }
 END_TEST
 
+/* The backup is a complete, self-contained database: the runs and keys are in
+ * it, no WAL beside it; as root with a state dir of the service's user, the
+ * state dir keeps nothing of root's and FILE belongs to the caller. */
+START_TEST(test_backup_is_a_consistent_copy)
+{
+    char id[40];
+    add_run(fx.store, "alice", "python", "success", 1, 10, id);
+    add_run(fx.store, "bob", "c", "success", 2, 20, id);
+    ck_assert_int_eq(run_ctl("key", "create", "--user", "carol", NULL), 0);
+    bool as_root = geteuid() == 0;
+    rbx_store_close(fx.store); /* its last close removes the WAL files root made */
+    fx.store = NULL;
+    if (as_root) {
+        ck_assert_int_eq(chown(fx.dir, 65534, 65534), 0);
+        ck_assert_int_eq(chown(fx.path, 65534, 65534), 0);
+    }
+    char dest_dir[] = "/tmp/rbx-backup-XXXXXX";
+    ck_assert_ptr_nonnull(mkdtemp(dest_dir));
+    if (as_root) /* a place the state dir's owner cannot write */
+        ck_assert_int_eq(chmod(dest_dir, 0700), 0);
+    char dest[96];
+    snprintf(dest, sizeof(dest), "%s/copy.db", dest_dir);
+    ck_assert_msg(run_ctl("backup", dest, NULL) == 0, "stderr: %s", errout);
+    ck_assert_ptr_nonnull(strstr(out, "Backed up the store to"));
+    ck_assert_int_eq(raw_int(dest, "SELECT count(*) FROM history"), 2);
+    ck_assert_int_eq(raw_int(dest, "SELECT count(*) FROM api_keys WHERE user = 'carol'"), 1);
+    char wal[112];
+    snprintf(wal, sizeof(wal), "%s-wal", dest);
+    ck_assert_int_ne(access(wal, F_OK), 0);
+    struct stat st;
+    ck_assert_int_eq(stat(dest, &st), 0);
+    ck_assert_int_eq(st.st_uid, geteuid());
+    ck_assert_int_eq(st.st_mode & 0777, 0600);
+    /* Nothing of the backup is left in the state dir. */
+    DIR *d = opendir(fx.dir);
+    ck_assert_ptr_nonnull(d);
+    for (struct dirent *e; (e = readdir(d));)
+        ck_assert_msg(strncmp(e->d_name, "backup-", 7) != 0, "left %s", e->d_name);
+    closedir(d);
+    ck_assert_int_eq(run_ctl("backup", NULL), 2);
+    ck_assert_int_eq(unlink(dest), 0);
+    ck_assert_int_eq(rmdir(dest_dir), 0);
+    rbx_error err;
+    ck_assert_int_eq(rbx_store_open(fx.path, &fx.store, &err), 0);
+}
+END_TEST
+
 static Suite *ctl_suite(void)
 {
     Suite *s = suite_create("runboxctl");
@@ -279,6 +328,7 @@ static Suite *ctl_suite(void)
     tcase_add_test(tc, test_prune_uses_configured_retention);
     tcase_add_test(tc, test_missing_state_dir_or_config_fails);
     tcase_add_test(tc, test_root_acts_as_state_dir_owner);
+    tcase_add_test(tc, test_backup_is_a_consistent_copy);
     suite_add_tcase(s, tc);
     return s;
 }
