@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "common/slots.h"
+#include "engine/language.h"
 #include "fcgi/router.h"
 #include "fcgi/service.h"
 
@@ -92,12 +93,14 @@ int rbx_serve_check(const rbx_config *cfg, rbx_error *err)
     rbx_config_store_path(cfg, db, sizeof(db));
     if (access(db, F_OK) == 0 && access(db, R_OK | W_OK) < 0)
         return rbx_error_errno(err, "store %s", db);
-    rbx_engine *engine = NULL;
-    if (rbx_engine_open(cfg, &engine, err) < 0) {
-        rbx_error_prefix(err, "engine");
+    /* The language definitions, not the engine: opening the engine prepares
+     * the sandbox's run dir, which is the service user's to create. */
+    rbx_language_set langs = {0};
+    if (rbx_languages_load_dir(cfg->languages_dir, &langs, err) < 0) {
+        rbx_error_prefix(err, "languages");
         return -1;
     }
-    rbx_engine_close(engine);
+    rbx_languages_free(&langs);
     return 0;
 }
 

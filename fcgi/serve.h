@@ -17,7 +17,7 @@ int rbx_serve_worker(void *ctx);
  * store): the master's start-up check, so a broken setup fails once, clearly. */
 int rbx_serve_preflight(const rbx_config *cfg, rbx_error *err);
 
-/* --check-config: the language definitions load and the state dir and store,
+/* --check-config: the language definitions load, and the state dir and store,
  * where they exist, are usable by the calling user. Creates and changes
  * nothing: run as root before the service's first start, it must not leave a
  * root-owned store that the service user cannot open. */
