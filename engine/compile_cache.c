@@ -149,6 +149,39 @@ static void hash_list(crypto_hash_sha256_state *h, const char *const *v)
         hash_string(h, v[i]);
 }
 
+/* The compiler's file as the box will find it (/usr is the host's, read-only):
+ * its identity catches an upgrade whose version string stayed the same, or
+ * a compiler that is not the one whose version the language reports
+ * (TypeScript runs esbuild, reports tsc's version). */
+static void hash_program(crypto_hash_sha256_state *h, const char *prog, const char *const *envp)
+{
+    const char *path = "/usr/bin:/bin";
+    for (size_t i = 0; envp && envp[i]; i++)
+        if (strncmp(envp[i], "PATH=", 5) == 0)
+            path = envp[i] + 5;
+    struct stat st;
+    memset(&st, 0, sizeof(st));
+    char file[4096];
+    if (prog && strchr(prog, '/')) {
+        if (prog[0] != '/' || stat(prog, &st) != 0)
+            memset(&st, 0, sizeof(st));
+    } else if (prog) {
+        for (const char *p = path; *p;) {
+            size_t n = strcspn(p, ":");
+            if (n > 0 &&
+                (size_t)snprintf(file, sizeof(file), "%.*s/%s", (int)n, p, prog) < sizeof(file) &&
+                stat(file, &st) == 0 && S_ISREG(st.st_mode))
+                break;
+            memset(&st, 0, sizeof(st));
+            p += n + (p[n] == ':');
+        }
+    }
+    uint64_t id[6] = {(uint64_t)st.st_dev,          (uint64_t)st.st_ino,
+                      (uint64_t)st.st_size,         (uint64_t)st.st_mtim.tv_sec,
+                      (uint64_t)st.st_mtim.tv_nsec, (uint64_t)st.st_ctim.tv_sec};
+    crypto_hash_sha256_update(h, (const unsigned char *)id, sizeof(id));
+}
+
 /* Every field is length-prefixed, so no two different inputs hash the same bytes. */
 static void make_key(const rbx_compile_key_input *in, const rbx_tree *files, unsigned char key[32])
 {
@@ -159,6 +192,7 @@ static void make_key(const rbx_compile_key_input *in, const rbx_tree *files, uns
     hash_string(&h, in->version);
     hash_list(&h, in->argv);
     hash_list(&h, in->envp);
+    hash_program(&h, in->argv ? in->argv[0] : NULL, in->envp);
     uint64_t n = files->n;
     crypto_hash_sha256_update(&h, (const unsigned char *)&n, sizeof(n));
     for (size_t i = 0; i < files->n; i++) {

@@ -2,8 +2,9 @@
  * SHA-256 of everything that decides them, so the same code sent again
  * (by anyone) skips its compile.
  *
- * The key covers the language id, the toolchain's version, the full compile
- * command and environment, and every file in the run dir before the step
+ * The key covers the language id, the toolchain's version, the compiler's
+ * file (device, inode, size, times), the full compile command and
+ * environment, and every file in the run dir before the step
  * (names, permission bits and bytes: the request's files, the language's
  * support files, a grading harness and its imports). An entry holds the
  * compiler's exit status and output and every file the step created or

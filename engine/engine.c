@@ -120,6 +120,13 @@ static json_object *language_json(rbx_engine *eng, rbx_language *lang, bool with
     json_object_object_add(o, "version", json_object_new_string(rbx_language_version(lang)));
     json_object_object_add(o, "aliases", aliases);
     json_object_object_add(o, "compiled", json_object_new_boolean(lang->compiled));
+    /* Which program compiles a run and which checks /validate: they differ
+     * where a fast one runs (TypeScript: esbuild strips types, tsc checks them). */
+    json_object_object_add(o, "compile_command",
+                           lang->compile_argv ? json_object_new_string(lang->compile_argv[0])
+                                              : NULL);
+    json_object_object_add(o, "validate_command",
+                           lang->check_argv ? json_object_new_string(lang->check_argv[0]) : NULL);
     json_object_object_add(o, "file_name", json_object_new_string(lang->file_name));
     json_object_object_add(o, "supports", supports_json());
     json_object_object_add(o, "default_limits", limits_json(&defaults));

@@ -36,7 +36,7 @@ BROKEN = {  # a syntax or type error on line 2
     "cpp": 'int main() {\n  return undefined_name;\n}\n',
     "python": 'x = 1\nprint(x +)\n',
     "javascript": 'let x = 1;\nlet = = 2;\n',
-    "typescript": 'let x: number = 1;\nlet y: number = "text";\n',
+    "typescript": 'let x: number = 1;\nlet y: number = ;\n',  # runs transpile: types are /validate's
     "java": 'public class Main {\n  public static void main(String[] a) { int x = "s"; }\n}\n',
     "go": 'package main\nfunc main() { x := 1 }\n',
 }

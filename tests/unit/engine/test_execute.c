@@ -69,7 +69,8 @@ static const char *const COMPILE_ERRORS[] = {
     "int main() { return missing; }\n",
     "print(\"a\"\n",
     "console.log(\"a\"\n",
-    "let x: number = \"a\";\nconsole.log(x);\n",
+    "let x: number = ;\nconsole.log(x);\n", /* a syntax error: runs transpile, types are /validate's
+                                             */
     "public class Main { public static void main(String[] a) { int x = 1 } }\n",
     "package main\n\nfunc main() { missing() }\n",
 };
