@@ -127,8 +127,8 @@ int rbx_sandbox_probe(rbx_sandbox_caps *caps, rbx_error *err);
 typedef struct rbx_sandbox_settings {
     uint32_t uid_base;   /* first host uid of the box range when root (default 200000) */
     uint32_t uid_count;  /* size of that range (default 1024) */
-    const char *run_dir; /* where uid slot locks and per-box temp dirs live (default /run/runbox or
-                            $XDG_RUNTIME_DIR/runbox) */
+    const char *run_dir; /* where uid slot locks and per-box temp dirs live (default
+                            /run/runbox-sandbox or $XDG_RUNTIME_DIR/runbox) */
 } rbx_sandbox_settings;
 
 int rbx_sandbox_init(const rbx_sandbox_settings *settings, rbx_error *err);

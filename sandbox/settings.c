@@ -38,7 +38,9 @@ static int ensure_private_dir(const char *path, rbx_error *err)
 static void default_run_dir(char *out, size_t outlen)
 {
     if (geteuid() == 0) {
-        snprintf(out, outlen, "/run/runbox");
+        /* Not /run/runbox: that is the service's socket dir, owned by its
+         * user, and a dir another user owns could hold planted slots. */
+        snprintf(out, outlen, "/run/runbox-sandbox");
         return;
     }
     const char *xdg = getenv("XDG_RUNTIME_DIR");
