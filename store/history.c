@@ -19,21 +19,21 @@ static const char *field_string(json_object *obj, const char *key)
     return json_object_is_type(value, json_type_string) ? json_object_get_string(value) : NULL;
 }
 
-static void bind_int_field(sqlite3_stmt *stmt, int index, json_object *obj, const char *key)
+static void bind_int_field(rbx_stmt *stmt, int index, json_object *obj, const char *key)
 {
     json_object *value = field(obj, key);
     if (json_object_is_type(value, json_type_int))
-        sqlite3_bind_int64(stmt, index, json_object_get_int64(value));
+        rbx_stmt_bind_int64(stmt, index, json_object_get_int64(value));
     else
-        sqlite3_bind_null(stmt, index);
+        rbx_stmt_bind_null(stmt, index);
 }
 
 /* Arrays and objects are kept as their JSON text. */
-static void bind_json_field(sqlite3_stmt *stmt, int index, json_object *obj, const char *key)
+static void bind_json_field(rbx_stmt *stmt, int index, json_object *obj, const char *key)
 {
     json_object *value = field(obj, key);
     if (!value) {
-        sqlite3_bind_null(stmt, index);
+        rbx_stmt_bind_null(stmt, index);
         return;
     }
     rbx_store_bind_text(stmt, index, json_object_to_json_string_ext(value, JSON_C_TO_STRING_PLAIN));
@@ -46,7 +46,7 @@ static const char *const insert_sql =
     " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18,"
     " ?19)";
 
-static void bind_request(sqlite3_stmt *stmt, json_object *request)
+static void bind_request(rbx_stmt *stmt, json_object *request)
 {
     bind_int_field(stmt, 3, request, "project_id");
     rbx_store_bind_text(stmt, 4, field_string(request, "session_id"));
@@ -54,11 +54,11 @@ static void bind_request(sqlite3_stmt *stmt, json_object *request)
     rbx_store_bind_text(stmt, 8, field_string(request, "stdin"));
     bind_json_field(stmt, 9, request, "files");
     bind_json_field(stmt, 10, request, "args");
-    sqlite3_bind_int(stmt, 11, json_object_get_boolean(field(request, "base64_encoded")));
+    rbx_stmt_bind_int64(stmt, 11, json_object_get_boolean(field(request, "base64_encoded")));
     bind_json_field(stmt, 12, request, "limits");
 }
 
-static void bind_response(sqlite3_stmt *stmt, json_object *response)
+static void bind_response(rbx_stmt *stmt, json_object *response)
 {
     rbx_store_bind_text(stmt, 1, field_string(response, "id"));
     json_object *language = field(response, "language");
@@ -86,17 +86,17 @@ int rbx_store_history_add(rbx_store *store, const char *user, json_object *reque
         !language)
         return rbx_error_internal(err, "history: a run needs a user, an id, a status and a "
                                        "language");
-    sqlite3_stmt *stmt;
+    rbx_stmt *stmt;
     if (rbx_store_prepare(store, insert_sql, &stmt, err) < 0)
         return -1;
     bind_request(stmt, request);
     bind_response(stmt, response);
     rbx_store_bind_text(stmt, 2, user);
     rbx_store_bind_text(stmt, 5, language);
-    sqlite3_bind_int64(stmt, 19, (int64_t)time(NULL));
-    int rc = sqlite3_step(stmt);
-    sqlite3_finalize(stmt);
-    if (rc != SQLITE_DONE)
+    rbx_stmt_bind_int64(stmt, 19, (int64_t)time(NULL));
+    int rc = rbx_stmt_step(stmt);
+    rbx_stmt_finalize(stmt);
+    if (rc != RBX_STEP_DONE)
         return rbx_store_sql_error(store, err, "storing a run");
     return 0;
 }
@@ -119,13 +119,13 @@ static int check_page(const rbx_history_filter *filter, int64_t *limit, rbx_erro
     return 0;
 }
 
-static void bind_filter(sqlite3_stmt *stmt, const char *user, const rbx_history_filter *filter)
+static void bind_filter(rbx_stmt *stmt, const char *user, const rbx_history_filter *filter)
 {
     rbx_store_bind_text(stmt, 1, user);
     if (filter->has_project_id)
-        sqlite3_bind_int64(stmt, 2, filter->project_id);
+        rbx_stmt_bind_int64(stmt, 2, filter->project_id);
     else
-        sqlite3_bind_null(stmt, 2);
+        rbx_stmt_bind_null(stmt, 2);
     rbx_store_bind_text(stmt, 3, filter->language);
     rbx_store_bind_text(stmt, 4, filter->status);
 }
@@ -133,19 +133,19 @@ static void bind_filter(sqlite3_stmt *stmt, const char *user, const rbx_history_
 static int count_runs(rbx_store *store, const char *user, const rbx_history_filter *filter,
                       int64_t *total, rbx_error *err)
 {
-    sqlite3_stmt *stmt;
+    rbx_stmt *stmt;
     if (rbx_store_prepare(store, "SELECT count(*)" LIST_WHERE, &stmt, err) < 0)
         return -1;
     bind_filter(stmt, user, filter);
-    int rc = sqlite3_step(stmt);
-    *total = rc == SQLITE_ROW ? sqlite3_column_int64(stmt, 0) : 0;
-    sqlite3_finalize(stmt);
-    if (rc != SQLITE_ROW)
+    int rc = rbx_stmt_step(stmt);
+    *total = rc == RBX_STEP_ROW ? rbx_stmt_column_int64(stmt, 0) : 0;
+    rbx_stmt_finalize(stmt);
+    if (rc != RBX_STEP_ROW)
         return rbx_store_sql_error(store, err, "counting runs");
     return 0;
 }
 
-static json_object *summary_json(sqlite3_stmt *stmt)
+static json_object *summary_json(rbx_stmt *stmt)
 {
     json_object *row = json_object_new_object();
     json_object_object_add(row, "id", rbx_store_column_json_text(stmt, 0));
@@ -160,14 +160,14 @@ static json_object *summary_json(sqlite3_stmt *stmt)
     json_object_object_add(row, "cpu_time_ms", rbx_store_column_json_int(stmt, 7));
     json_object_object_add(row, "wall_time_ms", rbx_store_column_json_int(stmt, 8));
     json_object_object_add(row, "memory_kb", rbx_store_column_json_int(stmt, 9));
-    json_object_object_add(row, "created_at", rbx_store_json_time(sqlite3_column_int64(stmt, 10)));
+    json_object_object_add(row, "created_at", rbx_store_json_time(rbx_stmt_column_int64(stmt, 10)));
     return row;
 }
 
 static int list_runs(rbx_store *store, const char *user, const rbx_history_filter *filter,
                      int64_t limit, json_object *items, rbx_error *err)
 {
-    sqlite3_stmt *stmt;
+    rbx_stmt *stmt;
     if (rbx_store_prepare(store,
                           "SELECT id, project_id, session_id, language, language_version, status,"
                           " exit_code, cpu_time_ms, wall_time_ms, memory_kb, created_at" LIST_WHERE
@@ -175,13 +175,13 @@ static int list_runs(rbx_store *store, const char *user, const rbx_history_filte
                           &stmt, err) < 0)
         return -1;
     bind_filter(stmt, user, filter);
-    sqlite3_bind_int64(stmt, 5, limit);
-    sqlite3_bind_int64(stmt, 6, filter->offset);
+    rbx_stmt_bind_int64(stmt, 5, limit);
+    rbx_stmt_bind_int64(stmt, 6, filter->offset);
     int rc;
-    while ((rc = sqlite3_step(stmt)) == SQLITE_ROW)
+    while ((rc = rbx_stmt_step(stmt)) == RBX_STEP_ROW)
         json_object_array_add(items, summary_json(stmt));
-    sqlite3_finalize(stmt);
-    if (rc != SQLITE_DONE)
+    rbx_stmt_finalize(stmt);
+    if (rc != RBX_STEP_DONE)
         return rbx_store_sql_error(store, err, "listing runs");
     return 0;
 }
@@ -194,7 +194,7 @@ int rbx_store_history_list(rbx_store *store, const char *user, const rbx_history
     if (check_page(filter, &limit, err) < 0)
         return -1;
     /* One read transaction so the total and the page come from the same snapshot. */
-    if (rbx_store_exec(store, "BEGIN", err) < 0)
+    if (rbx_store_begin_read(store, err) < 0)
         return -1;
     json_object *items = json_object_new_array();
     if (count_runs(store, user, filter, &total, err) < 0 ||
@@ -215,15 +215,15 @@ int rbx_store_history_list(rbx_store *store, const char *user, const rbx_history
 
 /* ---- one run ----------------------------------------------------------- */
 
-static json_object *column_parsed_json(sqlite3_stmt *stmt, int col)
+static json_object *column_parsed_json(rbx_stmt *stmt, int col)
 {
-    if (sqlite3_column_type(stmt, col) == SQLITE_NULL)
+    if (rbx_stmt_column_null(stmt, col))
         return NULL;
-    return json_tokener_parse((const char *)sqlite3_column_text(stmt, col));
+    return json_tokener_parse(rbx_stmt_column_text(stmt, col));
 }
 
 /* The stored response, with what the request said about the run added. */
-static json_object *full_run_json(sqlite3_stmt *stmt)
+static json_object *full_run_json(rbx_stmt *stmt)
 {
     json_object *run = column_parsed_json(stmt, 0);
     if (!json_object_is_type(run, json_type_object)) {
@@ -237,9 +237,9 @@ static json_object *full_run_json(sqlite3_stmt *stmt)
     json_object_object_add(run, "files", column_parsed_json(stmt, 5));
     json_object_object_add(run, "args", column_parsed_json(stmt, 6));
     json_object_object_add(run, "base64_encoded",
-                           json_object_new_boolean(sqlite3_column_int(stmt, 7)));
+                           json_object_new_boolean(rbx_stmt_column_int(stmt, 7)));
     json_object_object_add(run, "limits", column_parsed_json(stmt, 8));
-    json_object_object_add(run, "created_at", rbx_store_json_time(sqlite3_column_int64(stmt, 9)));
+    json_object_object_add(run, "created_at", rbx_store_json_time(rbx_stmt_column_int64(stmt, 9)));
     return run;
 }
 
@@ -262,16 +262,16 @@ int rbx_store_history_get(rbx_store *store, const char *user, const char *id, js
 
 int rbx_store_history_delete(rbx_store *store, const char *user, const char *id, rbx_error *err)
 {
-    sqlite3_stmt *stmt;
+    rbx_stmt *stmt;
     if (rbx_store_prepare(store, "DELETE FROM history WHERE id = ?1 AND user = ?2", &stmt, err) < 0)
         return -1;
     rbx_store_bind_text(stmt, 1, id);
     rbx_store_bind_text(stmt, 2, user);
-    int rc = sqlite3_step(stmt);
-    sqlite3_finalize(stmt);
-    if (rc != SQLITE_DONE)
+    int rc = rbx_stmt_step(stmt);
+    rbx_stmt_finalize(stmt);
+    if (rc != RBX_STEP_DONE)
         return rbx_store_sql_error(store, err, "deleting a run");
-    if (sqlite3_changes(store->db) == 0)
+    if (rbx_store_changes(store) == 0)
         return rbx_error_set(err, 404, "not_found", NULL, "no run with id %s", id ? id : "");
     return 0;
 }

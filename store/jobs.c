@@ -1,6 +1,6 @@
 /* The async job queue (see jobs.h for the life of a job). Every state change
- * is one statement or one BEGIN IMMEDIATE transaction, and every change of a
- * running job names its lease owner, so racing workers and API processes can
+ * is one statement or one transaction, and every change of a running job
+ * names its lease owner, so racing workers and API processes can
  * never both win. */
 #include "store/jobs.h"
 
@@ -19,11 +19,11 @@ static int64_t now_ms(void)
     return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-static json_object *json_time_ms(sqlite3_stmt *stmt, int col)
+static json_object *json_time_ms(rbx_stmt *stmt, int col)
 {
-    if (sqlite3_column_type(stmt, col) == SQLITE_NULL)
+    if (rbx_stmt_column_null(stmt, col))
         return NULL;
-    int64_t ms = sqlite3_column_int64(stmt, col);
+    int64_t ms = rbx_stmt_column_int64(stmt, col);
     time_t t = (time_t)(ms / 1000);
     struct tm tm;
     char text[40], whole[32];
@@ -33,19 +33,19 @@ static json_object *json_time_ms(sqlite3_stmt *stmt, int col)
     return json_object_new_string(text);
 }
 
-static char *column_strdup(sqlite3_stmt *stmt, int col)
+static char *column_strdup(rbx_stmt *stmt, int col)
 {
-    if (sqlite3_column_type(stmt, col) == SQLITE_NULL)
+    if (rbx_stmt_column_null(stmt, col))
         return NULL;
-    return strdup((const char *)sqlite3_column_text(stmt, col));
+    return strdup(rbx_stmt_column_text(stmt, col));
 }
 
 /* Step a statement that changes rows; -1 with err on failure. */
-static int step_done(rbx_store *store, sqlite3_stmt *stmt, const char *what, rbx_error *err)
+static int step_done(rbx_store *store, rbx_stmt *stmt, const char *what, rbx_error *err)
 {
-    int rc = sqlite3_step(stmt);
-    sqlite3_finalize(stmt);
-    if (rc != SQLITE_DONE)
+    int rc = rbx_stmt_step(stmt);
+    rbx_stmt_finalize(stmt);
+    if (rc != RBX_STEP_DONE)
         return rbx_store_sql_error(store, err, what);
     return 0;
 }
@@ -54,14 +54,14 @@ static int step_done(rbx_store *store, sqlite3_stmt *stmt, const char *what, rbx
 
 int rbx_jobs_count_pending(rbx_store *store, int64_t *count, rbx_error *err)
 {
-    sqlite3_stmt *stmt;
+    rbx_stmt *stmt;
     if (rbx_store_prepare(store, "SELECT count(*) FROM jobs WHERE status IN ('queued', 'running')",
                           &stmt, err) < 0)
         return -1;
-    int rc = sqlite3_step(stmt);
-    *count = rc == SQLITE_ROW ? sqlite3_column_int64(stmt, 0) : 0;
-    sqlite3_finalize(stmt);
-    return rc == SQLITE_ROW ? 0 : rbx_store_sql_error(store, err, "counting queued jobs");
+    int rc = rbx_stmt_step(stmt);
+    *count = rc == RBX_STEP_ROW ? rbx_stmt_column_int64(stmt, 0) : 0;
+    rbx_stmt_finalize(stmt);
+    return rc == RBX_STEP_ROW ? 0 : rbx_store_sql_error(store, err, "counting queued jobs");
 }
 
 static int insert_job(rbx_store *store, const char *user, int64_t key_id, rbx_job_new *job,
@@ -70,7 +70,7 @@ static int insert_job(rbx_store *store, const char *user, int64_t key_id, rbx_jo
     uuid_t uu;
     uuid_generate_random(uu);
     uuid_unparse_lower(uu, job->id);
-    sqlite3_stmt *stmt;
+    rbx_stmt *stmt;
     if (rbx_store_prepare(store,
                           "INSERT INTO jobs (id, user, key_id, request, callback_url, status,"
                           " created_at) VALUES (?1, ?2, ?3, ?4, ?5, 'queued', ?6)",
@@ -78,11 +78,11 @@ static int insert_job(rbx_store *store, const char *user, int64_t key_id, rbx_jo
         return -1;
     rbx_store_bind_text(stmt, 1, job->id);
     rbx_store_bind_text(stmt, 2, user);
-    sqlite3_bind_int64(stmt, 3, key_id);
+    rbx_stmt_bind_int64(stmt, 3, key_id);
     rbx_store_bind_text(stmt, 4,
                         json_object_to_json_string_ext(job->request, JSON_C_TO_STRING_PLAIN));
     rbx_store_bind_text(stmt, 5, job->callback_url);
-    sqlite3_bind_int64(stmt, 6, created);
+    rbx_stmt_bind_int64(stmt, 6, created);
     return step_done(store, stmt, "queueing a job", err);
 }
 
@@ -124,34 +124,34 @@ fail:
     "id, status, created_at, started_at, finished_at, result, callback_url,"                       \
     " callback_attempts, callback_last_status, callback_delivered_at, cancel_requested"
 
-static json_object *callback_state(sqlite3_stmt *stmt)
+static json_object *callback_state(rbx_stmt *stmt)
 {
-    if (sqlite3_column_type(stmt, 6) == SQLITE_NULL)
+    if (rbx_stmt_column_null(stmt, 6))
         return NULL;
     json_object *cb = json_object_new_object();
-    json_object_object_add(cb, "attempts", json_object_new_int(sqlite3_column_int(stmt, 7)));
+    json_object_object_add(cb, "attempts", json_object_new_int(rbx_stmt_column_int(stmt, 7)));
     json_object_object_add(cb, "last_http_status", rbx_store_column_json_int(stmt, 8));
     json_object_object_add(cb, "delivered_at", json_time_ms(stmt, 9));
     return cb;
 }
 
-static json_object *state_from_row(sqlite3_stmt *stmt)
+static json_object *state_from_row(rbx_stmt *stmt)
 {
     json_object *task = json_object_new_object();
-    const char *status = (const char *)sqlite3_column_text(stmt, 1);
+    const char *status = rbx_stmt_column_text(stmt, 1);
     json_object_object_add(task, "id", rbx_store_column_json_text(stmt, 0));
     json_object_object_add(task, "status", json_object_new_string(status));
     json_object_object_add(task, "created_at", json_time_ms(stmt, 2));
     json_object_object_add(task, "started_at", json_time_ms(stmt, 3));
     json_object_object_add(task, "finished_at", json_time_ms(stmt, 4));
     json_object *result = NULL;
-    if (sqlite3_column_type(stmt, 5) != SQLITE_NULL)
-        result = json_tokener_parse((const char *)sqlite3_column_text(stmt, 5));
+    if (!rbx_stmt_column_null(stmt, 5))
+        result = json_tokener_parse(rbx_stmt_column_text(stmt, 5));
     json_object_object_add(task, "result", result);
     json_object_object_add(task, "callback", callback_state(stmt));
     if (strcmp(status, "running") == 0)
         json_object_object_add(task, "cancel_requested",
-                               json_object_new_boolean(sqlite3_column_int(stmt, 10) != 0));
+                               json_object_new_boolean(rbx_stmt_column_int(stmt, 10) != 0));
     return task;
 }
 
@@ -206,7 +206,7 @@ int rbx_jobs_get_many(rbx_store *store, const char *user, const char *const *ids
  * flagged for its worker. Done and cancelled jobs are left alone. */
 static int request_cancel(rbx_store *store, const char *user, const char *id, rbx_error *err)
 {
-    sqlite3_stmt *stmt;
+    rbx_stmt *stmt;
     if (rbx_store_prepare(store,
                           "UPDATE jobs SET"
                           " status = CASE status WHEN 'queued' THEN 'cancelled' ELSE status END,"
@@ -217,7 +217,7 @@ static int request_cancel(rbx_store *store, const char *user, const char *id, rb
         return -1;
     rbx_store_bind_text(stmt, 1, id);
     rbx_store_bind_text(stmt, 2, user);
-    sqlite3_bind_int64(stmt, 3, now_ms());
+    rbx_stmt_bind_int64(stmt, 3, now_ms());
     return step_done(store, stmt, "cancelling a task", err);
 }
 
@@ -250,7 +250,7 @@ void rbx_job_clear(rbx_job *job)
  * lease is gone the job is simply cancelled. */
 static int expire_cancelled(rbx_store *store, int64_t now, rbx_error *err)
 {
-    sqlite3_stmt *stmt;
+    rbx_stmt *stmt;
     if (rbx_store_prepare(store,
                           "UPDATE jobs SET status = 'cancelled', finished_at = ?1,"
                           " lease_owner = NULL, lease_expires_at = NULL"
@@ -258,40 +258,50 @@ static int expire_cancelled(rbx_store *store, int64_t now, rbx_error *err)
                           " AND lease_expires_at < ?1",
                           &stmt, err) < 0)
         return -1;
-    sqlite3_bind_int64(stmt, 1, now);
+    rbx_stmt_bind_int64(stmt, 1, now);
     return step_done(store, stmt, "expiring cancelled jobs", err);
 }
 
-static const char *const claim_sql =
-    "UPDATE jobs SET status = 'running', lease_owner = ?1, lease_expires_at = ?2 + ?3,"
-    " started_at = ?2, runs = runs + 1"
-    " WHERE id = (SELECT id FROM jobs"
-    "   WHERE status = 'queued' OR (status = 'running' AND lease_expires_at < ?2)"
-    "   ORDER BY created_at, rowid LIMIT 1)"
-    " RETURNING id, user, key_id, request, callback_url, runs";
+#define CLAIM_SQL(lock)                                                                            \
+    "UPDATE jobs SET status = 'running', lease_owner = ?1, lease_expires_at = ?2 + ?3,"            \
+    " started_at = ?2, runs = runs + 1"                                                            \
+    " WHERE id = (SELECT id FROM jobs"                                                             \
+    "   WHERE status = 'queued' OR (status = 'running' AND lease_expires_at < ?2)"                 \
+    "   ORDER BY created_at, rowid LIMIT 1" lock ")"                                               \
+    " RETURNING id, user, key_id, request, callback_url, runs"
+
+/* On PostgreSQL claimers on many hosts run at once: each locks the row it
+ * picks and skips the rows others have locked, so two claims never pick the
+ * same job and none waits behind another. SQLite has one writer at a time. */
+static const char *claim_sql(rbx_store *store)
+{
+    if (rbx_store_dialect(store) == RBX_DIALECT_POSTGRES)
+        return CLAIM_SQL(" FOR UPDATE SKIP LOCKED");
+    return CLAIM_SQL("");
+}
 
 static int claim_one(rbx_store *store, const char *owner, int lease_seconds, int64_t now,
                      rbx_job *out, bool *claimed, rbx_error *err)
 {
-    sqlite3_stmt *stmt;
-    if (rbx_store_prepare(store, claim_sql, &stmt, err) < 0)
+    rbx_stmt *stmt;
+    if (rbx_store_prepare(store, claim_sql(store), &stmt, err) < 0)
         return -1;
     rbx_store_bind_text(stmt, 1, owner);
-    sqlite3_bind_int64(stmt, 2, now);
-    sqlite3_bind_int64(stmt, 3, (int64_t)lease_seconds * 1000);
-    int rc = sqlite3_step(stmt);
-    if (rc == SQLITE_ROW) {
-        snprintf(out->id, sizeof(out->id), "%s", (const char *)sqlite3_column_text(stmt, 0));
-        snprintf(out->user, sizeof(out->user), "%s", (const char *)sqlite3_column_text(stmt, 1));
-        out->key_id = sqlite3_column_int64(stmt, 2);
-        out->request = json_tokener_parse((const char *)sqlite3_column_text(stmt, 3));
+    rbx_stmt_bind_int64(stmt, 2, now);
+    rbx_stmt_bind_int64(stmt, 3, (int64_t)lease_seconds * 1000);
+    int rc = rbx_stmt_step(stmt);
+    if (rc == RBX_STEP_ROW) {
+        snprintf(out->id, sizeof(out->id), "%s", rbx_stmt_column_text(stmt, 0));
+        snprintf(out->user, sizeof(out->user), "%s", rbx_stmt_column_text(stmt, 1));
+        out->key_id = rbx_stmt_column_int64(stmt, 2);
+        out->request = json_tokener_parse(rbx_stmt_column_text(stmt, 3));
         out->callback_url = column_strdup(stmt, 4);
-        out->runs = sqlite3_column_int(stmt, 5);
+        out->runs = rbx_stmt_column_int(stmt, 5);
         *claimed = true;
-        rc = sqlite3_step(stmt); /* runs the statement to completion */
+        rc = rbx_stmt_step(stmt); /* runs the statement to completion */
     }
-    sqlite3_finalize(stmt);
-    if (rc != SQLITE_DONE) {
+    rbx_stmt_finalize(stmt);
+    if (rc != RBX_STEP_DONE) {
         rbx_job_clear(out);
         *claimed = false;
         return rbx_store_sql_error(store, err, "claiming a job");
@@ -303,17 +313,17 @@ static int claim_one(rbx_store *store, const char *owner, int lease_seconds, int
  * write lock (and grow the WAL) every time it looks. */
 static int anything_claimable(rbx_store *store, int64_t now, bool *any, rbx_error *err)
 {
-    sqlite3_stmt *stmt;
+    rbx_stmt *stmt;
     if (rbx_store_prepare(store,
                           "SELECT EXISTS (SELECT 1 FROM jobs WHERE status = 'queued'"
                           " OR (status = 'running' AND lease_expires_at < ?1))",
                           &stmt, err) < 0)
         return -1;
-    sqlite3_bind_int64(stmt, 1, now);
-    int rc = sqlite3_step(stmt);
-    *any = rc == SQLITE_ROW && sqlite3_column_int(stmt, 0) != 0;
-    sqlite3_finalize(stmt);
-    return rc == SQLITE_ROW ? 0 : rbx_store_sql_error(store, err, "looking for queued jobs");
+    rbx_stmt_bind_int64(stmt, 1, now);
+    int rc = rbx_stmt_step(stmt);
+    *any = rc == RBX_STEP_ROW && rbx_stmt_column_int(stmt, 0) != 0;
+    rbx_stmt_finalize(stmt);
+    return rc == RBX_STEP_ROW ? 0 : rbx_store_sql_error(store, err, "looking for queued jobs");
 }
 
 int rbx_jobs_claim(rbx_store *store, const char *owner, int lease_seconds, rbx_job *out,
@@ -327,7 +337,7 @@ int rbx_jobs_claim(rbx_store *store, const char *owner, int lease_seconds, rbx_j
         return -1;
     if (!any)
         return 0;
-    if (rbx_store_begin_write(store, err) < 0)
+    if (rbx_store_begin_rows(store, err) < 0)
         return -1;
     if (expire_cancelled(store, now, err) < 0 ||
         claim_one(store, owner, lease_seconds, now, out, claimed, err) < 0) {
@@ -346,7 +356,7 @@ int rbx_jobs_renew(rbx_store *store, const char *id, const char *owner, int leas
                    bool *owned, bool *cancel_requested, rbx_error *err)
 {
     *owned = *cancel_requested = false;
-    sqlite3_stmt *stmt;
+    rbx_stmt *stmt;
     if (rbx_store_prepare(store,
                           "UPDATE jobs SET lease_expires_at = ?3 WHERE id = ?1"
                           " AND lease_owner = ?2 AND status = 'running'"
@@ -355,15 +365,15 @@ int rbx_jobs_renew(rbx_store *store, const char *id, const char *owner, int leas
         return -1;
     rbx_store_bind_text(stmt, 1, id);
     rbx_store_bind_text(stmt, 2, owner);
-    sqlite3_bind_int64(stmt, 3, now_ms() + (int64_t)lease_seconds * 1000);
-    int rc = sqlite3_step(stmt);
-    if (rc == SQLITE_ROW) {
+    rbx_stmt_bind_int64(stmt, 3, now_ms() + (int64_t)lease_seconds * 1000);
+    int rc = rbx_stmt_step(stmt);
+    if (rc == RBX_STEP_ROW) {
         *owned = true;
-        *cancel_requested = sqlite3_column_int(stmt, 0) != 0;
-        rc = sqlite3_step(stmt);
+        *cancel_requested = rbx_stmt_column_int(stmt, 0) != 0;
+        rc = rbx_stmt_step(stmt);
     }
-    sqlite3_finalize(stmt);
-    if (rc != SQLITE_DONE)
+    rbx_stmt_finalize(stmt);
+    if (rc != RBX_STEP_DONE)
         return rbx_store_sql_error(store, err, "renewing a job lease");
     return 0;
 }
@@ -371,7 +381,7 @@ int rbx_jobs_renew(rbx_store *store, const char *id, const char *owner, int leas
 static int store_result(rbx_store *store, const rbx_job *job, const char *owner,
                         json_object *result, bool *finished, rbx_error *err)
 {
-    sqlite3_stmt *stmt;
+    rbx_stmt *stmt;
     if (rbx_store_prepare(store,
                           "UPDATE jobs SET status = 'done', result = ?3, finished_at = ?4,"
                           " lease_owner = NULL, lease_expires_at = NULL,"
@@ -383,10 +393,10 @@ static int store_result(rbx_store *store, const rbx_job *job, const char *owner,
     rbx_store_bind_text(stmt, 1, job->id);
     rbx_store_bind_text(stmt, 2, owner);
     rbx_store_bind_text(stmt, 3, json_object_to_json_string_ext(result, JSON_C_TO_STRING_PLAIN));
-    sqlite3_bind_int64(stmt, 4, now_ms());
+    rbx_stmt_bind_int64(stmt, 4, now_ms());
     if (step_done(store, stmt, "storing a job result", err) < 0)
         return -1;
-    *finished = sqlite3_changes(store->db) == 1;
+    *finished = rbx_store_changes(store) == 1;
     return 0;
 }
 
@@ -394,7 +404,7 @@ int rbx_jobs_finish(rbx_store *store, const rbx_job *job, const char *owner, jso
                     bool save_history, bool *finished, rbx_error *err)
 {
     *finished = false;
-    if (rbx_store_begin_write(store, err) < 0)
+    if (rbx_store_begin_rows(store, err) < 0)
         return -1;
     if (store_result(store, job, owner, result, finished, err) < 0)
         goto fail;
@@ -412,12 +422,12 @@ fail:
 static int end_lease(rbx_store *store, const char *id, const char *owner, const char *sql,
                      rbx_error *err)
 {
-    sqlite3_stmt *stmt;
+    rbx_stmt *stmt;
     if (rbx_store_prepare(store, sql, &stmt, err) < 0)
         return -1;
     rbx_store_bind_text(stmt, 1, id);
     rbx_store_bind_text(stmt, 2, owner);
-    sqlite3_bind_int64(stmt, 3, now_ms()); /* unused by the release statement: SQLITE_RANGE */
+    rbx_stmt_bind_int64(stmt, 3, now_ms()); /* unused by the release statement: ignored */
     return step_done(store, stmt, "ending a job lease", err);
 }
 
@@ -448,37 +458,44 @@ void rbx_job_delivery_clear(rbx_job_delivery *d)
     memset(d, 0, sizeof(*d));
 }
 
-static const char *const delivery_claim_sql =
-    "UPDATE jobs SET callback_next_attempt_at = ?1 + ?2"
-    " WHERE id = (SELECT id FROM jobs WHERE callback_next_attempt_at <= ?1"
-    "   ORDER BY callback_next_attempt_at LIMIT 1)"
-    " RETURNING id, callback_url, result, callback_attempts,"
-    "   (SELECT signing_secret FROM api_keys WHERE api_keys.id = jobs.key_id)";
+#define DELIVERY_CLAIM_SQL(lock)                                                                   \
+    "UPDATE jobs SET callback_next_attempt_at = ?1 + ?2"                                           \
+    " WHERE id = (SELECT id FROM jobs WHERE callback_next_attempt_at <= ?1"                        \
+    "   ORDER BY callback_next_attempt_at LIMIT 1" lock ")"                                        \
+    " RETURNING id, callback_url, result, callback_attempts,"                                      \
+    "   (SELECT signing_secret FROM api_keys WHERE api_keys.id = jobs.key_id)"
+
+/* As claim_sql: locked and skipped on PostgreSQL. */
+static const char *delivery_claim_sql(rbx_store *store)
+{
+    if (rbx_store_dialect(store) == RBX_DIALECT_POSTGRES)
+        return DELIVERY_CLAIM_SQL(" FOR UPDATE SKIP LOCKED");
+    return DELIVERY_CLAIM_SQL("");
+}
 
 int rbx_jobs_delivery_claim(rbx_store *store, int hold_ms, rbx_job_delivery *out, bool *claimed,
                             rbx_error *err)
 {
     memset(out, 0, sizeof(*out));
     *claimed = false;
-    sqlite3_stmt *stmt;
-    if (rbx_store_prepare(store, delivery_claim_sql, &stmt, err) < 0)
+    rbx_stmt *stmt;
+    if (rbx_store_prepare(store, delivery_claim_sql(store), &stmt, err) < 0)
         return -1;
-    sqlite3_bind_int64(stmt, 1, now_ms());
-    sqlite3_bind_int64(stmt, 2, hold_ms);
-    int rc = sqlite3_step(stmt);
-    if (rc == SQLITE_ROW) {
-        snprintf(out->id, sizeof(out->id), "%s", (const char *)sqlite3_column_text(stmt, 0));
+    rbx_stmt_bind_int64(stmt, 1, now_ms());
+    rbx_stmt_bind_int64(stmt, 2, hold_ms);
+    int rc = rbx_stmt_step(stmt);
+    if (rc == RBX_STEP_ROW) {
+        snprintf(out->id, sizeof(out->id), "%s", rbx_stmt_column_text(stmt, 0));
         out->url = column_strdup(stmt, 1);
         out->body = column_strdup(stmt, 2);
-        out->attempts = sqlite3_column_int(stmt, 3);
-        const unsigned char *secret = sqlite3_column_text(stmt, 4);
-        snprintf(out->signing_secret, sizeof(out->signing_secret), "%s",
-                 secret ? (const char *)secret : "");
+        out->attempts = rbx_stmt_column_int(stmt, 3);
+        const char *secret = rbx_stmt_column_text(stmt, 4);
+        snprintf(out->signing_secret, sizeof(out->signing_secret), "%s", secret ? secret : "");
         *claimed = out->url && out->body;
-        rc = sqlite3_step(stmt);
+        rc = rbx_stmt_step(stmt);
     }
-    sqlite3_finalize(stmt);
-    if (rc != SQLITE_DONE) {
+    rbx_stmt_finalize(stmt);
+    if (rc != RBX_STEP_DONE) {
         rbx_job_delivery_clear(out);
         *claimed = false;
         return rbx_store_sql_error(store, err, "claiming a callback delivery");
@@ -489,24 +506,24 @@ int rbx_jobs_delivery_claim(rbx_store *store, int hold_ms, rbx_job_delivery *out
 int rbx_jobs_delivery_record(rbx_store *store, const char *id, long http_status, bool delivered,
                              int64_t retry_in_ms, rbx_error *err)
 {
-    sqlite3_stmt *stmt;
+    rbx_stmt *stmt;
     if (rbx_store_prepare(store,
                           "UPDATE jobs SET callback_attempts = callback_attempts + 1,"
                           " callback_last_status = ?2,"
-                          " callback_delivered_at = CASE WHEN ?3 THEN ?4 ELSE NULL END,"
-                          " callback_next_attempt_at = CASE WHEN ?3 OR ?5 <= 0 THEN NULL"
+                          " callback_delivered_at = CASE WHEN ?3 <> 0 THEN ?4 ELSE NULL END,"
+                          " callback_next_attempt_at = CASE WHEN ?3 <> 0 OR ?5 <= 0 THEN NULL"
                           "   ELSE ?4 + ?5 END"
                           " WHERE id = ?1",
                           &stmt, err) < 0)
         return -1;
     rbx_store_bind_text(stmt, 1, id);
     if (http_status > 0)
-        sqlite3_bind_int64(stmt, 2, http_status);
+        rbx_stmt_bind_int64(stmt, 2, http_status);
     else
-        sqlite3_bind_null(stmt, 2);
-    sqlite3_bind_int(stmt, 3, delivered);
-    sqlite3_bind_int64(stmt, 4, now_ms());
-    sqlite3_bind_int64(stmt, 5, retry_in_ms);
+        rbx_stmt_bind_null(stmt, 2);
+    rbx_stmt_bind_int64(stmt, 3, delivered);
+    rbx_stmt_bind_int64(stmt, 4, now_ms());
+    rbx_stmt_bind_int64(stmt, 5, retry_in_ms);
     return step_done(store, stmt, "recording a callback attempt", err);
 }
 
@@ -526,15 +543,15 @@ int rbx_jobs_delivery_defer(rbx_store *store, const char *id, int64_t in_ms, rbx
 
 int rbx_jobs_next_delivery_in(rbx_store *store, int64_t *in_ms, rbx_error *err)
 {
-    sqlite3_stmt *stmt;
+    rbx_stmt *stmt;
     if (rbx_store_prepare(store, "SELECT min(callback_next_attempt_at) FROM jobs", &stmt, err) < 0)
         return -1;
-    int rc = sqlite3_step(stmt);
+    int rc = rbx_stmt_step(stmt);
     *in_ms = -1;
-    if (rc == SQLITE_ROW && sqlite3_column_type(stmt, 0) != SQLITE_NULL) {
-        int64_t due = sqlite3_column_int64(stmt, 0) - now_ms();
+    if (rc == RBX_STEP_ROW && !rbx_stmt_column_null(stmt, 0)) {
+        int64_t due = rbx_stmt_column_int64(stmt, 0) - now_ms();
         *in_ms = due > 0 ? due : 0;
     }
-    sqlite3_finalize(stmt);
-    return rc == SQLITE_ROW ? 0 : rbx_store_sql_error(store, err, "reading callback due times");
+    rbx_stmt_finalize(stmt);
+    return rc == RBX_STEP_ROW ? 0 : rbx_store_sql_error(store, err, "reading callback due times");
 }

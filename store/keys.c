@@ -68,22 +68,23 @@ static int check_user(const char *user, rbx_error *err)
 
 static int insert_key(rbx_store *store, rbx_key_info *info, const char *hash, rbx_error *err)
 {
-    sqlite3_stmt *stmt;
+    rbx_stmt *stmt;
     if (rbx_store_prepare(store,
                           "INSERT INTO api_keys (user, prefix, key_hash, signing_secret, "
-                          "created_at) VALUES (?1, ?2, ?3, ?4, ?5)",
+                          "created_at) VALUES (?1, ?2, ?3, ?4, ?5) RETURNING id",
                           &stmt, err) < 0)
         return -1;
     rbx_store_bind_text(stmt, 1, info->user);
     rbx_store_bind_text(stmt, 2, info->prefix);
     rbx_store_bind_text(stmt, 3, hash);
     rbx_store_bind_text(stmt, 4, info->signing_secret);
-    sqlite3_bind_int64(stmt, 5, info->created_at);
-    int rc = sqlite3_step(stmt);
-    sqlite3_finalize(stmt);
-    if (rc != SQLITE_DONE)
+    rbx_stmt_bind_int64(stmt, 5, info->created_at);
+    int rc = rbx_stmt_step(stmt);
+    if (rc == RBX_STEP_ROW)
+        info->id = rbx_stmt_column_int64(stmt, 0);
+    rbx_stmt_finalize(stmt);
+    if (rc != RBX_STEP_ROW)
         return rbx_store_sql_error(store, err, "storing a key");
-    info->id = sqlite3_last_insert_rowid(store->db);
     return 0;
 }
 
@@ -109,16 +110,16 @@ int rbx_store_key_create(rbx_store *store, const char *user, char *key_out, size
     return 0;
 }
 
-static void read_key_row(sqlite3_stmt *stmt, rbx_key_info *info)
+static void read_key_row(rbx_stmt *stmt, rbx_key_info *info)
 {
     memset(info, 0, sizeof(*info));
-    info->id = sqlite3_column_int64(stmt, 0);
-    snprintf(info->user, sizeof(info->user), "%s", (const char *)sqlite3_column_text(stmt, 1));
-    snprintf(info->prefix, sizeof(info->prefix), "%s", (const char *)sqlite3_column_text(stmt, 2));
+    info->id = rbx_stmt_column_int64(stmt, 0);
+    snprintf(info->user, sizeof(info->user), "%s", rbx_stmt_column_text(stmt, 1));
+    snprintf(info->prefix, sizeof(info->prefix), "%s", rbx_stmt_column_text(stmt, 2));
     snprintf(info->signing_secret, sizeof(info->signing_secret), "%s",
-             (const char *)sqlite3_column_text(stmt, 3));
-    info->created_at = sqlite3_column_int64(stmt, 4);
-    info->revoked = sqlite3_column_type(stmt, 5) != SQLITE_NULL;
+             rbx_stmt_column_text(stmt, 3));
+    info->created_at = rbx_stmt_column_int64(stmt, 4);
+    info->revoked = !rbx_stmt_column_null(stmt, 5);
 }
 
 #define KEY_COLUMNS "id, user, prefix, signing_secret, created_at, revoked_at"
@@ -133,18 +134,18 @@ int rbx_store_key_authenticate(rbx_store *store, const char *key, rbx_key_info *
         return rbx_error_set(err, 401, "unauthorized", NULL, "missing API key");
     char hash[HASH_HEX_SIZE];
     hash_key(key, hash);
-    sqlite3_stmt *stmt;
+    rbx_stmt *stmt;
     if (rbx_store_prepare(store, "SELECT " KEY_COLUMNS " FROM api_keys WHERE key_hash = ?1", &stmt,
                           err) < 0)
         return -1;
     rbx_store_bind_text(stmt, 1, hash);
-    int rc = sqlite3_step(stmt);
-    if (rc == SQLITE_ROW)
+    int rc = rbx_stmt_step(stmt);
+    if (rc == RBX_STEP_ROW)
         read_key_row(stmt, info);
-    sqlite3_finalize(stmt);
-    if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+    rbx_stmt_finalize(stmt);
+    if (rc != RBX_STEP_ROW && rc != RBX_STEP_DONE)
         return rbx_store_sql_error(store, err, "looking up a key");
-    if (rc == SQLITE_DONE)
+    if (rc == RBX_STEP_DONE)
         return rbx_error_set(err, 401, "unauthorized", NULL, "invalid API key");
     if (info->revoked)
         return rbx_error_set(err, 401, "unauthorized", NULL, "API key revoked");
@@ -153,18 +154,18 @@ int rbx_store_key_authenticate(rbx_store *store, const char *key, rbx_key_info *
 
 int rbx_store_key_get(rbx_store *store, int64_t id, rbx_key_info *info, rbx_error *err)
 {
-    sqlite3_stmt *stmt;
+    rbx_stmt *stmt;
     if (rbx_store_prepare(store, "SELECT " KEY_COLUMNS " FROM api_keys WHERE id = ?1", &stmt, err) <
         0)
         return -1;
-    sqlite3_bind_int64(stmt, 1, id);
-    int rc = sqlite3_step(stmt);
-    if (rc == SQLITE_ROW)
+    rbx_stmt_bind_int64(stmt, 1, id);
+    int rc = rbx_stmt_step(stmt);
+    if (rc == RBX_STEP_ROW)
         read_key_row(stmt, info);
-    sqlite3_finalize(stmt);
-    if (rc == SQLITE_DONE)
+    rbx_stmt_finalize(stmt);
+    if (rc == RBX_STEP_DONE)
         return rbx_error_set(err, 404, "not_found", NULL, "no key with id %lld", (long long)id);
-    if (rc != SQLITE_ROW)
+    if (rc != RBX_STEP_ROW)
         return rbx_store_sql_error(store, err, "reading a key");
     return 0;
 }
@@ -187,14 +188,14 @@ static int revoke_where(rbx_store *store, const char *where, const char *value, 
 {
     char sql[160];
     snprintf(sql, sizeof(sql), "SELECT count(*) FROM api_keys WHERE %s", where);
-    sqlite3_stmt *stmt;
+    rbx_stmt *stmt;
     if (rbx_store_prepare(store, sql, &stmt, err) < 0)
         return -1;
     rbx_store_bind_text(stmt, 1, value);
-    int rc = sqlite3_step(stmt);
-    *matched = rc == SQLITE_ROW ? sqlite3_column_int64(stmt, 0) : 0;
-    sqlite3_finalize(stmt);
-    if (rc != SQLITE_ROW)
+    int rc = rbx_stmt_step(stmt);
+    *matched = rc == RBX_STEP_ROW ? rbx_stmt_column_int64(stmt, 0) : 0;
+    rbx_stmt_finalize(stmt);
+    if (rc != RBX_STEP_ROW)
         return rbx_store_sql_error(store, err, "finding a key");
     if (*matched != 1)
         return 0;
@@ -203,10 +204,10 @@ static int revoke_where(rbx_store *store, const char *where, const char *value, 
     if (rbx_store_prepare(store, sql, &stmt, err) < 0)
         return -1;
     rbx_store_bind_text(stmt, 1, value);
-    sqlite3_bind_int64(stmt, 2, (int64_t)time(NULL));
-    rc = sqlite3_step(stmt);
-    sqlite3_finalize(stmt);
-    if (rc != SQLITE_DONE)
+    rbx_stmt_bind_int64(stmt, 2, (int64_t)time(NULL));
+    rc = rbx_stmt_step(stmt);
+    rbx_stmt_finalize(stmt);
+    if (rc != RBX_STEP_DONE)
         return rbx_store_sql_error(store, err, "revoking a key");
     return 0;
 }
@@ -246,24 +247,24 @@ int rbx_store_key_revoke(rbx_store *store, const char *id_or_prefix, rbx_error *
     return 0;
 }
 
-static json_object *key_row_json(sqlite3_stmt *stmt)
+static json_object *key_row_json(rbx_stmt *stmt)
 {
     json_object *row = json_object_new_object();
-    json_object_object_add(row, "id", json_object_new_int64(sqlite3_column_int64(stmt, 0)));
+    json_object_object_add(row, "id", json_object_new_int64(rbx_stmt_column_int64(stmt, 0)));
     json_object_object_add(row, "user", rbx_store_column_json_text(stmt, 1));
     json_object_object_add(row, "prefix", rbx_store_column_json_text(stmt, 2));
-    json_object_object_add(row, "created_at", rbx_store_json_time(sqlite3_column_int64(stmt, 3)));
-    bool revoked = sqlite3_column_type(stmt, 4) != SQLITE_NULL;
+    json_object_object_add(row, "created_at", rbx_store_json_time(rbx_stmt_column_int64(stmt, 3)));
+    bool revoked = !rbx_stmt_column_null(stmt, 4);
     json_object_object_add(row, "revoked", json_object_new_boolean(revoked));
     json_object_object_add(row, "revoked_at",
-                           revoked ? rbx_store_json_time(sqlite3_column_int64(stmt, 4)) : NULL);
+                           revoked ? rbx_store_json_time(rbx_stmt_column_int64(stmt, 4)) : NULL);
     return row;
 }
 
 int rbx_store_key_list(rbx_store *store, json_object **out, rbx_error *err)
 {
     *out = NULL;
-    sqlite3_stmt *stmt;
+    rbx_stmt *stmt;
     if (rbx_store_prepare(store,
                           "SELECT id, user, prefix, created_at, revoked_at FROM api_keys "
                           "ORDER BY id",
@@ -271,10 +272,10 @@ int rbx_store_key_list(rbx_store *store, json_object **out, rbx_error *err)
         return -1;
     json_object *list = json_object_new_array();
     int rc;
-    while ((rc = sqlite3_step(stmt)) == SQLITE_ROW)
+    while ((rc = rbx_stmt_step(stmt)) == RBX_STEP_ROW)
         json_object_array_add(list, key_row_json(stmt));
-    sqlite3_finalize(stmt);
-    if (rc != SQLITE_DONE) {
+    rbx_stmt_finalize(stmt);
+    if (rc != RBX_STEP_DONE) {
         json_object_put(list);
         return rbx_store_sql_error(store, err, "listing keys");
     }

@@ -5,35 +5,35 @@
 
 static int delete_older_than(rbx_store *store, int max_age_days, int64_t *removed, rbx_error *err)
 {
-    sqlite3_stmt *stmt;
+    rbx_stmt *stmt;
     if (rbx_store_prepare(store, "DELETE FROM history WHERE created_at < ?1", &stmt, err) < 0)
         return -1;
-    sqlite3_bind_int64(stmt, 1, (int64_t)time(NULL) - (int64_t)max_age_days * 86400);
-    int rc = sqlite3_step(stmt);
-    sqlite3_finalize(stmt);
-    if (rc != SQLITE_DONE)
+    rbx_stmt_bind_int64(stmt, 1, (int64_t)time(NULL) - (int64_t)max_age_days * 86400);
+    int rc = rbx_stmt_step(stmt);
+    rbx_stmt_finalize(stmt);
+    if (rc != RBX_STEP_DONE)
         return rbx_store_sql_error(store, err, "pruning old runs");
-    *removed += sqlite3_changes(store->db);
+    *removed += rbx_store_changes(store);
     return 0;
 }
 
 /* Each user keeps the newest max_rows, in the same order the history lists. */
 static int delete_beyond_rows(rbx_store *store, int max_rows, int64_t *removed, rbx_error *err)
 {
-    sqlite3_stmt *stmt;
+    rbx_stmt *stmt;
     if (rbx_store_prepare(store,
                           "DELETE FROM history WHERE rowid IN (SELECT rowid FROM (SELECT rowid,"
                           " row_number() OVER (PARTITION BY user"
-                          " ORDER BY created_at DESC, rowid DESC) AS n FROM history)"
+                          " ORDER BY created_at DESC, rowid DESC) AS n FROM history) AS ranked"
                           " WHERE n > ?1)",
                           &stmt, err) < 0)
         return -1;
-    sqlite3_bind_int(stmt, 1, max_rows);
-    int rc = sqlite3_step(stmt);
-    sqlite3_finalize(stmt);
-    if (rc != SQLITE_DONE)
+    rbx_stmt_bind_int64(stmt, 1, max_rows);
+    int rc = rbx_stmt_step(stmt);
+    rbx_stmt_finalize(stmt);
+    if (rc != RBX_STEP_DONE)
         return rbx_store_sql_error(store, err, "pruning runs beyond the per-user bound");
-    *removed += sqlite3_changes(store->db);
+    *removed += rbx_store_changes(store);
     return 0;
 }
 

@@ -5,21 +5,22 @@
 
 /* A mean in milliseconds to one decimal, printed as such (json-c would
  * otherwise print every digit of the double); null when no run had a time. */
-static json_object *mean_json(sqlite3_stmt *stmt, int col)
+static json_object *mean_json(rbx_stmt *stmt, int col)
 {
-    if (sqlite3_column_type(stmt, col) == SQLITE_NULL)
+    if (rbx_stmt_column_null(stmt, col))
         return NULL;
-    double mean = sqlite3_column_double(stmt, col);
+    double mean = rbx_stmt_column_double(stmt, col);
     char text[32];
     snprintf(text, sizeof(text), "%.1f", mean);
     return json_object_new_double_s(mean, text);
 }
 
 /* Columns: [group,] runs, mean cpu, mean wall starting at `first`. */
-static json_object *group_json(sqlite3_stmt *stmt, int first)
+static json_object *group_json(rbx_stmt *stmt, int first)
 {
     json_object *group = json_object_new_object();
-    json_object_object_add(group, "runs", json_object_new_int64(sqlite3_column_int64(stmt, first)));
+    json_object_object_add(group, "runs",
+                           json_object_new_int64(rbx_stmt_column_int64(stmt, first)));
     json_object_object_add(group, "mean_cpu_time_ms", mean_json(stmt, first + 1));
     json_object_object_add(group, "mean_wall_time_ms", mean_json(stmt, first + 2));
     return group;
@@ -39,20 +40,19 @@ static int add_groups(rbx_store *store, const char *user, const char *column, js
                  column, column, column);
     else
         snprintf(sql, sizeof(sql), "SELECT " AGGREGATES " FROM history WHERE user = ?1");
-    sqlite3_stmt *stmt;
+    rbx_stmt *stmt;
     if (rbx_store_prepare(store, sql, &stmt, err) < 0)
         return -1;
     rbx_store_bind_text(stmt, 1, user);
     int rc;
-    while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+    while ((rc = rbx_stmt_step(stmt)) == RBX_STEP_ROW) {
         if (column)
-            json_object_object_add(into, (const char *)sqlite3_column_text(stmt, 0),
-                                   group_json(stmt, 1));
+            json_object_object_add(into, rbx_stmt_column_text(stmt, 0), group_json(stmt, 1));
         else
             json_object_object_add(into, "total", group_json(stmt, 0));
     }
-    sqlite3_finalize(stmt);
-    if (rc != SQLITE_DONE)
+    rbx_stmt_finalize(stmt);
+    if (rc != RBX_STEP_DONE)
         return rbx_store_sql_error(store, err, "computing statistics");
     return 0;
 }
@@ -66,7 +66,7 @@ int rbx_store_stats(rbx_store *store, const char *user, json_object **out, rbx_e
     json_object_object_add(stats, "by_language", by_language);
     json_object_object_add(stats, "by_status", by_status);
     /* One snapshot for the three queries, so the totals add up. */
-    if (rbx_store_exec(store, "BEGIN", err) < 0) {
+    if (rbx_store_begin_read(store, err) < 0) {
         json_object_put(stats);
         return -1;
     }

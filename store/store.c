@@ -1,47 +1,45 @@
-/* Opening the store and the helpers every store file shares. */
+/* Opening the store (the URL picks the backend) and the helpers every store
+ * file shares. The statement calls only dispatch to the backend (store/db.h). */
 #include "store/store_internal.h"
 
-#include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
-#include <unistd.h>
 
-/* Long enough for every pool process to queue behind one writer: a write
- * transaction here lasts well under a millisecond. */
-#define RBX_STORE_BUSY_TIMEOUT_MS 5000
+rbx_dialect rbx_store_dialect(const rbx_store *store)
+{
+    return store->backend->dialect;
+}
 
 int rbx_store_sql_error(rbx_store *store, rbx_error *err, const char *what)
 {
-    int code = sqlite3_extended_errcode(store->db) & 0xff;
-    if (code == SQLITE_BUSY || code == SQLITE_LOCKED) {
-        rbx_error_set(err, 503, "overloaded", NULL, "store busy while %s: %s", what,
-                      sqlite3_errmsg(store->db));
-        if (err)
-            err->retry_after = 1;
-        return -1;
-    }
-    return rbx_error_internal(err, "store: %s: %s", what, sqlite3_errmsg(store->db));
+    return store->backend->sql_error(store, err, what);
 }
 
-int rbx_store_prepare(rbx_store *store, const char *sql, sqlite3_stmt **stmt, rbx_error *err)
+int rbx_store_prepare(rbx_store *store, const char *sql, rbx_stmt **stmt, rbx_error *err)
 {
-    if (sqlite3_prepare_v2(store->db, sql, -1, stmt, NULL) != SQLITE_OK)
-        return rbx_store_sql_error(store, err, "preparing a statement");
-    return 0;
+    return store->backend->prepare(store, sql, stmt, err);
 }
 
 int rbx_store_exec(rbx_store *store, const char *sql, rbx_error *err)
 {
-    if (sqlite3_exec(store->db, sql, NULL, NULL, NULL) != SQLITE_OK)
-        return rbx_store_sql_error(store, err, sql);
-    return 0;
+    return store->backend->exec(store, sql, err);
 }
 
 int rbx_store_begin_write(rbx_store *store, rbx_error *err)
 {
-    return rbx_store_exec(store, "BEGIN IMMEDIATE", err);
+    return store->backend->begin_write(store, err);
+}
+
+int rbx_store_begin_rows(rbx_store *store, rbx_error *err)
+{
+    return store->backend->begin_rows(store, err);
+}
+
+int rbx_store_begin_read(rbx_store *store, rbx_error *err)
+{
+    return store->backend->begin_read(store, err);
 }
 
 int rbx_store_commit(rbx_store *store, rbx_error *err)
@@ -55,48 +53,100 @@ int rbx_store_commit(rbx_store *store, rbx_error *err)
 
 void rbx_store_rollback(rbx_store *store)
 {
-    /* Fails harmlessly when SQLite already rolled back on its own. */
-    sqlite3_exec(store->db, "ROLLBACK", NULL, NULL, NULL);
+    /* Fails harmlessly when the engine already rolled back on its own. */
+    store->backend->exec(store, "ROLLBACK", NULL);
 }
 
-int rbx_store_bind_text(sqlite3_stmt *stmt, int index, const char *text)
+void rbx_stmt_bind_int64(rbx_stmt *stmt, int index, int64_t value)
+{
+    stmt->store->backend->bind_int64(stmt, index, value);
+}
+
+void rbx_stmt_bind_null(rbx_stmt *stmt, int index)
+{
+    stmt->store->backend->bind_null(stmt, index);
+}
+
+void rbx_store_bind_text(rbx_stmt *stmt, int index, const char *text)
 {
     if (!text)
-        return sqlite3_bind_null(stmt, index);
-    return sqlite3_bind_text(stmt, index, text, -1, SQLITE_TRANSIENT);
+        stmt->store->backend->bind_null(stmt, index);
+    else
+        stmt->store->backend->bind_text(stmt, index, text);
+}
+
+int rbx_stmt_step(rbx_stmt *stmt)
+{
+    return stmt->store->backend->step(stmt);
+}
+
+bool rbx_stmt_column_null(rbx_stmt *stmt, int col)
+{
+    return stmt->store->backend->column_null(stmt, col);
+}
+
+int64_t rbx_stmt_column_int64(rbx_stmt *stmt, int col)
+{
+    return stmt->store->backend->column_int64(stmt, col);
+}
+
+int rbx_stmt_column_int(rbx_stmt *stmt, int col)
+{
+    return (int)rbx_stmt_column_int64(stmt, col);
+}
+
+double rbx_stmt_column_double(rbx_stmt *stmt, int col)
+{
+    return stmt->store->backend->column_double(stmt, col);
+}
+
+const char *rbx_stmt_column_text(rbx_stmt *stmt, int col)
+{
+    return stmt->store->backend->column_text(stmt, col);
+}
+
+void rbx_stmt_finalize(rbx_stmt *stmt)
+{
+    if (stmt)
+        stmt->store->backend->finalize(stmt);
+}
+
+int64_t rbx_store_changes(rbx_store *store)
+{
+    return store->backend->changes(store);
 }
 
 int rbx_store_get_user_row(rbx_store *store, const char *sql, const char *id, const char *user,
-                           json_object *(*to_json)(sqlite3_stmt *), json_object **out,
-                           const char *what, rbx_error *err)
+                           json_object *(*to_json)(rbx_stmt *), json_object **out, const char *what,
+                           rbx_error *err)
 {
     *out = NULL;
-    sqlite3_stmt *stmt;
+    rbx_stmt *stmt;
     if (rbx_store_prepare(store, sql, &stmt, err) < 0)
         return -1;
     rbx_store_bind_text(stmt, 1, id);
     rbx_store_bind_text(stmt, 2, user);
-    int rc = sqlite3_step(stmt);
-    if (rc == SQLITE_ROW)
+    int rc = rbx_stmt_step(stmt);
+    if (rc == RBX_STEP_ROW)
         *out = to_json(stmt);
-    sqlite3_finalize(stmt);
-    if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+    rbx_stmt_finalize(stmt);
+    if (rc == RBX_STEP_ERROR)
         return rbx_store_sql_error(store, err, what);
-    return rc == SQLITE_ROW;
+    return rc == RBX_STEP_ROW;
 }
 
-json_object *rbx_store_column_json_int(sqlite3_stmt *stmt, int col)
+json_object *rbx_store_column_json_int(rbx_stmt *stmt, int col)
 {
-    if (sqlite3_column_type(stmt, col) == SQLITE_NULL)
+    if (rbx_stmt_column_null(stmt, col))
         return NULL;
-    return json_object_new_int64(sqlite3_column_int64(stmt, col));
+    return json_object_new_int64(rbx_stmt_column_int64(stmt, col));
 }
 
-json_object *rbx_store_column_json_text(sqlite3_stmt *stmt, int col)
+json_object *rbx_store_column_json_text(rbx_stmt *stmt, int col)
 {
-    if (sqlite3_column_type(stmt, col) == SQLITE_NULL)
+    if (rbx_stmt_column_null(stmt, col))
         return NULL;
-    return json_object_new_string((const char *)sqlite3_column_text(stmt, col));
+    return json_object_new_string(rbx_stmt_column_text(stmt, col));
 }
 
 json_object *rbx_store_json_time(int64_t unix_seconds)
@@ -109,64 +159,37 @@ json_object *rbx_store_json_time(int64_t unix_seconds)
     return json_object_new_string(text);
 }
 
-/* The database holds signing secrets: create it readable by its owner only.
- * SQLite gives the -wal and -shm files the database file's mode. */
-static int create_private_file(const char *path, rbx_error *err)
+/* "postgresql://..." or "postgres://..." is a PostgreSQL connection URI
+ * (handed to libpq whole); "sqlite://" + an absolute path, or a bare path,
+ * is an SQLite file. *target is what the backend opens. */
+static const rbx_db_backend *backend_for(const char *url, const char **target)
 {
-    int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
-    if (fd < 0)
-        return rbx_error_errno(err, "cannot open the database file");
-    if (close(fd) < 0)
-        return rbx_error_errno(err, "cannot close the database file");
-    return 0;
-}
-
-/* Switching a new database to WAL needs an exclusive lock, and SQLite answers
- * SQLITE_BUSY at once, without the busy handler, while another process opens
- * the same new database: so wait here, up to the busy timeout. */
-static int enable_wal(rbx_store *store, rbx_error *err)
-{
-    const struct timespec pause = {0, 10 * 1000 * 1000};
-    for (int waited_ms = 0;; waited_ms += 10) {
-        int rc = sqlite3_exec(store->db, "PRAGMA journal_mode = WAL", NULL, NULL, NULL);
-        if (rc == SQLITE_OK)
-            return 0;
-        if ((rc & 0xff) != SQLITE_BUSY || waited_ms >= RBX_STORE_BUSY_TIMEOUT_MS)
-            return rbx_store_sql_error(store, err, "switching to WAL mode");
-        nanosleep(&pause, NULL);
+    if (strncmp(url, "postgresql://", 13) == 0 || strncmp(url, "postgres://", 11) == 0) {
+        *target = url;
+        return &rbx_db_postgres;
     }
+    *target = strncmp(url, "sqlite://", 9) == 0 ? url + 9 : url;
+    return &rbx_db_sqlite;
 }
 
-static int configure_connection(rbx_store *store, rbx_error *err)
-{
-    if (sqlite3_busy_timeout(store->db, RBX_STORE_BUSY_TIMEOUT_MS) != SQLITE_OK)
-        return rbx_store_sql_error(store, err, "setting the busy timeout");
-    if (enable_wal(store, err) < 0 ||
-        rbx_store_exec(store, "PRAGMA synchronous = NORMAL", err) < 0 ||
-        rbx_store_exec(store, "PRAGMA foreign_keys = ON", err) < 0)
-        return -1;
-    return 0;
-}
-
-int rbx_store_open(const char *path, rbx_store **out, rbx_error *err)
+int rbx_store_open(const char *url, rbx_store **out, rbx_error *err)
 {
     *out = NULL;
-    if (!path || !*path)
-        return rbx_error_internal(err, "store: no database path");
-    if (create_private_file(path, err) < 0)
-        return -1;
+    if (!url || !*url)
+        return rbx_error_internal(err, "store: no database path or URL");
+    const char *target;
+    const rbx_db_backend *backend = backend_for(url, &target);
+    if (!*target)
+        return rbx_error_internal(err, "store: no database path in %s", url);
     rbx_store *store = calloc(1, sizeof(*store));
     if (!store)
         return rbx_error_errno(err, "store: out of memory");
-    int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_NOFOLLOW;
-    if (sqlite3_open_v2(path, &store->db, flags, NULL) != SQLITE_OK) {
-        rbx_error_internal(err, "cannot open the database: %s",
-                           store->db ? sqlite3_errmsg(store->db) : "out of memory");
-        rbx_store_close(store);
+    store->backend = backend;
+    if (backend->open(store, target, err) < 0) {
+        free(store);
         return -1;
     }
-    sqlite3_extended_result_codes(store->db, 1);
-    if (configure_connection(store, err) < 0 || rbx_store_migrate(store, err) < 0) {
+    if (rbx_store_migrate(store, err) < 0) {
         rbx_store_close(store);
         return -1;
     }
@@ -178,6 +201,6 @@ void rbx_store_close(rbx_store *store)
 {
     if (!store)
         return;
-    sqlite3_close(store->db);
+    store->backend->close(store);
     free(store);
 }
