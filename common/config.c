@@ -42,6 +42,7 @@ static const struct key_def KEYS[] = {
     {"server", "workers", KEY_INT, F(workers), 0, 1, 256},
     {"server", "state_dir", KEY_STRING, F(state_dir), S(state_dir), 0, 0},
     {"server", "compile_cache_mb", KEY_U64, F(compile_cache_mb), 0, 0, 1048576},
+    {"server", "store_url", KEY_STRING, F(store_url), S(store_url), 0, 0},
     {"server", "languages_dir", KEY_STRING, F(languages_dir), S(languages_dir), 0, 0},
     {"server", "max_concurrent_runs", KEY_INT, F(max_concurrent_runs), 0, 0, 4096},
     {"server", "max_runs_per_key", KEY_INT, F(max_runs_per_key), 0, 1, 4096},
@@ -241,6 +242,11 @@ static int check_consistency(const rbx_config *cfg, rbx_error *err)
     if (cfg->state_dir[0] != '/')
         return rbx_error_internal(err, "server.state_dir must be an absolute path, not '%s'",
                                   cfg->state_dir);
+    const char *url = cfg->store_url;
+    if (*url && *url != '/' && strncmp(url, "sqlite:///", 10) != 0 &&
+        strncmp(url, "postgresql://", 13) != 0 && strncmp(url, "postgres://", 11) != 0)
+        return rbx_error_internal(err, "server.store_url must be an absolute path, sqlite:///path "
+                                       "or postgresql://user@host:port/db");
     if (cfg->callback_max_backoff_ms < cfg->callback_initial_backoff_ms)
         return rbx_error_internal(err, "callbacks.max_backoff_ms is below initial_backoff_ms");
     return 0;
@@ -300,6 +306,12 @@ int rbx_config_load(rbx_config *cfg, const char *path, rbx_error *err)
             return rbx_error_internal(err, "RUNBOX_STATE_DIR is too long");
         snprintf(cfg->state_dir, sizeof(cfg->state_dir), "%s", state);
     }
+    const char *url = getenv("RUNBOX_STORE_URL");
+    if (url && *url) {
+        if (strlen(url) >= sizeof(cfg->store_url))
+            return rbx_error_internal(err, "RUNBOX_STORE_URL is too long");
+        snprintf(cfg->store_url, sizeof(cfg->store_url), "%s", url);
+    }
     return check_consistency(cfg, err);
 }
 
@@ -313,5 +325,8 @@ int rbx_config_concurrent_runs(const rbx_config *cfg)
 
 void rbx_config_store_path(const rbx_config *cfg, char *out, size_t outsz)
 {
-    snprintf(out, outsz, "%s/runbox.db", cfg->state_dir);
+    if (cfg->store_url[0])
+        snprintf(out, outsz, "%s", cfg->store_url);
+    else
+        snprintf(out, outsz, "%s/runbox.db", cfg->state_dir);
 }

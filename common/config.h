@@ -2,8 +2,9 @@
  * runbox-worker and runboxctl. The file is INI (parsed by inih); every key is
  * documented in docs/runbox.conf, which is also the installed default file.
  *
- * Load order: compiled-in defaults, then the file, then RUNBOX_STATE_DIR from
- * the environment (so tools find a quickstart stack's store). Unknown sections
+ * Load order: compiled-in defaults, then the file, then RUNBOX_STATE_DIR and
+ * RUNBOX_STORE_URL from the environment (so tools find a quickstart stack's
+ * store). Unknown sections
  * or keys and out-of-range values are errors with the file's line number: a
  * typo must not silently fall back to a default. */
 #ifndef RBX_COMMON_CONFIG_H
@@ -30,6 +31,7 @@ typedef struct rbx_config {
     char socket_path[256];   /* FastCGI unix socket (ignored when systemd passes fd 0) */
     int workers;             /* pre-forked FastCGI processes */
     char state_dir[256];     /* SQLite store, per-run work dirs */
+    char store_url[512];     /* "" = SQLite in state_dir; sqlite:///path or postgresql://... */
     char languages_dir[256]; /* one definition file per language */
     int max_concurrent_runs; /* sandboxes at once across the host; 0 = number of cores */
     int max_runs_per_key;    /* concurrent runs of one API key (429 past it) */
@@ -88,7 +90,8 @@ const char *rbx_config_default_path(void);
 /* Effective concurrency cap: max_concurrent_runs, or the number of online cores. */
 int rbx_config_concurrent_runs(const rbx_config *cfg);
 
-/* Path of the SQLite store inside state_dir. */
+/* Where the store is, for rbx_store_open: store_url when set, else the
+ * SQLite file inside state_dir. */
 void rbx_config_store_path(const rbx_config *cfg, char *out, size_t outsz);
 
 #endif

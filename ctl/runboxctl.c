@@ -38,7 +38,8 @@ static const char usage_text[] =
     "  -V, --version       show the version\n"
     "\n"
     "Without --config: $RUNBOX_CONFIG, else %s if it exists.\n"
-    "The store is runbox.db in the configured state dir; $RUNBOX_STATE_DIR overrides it.\n";
+    "The store is runbox.db in the configured state dir ($RUNBOX_STATE_DIR overrides it),\n"
+    "or server.store_url ($RUNBOX_STORE_URL), e.g. a postgresql:// URL.\n";
 
 enum { OPT_MAX_AGE = 256, OPT_MAX_ROWS };
 

@@ -147,7 +147,9 @@ static int pg_exec(rbx_store *store, const char *sql, rbx_error *err)
     int rc = 0;
     if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK) {
         note_failure(store, res);
-        rc = err ? pg_error(store, err, sql) : -1;
+        char what[48]; /* the statement's start names it well enough */
+        snprintf(what, sizeof(what), "%.40s%s", sql, strlen(sql) > 40 ? "..." : "");
+        rc = err ? pg_error(store, err, what) : -1;
     }
     PQclear(res);
     return rc;
@@ -325,8 +327,13 @@ static int pg_schema_version(rbx_store *store, int *version, rbx_error *err)
     int64_t value;
     bool found;
     *version = 0;
-    if (query_int(store, "SELECT to_regclass('runbox_schema') IS NOT NULL", &value, &found, err) <
-        0)
+    /* A scan of the catalog, not to_regclass: a name lookup may answer from
+     * this connection's cache of names found absent before another
+     * process's migration committed. */
+    if (query_int(store,
+                  "SELECT count(*) FROM pg_catalog.pg_tables WHERE tablename = 'runbox_schema'"
+                  " AND schemaname = current_schema()",
+                  &value, &found, err) < 0)
         return -1;
     if (!value)
         return 0;

@@ -103,10 +103,12 @@ int rbx_store_history_add(rbx_store *store, const char *user, json_object *reque
 
 /* ---- list -------------------------------------------------------------- */
 
-/* One static WHERE clause: a NULL parameter means "no filter on this column". */
+/* One static WHERE clause: a NULL parameter means "no filter on this column"
+ * (cast, so that PostgreSQL knows the type of a parameter that is NULL). */
 #define LIST_WHERE                                                                                 \
-    " FROM history WHERE user = ?1 AND (?2 IS NULL OR project_id = ?2)"                            \
-    " AND (?3 IS NULL OR language = ?3) AND (?4 IS NULL OR status = ?4)"
+    " FROM history WHERE user = ?1 AND (CAST(?2 AS BIGINT) IS NULL OR project_id = ?2)"            \
+    " AND (CAST(?3 AS TEXT) IS NULL OR language = ?3) AND (CAST(?4 AS TEXT) IS NULL OR status = "  \
+    "?4)"
 
 static int check_page(const rbx_history_filter *filter, int64_t *limit, rbx_error *err)
 {

@@ -15,7 +15,8 @@ RBX_STORE_LIBS = store/librbxstore.a common/librbxcommon.a $(SQLITE_LIBS) $(LIBP
 RBX_STORE_LIBS += $(UUID_LIBS)
 
 # Unit tests: one binary per concern, sharing a fixture.
-STORE_TEST_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS) $(JSONC_CFLAGS) $(SQLITE_CFLAGS) $(UUID_CFLAGS)
+STORE_TEST_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS) $(JSONC_CFLAGS) $(SQLITE_CFLAGS) $(LIBPQ_CFLAGS) \
+	$(UUID_CFLAGS)
 STORE_TEST_LDADD = $(RBX_STORE_LIBS) $(UUID_LIBS) $(CHECK_LIBS)
 STORE_TEST_FIXTURE = tests/unit/store/fixture.c tests/unit/store/fixture.h
 check_PROGRAMS += tests/unit/store/test_open tests/unit/store/test_keys \

@@ -1,5 +1,8 @@
 # tests/: see the layer's README or header for what lives here.
 
+# A throwaway PostgreSQL server for the store tests, tests/cluster and bench/cluster.
+EXTRA_DIST += tests/lib/pg-server
+
 # Integration tests (tests/integration/run, started by scripts/check).
 EXTRA_DIST += tests/integration/run tests/integration/conftest.py \
 	tests/integration/test_languages.py tests/integration/test_execute.py \

@@ -27,9 +27,9 @@ tests_unit_worker_test_callback_LDADD = $(WORKER_LIBS) $(CHECK_LIBS) -lpthread
 
 check_PROGRAMS += tests/unit/worker/test_jobs
 TESTS += tests/unit/worker/test_jobs
-tests_unit_worker_test_jobs_SOURCES = tests/unit/worker/test_jobs.c
-tests_unit_worker_test_jobs_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS) $(JSONC_CFLAGS)
-tests_unit_worker_test_jobs_LDADD = $(RBX_STORE_LIBS) $(CHECK_LIBS)
+tests_unit_worker_test_jobs_SOURCES = tests/unit/worker/test_jobs.c $(STORE_TEST_FIXTURE)
+tests_unit_worker_test_jobs_CFLAGS = $(STORE_TEST_CFLAGS)
+tests_unit_worker_test_jobs_LDADD = $(STORE_TEST_LDADD)
 
 # The daemon under test with a stand-in engine (tests/unit/worker/fake_engine.c):
 # test_daemon starts it as a real process against a real store.

@@ -331,10 +331,11 @@ START_TEST(test_prune_by_age)
 }
 END_TEST
 
-static Suite *history_suite(void)
+static Suite *history_suite(bool postgres)
 {
-    Suite *s = suite_create("store_history");
+    Suite *s = suite_create(postgres ? "store_history (postgresql)" : "store_history");
     TCase *tc = tcase_create("history");
+    fixture_backend(tc, postgres);
     tcase_add_checked_fixture(tc, setup, teardown);
     tcase_add_test(tc, test_get_returns_the_run_in_full);
     tcase_add_test(tc, test_add_needs_id_and_status);
@@ -352,9 +353,5 @@ static Suite *history_suite(void)
 
 int main(void)
 {
-    SRunner *sr = srunner_create(history_suite());
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+    return fixture_run(history_suite);
 }

@@ -19,6 +19,16 @@ START_TEST(test_migrates_empty_database)
     ck_assert_int_eq(rbx_store_schema_version(fx.store, &version, &err), 0);
     ck_assert_int_ge(rbx_store_schema_latest(), 1);
     ck_assert_int_eq(version, rbx_store_schema_latest());
+    if (fixture_postgres()) {
+        ck_assert_int_eq(raw_int(fx.path, "SELECT version FROM runbox_schema"),
+                         rbx_store_schema_latest());
+        ck_assert_int_eq(raw_int(fx.path, "SELECT count(*) FROM pg_tables WHERE tablename IN"
+                                          " ('api_keys', 'history', 'jobs')"
+                                          " AND schemaname = current_schema()"),
+                         3);
+        fixture_close(&fx);
+        return;
+    }
     ck_assert_int_eq(raw_int(fx.path, "PRAGMA user_version"), rbx_store_schema_latest());
     ck_assert_int_eq(raw_int(fx.path, "SELECT count(*) FROM sqlite_master WHERE type = 'table'"
                                       " AND name IN ('api_keys', 'history')"),
@@ -54,7 +64,8 @@ START_TEST(test_refuses_newer_schema)
     fixture fx;
     fixture_open(&fx);
     rbx_store_close(fx.store);
-    raw_sql(fx.path, "PRAGMA user_version = 999");
+    raw_sql(fx.path, fixture_postgres() ? "UPDATE runbox_schema SET version = 999"
+                                        : "PRAGMA user_version = 999");
     rbx_error err;
     ck_assert_int_eq(rbx_store_open(fx.path, &fx.store, &err), -1);
     ck_assert_ptr_null(fx.store);
@@ -65,6 +76,8 @@ END_TEST
 
 START_TEST(test_database_is_private)
 {
+    if (fixture_postgres())
+        return; /* the server's own files; a file mode applies to SQLite only */
     fixture fx;
     fixture_open(&fx);
     struct stat st;
@@ -108,34 +121,31 @@ static void writer(const char *path, int n)
 
 START_TEST(test_concurrent_writers_all_land)
 {
-    char dir[] = "/tmp/rbx-store-XXXXXX";
-    ck_assert_ptr_nonnull(mkdtemp(dir));
-    char path[96];
-    snprintf(path, sizeof(path), "%s/runbox.db", dir);
+    fixture fx;
+    fixture_location(&fx);
     pid_t pids[WRITERS];
     for (int n = 0; n < WRITERS; n++) {
         pids[n] = fork();
         ck_assert_int_ge(pids[n], 0);
         if (pids[n] == 0)
-            writer(path, n);
+            writer(fx.path, n);
     }
     for (int n = 0; n < WRITERS; n++) {
         int status;
         ck_assert_int_eq(waitpid(pids[n], &status, 0), pids[n]);
         ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 0, "writer %d failed", n);
     }
-    ck_assert_int_eq(raw_int(path, "SELECT count(*) FROM history"), WRITERS * ROWS_PER_WRITER);
-    ck_assert_int_eq(raw_int(path, "SELECT count(DISTINCT user) FROM history"), WRITERS);
-    fixture fx = {.store = NULL};
-    snprintf(fx.dir, sizeof(fx.dir), "%s", dir);
-    fixture_close(&fx);
+    ck_assert_int_eq(raw_int(fx.path, "SELECT count(*) FROM history"), WRITERS * ROWS_PER_WRITER);
+    ck_assert_int_eq(raw_int(fx.path, "SELECT count(DISTINCT \"user\") FROM history"), WRITERS);
+    fixture_remove(&fx);
 }
 END_TEST
 
-static Suite *open_suite(void)
+static Suite *open_suite(bool postgres)
 {
-    Suite *s = suite_create("store_open");
+    Suite *s = suite_create(postgres ? "store_open (postgresql)" : "store_open");
     TCase *tc = tcase_create("open");
+    fixture_backend(tc, postgres);
     tcase_add_test(tc, test_migrates_empty_database);
     tcase_add_test(tc, test_reopen_is_idempotent_and_keeps_data);
     tcase_add_test(tc, test_refuses_newer_schema);
@@ -148,9 +158,5 @@ static Suite *open_suite(void)
 
 int main(void)
 {
-    SRunner *sr = srunner_create(open_suite());
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+    return fixture_run(open_suite);
 }

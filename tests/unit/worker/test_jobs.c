@@ -1,6 +1,7 @@
 /* Unit tests for store/jobs: the queue's states, ownership, back-pressure,
  * leases (expiry and reclaim), callback bookkeeping, and many processes
- * claiming from one database at once. A real SQLite file in a temp dir. */
+ * claiming from one database at once. On a real SQLite file in a temp dir,
+ * then on a real PostgreSQL server (tests/unit/store/fixture.h). */
 #include <check.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -9,18 +10,17 @@
 #include <unistd.h>
 
 #include "store/jobs.h"
+#include "tests/unit/store/fixture.h"
 
-static char dir[64], db_path[128];
+static fixture fx;
 static rbx_store *store;
 static rbx_key_info key;
 
 static void setup(void)
 {
-    snprintf(dir, sizeof(dir), "/tmp/rbx-jobs-XXXXXX");
-    ck_assert_ptr_nonnull(mkdtemp(dir));
-    snprintf(db_path, sizeof(db_path), "%s/runbox.db", dir);
+    fixture_open(&fx);
+    store = fx.store;
     rbx_error err;
-    ck_assert_msg(rbx_store_open(db_path, &store, &err) == 0, "%s", err.message);
     char secret_key[128];
     ck_assert_int_eq(
         rbx_store_key_create(store, "alice", secret_key, sizeof(secret_key), &key, &err), 0);
@@ -28,10 +28,8 @@ static void setup(void)
 
 static void teardown(void)
 {
-    rbx_store_close(store);
-    char cmd[128];
-    snprintf(cmd, sizeof(cmd), "rm -rf %s", dir); /* our own mkdtemp name, no user input */
-    ck_assert_int_eq(system(cmd), 0);
+    fixture_close(&fx);
+    store = NULL;
 }
 
 static json_object *body(const char *code)
@@ -287,7 +285,7 @@ static void claimer(int index, int fd)
     rbx_error err;
     char owner[16];
     snprintf(owner, sizeof(owner), "w%d", index);
-    if (rbx_store_open(db_path, &own, &err) < 0)
+    if (rbx_store_open(fx.path, &own, &err) < 0)
         _exit(2);
     for (;;) {
         rbx_job job;
@@ -355,10 +353,11 @@ START_TEST(test_concurrent_claimers_each_job_once)
 }
 END_TEST
 
-int main(void)
+static Suite *jobs_suite(bool postgres)
 {
-    Suite *s = suite_create("jobs");
+    Suite *s = suite_create(postgres ? "jobs (postgresql)" : "jobs");
     TCase *tc = tcase_create("core");
+    fixture_backend(tc, postgres);
     tcase_add_checked_fixture(tc, setup, teardown);
     tcase_set_timeout(tc, 60);
     tcase_add_test(tc, test_enqueue_get_and_other_user);
@@ -369,9 +368,10 @@ int main(void)
     tcase_add_test(tc, test_callback_bookkeeping);
     tcase_add_test(tc, test_concurrent_claimers_each_job_once);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? 1 : 0;
+    return s;
+}
+
+int main(void)
+{
+    return fixture_run(jobs_suite);
 }
