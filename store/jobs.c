@@ -529,15 +529,15 @@ int rbx_jobs_delivery_record(rbx_store *store, const char *id, long http_status,
 
 int rbx_jobs_delivery_defer(rbx_store *store, const char *id, int64_t in_ms, rbx_error *err)
 {
-    sqlite3_stmt *stmt;
+    rbx_stmt *stmt;
     if (rbx_store_prepare(store,
                           "UPDATE jobs SET callback_next_attempt_at = ?2 + ?3"
                           " WHERE id = ?1 AND callback_next_attempt_at IS NOT NULL",
                           &stmt, err) < 0)
         return -1;
     rbx_store_bind_text(stmt, 1, id);
-    sqlite3_bind_int64(stmt, 2, now_ms());
-    sqlite3_bind_int64(stmt, 3, in_ms);
+    rbx_stmt_bind_int64(stmt, 2, now_ms());
+    rbx_stmt_bind_int64(stmt, 3, in_ms);
     return step_done(store, stmt, "deferring a callback delivery", err);
 }
 
