@@ -11,6 +11,9 @@
 
 int rbx_store_backup(rbx_store *store, const char *dest, rbx_error *err)
 {
+    if (rbx_store_dialect(store) != RBX_DIALECT_SQLITE)
+        return rbx_error_set(err, 400, "invalid_request", NULL,
+                             "the store is on PostgreSQL: back it up with pg_dump");
     sqlite3 *out = NULL;
     if (sqlite3_open_v2(dest, &out,
                         SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOFOLLOW,
@@ -20,7 +23,7 @@ int rbx_store_backup(rbx_store *store, const char *dest, rbx_error *err)
         sqlite3_close(out);
         return -1;
     }
-    sqlite3_backup *b = sqlite3_backup_init(out, "main", store->db, "main");
+    sqlite3_backup *b = sqlite3_backup_init(out, "main", store->conn, "main");
     if (!b) {
         rbx_error_internal(err, "cannot start the backup: %s", sqlite3_errmsg(out));
         sqlite3_close(out);
