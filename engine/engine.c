@@ -1,6 +1,7 @@
 /* The engine's public face (engine.h): opening the language set and the
  * sandbox, the /languages documents, and the /execute and /validate flows. */
 #include "engine/engine.h"
+#include "engine/workdir.h"
 
 #include <sodium.h>
 #include <stdio.h>
@@ -75,6 +76,17 @@ void rbx_engine_release_boxes(rbx_engine *eng)
 {
     (void)eng;
     rbx_sandbox_shutdown();
+}
+
+int rbx_engine_sweep_run_dirs(const rbx_config *cfg, int *removed, rbx_error *err)
+{
+    char base[512];
+    int n = 0;
+    rbx_workdir_base(cfg->state_dir, base, sizeof(base));
+    int rc = rbx_workdir_sweep(base, &n, err);
+    if (removed)
+        *removed = n;
+    return rc;
 }
 
 void rbx_engine_close(rbx_engine *eng)

@@ -29,6 +29,11 @@ void rbx_engine_idle(rbx_engine *eng);
 /* Release every box this process holds, for a process about to _exit. */
 void rbx_engine_release_boxes(rbx_engine *eng);
 
+/* Remove the run dirs of runs that are over (their process died: a SIGKILLed
+ * worker leaves its run's dir, with the submission inside). Call at start-up
+ * and after a child that may have run a program died. *removed may be NULL. */
+int rbx_engine_sweep_run_dirs(const rbx_config *cfg, int *removed, rbx_error *err);
+
 /* GET /languages: {"languages": [...]}; GET /languages/{id}: one, with an example (404 when
  * unknown). */
 json_object *rbx_engine_languages_json(rbx_engine *eng);

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -51,6 +52,9 @@ static int open_private_base(const char *base, rbx_error *err)
     return fd;
 }
 
+/* A run dir is made as new-XXXXXX, locked, then renamed run-XXXXXX: every
+ * run-* dir is locked from its first moment by the process whose run it is,
+ * so rbx_workdir_sweep() can tell a dead run's dir from a live one. */
 int rbx_workdir_create(const char *base, rbx_workdir *wd, rbx_error *err)
 {
     wd->fd = -1;
@@ -58,17 +62,20 @@ int rbx_workdir_create(const char *base, rbx_workdir *wd, rbx_error *err)
     if (base_fd < 0)
         return -1;
     close(base_fd);
-    if ((size_t)snprintf(wd->path, sizeof(wd->path), "%s/run-XXXXXX", base) >= sizeof(wd->path))
+    char fresh[sizeof(wd->path)];
+    if ((size_t)snprintf(fresh, sizeof(fresh), "%s/new-XXXXXX", base) >= sizeof(fresh))
         return rbx_error_internal(err, "work dir base path too long: %s", base);
-    if (!mkdtemp(wd->path))
+    if (!mkdtemp(fresh))
         return rbx_error_errno(err, "cannot create a run dir under %s", base);
-    wd->fd = open(wd->path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-    if (wd->fd < 0 || fchmod(wd->fd, 0700) < 0) {
+    snprintf(wd->path, sizeof(wd->path), "%s/run-%s", base, fresh + strlen(base) + 5);
+    wd->fd = open(fresh, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    if (wd->fd < 0 || fchmod(wd->fd, 0700) < 0 || flock(wd->fd, LOCK_EX | LOCK_NB) < 0 ||
+        rename(fresh, wd->path) < 0) {
         rbx_error_errno(err, "cannot prepare the run dir %s", wd->path);
         if (wd->fd >= 0)
             close(wd->fd);
         wd->fd = -1;
-        rmdir(wd->path);
+        rmdir(fresh);
         return -1;
     }
     return 0;
@@ -147,9 +154,59 @@ int rbx_workdir_remove(rbx_workdir *wd, rbx_error *err)
         rc = empty_dir(wd->fd, wd->fd, 0, &moved);
     } while (moved && ++rounds < 1000000);
     (void)rc; /* what could not be removed shows up in rmdir's error */
+    /* rmdir while the lock is held: a sweep cannot take the dir meanwhile. */
+    int removed = rmdir(wd->path) == 0 || errno == ENOENT;
+    int saved = errno;
     close(wd->fd);
     wd->fd = -1;
-    if (rmdir(wd->path) < 0)
+    errno = saved;
+    if (!removed)
         return rbx_error_errno(err, "cannot remove the run dir %s", wd->path);
     return 0;
+}
+
+/* The dir name at base_fd if it is a dead run's, locked and opened into wd. */
+static bool take_dead_run(int base_fd, const char *base, const char *name, rbx_workdir *wd)
+{
+    if (strncmp(name, "run-", 4) != 0 ||
+        (size_t)snprintf(wd->path, sizeof(wd->path), "%s/%s", base, name) >= sizeof(wd->path))
+        return false;
+    wd->fd = openat(base_fd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    if (wd->fd < 0)
+        return false;
+    if (flock(wd->fd, LOCK_EX | LOCK_NB) == 0)
+        return true;
+    close(wd->fd); /* locked: its run is alive */
+    wd->fd = -1;
+    return false;
+}
+
+int rbx_workdir_sweep(const char *base, int *removed, rbx_error *err)
+{
+    *removed = 0;
+    int base_fd = open(base, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    if (base_fd < 0)
+        return errno == ENOENT ? 0 : rbx_error_errno(err, "cannot open the work dir base %s", base);
+    int scan_fd = dup(base_fd);
+    DIR *d = scan_fd >= 0 ? fdopendir(scan_fd) : NULL;
+    if (!d) {
+        if (scan_fd >= 0)
+            close(scan_fd);
+        close(base_fd);
+        return rbx_error_errno(err, "cannot read the work dir base %s", base);
+    }
+    int rc = 0;
+    struct dirent *de;
+    while ((de = readdir(d))) {
+        rbx_workdir wd = {.fd = -1};
+        if (!take_dead_run(base_fd, base, de->d_name, &wd))
+            continue;
+        if (rbx_workdir_remove(&wd, err) < 0)
+            rc = -1;
+        else
+            (*removed)++;
+    }
+    closedir(d);
+    close(base_fd);
+    return rc;
 }

@@ -29,6 +29,12 @@ int rbx_workdir_write(rbx_workdir *wd, const char *name, const char *data, size_
  * into) or permissions the program gave its files. */
 int rbx_workdir_remove(rbx_workdir *wd, rbx_error *err);
 
+/* Remove the run dirs under base whose run is over however it ended (its
+ * process killed included): a live run holds an flock on its dir from its
+ * creation, so a dir that can be locked is a dead run's. *removed counts the
+ * dirs removed. */
+int rbx_workdir_sweep(const char *base, int *removed, rbx_error *err);
+
 /* Where run dirs go: <state_dir>/work when the state dir exists and the box
  * users can traverse to it; otherwise /run/runbox-work as root (a state dir
  * under a 0700 home is common), or $TMPDIR/runbox-work-<uid> rootless. */

@@ -15,6 +15,7 @@
 #include "common/config.h"
 #include "fcgi/pool.h"
 #include "fcgi/serve.h"
+#include "engine/engine.h"
 #include "sandbox/sandbox.h"
 
 #define LISTEN_BACKLOG 128
@@ -150,14 +151,30 @@ static int open_own_socket(const char *path)
 }
 
 /* Boxes of a supervisor that was killed (a worker SIGKILLed mid-run, or the
- * whole pool before this start) leave cgroups behind; release them. */
+ * whole pool before this start) leave cgroups behind, and their runs leave
+ * run dirs with the submission inside; release both. */
 static void release_stale_boxes(void *ctx)
 {
-    (void)ctx;
+    const rbx_serve_options *serve = ctx;
     rbx_error err;
     rbx_error_clear(&err);
     if (rbx_sandbox_cleanup_stale(&err) < 0)
         fprintf(stderr, "runbox-fcgi: cleaning up after dead boxes: %s\n", err.message);
+    int removed = 0;
+    if (rbx_engine_sweep_run_dirs(serve->cfg, &removed, &err) < 0)
+        fprintf(stderr, "runbox-fcgi: removing dead runs' dirs: %s\n", err.message);
+    else if (removed > 0)
+        fprintf(stderr, "runbox-fcgi: removed %d run dirs of dead runs\n", removed);
+}
+
+/* After a drain, the workers' boxes built ahead die with them (their init's
+ * PR_SET_PDEATHSIG); their cgroups can go once the kernel has ended them. */
+static void release_boxes_after_drain(void *ctx)
+{
+    for (int i = 0; i < 5; i++) {
+        release_stale_boxes(ctx);
+        usleep(50000);
+    }
 }
 
 static int load_config(const struct options *o, rbx_config *cfg)
@@ -210,8 +227,8 @@ int main(int argc, char **argv)
     fprintf(stderr, "runbox-fcgi %s: listening on %s\n", PACKAGE_VERSION,
             own_socket ? cfg.socket_path : "the inherited socket");
 
-    release_stale_boxes(NULL);
     rbx_serve_options serve = {.cfg = &cfg, .listen_fd = fd};
+    release_stale_boxes(&serve);
     /* Draining may take as long as the longest run: wall time plus its compile. */
     rbx_pool_options pool = {.workers = cfg.workers,
                              .drain_timeout_ms = (int)(2 * cfg.max.wall_time_ms) + 5000,
@@ -219,6 +236,7 @@ int main(int argc, char **argv)
                              .after_worker_death = release_stale_boxes,
                              .ctx = &serve};
     int rc = rbx_pool_run(&pool);
+    release_boxes_after_drain(&serve);
     close(fd);
     if (own_socket)
         unlink(cfg.socket_path);

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/signalfd.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -29,12 +30,18 @@ static long long now_ms(void)
 
 static pid_t spawn_worker(const rbx_pool_options *opt, const sigset_t *oldmask, int sigfd)
 {
+    pid_t master = getpid();
     pid_t pid = fork();
     if (pid < 0) {
         fprintf(stderr, "runbox-fcgi: fork: %s\n", strerror(errno));
         return -1;
     }
     if (pid == 0) {
+        /* A worker dies with its master: left alone it would keep the socket
+         * and answer unsupervised, and no new pool could start on it. The
+         * master may have died before the prctl: check. */
+        if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 || getppid() != master)
+            _exit(1);
         /* A worker starts from default dispositions; worker_main installs its own. */
         static const int sigs[] = {SIGTERM, SIGINT, SIGHUP, SIGCHLD};
         for (size_t i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)

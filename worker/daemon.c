@@ -36,6 +36,18 @@ static long check_interval_ms(const rbx_config *cfg)
                                                        : third_of_lease;
 }
 
+/* A job child that was killed, or died, leaves its run dir (the submission
+ * inside): remove the dirs of every run that is over. */
+static void sweep_run_dirs(rbx_worker *w)
+{
+    rbx_error err;
+    int removed = 0;
+    if (rbx_engine_sweep_run_dirs(w->cfg, &removed, &err) < 0)
+        LOG("removing dead runs' dirs: %s\n", err.message);
+    else if (removed > 0)
+        LOG("removed %d run dirs of dead runs\n", removed);
+}
+
 /* ---- setup ---------------------------------------------------------------- */
 
 static int open_signals(rbx_worker *w, rbx_error *err)
@@ -73,6 +85,7 @@ int rbx_worker_init(rbx_worker *w, const rbx_config *cfg, rbx_engine *eng, rbx_s
         return rbx_error_errno(err, "run table");
     for (int i = 0; i < cfg->worker_concurrency; i++)
         w->runs[i].fd = -1;
+    sweep_run_dirs(w);
     /* Signals first: the delivery thread inherits their blocked mask. */
     if (open_signals(w, err) < 0)
         return -1;
@@ -153,6 +166,7 @@ static void complete_run(rbx_worker *w, rbx_run *run)
         LOG("job %s: %s\n", run->job.id, err.message);
         response = internal_error_result(&run->job, err.message);
         finish_job(w, &run->job, response);
+        sweep_run_dirs(w);
     }
     json_object_put(response);
     rbx_run_clear(run);
@@ -245,6 +259,7 @@ static void check_run(rbx_worker *w, rbx_run *run, long long now)
     else if (rbx_jobs_mark_cancelled(w->store, run->job.id, w->owner, &err) < 0)
         LOG("job %s: marking cancelled failed: %s\n", run->job.id, err.message);
     rbx_run_clear(run);
+    sweep_run_dirs(w);
     w->next_poll_ms = 0;
 }
 
@@ -262,6 +277,7 @@ static void release_all(rbx_worker *w)
             LOG("job %s: given back to the queue\n", run->job.id);
         rbx_run_clear(run);
     }
+    sweep_run_dirs(w);
 }
 
 /* ---- the loop ------------------------------------------------------------- */

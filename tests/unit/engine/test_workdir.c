@@ -3,10 +3,12 @@
  * unreadable dirs, deep nesting. */
 #include <check.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "engine/workdir.h"
@@ -138,6 +140,45 @@ START_TEST(test_base_choice)
 }
 END_TEST
 
+/* A run whose process was killed leaves its dir (the submission inside); the
+ * sweep removes it and keeps the dir of a run that is still going. */
+START_TEST(test_sweep_removes_only_dead_runs)
+{
+    rbx_workdir live, dead;
+    rbx_error err;
+    int removed = -1;
+    ck_assert_int_eq(rbx_workdir_create(base, &live, &err), 0);
+    int pipefd[2];
+    ck_assert_int_eq(pipe(pipefd), 0);
+    pid_t child = fork();
+    ck_assert_int_ge(child, 0);
+    if (child == 0) {
+        if (rbx_workdir_create(base, &dead, &err) < 0 ||
+            rbx_workdir_write(&dead, "main.py", "print(1)\n", 9, &err) < 0)
+            _exit(1);
+        if (write(pipefd[1], dead.path, strlen(dead.path) + 1) < 0)
+            _exit(1);
+        pause(); /* killed mid-run */
+        _exit(0);
+    }
+    close(pipefd[1]);
+    char dead_path[sizeof(dead.path)] = "";
+    ck_assert_int_gt(read(pipefd[0], dead_path, sizeof(dead_path)), 0);
+    close(pipefd[0]);
+    ck_assert_int_eq(rbx_workdir_sweep(base, &removed, &err), 0);
+    ck_assert_int_eq(removed, 0); /* both runs alive */
+    kill(child, SIGKILL);
+    ck_assert_int_eq(waitpid(child, NULL, 0), child);
+    struct stat st;
+    ck_assert_int_eq(stat(dead_path, &st), 0); /* left behind */
+    ck_assert_int_eq(rbx_workdir_sweep(base, &removed, &err), 0);
+    ck_assert_int_eq(removed, 1);
+    ck_assert_int_eq(stat(dead_path, &st), -1);
+    ck_assert_int_eq(stat(live.path, &st), 0);
+    ck_assert_int_eq(rbx_workdir_remove(&live, &err), 0);
+}
+END_TEST
+
 static Suite *suite(void)
 {
     Suite *s = suite_create("workdir");
@@ -148,6 +189,7 @@ static Suite *suite(void)
     tcase_add_test(tc, test_hostile_trees_are_removed);
     tcase_add_test(tc, test_base_must_be_private);
     tcase_add_test(tc, test_base_choice);
+    tcase_add_test(tc, test_sweep_removes_only_dead_runs);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -32,6 +32,15 @@ void rbx_engine_release_boxes(rbx_engine *eng)
     (void)eng; /* no boxes here */
 }
 
+int rbx_engine_sweep_run_dirs(const rbx_config *cfg, int *removed, rbx_error *err)
+{
+    (void)cfg;
+    (void)err;
+    if (removed)
+        *removed = 0; /* no run dirs here */
+    return 0;
+}
+
 void rbx_engine_close(rbx_engine *eng)
 {
     free(eng);
