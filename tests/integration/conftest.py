@@ -69,7 +69,7 @@ class Stack:
 
     def master_pid(self):
         with open(os.path.join(self.state, "run", "fcgi.pid")) as f:
-            return int(f.read().strip())
+            return int(f.read().split()[0])
 
     def request(self, method, path, body=None, key=None, headers=None, timeout=120):
         """path is relative to the API base unless it starts with '//'."""

@@ -68,10 +68,13 @@ def stack_worker_pidfile(stack):
 
 
 def stop_stack_worker(stack):
+    """Stop the stack's worker for good: its pid file removed first tells the
+    stack's supervisor not to restart it."""
     try:
         with open(stack_worker_pidfile(stack)) as f:
-            pid = int(f.read().strip())
-    except (OSError, ValueError):
+            pid = int(f.read().split()[0])
+        os.unlink(stack_worker_pidfile(stack))
+    except (OSError, ValueError, IndexError):
         return
     try:
         os.kill(pid, signal.SIGINT)
