@@ -14,7 +14,8 @@
 #include "engine/language.h"
 #include "engine/limits.h"
 #include "engine/request.h"
-#include "engine/response.h"
+#include "engine/native.h"
+#include "engine/report.h"
 #include "engine/run.h"
 #include "sandbox/sandbox.h"
 
@@ -173,30 +174,63 @@ int rbx_request_parse(rbx_engine *eng, json_object *body, bool for_async, rbx_re
     return rbx_request_parse_with(&eng->cfg, &eng->langs, body, for_async, out, err);
 }
 
-/* Compile, then run unless compilation failed. */
-static int compile_and_run(rbx_run *run, const rbx_request *req, rbx_sandbox_result *compile,
-                           rbx_sandbox_result *result, rbx_outcome *o, rbx_error *err)
+/* The compile step into the report; 1: go on and run, 0: compilation
+ * failed (the report says so), -1: err. */
+static int compile_step(rbx_run *run, rbx_report *rep, rbx_error *err)
 {
-    bool compiled;
-    if (rbx_run_compile(run, false, &compiled, compile, err) < 0)
+    rbx_sandbox_result res = {0};
+    bool ran;
+    if (rbx_run_compile(run, false, &ran, &res, err) < 0)
         return -1;
-    if (compiled) {
-        o->compile = compile;
-        o->compile_cached = rbx_run_compile_cached(run);
-        if (compile->status != RBX_SANDBOX_OK) {
-            o->compile_failed = true;
-            return 0;
-        }
-    }
+    if (!ran)
+        return 1;
+    rbx_compile_report *c = &rep->compile;
+    c->ran = true;
+    c->cached = rbx_run_compile_cached(run);
+    rbx_run_result_take(&c->result, run->lang, &res);
+    c->time_ms = c->result.wall_ms;
+    if (res.status == RBX_SANDBOX_OK)
+        return 1;
+    c->failed = true;
+    /* A compiler that ran out of memory or time is still the submission's
+     * compile_error; a box that could not be set up is ours. */
+    rep->verdict = res.status == RBX_SANDBOX_INTERNAL_ERROR ? RBX_VERDICT_INTERNAL_ERROR
+                                                            : RBX_VERDICT_COMPILE_ERROR;
+    return rbx_compile_message(&c->result, &c->message) < 0 ? rbx_error_errno(err, "out of memory")
+                                                            : 0;
+}
+
+/* An interpreter that refused the source before running it (Python's
+ * SyntaxError): the run becomes the report's failed compile step. */
+static int run_as_compile_error(rbx_report *rep, rbx_error *err)
+{
+    rbx_compile_report *c = &rep->compile;
+    rbx_run_result_free(&c->result);
+    c->result = rep->run;
+    memset(&rep->run, 0, sizeof(rep->run));
+    rep->run.exit_code = -1;
+    c->ran = c->failed = true;
+    c->time_ms = c->result.wall_ms;
+    rep->verdict = RBX_VERDICT_COMPILE_ERROR;
+    return rbx_compile_message(&c->result, &c->message) < 0 ? rbx_error_errno(err, "out of memory")
+                                                            : 0;
+}
+
+/* Compile, then run unless compilation failed. */
+static int compile_and_run(rbx_run *run, const rbx_request *req, rbx_report *rep, rbx_error *err)
+{
+    int rc = compile_step(run, rep, err);
+    if (rc <= 0)
+        return rc;
+    rbx_sandbox_result res = {0};
     if (rbx_run_program(run, &req->limits, req->stdin_data, req->stdin_len,
-                        (const char *const *)req->args, result, err) < 0)
+                        (const char *const *)req->args, &res, err) < 0)
         return -1;
-    if (rbx_run_is_compile_error(req->lang, result)) {
-        o->compile = result; /* the interpreter refused the source before running it */
-        o->compile_failed = true;
-        return 0;
-    }
-    o->run = result;
+    bool syntax_error = rbx_run_is_compile_error(req->lang, &res);
+    rbx_run_result_take(&rep->run, req->lang, &res);
+    if (syntax_error)
+        return run_as_compile_error(rep, err);
+    rep->verdict = rep->run.verdict;
     return 0;
 }
 
@@ -204,20 +238,20 @@ int rbx_engine_execute(rbx_engine *eng, const rbx_request *req, const char *run_
                        json_object **response, rbx_error *err)
 {
     rbx_run run;
-    rbx_sandbox_result compile = {0}, result = {0};
-    rbx_outcome o = {.run_id = run_id, .version = rbx_language_version(req->lang)};
+    rbx_report rep;
+    rbx_report_init(&rep, run_id, req->lang, rbx_language_version(req->lang));
     *response = NULL;
     if (rbx_run_prepare(&run, &eng->cfg, eng->cache, req, err) < 0)
         return -1;
     int rc;
     run.batch = rbx_grading_requested(req->body);
     if (run.batch)
-        rc = rbx_engine_grade(&eng->cfg, &run, req, &o, response, err);
-    else if ((rc = compile_and_run(&run, req, &compile, &result, &o, err)) == 0)
-        *response = rbx_response_execute(req, &o);
+        rc = rbx_engine_grade(&eng->cfg, &run, req, &rep, response, err);
+    else if ((rc = compile_and_run(&run, req, &rep, err)) == 0 &&
+             !(*response = rbx_native_execute(&rep, req->base64)))
+        rc = rbx_error_errno(err, "out of memory");
     rbx_run_finish(&run);
-    rbx_sandbox_result_free(&compile);
-    rbx_sandbox_result_free(&result);
+    rbx_report_free(&rep);
     return rc;
 }
 
@@ -231,8 +265,13 @@ int rbx_engine_validate(rbx_engine *eng, const rbx_request *req, json_object **r
     if (rbx_run_prepare(&run, &eng->cfg, eng->cache, req, err) < 0)
         return -1;
     int rc = rbx_run_compile(&run, true, &ran, &check, err);
-    if (rc == 0)
-        *response = rbx_response_validate(req, rbx_language_version(req->lang), &check);
+    if (rc == 0) {
+        rbx_run_result result;
+        rbx_run_result_take(&result, req->lang, &check);
+        *response =
+            rbx_native_validate(req->lang, rbx_language_version(req->lang), &result, req->base64);
+        rbx_run_result_free(&result);
+    }
     rbx_run_finish(&run);
     rbx_sandbox_result_free(&check);
     return rc;

@@ -9,7 +9,7 @@
 #include <string.h>
 
 #include "engine/grading/grading.h"
-#include "engine/response.h"
+#include "engine/native.h"
 
 typedef struct runner_ctx {
     rbx_run *run;
@@ -67,7 +67,7 @@ static void fix_text(json_object *obj, const char *key, bool b64)
     if (!json_object_object_get_ex(obj, key, &v) || !json_object_is_type(v, json_type_string))
         return;
     json_object *fixed =
-        rbx_output_json(json_object_get_string(v), (size_t)json_object_get_string_len(v), b64);
+        rbx_native_text(json_object_get_string(v), (size_t)json_object_get_string_len(v), b64);
     if (fixed)
         json_object_object_add(obj, key, fixed);
 }
@@ -111,7 +111,7 @@ static void merge_into(json_object *resp, json_object *graded, bool cached)
 }
 
 int rbx_engine_grade(const rbx_config *cfg, rbx_run *run, const rbx_request *req,
-                     const rbx_outcome *skeleton, json_object **response, rbx_error *err)
+                     const rbx_report *skeleton, json_object **response, rbx_error *err)
 {
     int rc = -1;
     json_object *body = decoded_body(req), *graded = NULL;
@@ -143,8 +143,11 @@ int rbx_engine_grade(const rbx_config *cfg, rbx_run *run, const rbx_request *req
     rbx_grading_options opts = {cfg->max_grading_wall_ms};
     if (rbx_grading_execute(&job, &runner, &opts, &graded, err) < 0)
         goto out;
-    *response = rbx_response_execute(req, skeleton);
+    *response = rbx_native_execute(skeleton, req->base64);
     merge_into(*response, graded, rbx_run_compile_cached(run));
+    json_object *wall = json_object_object_get(*response, "wall_time_ms");
+    json_object_object_add(*response, "execution_time",
+                           rbx_native_seconds((uint64_t)json_object_get_int64(wall)));
     fix_response_text(*response, req->base64);
     rc = 0;
 out:

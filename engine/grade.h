@@ -5,12 +5,12 @@
 #include <json-c/json.h>
 
 #include "engine/request.h"
-#include "engine/response.h"
+#include "engine/report.h"
 #include "engine/run.h"
 
 /* Grade req in the prepared run. skeleton names the run id and version; its
  * compile/run results are unused (grading reports its own). */
 int rbx_engine_grade(const rbx_config *cfg, rbx_run *run, const rbx_request *req,
-                     const rbx_outcome *skeleton, json_object **response, rbx_error *err);
+                     const rbx_report *skeleton, json_object **response, rbx_error *err);
 
 #endif

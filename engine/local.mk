@@ -14,7 +14,8 @@ engine_librbxengine_a_SOURCES = \
 	engine/run.c engine/run.h \
 	engine/compile_cache.c engine/compile_cache.h \
 	engine/cache_tree.c engine/cache_tree.h \
-	engine/response.c engine/response.h \
+	engine/report.c engine/report.h \
+	engine/native.c engine/native.h \
 	engine/grade.c engine/grade.h
 engine_librbxengine_a_CFLAGS = $(AM_CFLAGS) $(JSONC_CFLAGS) $(SODIUM_CFLAGS)
 noinst_HEADERS += engine/engine.h

@@ -1,5 +1,6 @@
 #include "engine/run.h"
 
+#include <regex.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -192,4 +193,17 @@ void rbx_run_finish(rbx_run *run)
     rbx_error ignored;
     rbx_workdir_remove(&run->wd, &ignored);
     free_sources(run);
+}
+
+bool rbx_run_is_compile_error(const rbx_language *lang, const rbx_sandbox_result *res)
+{
+    if (lang->compiled || !lang->syntax_error || res->status != RBX_SANDBOX_RUNTIME_ERROR ||
+        !res->stderr_buf)
+        return false;
+    regex_t re;
+    if (regcomp(&re, lang->syntax_error, REG_EXTENDED | REG_NOSUB) != 0)
+        return false;
+    bool hit = regexec(&re, res->stderr_buf, 0, NULL, 0) == 0;
+    regfree(&re);
+    return hit;
 }

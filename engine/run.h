@@ -67,6 +67,10 @@ int rbx_run_argv(rbx_run *run, bool compile_step, const rbx_limits *requested,
 char **rbx_run_expand(const rbx_run *run, const char *const *tmpl, const char *const *extra,
                       rbx_error *err);
 
+/* Whether a failed run of an interpreted language was really a compile
+ * failure (e.g. Python's SyntaxError before any code ran). */
+bool rbx_run_is_compile_error(const rbx_language *lang, const rbx_sandbox_result *res);
+
 /* Remove the work dir (never following links) and free the run. */
 void rbx_run_finish(rbx_run *run);
 

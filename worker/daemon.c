@@ -12,6 +12,8 @@
 #include <unistd.h>
 
 #include "common/slots.h"
+#include "engine/native.h"
+#include "engine/report.h"
 #include "store/jobs.h"
 #include "worker/deliver.h"
 
@@ -104,27 +106,17 @@ void rbx_worker_fini(rbx_worker *w)
 
 /* ---- results -------------------------------------------------------------- */
 
-/* The /execute response shape for a run the service could not carry out. */
+/* The /execute answer for a run the service could not carry out, written by
+ * the one native writer. */
 static json_object *internal_error_result(const rbx_job *job, const char *message)
 {
-    json_object *r = json_object_new_object(), *language = NULL, *lang = json_object_new_object();
+    json_object *language = NULL;
     json_object_object_get_ex(job->request, "language", &language);
-    json_object_object_add(r, "id", json_object_new_string(job->id));
-    json_object_object_add(r, "status", json_object_new_string("internal_error"));
-    json_object_object_add(r, "output", json_object_new_string(""));
-    json_object_object_add(r, "error", json_object_new_string(message));
-    const char *nulls[] = {"exit_code", "signal", "compile", "results", "all_passed", NULL};
-    for (int i = 0; nulls[i]; i++)
-        json_object_object_add(r, nulls[i], NULL);
-    json_object_object_add(r, "execution_time", json_object_new_double(0));
-    const char *zeros[] = {"cpu_time_ms", "wall_time_ms", "memory_kb", NULL};
-    for (int i = 0; zeros[i]; i++)
-        json_object_object_add(r, zeros[i], json_object_new_int(0));
-    json_object_object_add(r, "truncated", json_object_new_boolean(false));
-    json_object_object_add(r, "error_details", json_object_new_string(message));
-    json_object_object_add(lang, "id", json_object_get(language));
-    json_object_object_add(lang, "version", NULL);
-    json_object_object_add(r, "language", lang);
+    rbx_report rep;
+    json_object *r = NULL;
+    if (rbx_report_failure(&rep, job->id, json_object_get_string(language), message) == 0)
+        r = rbx_native_execute(&rep, false);
+    rbx_report_free(&rep);
     return r;
 }
 

@@ -18,7 +18,7 @@ engine_grading_librbxgrading_a_SOURCES = \
 engine_grading_librbxgrading_a_CFLAGS = $(AM_CFLAGS) $(JSONC_CFLAGS)
 noinst_HEADERS += engine/grading/grading.h engine/grading/harness.h \
 	engine/grading/results.h engine/grading/result_file.h \
-	engine/grading/mode.h
+	engine/grading/mode.h engine/grading/spec.h
 EXTRA_DIST += engine/grading/README.md
 
 # Unit tests: comparison and validation alone; the driver and every harness

@@ -1,13 +1,16 @@
-/* The /execute and /validate response: every field of DESIGN.md's example,
- * status mapping (including runtime out-of-memory messages), signal names,
- * UTF-8 repair and base64 out. Sandbox results are built by hand here; the
- * real sandbox is exercised in test_execute. */
+/* The native writer over a report (engine/native.h) and the one verdict
+ * function (engine/report.h): every field of DESIGN.md's example, verdicts
+ * (including runtimes' out-of-memory messages), signal names, UTF-8 repair and
+ * base64 out. Sandbox results are built by hand here; the real sandbox is
+ * exercised in test_execute. */
 #include <check.h>
 #include <signal.h>
 #include <string.h>
 
+#include "engine/native.h"
+#include "engine/report.h"
 #include "engine/request.h"
-#include "engine/response.h"
+#include "engine/run.h"
 #include "helpers.h"
 
 static rbx_language_set langs;
@@ -48,6 +51,34 @@ static rbx_sandbox_result result(rbx_sandbox_status st, const char *out, const c
     return r;
 }
 
+/* A copy of r's bytes, so the report may own them. */
+static rbx_run_result run_of(const rbx_language *lang, rbx_sandbox_result r)
+{
+    rbx_run_result out;
+    r.stdout_buf = strndup(r.stdout_buf, r.stdout_len);
+    r.stderr_buf = strndup(r.stderr_buf, r.stderr_len);
+    rbx_run_result_take(&out, lang, &r);
+    return out;
+}
+
+/* A plain run's answer. */
+static json_object *answer(const rbx_request *req, const char *id, const char *version,
+                           const rbx_sandbox_result *run)
+{
+    rbx_report rep;
+    rbx_report_init(&rep, id, req->lang, version);
+    rep.run = run_of(req->lang, *run);
+    rep.verdict = rep.run.verdict;
+    json_object *o = rbx_native_execute(&rep, req->base64);
+    rbx_report_free(&rep);
+    return o;
+}
+
+static const char *status_of(const rbx_language *lang, const rbx_sandbox_result *r)
+{
+    return rbx_verdict_name(rbx_verdict_of_run(lang, r));
+}
+
 static const char *str(json_object *o, const char *key)
 {
     json_object *v;
@@ -66,8 +97,7 @@ START_TEST(test_success_has_every_field)
 {
     rbx_request *req = request("python", false);
     rbx_sandbox_result run = result(RBX_SANDBOX_OK, "hello\n", "");
-    rbx_outcome o = {.run_id = "9b2f", .version = "3.11.2", .run = &run};
-    json_object *resp = rbx_response_execute(req, &o);
+    json_object *resp = answer(req, "9b2f", "3.11.2", &run);
     static const char *const KEYS[] = {"id",
                                        "status",
                                        "output",
@@ -115,8 +145,15 @@ START_TEST(test_compile_error_shape)
 {
     rbx_request *req = request("c", false);
     rbx_sandbox_result c = result(RBX_SANDBOX_RUNTIME_ERROR, "", "main.c:1:1: error: boom\n");
-    rbx_outcome o = {.run_id = "x", .version = "12.2.0", .compile = &c, .compile_failed = true};
-    json_object *resp = rbx_response_execute(req, &o), *compile;
+    rbx_report rep;
+    rbx_report_init(&rep, "x", req->lang, "12.2.0");
+    rep.compile.ran = rep.compile.failed = true;
+    rep.compile.result = run_of(req->lang, c);
+    rep.compile.time_ms = rep.compile.result.wall_ms;
+    ck_assert_int_eq(rbx_compile_message(&rep.compile.result, &rep.compile.message), 0);
+    rep.verdict = RBX_VERDICT_COMPILE_ERROR;
+    json_object *resp = rbx_native_execute(&rep, false), *compile;
+    rbx_report_free(&rep);
     ck_assert_str_eq(str(resp, "status"), "compile_error");
     ck_assert_str_eq(str(resp, "error"), "main.c:1:1: error: boom\n");
     ck_assert_str_eq(str(resp, "error_details"), "main.c:1:1: error: boom\n");
@@ -137,29 +174,29 @@ START_TEST(test_status_mapping)
                  *java = rbx_languages_find(&langs, "java"), *js = rbx_languages_find(&langs, "js"),
                  *go = rbx_languages_find(&langs, "go");
     rbx_sandbox_result r = result(RBX_SANDBOX_OK, "", "");
-    ck_assert_str_eq(rbx_status_of_run(py, &r), "success");
+    ck_assert_str_eq(status_of(py, &r), "success");
     r.status = RBX_SANDBOX_TIME_LIMIT;
-    ck_assert_str_eq(rbx_status_of_run(py, &r), "time_limit");
+    ck_assert_str_eq(status_of(py, &r), "time_limit");
     r.status = RBX_SANDBOX_MEMORY_LIMIT;
-    ck_assert_str_eq(rbx_status_of_run(py, &r), "memory_limit");
+    ck_assert_str_eq(status_of(py, &r), "memory_limit");
     r.status = RBX_SANDBOX_OUTPUT_LIMIT;
-    ck_assert_str_eq(rbx_status_of_run(py, &r), "output_limit");
+    ck_assert_str_eq(status_of(py, &r), "output_limit");
     r.status = RBX_SANDBOX_INTERNAL_ERROR;
-    ck_assert_str_eq(rbx_status_of_run(py, &r), "internal_error");
+    ck_assert_str_eq(status_of(py, &r), "internal_error");
     r = result(RBX_SANDBOX_RUNTIME_ERROR, "",
                "Traceback...\nZeroDivisionError: division by zero\n");
-    ck_assert_str_eq(rbx_status_of_run(py, &r), "runtime_error");
+    ck_assert_str_eq(status_of(py, &r), "runtime_error");
     r = result(RBX_SANDBOX_RUNTIME_ERROR, "", "Traceback...\nMemoryError\n");
-    ck_assert_str_eq(rbx_status_of_run(py, &r), "memory_limit");
+    ck_assert_str_eq(status_of(py, &r), "memory_limit");
     r = result(RBX_SANDBOX_RUNTIME_ERROR, "",
                "Exception in thread \"main\" java.lang.OutOfMemoryError: Java heap space\n");
-    ck_assert_str_eq(rbx_status_of_run(java, &r), "memory_limit");
+    ck_assert_str_eq(status_of(java, &r), "memory_limit");
     r = result(
         RBX_SANDBOX_RUNTIME_ERROR, "",
         "FATAL ERROR: Reached heap limit Allocation failed - JavaScript heap out of memory\n");
-    ck_assert_str_eq(rbx_status_of_run(js, &r), "memory_limit");
+    ck_assert_str_eq(status_of(js, &r), "memory_limit");
     r = result(RBX_SANDBOX_RUNTIME_ERROR, "", "fatal error: runtime: out of memory\n");
-    ck_assert_str_eq(rbx_status_of_run(go, &r), "memory_limit");
+    ck_assert_str_eq(status_of(go, &r), "memory_limit");
 }
 END_TEST
 
@@ -169,8 +206,7 @@ START_TEST(test_signal_and_details)
     rbx_sandbox_result run = result(RBX_SANDBOX_RUNTIME_ERROR, "", "");
     run.signal = SIGSEGV;
     run.exit_code = -1;
-    rbx_outcome o = {.run_id = "x", .version = "1", .run = &run};
-    json_object *resp = rbx_response_execute(req, &o);
+    json_object *resp = answer(req, "x", "1", &run);
     ck_assert_str_eq(str(resp, "status"), "runtime_error");
     ck_assert_str_eq(str(resp, "signal"), "SIGSEGV");
     ck_assert(is_null(resp, "exit_code"));
@@ -187,15 +223,14 @@ START_TEST(test_invalid_utf8_repaired_or_base64)
 {
     rbx_request *req = request("python", false);
     rbx_sandbox_result run = result(RBX_SANDBOX_RUNTIME_ERROR, "a\xFFz", "e\xC0");
-    rbx_outcome o = {.run_id = "x", .version = "1", .run = &run};
-    json_object *resp = rbx_response_execute(req, &o);
+    json_object *resp = answer(req, "x", "1", &run);
     ck_assert_str_eq(str(resp, "output"), "a\xEF\xBF\xBDz");
     ck_assert_str_eq(str(resp, "error"), "e\xEF\xBF\xBD");
     json_object_put(resp);
     rbx_request_free(req);
 
     req = request("python", true);
-    resp = rbx_response_execute(req, &o);
+    resp = answer(req, "x", "1", &run);
     ck_assert_str_eq(str(resp, "output"), "Yf96");
     ck_assert_str_eq(str(resp, "error"), "ZcA=");
     ck_assert_str_eq(str(resp, "error_details"),
@@ -235,7 +270,9 @@ START_TEST(test_validate_shape)
     rbx_sandbox_result c = result(
         RBX_SANDBOX_RUNTIME_ERROR,
         "main.ts(1,5): error TS2322: Type 'string' is not assignable to type 'number'.\n", "");
-    json_object *resp = rbx_response_validate(req, "4.8.4", &c), *diags, *lang;
+    rbx_run_result check = run_of(req->lang, c);
+    json_object *resp = rbx_native_validate(req->lang, "4.8.4", &check, false), *diags, *lang;
+    rbx_run_result_free(&check);
     ck_assert_str_eq(str(resp, "valid"), "false");
     ck_assert_str_eq(str(resp, "status"), "compile_error");
     ck_assert(json_object_object_get_ex(resp, "diagnostics", &diags));
@@ -244,12 +281,36 @@ START_TEST(test_validate_shape)
     ck_assert(json_object_object_get_ex(resp, "language", &lang));
     ck_assert_str_eq(str(lang, "id"), "typescript");
     json_object_put(resp);
-    c = result(RBX_SANDBOX_OK, "", "");
-    resp = rbx_response_validate(req, "4.8.4", &c);
+    check = run_of(req->lang, result(RBX_SANDBOX_OK, "", ""));
+    resp = rbx_native_validate(req->lang, "4.8.4", &check, false);
+    rbx_run_result_free(&check);
     ck_assert_str_eq(str(resp, "valid"), "true");
     ck_assert_str_eq(str(resp, "status"), "success");
     json_object_put(resp);
     rbx_request_free(req);
+}
+END_TEST
+
+/* The worker's answer for a job the service could not run: the same writer. */
+START_TEST(test_failure_shape)
+{
+    rbx_report rep;
+    ck_assert_int_eq(rbx_report_failure(&rep, "j1", "python", "the box could not start"), 0);
+    json_object *resp = rbx_native_execute(&rep, false), *lang;
+    rbx_report_free(&rep);
+    ck_assert_int_eq(json_object_object_length(resp), 16);
+    ck_assert_str_eq(str(resp, "id"), "j1");
+    ck_assert_str_eq(str(resp, "status"), "internal_error");
+    ck_assert_str_eq(str(resp, "output"), "");
+    ck_assert_str_eq(str(resp, "error"), "the box could not start");
+    ck_assert_str_eq(str(resp, "error_details"), "the box could not start");
+    ck_assert(is_null(resp, "compile"));
+    ck_assert(is_null(resp, "exit_code"));
+    ck_assert_ptr_nonnull(strstr(json_object_to_json_string(resp), "\"execution_time\": 0.000"));
+    json_object_object_get_ex(resp, "language", &lang);
+    ck_assert_str_eq(str(lang, "id"), "python");
+    ck_assert(is_null(lang, "version"));
+    json_object_put(resp);
 }
 END_TEST
 
@@ -265,6 +326,7 @@ static Suite *suite(void)
     tcase_add_test(tc, test_invalid_utf8_repaired_or_base64);
     tcase_add_test(tc, test_interpreter_syntax_error_is_compile_error);
     tcase_add_test(tc, test_validate_shape);
+    tcase_add_test(tc, test_failure_shape);
     suite_add_tcase(s, tc);
     return s;
 }

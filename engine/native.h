@@ -1,0 +1,40 @@
+/* runbox's own answer shapes (DESIGN.md section 3), written from typed
+ * records: the /execute answer from an rbx_report, the /validate answer from
+ * the check step. The only place the native run JSON is built: POST /execute,
+ * the worker's job result, the history record and GET /tasks all carry what
+ * rbx_native_execute wrote.
+ *
+ * Output bytes become JSON strings here, once: UTF-8 repaired, or base64 when
+ * the request asked for base64_encoded. Seconds are printed with millisecond
+ * precision ("0.021"). */
+#ifndef RBX_ENGINE_NATIVE_H
+#define RBX_ENGINE_NATIVE_H
+
+#include <json-c/json.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "engine/language.h"
+#include "engine/report.h"
+
+/* The /execute answer. base64: outputs (and messages built from them) in
+ * base64. NULL on ENOMEM. */
+json_object *rbx_native_execute(const rbx_report *rep, bool base64);
+
+/* /validate: {valid, status, diagnostics, output, language}. check is the
+ * syntax check or compile step. */
+json_object *rbx_native_validate(const rbx_language *lang, const char *version,
+                                 const rbx_run_result *check, bool base64);
+
+/* A JSON string of bytes: UTF-8 repaired, or base64 when `base64` is set
+ * (buf NULL: ""). */
+json_object *rbx_native_text(const char *buf, size_t len, bool base64);
+
+/* Milliseconds as a JSON number of seconds printed with three decimals. */
+json_object *rbx_native_seconds(uint64_t ms);
+
+/* {"id": ..., "version": ...}; version NULL or "": null. */
+json_object *rbx_native_language_ref(const char *id, const char *version);
+
+#endif
