@@ -53,6 +53,16 @@ typedef struct rbx_db_backend {
     /* The applied schema version and setting it (inside the migration). */
     int (*schema_version)(rbx_store *store, int *version, rbx_error *err);
     int (*set_schema_version)(rbx_store *store, int version, rbx_error *err);
+    /* Wake-ups between processes, NULL where the engine has none (SQLite:
+     * its users poll). listen subscribes this connection to channel (again
+     * after a reconnect); notify (inside a transaction: sent at its commit)
+     * wakes every listener; wake_fd is the descriptor that turns readable
+     * when a notification may be waiting; drain takes the waiting ones and
+     * tells whether there were any. */
+    int (*listen)(rbx_store *store, const char *channel, rbx_error *err);
+    int (*notify)(rbx_store *store, const char *channel, rbx_error *err);
+    int (*wake_fd)(rbx_store *store);
+    bool (*drain)(rbx_store *store);
 } rbx_db_backend;
 
 extern const rbx_db_backend rbx_db_sqlite;

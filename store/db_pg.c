@@ -26,6 +26,7 @@
 
 typedef struct pg_conn {
     PGconn *conn;
+    char listening[64]; /* the channel LISTENed to, "" for none */
     int64_t changes;
     char sqlstate[6];
     char message[256];
@@ -89,13 +90,27 @@ static int pg_error(rbx_store *store, rbx_error *err, const char *what)
     return rbx_error_internal(err, "store: %s: %s (%s)", what, c->message, c->sqlstate);
 }
 
+static int listen_on(pg_conn *c)
+{
+    char sql[96];
+    snprintf(sql, sizeof(sql), "LISTEN %s", c->listening);
+    PGresult *res = PQexec(c->conn, sql);
+    int rc = PQresultStatus(res) == PGRES_COMMAND_OK ? 0 : -1;
+    PQclear(res);
+    return rc;
+}
+
 /* A connection the server or the network dropped is opened again before the
- * next statement; the statement that met the drop has failed already. */
+ * next statement (and LISTENs again); the statement that met the drop has
+ * failed already. */
 static void ensure_connected(rbx_store *store)
 {
     pg_conn *c = conn_of(store);
-    if (PQstatus(c->conn) != CONNECTION_OK)
-        PQreset(c->conn);
+    if (PQstatus(c->conn) == CONNECTION_OK)
+        return;
+    PQreset(c->conn);
+    if (PQstatus(c->conn) == CONNECTION_OK && c->listening[0])
+        listen_on(c);
 }
 
 /* ?N to $N and user to "user", outside quoted literals and identifiers. */
@@ -353,6 +368,49 @@ static int pg_set_schema_version(rbx_store *store, int version, rbx_error *err)
     return pg_exec(store, sql, err);
 }
 
+/* channel is one of the store's own constant names, never user input. */
+static int pg_listen(rbx_store *store, const char *channel, rbx_error *err)
+{
+    pg_conn *c = conn_of(store);
+    if (strcmp(c->listening, channel) == 0 && PQstatus(c->conn) == CONNECTION_OK)
+        return 0; /* subscribed already */
+    snprintf(c->listening, sizeof(c->listening), "%s", channel);
+    ensure_connected(store);
+    if (listen_on(c) < 0) {
+        note_failure(store, NULL);
+        return pg_error(store, err, "listening for wake-ups");
+    }
+    return 0;
+}
+
+static int pg_notify(rbx_store *store, const char *channel, rbx_error *err)
+{
+    char sql[96];
+    snprintf(sql, sizeof(sql), "NOTIFY %s", channel);
+    return pg_exec(store, sql, err);
+}
+
+static int pg_wake_fd(rbx_store *store)
+{
+    ensure_connected(store);
+    return PQsocket(conn_of(store)->conn);
+}
+
+/* Notifications also arrive while other statements run, and wait in libpq's
+ * queue: so the queue is read here, not only the socket. */
+static bool pg_drain(rbx_store *store)
+{
+    pg_conn *c = conn_of(store);
+    PQconsumeInput(c->conn);
+    bool any = false;
+    PGnotify *n;
+    while ((n = PQnotifies(c->conn))) {
+        any = true;
+        PQfreemem(n);
+    }
+    return any;
+}
+
 static void pg_close(rbx_store *store)
 {
     pg_conn *c = conn_of(store);
@@ -420,4 +478,8 @@ const rbx_db_backend rbx_db_postgres = {
     .changes = pg_changes,
     .schema_version = pg_schema_version,
     .set_schema_version = pg_set_schema_version,
+    .listen = pg_listen,
+    .notify = pg_notify,
+    .wake_fd = pg_wake_fd,
+    .drain = pg_drain,
 };

@@ -50,6 +50,32 @@ static int step_done(rbx_store *store, rbx_stmt *stmt, const char *what, rbx_err
     return 0;
 }
 
+/* ---- wake-ups ------------------------------------------------------------- */
+
+#define WAKE_CHANNEL "runbox_jobs"
+
+/* Inside the transaction that queues: listeners hear it once it commits. */
+static int wake_workers(rbx_store *store, rbx_error *err)
+{
+    if (!store->backend->notify)
+        return 0;
+    return store->backend->notify(store, WAKE_CHANNEL, err);
+}
+
+int rbx_jobs_wake_fd(rbx_store *store, rbx_error *err)
+{
+    if (!store->backend->listen)
+        return -1;
+    if (store->backend->listen(store, WAKE_CHANNEL, err) < 0)
+        return -1;
+    return store->backend->wake_fd(store);
+}
+
+bool rbx_jobs_wake_drain(rbx_store *store)
+{
+    return store->backend->drain && store->backend->drain(store);
+}
+
 /* ---- enqueue -------------------------------------------------------------- */
 
 int rbx_jobs_count_pending(rbx_store *store, int64_t *count, rbx_error *err)
@@ -112,6 +138,8 @@ int rbx_jobs_enqueue(rbx_store *store, const char *user, int64_t key_id, rbx_job
     for (size_t i = 0; i < n; i++)
         if (insert_job(store, user, key_id, &jobs[i], created, err) < 0)
             goto fail;
+    if (wake_workers(store, err) < 0)
+        goto fail;
     return rbx_store_commit(store, err);
 fail:
     rbx_store_rollback(store);
@@ -442,11 +470,13 @@ int rbx_jobs_mark_cancelled(rbx_store *store, const char *id, const char *owner,
 
 int rbx_jobs_release(rbx_store *store, const char *id, const char *owner, rbx_error *err)
 {
-    return end_lease(store, id, owner,
-                     "UPDATE jobs SET status = 'queued', started_at = NULL, runs = runs - 1,"
-                     " lease_owner = NULL, lease_expires_at = NULL"
-                     " WHERE id = ?1 AND lease_owner = ?2 AND status = 'running'",
-                     err);
+    if (end_lease(store, id, owner,
+                  "UPDATE jobs SET status = 'queued', started_at = NULL, runs = runs - 1,"
+                  " lease_owner = NULL, lease_expires_at = NULL"
+                  " WHERE id = ?1 AND lease_owner = ?2 AND status = 'running'",
+                  err) < 0)
+        return -1;
+    return wake_workers(store, err); /* outside a transaction: sent at once */
 }
 
 /* ---- callbacks ------------------------------------------------------------ */

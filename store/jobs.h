@@ -147,6 +147,18 @@ int rbx_jobs_delivery_defer(rbx_store *store, const char *id, int64_t in_ms, rbx
  * when none is scheduled): lets the worker sleep exactly that long. */
 int rbx_jobs_next_delivery_in(rbx_store *store, int64_t *in_ms, rbx_error *err);
 
+/* ---- wake-ups ------------------------------------------------------------- */
+
+/* On PostgreSQL a worker need not poll for new jobs: queueing one (or giving
+ * one back) NOTIFYs every worker listening. rbx_jobs_wake_fd subscribes this
+ * connection (first call) and returns the descriptor to poll for readable,
+ * or -1 on SQLite, where workers poll every jobs_poll_interval_ms (they still
+ * do on PostgreSQL, slower, for leases that expire without a notice). It may
+ * change after a reconnect: ask before each poll. rbx_jobs_wake_drain takes
+ * the waiting wake-ups: true when there was one (claim now). */
+int rbx_jobs_wake_fd(rbx_store *store, rbx_error *err);
+bool rbx_jobs_wake_drain(rbx_store *store);
+
 /* Jobs waiting or running, for back-pressure and health. */
 int rbx_jobs_count_pending(rbx_store *store, int64_t *count, rbx_error *err);
 

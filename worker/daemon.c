@@ -315,6 +315,20 @@ static void read_runs(rbx_worker *w, struct pollfd *fds, const int *slot_of, int
     }
 }
 
+/* The store's wake-up descriptor (PostgreSQL: a NOTIFY when a job is
+ * queued), -1 when it has none; wake-ups already waiting claim at once. */
+static int wake_fd(rbx_worker *w)
+{
+    rbx_error err;
+    rbx_error_clear(&err);
+    int fd = rbx_jobs_wake_fd(w->store, &err);
+    if (fd < 0 && err.message[0])
+        LOG("listening for queued jobs: %s\n", err.message);
+    if (rbx_jobs_wake_drain(w->store))
+        w->next_poll_ms = 0;
+    return fd;
+}
+
 static int wait_for_events(rbx_worker *w, long long now, rbx_error *err)
 {
     /* worker_concurrency is at most 256 (common/config.c). */
@@ -327,6 +341,9 @@ static int wait_for_events(rbx_worker *w, long long now, rbx_error *err)
         fds[n] = (struct pollfd){.fd = w->runs[i].fd, .events = POLLIN};
         slot_of[n++] = i;
     }
+    int n_runs = n, wake = w->stopping ? -1 : wake_fd(w);
+    if (wake >= 0)
+        fds[n++] = (struct pollfd){.fd = wake, .events = POLLIN};
     int ready = poll(fds, (nfds_t)n, poll_timeout(w, now));
     if (ready < 0 && errno != EINTR)
         return rbx_error_errno(err, "poll");
@@ -334,7 +351,9 @@ static int wait_for_events(rbx_worker *w, long long now, rbx_error *err)
         return 0;
     if (fds[0].revents & POLLIN)
         on_signal(w, monotonic_ms());
-    read_runs(w, fds, slot_of, n);
+    if (n > n_runs && fds[n_runs].revents && rbx_jobs_wake_drain(w->store))
+        w->next_poll_ms = 0;
+    read_runs(w, fds, slot_of, n_runs);
     return 0;
 }
 

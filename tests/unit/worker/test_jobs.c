@@ -3,6 +3,7 @@
  * claiming from one database at once. On a real SQLite file in a temp dir,
  * then on a real PostgreSQL server (tests/unit/store/fixture.h). */
 #include <check.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -353,6 +354,32 @@ START_TEST(test_concurrent_claimers_each_job_once)
 }
 END_TEST
 
+/* On PostgreSQL a queued job wakes a listening worker's connection; SQLite
+ * has no wake-up descriptor (its workers poll). */
+START_TEST(test_enqueue_wakes_listeners)
+{
+    rbx_store *listener;
+    rbx_error err;
+    ck_assert_msg(rbx_store_open(fx.path, &listener, &err) == 0, "%s", err.message);
+    int fd = rbx_jobs_wake_fd(listener, &err);
+    if (!fixture_postgres()) {
+        ck_assert_int_eq(fd, -1);
+        ck_assert(!rbx_jobs_wake_drain(listener));
+        rbx_store_close(listener);
+        return;
+    }
+    ck_assert_int_ge(fd, 0);
+    ck_assert(!rbx_jobs_wake_drain(listener));
+    char id[RBX_JOB_ID_SIZE];
+    enqueue_one("print(1)", NULL, id);
+    struct pollfd p = {.fd = rbx_jobs_wake_fd(listener, &err), .events = POLLIN};
+    ck_assert_int_eq(poll(&p, 1, 10000), 1);
+    ck_assert(rbx_jobs_wake_drain(listener));
+    ck_assert(!rbx_jobs_wake_drain(listener));
+    rbx_store_close(listener);
+}
+END_TEST
+
 static Suite *jobs_suite(bool postgres)
 {
     Suite *s = suite_create(postgres ? "jobs (postgresql)" : "jobs");
@@ -367,6 +394,7 @@ static Suite *jobs_suite(bool postgres)
     tcase_add_test(tc, test_cancel_queued_and_running_and_release);
     tcase_add_test(tc, test_callback_bookkeeping);
     tcase_add_test(tc, test_concurrent_claimers_each_job_once);
+    tcase_add_test(tc, test_enqueue_wakes_listeners);
     suite_add_tcase(s, tc);
     return s;
 }
