@@ -3,7 +3,14 @@
 nginxsitedir = $(sysconfdir)/nginx/sites-available
 noinst_DATA = nginx/runbox
 playgrounddir = $(pkgdatadir)/playground
-dist_playground_DATA = nginx/playground/index.html
+dist_playground_DATA = nginx/playground/index.html nginx/playground/playground.css \
+	nginx/playground/favicon.svg
+playgroundjsdir = $(playgrounddir)/js
+dist_playgroundjs_DATA = nginx/playground/js/api.js nginx/playground/js/cases.js \
+	nginx/playground/js/dialog.js nginx/playground/js/editor.js \
+	nginx/playground/js/history.js nginx/playground/js/key.js \
+	nginx/playground/js/languages.js nginx/playground/js/main.js \
+	nginx/playground/js/result.js
 EXTRA_DIST += nginx/runbox.conf
 CLEANFILES += nginx/runbox
 
