@@ -11,6 +11,12 @@ EXTRA_DIST += tests/integration/run tests/integration/conftest.py \
 	tests/integration/test_bad_input.py tests/integration/test_grading.py \
 	tests/integration/test_async.py
 
+# The playground in headless Chromium (tests/browser/run, started by
+# scripts/check; playwright-core is installed into the build tree).
+EXTRA_DIST += tests/browser/run tests/browser/README.md tests/browser/package.json \
+	tests/browser/package-lock.json tests/browser/playground.js \
+	tests/browser/lib/browser.js tests/browser/lib/runner.js tests/browser/lib/stack.js
+
 # The security suite (tests/security/run): hostile programs run through
 # runbox-sandbox by scripts/check; shipped so it can run from a tarball too.
 EXTRA_DIST += tests/security/run tests/security/README.md \
