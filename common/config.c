@@ -58,6 +58,7 @@ static const struct key_def KEYS[] = {
     {"limits", "default_cpu_share_milli", KEY_INT, F(default_cpu_share_milli), 0, 10, 64000},
     {"limits", "max_test_cases", KEY_INT, F(max_test_cases), 0, 1, 10000},
     {"limits", "max_grading_wall_ms", KEY_U64, F(max_grading_wall_ms), 0, 100, 3600000},
+    {"limits", "max_answer_kb", KEY_U64, F(max_answer_kb), 0, 16, 1024 * 1024},
 
     {"sandbox", "uid_base", KEY_U32, F(uid_base), 0, 1000, 4000000000LL},
     {"sandbox", "uid_count", KEY_U32, F(uid_count), 0, 1, 65536},
@@ -67,6 +68,7 @@ static const struct key_def KEYS[] = {
 
     {"history", "max_age_days", KEY_INT, F(history_max_age_days), 0, 0, 36500},
     {"history", "max_rows_per_user", KEY_INT, F(history_max_rows_per_user), 0, 0, 100000000},
+    {"history", "max_record_kb", KEY_U64, F(history_max_kb), 0, 16, 1024 * 1024},
 
     {"jobs", "max_queued", KEY_INT, F(jobs_max_queued), 0, 1, 10000000},
     {"jobs", "lease_seconds", KEY_INT, F(jobs_lease_seconds), 0, 5, 86400},
@@ -80,6 +82,7 @@ static const struct key_def KEYS[] = {
     {"callbacks", "timeout_ms", KEY_INT, F(callback_timeout_ms), 0, 10, 600000},
     {"callbacks", "concurrency", KEY_INT, F(callback_concurrency), 0, 1, 1024},
     {"callbacks", "per_destination", KEY_INT, F(callback_per_destination), 0, 1, 1024},
+    {"callbacks", "max_body_kb", KEY_U64, F(callback_max_body_kb), 0, 16, 1024 * 1024},
     {"callbacks", "allow_networks", KEY_NETWORKS, 0, 0, 0, 0},
 };
 
@@ -105,6 +108,7 @@ void rbx_config_defaults(rbx_config *cfg)
     cfg->default_cpu_share_milli = 500;
     cfg->max_test_cases = 100;
     cfg->max_grading_wall_ms = 120000;
+    cfg->max_answer_kb = 2048;
 
     cfg->uid_base = 200000;
     cfg->uid_count = 1024;
@@ -114,6 +118,7 @@ void rbx_config_defaults(rbx_config *cfg)
 
     cfg->history_max_age_days = 0;
     cfg->history_max_rows_per_user = 0;
+    cfg->history_max_kb = 256;
 
     cfg->jobs_max_queued = 10000;
     cfg->jobs_lease_seconds = 6;
@@ -127,6 +132,7 @@ void rbx_config_defaults(rbx_config *cfg)
     cfg->callback_timeout_ms = 10000;
     cfg->callback_concurrency = 32;
     cfg->callback_per_destination = 4;
+    cfg->callback_max_body_kb = 1024;
     cfg->n_allow_networks = 0;
 }
 

@@ -45,6 +45,7 @@ typedef struct rbx_config {
     int default_cpu_share_milli; /* cpu.max share of one core, 500 = 0.5 */
     int max_test_cases;
     uint64_t max_grading_wall_ms; /* all test cases of one request together */
+    uint64_t max_answer_kb;       /* one request's whole answer (all cases' outputs) */
 
     /* [sandbox] */
     uint32_t uid_base;    /* first host uid of the box range when running as root */
@@ -56,6 +57,7 @@ typedef struct rbx_config {
     /* [history] */
     int history_max_age_days;      /* 0 = keep forever */
     int history_max_rows_per_user; /* 0 = unlimited */
+    uint64_t history_max_kb;       /* the stored answer of one record; the rest cut, marked */
 
     /* [jobs] */
     int jobs_max_queued;
@@ -69,8 +71,9 @@ typedef struct rbx_config {
     int callback_max_backoff_ms;
     int callback_connect_timeout_ms;
     int callback_timeout_ms;
-    int callback_concurrency;     /* attempts in flight at once, per worker */
-    int callback_per_destination; /* of them to one host:port */
+    int callback_concurrency;      /* attempts in flight at once, per worker */
+    int callback_per_destination;  /* of them to one host:port */
+    uint64_t callback_max_body_kb; /* one callback's body; the rest cut, marked */
     size_t n_allow_networks;
     char allow_networks[RBX_MAX_ALLOW_NETWORKS]
                        [64]; /* CIDRs callbacks may reach despite the private-address rule */

@@ -1,10 +1,10 @@
 # common/: error reporting and configuration shared by every layer.
 noinst_LIBRARIES += common/librbxcommon.a
 common_librbxcommon_a_SOURCES = common/error.c common/config.c common/slots.c common/io.c \
-	common/url_guard.c common/json_strict.c common/cidr.c
-common_librbxcommon_a_CFLAGS = $(AM_CFLAGS) $(CURL_CFLAGS)
+	common/url_guard.c common/json_strict.c common/cidr.c common/json_cap.c
+common_librbxcommon_a_CFLAGS = $(AM_CFLAGS) $(CURL_CFLAGS) $(JSONC_CFLAGS)
 noinst_HEADERS += common/error.h common/config.h common/slots.h common/io.h common/url_guard.h \
-	common/json_strict.h common/cidr.h
+	common/json_strict.h common/cidr.h common/json_cap.h
 
 check_PROGRAMS += tests/unit/common/test_io
 TESTS += tests/unit/common/test_io
@@ -35,3 +35,9 @@ TESTS += tests/unit/common/test_json_strict
 tests_unit_common_test_json_strict_SOURCES = tests/unit/common/test_json_strict.c
 tests_unit_common_test_json_strict_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
 tests_unit_common_test_json_strict_LDADD = common/librbxcommon.a $(CHECK_LIBS)
+
+check_PROGRAMS += tests/unit/common/test_json_cap
+TESTS += tests/unit/common/test_json_cap
+tests_unit_common_test_json_cap_SOURCES = tests/unit/common/test_json_cap.c
+tests_unit_common_test_json_cap_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS) $(JSONC_CFLAGS)
+tests_unit_common_test_json_cap_LDADD = common/librbxcommon.a $(JSONC_LIBS) $(CHECK_LIBS)

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/json_cap.h"
 #include "engine/compile_cache.h"
 #include "engine/grade.h"
 #include "engine/grading/grading.h"
@@ -252,6 +253,9 @@ int rbx_engine_execute(rbx_engine *eng, const rbx_request *req, const char *run_
         rc = rbx_error_errno(err, "out of memory");
     rbx_run_finish(&run);
     rbx_report_free(&rep);
+    /* One request's answer is bounded as a whole, not only run by run. */
+    if (rc == 0)
+        rbx_json_cap(*response, eng->cfg.max_answer_kb * 1024);
     return rc;
 }
 

@@ -9,20 +9,36 @@
 #include <string.h>
 
 #include "engine/grading/grading.h"
+#include "engine/limits.h"
 #include "engine/native.h"
 
 typedef struct runner_ctx {
     rbx_run *run;
     const rbx_request *req;
+    uint64_t answer_left; /* output bytes the answer may still carry */
 } runner_ctx;
 
+/* The cases share the answer's budget (max_answer_kb): each runs with the
+ * output limit lowered to what is left, so 100 cases of 1 MB each cost the
+ * service one answer's worth of memory, not 100. A case past the budget stops
+ * at output_limit after its first kilobyte. */
 static int run_for_grading(void *ctx, rbx_grading_phase phase, const char *const *argv,
                            const char *stdin_data, size_t stdin_len, uint64_t wall_cap_ms,
                            bool keep_changes, rbx_sandbox_result *result, rbx_error *err)
 {
     runner_ctx *c = ctx;
-    return rbx_run_argv(c->run, phase == RBX_GRADING_COMPILE, &c->req->limits, argv, stdin_data,
-                        stdin_len, wall_cap_ms, keep_changes, result, err);
+    rbx_limits limits;
+    rbx_limits_effective(&c->req->limits, c->run->lang, c->run->cfg, &limits);
+    uint64_t left_kb = c->answer_left / 1024;
+    if (phase == RBX_GRADING_RUN && left_kb < limits.output_kb)
+        limits.output_kb = left_kb ? left_kb : 1;
+    int rc = rbx_run_argv(c->run, phase == RBX_GRADING_COMPILE, &limits, argv, stdin_data,
+                          stdin_len, wall_cap_ms, keep_changes, result, err);
+    if (rc == 0 && phase == RBX_GRADING_RUN) {
+        uint64_t used = result->stdout_len + result->stderr_len;
+        c->answer_left = used < c->answer_left ? c->answer_left - used : 0;
+    }
+    return rc;
 }
 
 static void put_text(json_object *obj, const char *key, const char *buf, size_t len)
@@ -129,7 +145,7 @@ int rbx_engine_grade(const rbx_config *cfg, rbx_run *run, const rbx_request *req
     if ((compile_tmpl && !(compile_argv = rbx_run_expand(run, compile_tmpl, NULL, err))) ||
         !(run_argv = rbx_run_expand(run, run->lang->run_argv, (const char *const *)req->args, err)))
         goto out;
-    runner_ctx ctx = {run, req};
+    runner_ctx ctx = {run, req, cfg->max_answer_kb * 1024};
     rbx_grading_runner runner = {run_for_grading, &ctx};
     rbx_grading_job job = {
         .language = run->lang->id,

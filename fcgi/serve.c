@@ -61,6 +61,7 @@ static int open_service(const rbx_config *cfg, rbx_service *svc, rbx_error *err)
         rbx_error_prefix(err, "store %s", db);
         return -1;
     }
+    rbx_store_set_history_max(svc->store, cfg->history_max_kb * 1024);
     if (rbx_engine_open(cfg, &svc->engine, err) < 0) {
         rbx_error_prefix(err, "engine");
         rbx_store_close(svc->store);

@@ -2,6 +2,8 @@
  * query names the user, so another user's row is indistinguishable from none. */
 #include "store/store_internal.h"
 
+#include "common/json_cap.h"
+
 #include <string.h>
 #include <time.h>
 
@@ -58,12 +60,27 @@ static void bind_request(rbx_stmt *stmt, json_object *request)
     bind_json_field(stmt, 12, request, "limits");
 }
 
-static void bind_response(rbx_stmt *stmt, json_object *response)
+/* The stored answer: whole when it fits the record cap, else a cut copy (the
+ * caller's answer goes out whole). */
+static void bind_stored_answer(rbx_stmt *stmt, int index, json_object *response, size_t max_bytes)
+{
+    json_object *copy = NULL;
+    if (max_bytes && rbx_json_size(response) > max_bytes &&
+        json_object_deep_copy(response, &copy, NULL) == 0)
+        rbx_json_cap(copy, max_bytes);
+    /* Bound as a transient copy: the text may go with the copy below. */
+    rbx_store_bind_text(
+        stmt, index,
+        json_object_to_json_string_ext(copy ? copy : response, JSON_C_TO_STRING_PLAIN));
+    json_object_put(copy);
+}
+
+static void bind_response(rbx_stmt *stmt, json_object *response, size_t max_bytes)
 {
     rbx_store_bind_text(stmt, 1, field_string(response, "id"));
     json_object *language = field(response, "language");
     rbx_store_bind_text(stmt, 6, field_string(language, "version"));
-    rbx_store_bind_text(stmt, 13, json_object_to_json_string_ext(response, JSON_C_TO_STRING_PLAIN));
+    bind_stored_answer(stmt, 13, response, max_bytes);
     rbx_store_bind_text(stmt, 14, field_string(response, "status"));
     bind_int_field(stmt, 15, response, "exit_code");
     bind_int_field(stmt, 16, response, "cpu_time_ms");
@@ -90,7 +107,7 @@ int rbx_store_history_add(rbx_store *store, const char *user, json_object *reque
     if (rbx_store_prepare(store, insert_sql, &stmt, err) < 0)
         return -1;
     bind_request(stmt, request);
-    bind_response(stmt, response);
+    bind_response(stmt, response, store->history_max_bytes);
     rbx_store_bind_text(stmt, 2, user);
     rbx_store_bind_text(stmt, 5, language);
     rbx_stmt_bind_int64(stmt, 19, (int64_t)time(NULL));

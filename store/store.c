@@ -172,6 +172,11 @@ static const rbx_db_backend *backend_for(const char *url, const char **target)
     return &rbx_db_sqlite;
 }
 
+void rbx_store_set_history_max(rbx_store *store, size_t max_bytes)
+{
+    store->history_max_bytes = max_bytes;
+}
+
 int rbx_store_open(const char *url, rbx_store **out, rbx_error *err)
 {
     *out = NULL;

@@ -26,6 +26,9 @@ void rbx_store_close(rbx_store *store);
 /* A consistent copy of the live database into dest (a new file: the caller
  * makes sure nothing is there), taken while the service goes on writing. */
 int rbx_store_backup(rbx_store *store, const char *dest, rbx_error *err);
+/* The size a history record's answer is cut to ([history] max_record_kb):
+ * the longest texts are shortened and the record says "truncated": true. */
+void rbx_store_set_history_max(rbx_store *store, size_t max_bytes);
 /* The applied schema version (PRAGMA user_version) and the newest this build knows. */
 int rbx_store_schema_version(rbx_store *store, int *version, rbx_error *err);
 int rbx_store_schema_latest(void);

@@ -10,7 +10,8 @@
 
 struct rbx_store {
     const rbx_db_backend *backend;
-    void *conn; /* the backend's connection */
+    void *conn;               /* the backend's connection */
+    size_t history_max_bytes; /* a record's stored answer; 0 = no cap */
 };
 
 /* Which SQL dialect the store speaks, for the few statements that differ. */

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/json_cap.h"
 #include "store/jobs.h"
 #include "worker/callback.h"
 
@@ -40,6 +41,26 @@ struct rbx_deliverer {
 static int hold_ms(const rbx_config *cfg)
 {
     return cfg->callback_connect_timeout_ms + cfg->callback_timeout_ms + 5000;
+}
+
+/* Cut the stored result to [callbacks] max_body_kb (the longest texts
+ * shortened, "truncated": true) so that a big result is not sent, and sent
+ * again on every retry, whole. The body is replaced before it is signed. */
+static void cap_body(const rbx_config *cfg, rbx_job_delivery *dv)
+{
+    size_t max = cfg->callback_max_body_kb * 1024;
+    if (!max || strlen(dv->body) <= max)
+        return;
+    json_object *doc = json_tokener_parse(dv->body);
+    if (!doc)
+        return;
+    rbx_json_cap(doc, max);
+    char *text = strdup(json_object_to_json_string_ext(doc, JSON_C_TO_STRING_PLAIN));
+    json_object_put(doc);
+    if (text) {
+        free(dv->body);
+        dv->body = text;
+    }
 }
 
 /* Record an attempt's outcome and schedule the next one, or give up. */
@@ -97,6 +118,7 @@ static bool take_off(rbx_deliverer *d, struct flight *f)
     rbx_callback_outcome outcome;
     rbx_error why;
     rbx_error_clear(&why);
+    cap_body(d->cfg, dv);
     if (rbx_callback_prepare(d->cfg, dv->url, dv->body, strlen(dv->body), dv->signing_secret,
                              dv->id, &f->request, &outcome, &why) < 0) {
         record(d, dv, false, &outcome, &why);

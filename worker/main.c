@@ -67,6 +67,7 @@ static int open_all(const rbx_config *cfg, rbx_engine **eng, rbx_store **store, 
         return rbx_error_internal(err, "libcurl failed to initialise");
     if (rbx_store_open(store_path, store, err) < 0)
         return -1;
+    rbx_store_set_history_max(*store, cfg->history_max_kb * 1024);
     return rbx_engine_open(cfg, eng, err);
 }
 

@@ -28,6 +28,9 @@ WORKER_CONF_EXTRA = """
 lease_seconds = 5
 poll_interval_ms = 100
 worker_concurrency = 4
+
+[callbacks]
+max_body_kb = 16
 """
 
 
@@ -221,6 +224,26 @@ def test_callback_signed_and_retried_until_delivered(stack, worker):
     assert state["callback"]["attempts"] == 3
     assert state["callback"]["last_http_status"] == 200
     assert state["callback"]["delivered_at"]
+
+
+def test_callback_body_capped_polled_result_whole(stack, worker):
+    """A 393-byte job once made a 5.2 MB callback, sent again on each retry:
+    the body is cut to [callbacks] max_body_kb (16 KB here) and marked; the
+    polled result keeps the whole answer."""
+    key, _ = signing_key(stack, "dave")
+    receiver = Receiver([200])
+    body = {"language": "python", "code": "print('z' * 200000)",
+            "limits": {"output_kb": 1024}}
+    try:
+        task_id = submit(stack, key, dict(body, callback_url=receiver.url))
+        got = receiver.wait_for(1, timeout=60)
+        state = await_status(stack, key, task_id, "done")
+    finally:
+        receiver.close()
+    sent = got[0][1]
+    assert len(sent) <= 16 * 1024, len(sent)
+    assert json.loads(sent)["truncated"] is True
+    assert len(state["result"]["output"]) == 200001
 
 
 def test_killed_worker_job_finishes_once(stack, worker, alice):
