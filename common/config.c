@@ -43,6 +43,7 @@ static const struct key_def KEYS[] = {
     {"server", "state_dir", KEY_STRING, F(state_dir), S(state_dir), 0, 0},
     {"server", "compile_cache_mb", KEY_U64, F(compile_cache_mb), 0, 0, 1048576},
     {"server", "store_url", KEY_STRING, F(store_url), S(store_url), 0, 0},
+    {"server", "host_name", KEY_STRING, F(host_name), S(host_name), 0, 0},
     {"server", "languages_dir", KEY_STRING, F(languages_dir), S(languages_dir), 0, 0},
     {"server", "max_concurrent_runs", KEY_INT, F(max_concurrent_runs), 0, 0, 4096},
     {"server", "max_runs_per_key", KEY_INT, F(max_runs_per_key), 0, 1, 4096},
@@ -335,4 +336,11 @@ void rbx_config_store_path(const rbx_config *cfg, char *out, size_t outsz)
         snprintf(out, outsz, "%s", cfg->store_url);
     else
         snprintf(out, outsz, "%s/runbox.db", cfg->state_dir);
+}
+
+void rbx_config_host_name(const rbx_config *cfg, char *out, size_t outsz)
+{
+    if (cfg->host_name[0] || gethostname(out, outsz) < 0)
+        snprintf(out, outsz, "%s", cfg->host_name[0] ? cfg->host_name : "localhost");
+    out[outsz - 1] = '\0';
 }

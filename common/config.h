@@ -32,6 +32,7 @@ typedef struct rbx_config {
     int workers;             /* pre-forked FastCGI processes */
     char state_dir[256];     /* SQLite store, per-run work dirs */
     char store_url[512];     /* "" = SQLite in state_dir; sqlite:///path or postgresql://... */
+    char host_name[64];      /* this host in /health and job leases; "" = gethostname() */
     char languages_dir[256]; /* one definition file per language */
     int max_concurrent_runs; /* sandboxes at once across the host; 0 = number of cores */
     int max_runs_per_key;    /* concurrent runs of one API key (429 past it) */
@@ -92,6 +93,9 @@ const char *rbx_config_default_path(void);
 
 /* Effective concurrency cap: max_concurrent_runs, or the number of online cores. */
 int rbx_config_concurrent_runs(const rbx_config *cfg);
+
+/* This host's name: host_name, else the kernel's host name. */
+void rbx_config_host_name(const rbx_config *cfg, char *out, size_t outsz);
 
 /* Where the store is, for rbx_store_open: store_url when set, else the
  * SQLite file inside state_dir. */

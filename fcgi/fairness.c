@@ -6,19 +6,43 @@
 /* The pool of host-wide run slots; runbox-worker takes the same pool. */
 #define RUN_POOL "run"
 
+/* One of the key's max_runs_per_key slots: the cluster's on a shared store,
+ * else the host's. 1 taken, 0 all busy, -1 error. */
+static int take_key_slot(rbx_service *svc, const rbx_key_info *caller, rbx_run_permit *permit,
+                         rbx_error *err)
+{
+    int count = svc->cfg->max_runs_per_key;
+    if (rbx_store_shared(svc->store)) {
+        int rc =
+            rbx_store_key_slot_acquire(svc->store, caller->id, count, &permit->store_slot, err);
+        if (rc == 1) {
+            permit->store = svc->store;
+            permit->key_id = caller->id;
+        }
+        return rc;
+    }
+    char key_pool[64];
+    snprintf(key_pool, sizeof(key_pool), "key-%" PRId64, caller->id);
+    return rbx_slot_acquire(svc->slots_dir, key_pool, count, 0, &permit->key_slot, err);
+}
+
+static void give_key_slot_back(rbx_run_permit *permit)
+{
+    rbx_slot_release(&permit->key_slot);
+    if (permit->store)
+        rbx_store_key_slot_release(permit->store, permit->key_id, permit->store_slot);
+    permit->store = NULL;
+}
+
 int rbx_run_permit_acquire(rbx_service *svc, const rbx_key_info *caller, rbx_run_permit *permit,
                            rbx_error *err)
 {
-    permit->key_slot = RBX_SLOT_NONE;
-    permit->run_slot = RBX_SLOT_NONE;
+    *permit = (rbx_run_permit){.key_slot = RBX_SLOT_NONE, .run_slot = RBX_SLOT_NONE};
     const rbx_config *cfg = svc->cfg;
 
     /* The key's own cap first and without waiting: a key over its share is
      * told so at once instead of queueing in front of other keys. */
-    char key_pool[64];
-    snprintf(key_pool, sizeof(key_pool), "key-%" PRId64, caller->id);
-    int rc = rbx_slot_acquire(svc->slots_dir, key_pool, cfg->max_runs_per_key, 0, &permit->key_slot,
-                              err);
+    int rc = take_key_slot(svc, caller, permit, err);
     if (rc < 0)
         return -1;
     if (rc == 0) {
@@ -33,7 +57,7 @@ int rbx_run_permit_acquire(rbx_service *svc, const rbx_key_info *caller, rbx_run
                           cfg->queue_wait_ms, &permit->run_slot, err);
     if (rc == 1)
         return 0;
-    rbx_slot_release(&permit->key_slot);
+    give_key_slot_back(permit);
     if (rc == 0) {
         rbx_error_set(err, 503, "overloaded", NULL, "every sandbox is busy; waited %d ms for one",
                       cfg->queue_wait_ms);
@@ -45,5 +69,5 @@ int rbx_run_permit_acquire(rbx_service *svc, const rbx_key_info *caller, rbx_run
 void rbx_run_permit_release(rbx_run_permit *permit)
 {
     rbx_slot_release(&permit->run_slot);
-    rbx_slot_release(&permit->key_slot);
+    give_key_slot_back(permit);
 }

@@ -2,7 +2,7 @@
 noinst_LIBRARIES += store/librbxstore.a
 store_librbxstore_a_SOURCES = store/store.c store/migrations.c store/keys.c store/history.c \
 	store/stats.c store/retention.c store/backup.c store/store_internal.h
-store_librbxstore_a_SOURCES += store/db.h store/db_sqlite.c store/db_pg.c
+store_librbxstore_a_SOURCES += store/db.h store/db_sqlite.c store/db_pg.c store/key_slots.c
 store_librbxstore_a_SOURCES += store/jobs.c
 noinst_HEADERS += store/jobs.h
 store_librbxstore_a_CFLAGS = $(AM_CFLAGS) $(SQLITE_CFLAGS) $(LIBPQ_CFLAGS) $(SODIUM_CFLAGS) \

@@ -209,3 +209,20 @@ void rbx_store_close(rbx_store *store)
     store->backend->close(store);
     free(store);
 }
+
+const char *rbx_store_backend_name(const rbx_store *store)
+{
+    return rbx_store_dialect(store) == RBX_DIALECT_POSTGRES ? "postgresql" : "sqlite";
+}
+
+int rbx_store_ping(rbx_store *store, rbx_error *err)
+{
+    rbx_stmt *stmt;
+    if (rbx_store_prepare(store, "SELECT 1", &stmt, err) < 0)
+        return -1;
+    int rc = rbx_stmt_step(stmt);
+    rbx_stmt_finalize(stmt);
+    if (rc != RBX_STEP_ROW)
+        return rbx_store_sql_error(store, err, "checking the store");
+    return 0;
+}

@@ -32,6 +32,22 @@ void rbx_store_set_history_max(rbx_store *store, size_t max_bytes);
 /* The applied schema version (PRAGMA user_version) and the newest this build knows. */
 int rbx_store_schema_version(rbx_store *store, int *version, rbx_error *err);
 int rbx_store_schema_latest(void);
+/* "sqlite" or "postgresql". */
+const char *rbx_store_backend_name(const rbx_store *store);
+/* One round trip to the database (/health): 503 when it cannot be reached. */
+int rbx_store_ping(rbx_store *store, rbx_error *err);
+
+/* ---- a key's run slots across hosts (store/key_slots.c) ---------------- */
+
+/* Whether several hosts may share this store (PostgreSQL): then a key's
+ * concurrency cap is kept in the store, not in the host's slot files. */
+bool rbx_store_shared(const rbx_store *store);
+/* Take one of count run slots of key_id across every host on the store:
+ * 1 with *slot set, 0 when all are held, -1 with err. The slot stays held
+ * until released or until this connection ends (a crashed holder frees it). */
+int rbx_store_key_slot_acquire(rbx_store *store, int64_t key_id, int count, int *slot,
+                               rbx_error *err);
+void rbx_store_key_slot_release(rbx_store *store, int64_t key_id, int slot);
 
 /* ---- API keys ---------------------------------------------------------- */
 

@@ -74,8 +74,8 @@ int rbx_worker_init(rbx_worker *w, const rbx_config *cfg, rbx_engine *eng, rbx_s
     w->engine = eng;
     w->store = store;
     w->sigfd = -1;
-    char host[64] = "localhost";
-    gethostname(host, sizeof(host) - 1);
+    char host[64];
+    rbx_config_host_name(cfg, host, sizeof(host));
     snprintf(w->owner, sizeof(w->owner), "%s:%d:%08x", host, (int)getpid(), randombytes_random());
     if ((size_t)snprintf(w->slots_dir, sizeof(w->slots_dir), "%s/slots", cfg->state_dir) >=
         sizeof(w->slots_dir))

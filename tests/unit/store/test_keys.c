@@ -231,6 +231,38 @@ START_TEST(test_key_is_hashed_at_rest)
 }
 END_TEST
 
+/* On PostgreSQL a key's run slots are shared by every connection (host) and
+ * freed when the holding connection ends; SQLite stores are not shared. */
+START_TEST(test_key_slots_across_connections)
+{
+    if (!fixture_postgres()) {
+        ck_assert(!rbx_store_shared(fx.store));
+        return;
+    }
+    ck_assert(rbx_store_shared(fx.store));
+    /* A session's advisory locks are reentrant: each holder is its own
+     * connection, as each pool process is. */
+    rbx_store *b_store, *c_store;
+    rbx_error err;
+    ck_assert_int_eq(rbx_store_open(fx.path, &b_store, &err), 0);
+    ck_assert_int_eq(rbx_store_open(fx.path, &c_store, &err), 0);
+    int a, b, c;
+    ck_assert_int_eq(rbx_store_key_slot_acquire(fx.store, 7, 2, &a, &err), 1);
+    ck_assert_int_eq(rbx_store_key_slot_acquire(b_store, 7, 2, &b, &err), 1);
+    ck_assert_int_ne(a, b);
+    ck_assert_int_eq(rbx_store_key_slot_acquire(c_store, 7, 2, &c, &err), 0);
+    ck_assert_int_eq(rbx_store_key_slot_acquire(c_store, 8, 2, &c, &err), 1); /* another key */
+    rbx_store_key_slot_release(c_store, 8, c);
+    rbx_store_key_slot_release(fx.store, 7, a);
+    ck_assert_int_eq(rbx_store_key_slot_acquire(c_store, 7, 2, &c, &err), 1);
+    ck_assert_int_eq(c, a);
+    rbx_store_close(b_store); /* its slot goes with its connection */
+    ck_assert_int_eq(rbx_store_key_slot_acquire(fx.store, 7, 2, &a, &err), 1);
+    ck_assert_int_eq(a, b);
+    rbx_store_close(c_store);
+}
+END_TEST
+
 static Suite *keys_suite(bool postgres)
 {
     Suite *s = suite_create(postgres ? "store_keys (postgresql)" : "store_keys");
@@ -245,6 +277,7 @@ static Suite *keys_suite(bool postgres)
     tcase_add_test(tc, test_revoke_unknown_is_404);
     tcase_add_test(tc, test_list_shows_no_secrets);
     tcase_add_test(tc, test_key_is_hashed_at_rest);
+    tcase_add_test(tc, test_key_slots_across_connections);
     suite_add_tcase(s, tc);
     return s;
 }
