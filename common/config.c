@@ -23,7 +23,7 @@
 
 /* One row per configuration key: the table is the single place that ties a
  * file key to a struct field and its valid range. */
-enum key_type { KEY_INT, KEY_U32, KEY_U64, KEY_SIZE, KEY_STRING, KEY_NETWORKS };
+enum key_type { KEY_INT, KEY_U32, KEY_U64, KEY_SIZE, KEY_STRING, KEY_NAME, KEY_NETWORKS };
 
 struct key_def {
     const char *section;
@@ -85,6 +85,9 @@ static const struct key_def KEYS[] = {
     {"callbacks", "per_destination", KEY_INT, F(callback_per_destination), 0, 1, 1024},
     {"callbacks", "max_body_kb", KEY_U64, F(callback_max_body_kb), 0, 16, 1024 * 1024},
     {"callbacks", "allow_networks", KEY_NETWORKS, 0, 0, 0, 0},
+
+    {"dialects", "judge0_user", KEY_NAME, F(judge0_user), S(judge0_user), 0, 0},
+    {"dialects", "piston_user", KEY_NAME, F(piston_user), S(piston_user), 0, 0},
 };
 
 void rbx_config_defaults(rbx_config *cfg)
@@ -182,6 +185,13 @@ static int set_value(rbx_config *cfg, const struct key_def *k, const char *value
         if (strlen(value) >= k->size || value[0] == '\0')
             return rbx_error_internal(err, "%s.%s must be a non-empty path under %zu bytes",
                                       k->section, k->name, k->size);
+        snprintf(base + k->offset, k->size, "%s", value);
+        return 0;
+    }
+    if (k->type == KEY_NAME) { /* a user name; empty means none */
+        if (strlen(value) >= k->size)
+            return rbx_error_internal(err, "%s.%s must be under %zu bytes", k->section, k->name,
+                                      k->size);
         snprintf(base + k->offset, k->size, "%s", value);
         return 0;
     }

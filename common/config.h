@@ -78,6 +78,10 @@ typedef struct rbx_config {
     size_t n_allow_networks;
     char allow_networks[RBX_MAX_ALLOW_NETWORKS]
                        [64]; /* CIDRs callbacks may reach despite the private-address rule */
+
+    /* [dialects]: the user key-less requests of a dialect run as; "" = a key is required */
+    char judge0_user[128];
+    char piston_user[128];
 } rbx_config;
 
 /* Compiled-in defaults (DESIGN.md section 3: 128 MB, 10 s wall / 30 s max, 10 KB output, 50 KB

@@ -36,6 +36,12 @@ int rbx_auth_caller(rbx_store *store, const rbx_http_request *http, rbx_key_info
     if (!token)
         return rbx_error_set(err, 401, "unauthorized", NULL,
                              "the Authorization header must be: Bearer <key>");
+    return rbx_auth_token(store, token, caller, err);
+}
+
+int rbx_auth_token(rbx_store *store, const char *token, rbx_key_info *caller, rbx_error *err)
+{
+    memset(caller, 0, sizeof(*caller));
     if (rbx_store_key_authenticate(store, token, caller, err) < 0) {
         /* Only the store knows unknown from revoked; either way the caller is
          * not let in, and a store failure stays a 500. */
@@ -44,4 +50,29 @@ int rbx_auth_caller(rbx_store *store, const rbx_http_request *http, rbx_key_info
         return -1;
     }
     return 0;
+}
+
+/* The configured user's first live key stands for a key-less client: its
+ * quotas, its history, its callback secret. */
+int rbx_auth_keyless(rbx_store *store, const char *user, rbx_key_info *caller, rbx_error *err)
+{
+    json_object *keys = NULL;
+    int64_t id = -1;
+    memset(caller, 0, sizeof(*caller));
+    if (rbx_store_key_list(store, &keys, err) < 0)
+        return -1;
+    for (size_t i = 0; id < 0 && i < json_object_array_length(keys); i++) {
+        json_object *k = json_object_array_get_idx(keys, i), *v;
+        if (json_object_object_get_ex(k, "user", &v) &&
+            strcmp(json_object_get_string(v), user) == 0 &&
+            json_object_object_get_ex(k, "revoked", &v) && !json_object_get_boolean(v) &&
+            json_object_object_get_ex(k, "id", &v))
+            id = json_object_get_int64(v);
+    }
+    json_object_put(keys);
+    if (id < 0)
+        return rbx_error_set(err, 401, "unauthorized", NULL,
+                             "an API key is required (the key-less user '%s' has no live key)",
+                             user);
+    return rbx_store_key_get(store, id, caller, err);
 }

@@ -14,4 +14,11 @@ const char *rbx_auth_bearer_token(const char *header);
 int rbx_auth_caller(rbx_store *store, const rbx_http_request *http, rbx_key_info *caller,
                     rbx_error *err);
 
+/* The same for a key taken from another header (a dialect's). */
+int rbx_auth_token(rbx_store *store, const char *token, rbx_key_info *caller, rbx_error *err);
+
+/* A key-less request of a dialect whose operator named the user it runs as:
+ * that user's first live key (401 when it has none). */
+int rbx_auth_keyless(rbx_store *store, const char *user, rbx_key_info *caller, rbx_error *err);
+
 #endif

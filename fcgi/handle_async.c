@@ -36,21 +36,29 @@ static json_object *queued_json(const char *id)
 
 int rbx_handle_execute_async(rbx_call *call, rbx_reply *reply, rbx_error *err)
 {
+    char id[RBX_JOB_ID_SIZE];
+    if (rbx_service_enqueue(call, call->json, id, err) < 0)
+        return -1;
+    rbx_reply_json(reply, 202, queued_json(id));
+    return 0;
+}
+
+int rbx_service_enqueue(rbx_call *call, json_object *body, char id[37], rbx_error *err)
+{
     rbx_service *svc = call->svc;
     rbx_request *req = NULL;
     rbx_job_new job = {0};
-    int rc = validate_submission(svc, call->json, &req, &job, err);
+    int rc = validate_submission(svc, body, &req, &job, err);
     if (rc == 0)
         rc = rbx_jobs_enqueue(svc->store, call->key.user, call->key.id, &job, 1,
                               svc->cfg->jobs_max_queued, err);
     rbx_request_free(req);
-    if (rc < 0)
-        return -1;
-    rbx_reply_json(reply, 202, queued_json(job.id));
-    return 0;
+    if (rc == 0)
+        memcpy(id, job.id, RBX_JOB_ID_SIZE);
+    return rc;
 }
 
-/* {"submissions": [...]}: an array of 1 to BATCH_MAX objects, nothing else. */
+/* {"submissions": [...]}: an array, nothing else (its size: rbx_service_enqueue_batch). */
 static int batch_submissions(json_object *body, json_object **list, rbx_error *err)
 {
     json_object_object_foreach(body, key, value)
@@ -63,10 +71,6 @@ static int batch_submissions(json_object *body, json_object **list, rbx_error *e
         !json_object_is_type(*list, json_type_array))
         return rbx_error_set(err, 400, "invalid_request", "submissions",
                              "submissions must be an array of execute requests");
-    size_t n = json_object_array_length(*list);
-    if (n == 0 || n > BATCH_MAX)
-        return rbx_error_set(err, 400, "invalid_request", "submissions",
-                             "a batch holds 1 to %d submissions, not %zu", BATCH_MAX, n);
     return 0;
 }
 
@@ -103,11 +107,28 @@ static int validate_batch(rbx_service *svc, json_object *list, rbx_request **req
 
 int rbx_handle_execute_batch(rbx_call *call, rbx_reply *reply, rbx_error *err)
 {
-    rbx_service *svc = call->svc;
     json_object *list;
-    if (batch_submissions(call->json, &list, err) < 0)
+    char ids[BATCH_MAX][RBX_JOB_ID_SIZE];
+    if (batch_submissions(call->json, &list, err) < 0 ||
+        rbx_service_enqueue_batch(call, list, ids, err) < 0)
         return -1;
     size_t n = json_object_array_length(list);
+    json_object *tasks = json_object_new_array();
+    for (size_t i = 0; i < n; i++)
+        json_object_array_add(tasks, queued_json(ids[i]));
+    json_object *body = json_object_new_object();
+    json_object_object_add(body, "tasks", tasks);
+    rbx_reply_json(reply, 202, body);
+    return 0;
+}
+
+int rbx_service_enqueue_batch(rbx_call *call, json_object *list, char ids[][37], rbx_error *err)
+{
+    rbx_service *svc = call->svc;
+    size_t n = json_object_array_length(list);
+    if (n == 0 || n > BATCH_MAX)
+        return rbx_error_set(err, 400, "invalid_request", "submissions",
+                             "a batch holds 1 to %d submissions, not %zu", BATCH_MAX, n);
     rbx_request *reqs[BATCH_MAX] = {0};
     rbx_job_new jobs[BATCH_MAX] = {0};
     int rc = validate_batch(svc, list, reqs, jobs, err);
@@ -116,13 +137,7 @@ int rbx_handle_execute_batch(rbx_call *call, rbx_reply *reply, rbx_error *err)
                               svc->cfg->jobs_max_queued, err);
     for (size_t i = 0; i < n; i++)
         rbx_request_free(reqs[i]);
-    if (rc < 0)
-        return -1;
-    json_object *tasks = json_object_new_array();
-    for (size_t i = 0; i < n; i++)
-        json_object_array_add(tasks, queued_json(jobs[i].id));
-    json_object *body = json_object_new_object();
-    json_object_object_add(body, "tasks", tasks);
-    rbx_reply_json(reply, 202, body);
-    return 0;
+    for (size_t i = 0; rc == 0 && i < n; i++)
+        memcpy(ids[i], jobs[i].id, RBX_JOB_ID_SIZE);
+    return rc;
 }

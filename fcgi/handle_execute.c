@@ -23,11 +23,12 @@ static int run_with_permit(rbx_call *call, const rbx_request *req, const char *r
     return rc;
 }
 
-int rbx_handle_execute(rbx_call *call, rbx_reply *reply, rbx_error *err)
+int rbx_service_execute(rbx_call *call, json_object *body, json_object **out, rbx_error *err)
 {
     rbx_service *svc = call->svc;
     rbx_request *req = NULL;
-    if (rbx_request_parse(svc->engine, call->json, false, &req, err) < 0)
+    *out = NULL;
+    if (rbx_request_parse(svc->engine, body, false, &req, err) < 0)
         return -1;
 
     char run_id[37];
@@ -45,6 +46,15 @@ int rbx_handle_execute(rbx_call *call, rbx_reply *reply, rbx_error *err)
         json_object_put(response);
         return -1;
     }
+    *out = response;
+    return 0;
+}
+
+int rbx_handle_execute(rbx_call *call, rbx_reply *reply, rbx_error *err)
+{
+    json_object *response;
+    if (rbx_service_execute(call, call->json, &response, err) < 0)
+        return -1;
     rbx_reply_json(reply, 200, response);
     return 0;
 }

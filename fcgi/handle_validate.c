@@ -3,11 +3,12 @@
 #include "fcgi/fairness.h"
 #include "fcgi/service.h"
 
-int rbx_handle_validate(rbx_call *call, rbx_reply *reply, rbx_error *err)
+int rbx_service_validate(rbx_call *call, json_object *body, json_object **out, rbx_error *err)
 {
     rbx_service *svc = call->svc;
     rbx_request *req = NULL;
-    if (rbx_request_parse(svc->engine, call->json, false, &req, err) < 0)
+    *out = NULL;
+    if (rbx_request_parse(svc->engine, body, false, &req, err) < 0)
         return -1;
 
     rbx_run_permit permit;
@@ -18,7 +19,14 @@ int rbx_handle_validate(rbx_call *call, rbx_reply *reply, rbx_error *err)
         rbx_run_permit_release(&permit);
     }
     rbx_request_free(req);
-    if (rc < 0)
+    *out = response;
+    return rc;
+}
+
+int rbx_handle_validate(rbx_call *call, rbx_reply *reply, rbx_error *err)
+{
+    json_object *response;
+    if (rbx_service_validate(call, call->json, &response, err) < 0)
         return -1;
     rbx_reply_json(reply, 200, response);
     return 0;

@@ -19,6 +19,7 @@ typedef struct rbx_http_request {
     const char *query;         /* QUERY_STRING, "" when none */
     const char *content_type;  /* CONTENT_TYPE, NULL when none */
     const char *authorization; /* HTTP_AUTHORIZATION, NULL when none */
+    const char *auth_token;    /* HTTP_X_AUTH_TOKEN (Judge0's key header), NULL when none */
     long long content_length;  /* -1 when absent */
     char path_buf[1024];
 } rbx_http_request;

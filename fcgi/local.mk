@@ -9,6 +9,12 @@ fcgi_librbxfcgi_a_SOURCES = fcgi/http.c fcgi/http.h fcgi/router.c fcgi/router.h 
 	fcgi/handle_validate.c fcgi/handle_history.c fcgi/handle_stats.c \
 	fcgi/serve.c fcgi/serve.h fcgi/pool.c fcgi/pool.h
 fcgi_librbxfcgi_a_SOURCES += fcgi/handle_async.c fcgi/handle_tasks.c
+# fcgi/dialects/: the other APIs runbox speaks, one file each (dialect.h).
+fcgi_librbxfcgi_a_SOURCES += fcgi/dialects/dialect.h fcgi/dialects/dialects.c \
+	fcgi/dialects/run_view.c fcgi/dialects/run_view.h \
+	fcgi/dialects/execution.c fcgi/dialects/execute_test.c fcgi/dialects/cee.c \
+	fcgi/dialects/judge0.c fcgi/dialects/judge0_info.c fcgi/dialects/judge0.h \
+	fcgi/dialects/piston.c
 fcgi_librbxfcgi_a_CFLAGS = $(AM_CFLAGS) $(FCGI_CFLAGS) $(JSONC_CFLAGS) $(UUID_CFLAGS)
 
 RBX_FCGI_LIBS = fcgi/librbxfcgi.a $(ENGINE_LIBS) $(RBX_STORE_LIBS) common/librbxcommon.a \

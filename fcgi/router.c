@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "fcgi/auth.h"
+#include "fcgi/dialects/dialect.h"
 
 /* Every route of the API in one place. Routes of later issues (async, batch,
  * tasks) are absent and so answer 404. */
@@ -26,6 +27,9 @@ static const rbx_route ROUTES[] = {
 };
 #define N_ROUTES (sizeof(ROUTES) / sizeof(ROUTES[0]))
 
+const rbx_dialect rbx_dialect_native = {
+    .name = "native", .prefix = RBX_API_PREFIX, .routes = ROUTES, .n_routes = N_ROUTES};
+
 /* Does path (relative, no trailing slash) match pattern? The "*" segment is
  * copied into param_buf. */
 static bool pattern_matches(const char *pattern, const char *path, char *param_buf,
@@ -45,20 +49,6 @@ static bool pattern_matches(const char *pattern, const char *path, char *param_b
     return true;
 }
 
-/* The part of path under the API prefix, without one trailing slash; NULL when
- * path is outside the API. */
-static const char *relative_path(const char *path, char *buf, size_t bufsz)
-{
-    size_t plen = strlen(RBX_API_PREFIX);
-    if (strncmp(path, RBX_API_PREFIX, plen) != 0 || (path[plen] != '/' && path[plen] != '\0'))
-        return NULL;
-    snprintf(buf, bufsz, "%s", path + plen);
-    size_t n = strlen(buf);
-    if (n > 1 && buf[n - 1] == '/')
-        buf[n - 1] = '\0';
-    return buf;
-}
-
 static void append_allow(char *allow, size_t allowsz, const char *method)
 {
     if (strstr(allow, method))
@@ -67,32 +57,67 @@ static void append_allow(char *allow, size_t allowsz, const char *method)
     snprintf(allow + n, allowsz - n, "%s%s", n ? ", " : "", method);
 }
 
-const rbx_route *rbx_route_match(const char *method, const char *path, char *param_buf,
-                                 size_t param_bufsz, const char **param, char *allow,
-                                 size_t allowsz, rbx_error *err)
+static const rbx_route *match_in(const rbx_dialect *d, const char *method, const char *rel,
+                                 char *param_buf, size_t param_bufsz, const char **param,
+                                 char *allow, size_t allowsz, rbx_error *err)
 {
-    char rel[1024];
-    *param = NULL;
-    allow[0] = '\0';
-    if (!relative_path(path, rel, sizeof(rel))) {
-        rbx_error_set(err, 404, "not_found", NULL, "no such resource: %s", path);
-        return NULL;
-    }
-    for (size_t i = 0; i < N_ROUTES; i++) {
-        if (!pattern_matches(ROUTES[i].pattern, rel, param_buf, param_bufsz))
+    for (size_t i = 0; i < d->n_routes; i++) {
+        const rbx_route *r = &d->routes[i];
+        if (!pattern_matches(r->pattern, rel, param_buf, param_bufsz))
             continue;
-        if (strcmp(ROUTES[i].method, method) == 0) {
-            *param = strchr(ROUTES[i].pattern, '*') ? param_buf : NULL;
-            return &ROUTES[i];
+        if (strcmp(r->method, method) == 0) {
+            *param = strchr(r->pattern, '*') ? param_buf : NULL;
+            return r;
         }
-        append_allow(allow, allowsz, ROUTES[i].method);
+        append_allow(allow, allowsz, r->method);
     }
     if (allow[0])
         rbx_error_set(err, 405, "method_not_allowed", NULL, "%s is not allowed here; use %s",
                       method, allow);
     else
-        rbx_error_set(err, 404, "not_found", NULL, "no such resource: %s", path);
+        rbx_error_set(err, 404, "not_found", NULL, "no such resource: %s", rel);
     return NULL;
+}
+
+/* The dialect is found first (so its 404s are in its own shape), then the route. */
+static const rbx_route *find_route(const char *method, const char *path, char *param_buf,
+                                   size_t param_bufsz, const char **param, char *allow,
+                                   size_t allowsz, const rbx_dialect **dialect, rbx_error *err)
+{
+    char rel[1024];
+    const char *relp;
+    *param = NULL;
+    allow[0] = '\0';
+    *dialect = rbx_dialect_for(path, rel, sizeof(rel), &relp);
+    if (!*dialect) {
+        rbx_error_set(err, 404, "not_found", NULL, "no such resource: %s", path);
+        return NULL;
+    }
+    return match_in(*dialect, method, relp, param_buf, param_bufsz, param, allow, allowsz, err);
+}
+
+const rbx_route *rbx_route_match(const char *method, const char *path, char *param_buf,
+                                 size_t param_bufsz, const char **param, char *allow,
+                                 size_t allowsz, rbx_error *err)
+{
+    const rbx_dialect *d;
+    return find_route(method, path, param_buf, param_bufsz, param, allow, allowsz, &d, err);
+}
+
+/* Native keys come as Bearer; a dialect names its own header, and may let
+ * key-less clients in as the user the operator configured for it. */
+static int authenticate(const rbx_dialect *d, rbx_service *svc, const rbx_http_request *http,
+                        rbx_key_info *caller, rbx_error *err)
+{
+    if (!d->key_of)
+        return rbx_auth_caller(svc->store, http, caller, err);
+    const char *token = d->key_of(http);
+    const char *user = d->keyless_user ? d->keyless_user(svc->cfg) : "";
+    if (token)
+        return rbx_auth_token(svc->store, token, caller, err);
+    if (user[0])
+        return rbx_auth_keyless(svc->store, user, caller, err);
+    return rbx_error_set(err, 401, "unauthorized", NULL, "an API key is required");
 }
 
 /* A seed platform validates with POST /validate?code=...&language=... and no
@@ -127,10 +152,11 @@ static bool body_in_query(const rbx_route *route, const rbx_http_request *http)
 }
 
 /* Read and parse the JSON body of a route that takes one. */
-static int load_json_body(rbx_service *svc, const rbx_http_request *http, rbx_body_reader read_body,
-                          void *read_ctx, json_object **out, rbx_error *err)
+static int load_json_body(rbx_service *svc, const rbx_http_request *http, bool any_type,
+                          rbx_body_reader read_body, void *read_ctx, json_object **out,
+                          rbx_error *err)
 {
-    if (rbx_http_require_json(http, err) < 0)
+    if (!any_type && rbx_http_require_json(http, err) < 0)
         return -1;
     size_t cap = rbx_http_body_cap(svc->cfg->max_code_kb, svc->cfg->max_stdin_kb);
     if (http->content_length > (long long)cap)
@@ -146,11 +172,12 @@ static int load_json_body(rbx_service *svc, const rbx_http_request *http, rbx_bo
     return rc;
 }
 
-static void reply_error(rbx_reply *reply, const rbx_error *err)
+static void reply_error(const rbx_dialect *d, rbx_reply *reply, const rbx_error *err)
 {
     json_object_put(reply->body);
     reply->status = err->status >= 400 && err->status <= 599 ? err->status : 500;
-    reply->body = rbx_http_error_json(err);
+    reply->body =
+        d && d->error_body ? d->error_body(err, &reply->status) : rbx_http_error_json(err);
     if (err->retry_after > 0)
         reply->retry_after = err->retry_after;
 }
@@ -164,24 +191,25 @@ void rbx_route_dispatch(rbx_service *svc, const rbx_http_request *http, rbx_body
     char param[256];
     rbx_call call = {.svc = svc, .http = http};
 
-    const rbx_route *route = rbx_route_match(http->method, http->path, param, sizeof(param),
-                                             &call.param, reply->allow, sizeof(reply->allow), &err);
+    const rbx_dialect *d = NULL;
+    const rbx_route *route = find_route(http->method, http->path, param, sizeof(param), &call.param,
+                                        reply->allow, sizeof(reply->allow), &d, &err);
     if (!route) {
-        reply_error(reply, &err);
+        reply_error(d, reply, &err);
         return;
     }
-    if (route->needs_key && rbx_auth_caller(svc->store, http, &call.key, &err) < 0) {
-        reply_error(reply, &err);
+    if (route->needs_key && authenticate(d, svc, http, &call.key, &err) < 0) {
+        reply_error(d, reply, &err);
         return;
     }
     if (body_in_query(route, http)
             ? query_as_body(svc, http, &call.json, &err) < 0
-            : route->takes_json &&
-                  load_json_body(svc, http, read_body, read_ctx, &call.json, &err) < 0) {
-        reply_error(reply, &err);
+            : route->takes_json && load_json_body(svc, http, d->any_content_type, read_body,
+                                                  read_ctx, &call.json, &err) < 0) {
+        reply_error(d, reply, &err);
         return;
     }
     if (route->handler(&call, reply, &err) < 0)
-        reply_error(reply, &err);
+        reply_error(d, reply, &err);
     json_object_put(call.json);
 }

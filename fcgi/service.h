@@ -55,6 +55,17 @@ int rbx_handle_task_get(rbx_call *call, rbx_reply *reply, rbx_error *err);
 int rbx_handle_tasks_list(rbx_call *call, rbx_reply *reply, rbx_error *err);
 int rbx_handle_task_cancel(rbx_call *call, rbx_reply *reply, rbx_error *err);
 
+/* The one way to a run, for native and dialect handlers alike: validate a
+ * native body, run it under the caller's permit, record it in the caller's
+ * history; *out is the native response. */
+int rbx_service_execute(rbx_call *call, json_object *body, json_object **out, rbx_error *err);
+/* POST /validate's flow over a native body. */
+int rbx_service_validate(rbx_call *call, json_object *body, json_object **out, rbx_error *err);
+/* Queue a native body as the caller's async job; id gets the job's id. */
+int rbx_service_enqueue(rbx_call *call, json_object *body, char id[37], rbx_error *err);
+/* Queue 1 to 20 native bodies in one transaction (all or none). */
+int rbx_service_enqueue_batch(rbx_call *call, json_object *list, char ids[][37], rbx_error *err);
+
 static inline void rbx_reply_json(rbx_reply *reply, int status, json_object *body)
 {
     reply->status = status;

@@ -17,6 +17,8 @@ TOP = os.environ.get("RUNBOX_SRCDIR") or os.path.abspath(
     os.path.join(os.path.dirname(__file__), "..", ".."))
 BUILD = os.environ.get("RUNBOX_BUILD") or os.path.join(TOP, "build", "default")
 API = "/api/v1/code"
+# The user key-less Judge0 and Piston requests run as on the test stack.
+KEYLESS_USER = "keyless-dialects"
 
 
 def free_port():
@@ -52,7 +54,8 @@ class Stack:
         self.env = dict(os.environ, RUNBOX_STATE_DIR=state, RUNBOX_PORT=str(port),
                         RUNBOX_BUILD=BUILD, RUNBOX_WORKERS="6",
                         RUNBOX_MAX_RUNS_PER_KEY="3", RUNBOX_QUEUE_WAIT_MS="3000",
-                        RUNBOX_KEY_RATE="1000r/s", RUNBOX_CLIENT_RATE="2000r/s")
+                        RUNBOX_KEY_RATE="1000r/s", RUNBOX_CLIENT_RATE="2000r/s",
+                        RUNBOX_KEYLESS_USER=KEYLESS_USER)
         self.conf = os.path.join(state, "runbox.conf")
 
     def script(self, *args, check=True):
@@ -131,6 +134,12 @@ def alice(stack):
 @pytest.fixture(scope="session")
 def bob(stack):
     return stack.new_key("bob")
+
+
+@pytest.fixture(scope="session")
+def keyless(stack):
+    """The key of the dialects' key-less user (whose history their runs join)."""
+    return stack.new_key(KEYLESS_USER)
 
 
 @pytest.fixture(autouse=True)
