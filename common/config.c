@@ -72,6 +72,7 @@ static const struct key_def KEYS[] = {
     {"history", "max_record_kb", KEY_U64, F(history_max_kb), 0, 16, 1024 * 1024},
 
     {"jobs", "max_queued", KEY_INT, F(jobs_max_queued), 0, 1, 10000000},
+    {"jobs", "max_queued_per_key", KEY_INT, F(jobs_max_queued_per_key), 0, 1, 10000000},
     {"jobs", "lease_seconds", KEY_INT, F(jobs_lease_seconds), 0, 5, 86400},
     {"jobs", "poll_interval_ms", KEY_INT, F(jobs_poll_interval_ms), 0, 10, 60000},
     {"jobs", "worker_concurrency", KEY_INT, F(worker_concurrency), 0, 1, 256},
@@ -125,6 +126,7 @@ void rbx_config_defaults(rbx_config *cfg)
     cfg->history_max_kb = 256;
 
     cfg->jobs_max_queued = 10000;
+    cfg->jobs_max_queued_per_key = 500;
     cfg->jobs_lease_seconds = 6;
     cfg->jobs_poll_interval_ms = 1000;
     cfg->worker_concurrency = 2;
@@ -338,6 +340,13 @@ int rbx_config_concurrent_runs(const rbx_config *cfg)
         return cfg->max_concurrent_runs;
     long n = sysconf(_SC_NPROCESSORS_ONLN);
     return n > 0 ? (int)n : 1;
+}
+
+int rbx_config_runs_per_key(const rbx_config *cfg)
+{
+    int capacity = rbx_config_concurrent_runs(cfg);
+    int share = capacity > 1 ? capacity - 1 : 1;
+    return cfg->max_runs_per_key < share ? cfg->max_runs_per_key : share;
 }
 
 void rbx_config_store_path(const rbx_config *cfg, char *out, size_t outsz)

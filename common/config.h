@@ -62,6 +62,7 @@ typedef struct rbx_config {
 
     /* [jobs] */
     int jobs_max_queued;
+    int jobs_max_queued_per_key; /* one key's share of the queue (waiting or running) */
     int jobs_lease_seconds;
     int jobs_poll_interval_ms;
     int worker_concurrency; /* jobs one runbox-worker runs at once */
@@ -100,6 +101,10 @@ int rbx_config_concurrent_runs(const rbx_config *cfg);
 
 /* This host's name: host_name, else the kernel's host name. */
 void rbx_config_host_name(const rbx_config *cfg, char *out, size_t outsz);
+/* Effective per-key cap: max_runs_per_key, but never all of the sandboxes
+ * (capacity - 1 when the capacity is 2 or more), so that one key cannot hold
+ * every sandbox while another key waits. */
+int rbx_config_runs_per_key(const rbx_config *cfg);
 
 /* Where the store is, for rbx_store_open: store_url when set, else the
  * SQLite file inside state_dir. */

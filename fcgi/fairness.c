@@ -6,12 +6,13 @@
 /* The pool of host-wide run slots; runbox-worker takes the same pool. */
 #define RUN_POOL "run"
 
-/* One of the key's max_runs_per_key slots: the cluster's on a shared store,
- * else the host's. 1 taken, 0 all busy, -1 error. */
+/* One of the key's slots (rbx_config_runs_per_key: max_runs_per_key, below
+ * the capacity): the cluster's on a shared store, else the host's. 1 taken,
+ * 0 all busy, -1 error. */
 static int take_key_slot(rbx_service *svc, const rbx_key_info *caller, rbx_run_permit *permit,
                          rbx_error *err)
 {
-    int count = svc->cfg->max_runs_per_key;
+    int count = rbx_config_runs_per_key(svc->cfg);
     if (rbx_store_shared(svc->store)) {
         int rc =
             rbx_store_key_slot_acquire(svc->store, caller->id, count, &permit->store_slot, err);
@@ -48,7 +49,7 @@ int rbx_run_permit_acquire(rbx_service *svc, const rbx_key_info *caller, rbx_run
     if (rc == 0) {
         rbx_error_set(err, 429, "too_many_requests", NULL,
                       "this key already has %d runs in progress; retry when one finishes",
-                      cfg->max_runs_per_key);
+                      rbx_config_runs_per_key(cfg));
         err->retry_after = 1;
         return -1;
     }

@@ -51,7 +51,7 @@ int rbx_service_enqueue(rbx_call *call, json_object *body, char id[37], rbx_erro
     int rc = validate_submission(svc, body, &req, &job, err);
     if (rc == 0)
         rc = rbx_jobs_enqueue(svc->store, call->key.user, call->key.id, &job, 1,
-                              svc->cfg->jobs_max_queued, err);
+                              svc->cfg->jobs_max_queued, svc->cfg->jobs_max_queued_per_key, err);
     rbx_request_free(req);
     if (rc == 0)
         memcpy(id, job.id, RBX_JOB_ID_SIZE);
@@ -134,7 +134,7 @@ int rbx_service_enqueue_batch(rbx_call *call, json_object *list, char ids[][37],
     int rc = validate_batch(svc, list, reqs, jobs, err);
     if (rc == 0)
         rc = rbx_jobs_enqueue(svc->store, call->key.user, call->key.id, jobs, n,
-                              svc->cfg->jobs_max_queued, err);
+                              svc->cfg->jobs_max_queued, svc->cfg->jobs_max_queued_per_key, err);
     for (size_t i = 0; i < n; i++)
         rbx_request_free(reqs[i]);
     for (size_t i = 0; rc == 0 && i < n; i++)

@@ -4,6 +4,7 @@
  * never both win. */
 #include "store/jobs.h"
 
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -121,8 +122,43 @@ static int refuse_overload(rbx_error *err, int max_queued)
     return -1;
 }
 
+static int count_pending_of_key(rbx_store *store, int64_t key_id, int64_t *count, rbx_error *err)
+{
+    rbx_stmt *stmt;
+    if (rbx_store_prepare(store,
+                          "SELECT count(*) FROM jobs WHERE key_id = ?1"
+                          " AND status IN ('queued', 'running')",
+                          &stmt, err) < 0)
+        return -1;
+    rbx_stmt_bind_int64(stmt, 1, key_id);
+    int rc = rbx_stmt_step(stmt);
+    *count = rc == RBX_STEP_ROW ? rbx_stmt_column_int64(stmt, 0) : 0;
+    rbx_stmt_finalize(stmt);
+    return rc == RBX_STEP_ROW ? 0 : rbx_store_sql_error(store, err, "counting a key's jobs");
+}
+
+/* One key may not fill the queue other keys share. */
+static int check_key_share(rbx_store *store, int64_t key_id, size_t n, int max_per_key,
+                           rbx_error *err)
+{
+    int64_t mine;
+    if (max_per_key <= 0)
+        return 0;
+    if (count_pending_of_key(store, key_id, &mine, err) < 0)
+        return -1;
+    if (mine + (int64_t)n <= max_per_key)
+        return 0;
+    rbx_error_set(err, 429, "too_many_requests", NULL,
+                  "this key already has %" PRId64 " jobs waiting or running, and its share of the"
+                  " queue is %d; retry when some have finished",
+                  mine, max_per_key);
+    if (err)
+        err->retry_after = 5;
+    return -1;
+}
+
 int rbx_jobs_enqueue(rbx_store *store, const char *user, int64_t key_id, rbx_job_new *jobs,
-                     size_t n, int max_queued, rbx_error *err)
+                     size_t n, int max_queued, int max_per_key, rbx_error *err)
 {
     if (rbx_store_begin_write(store, err) < 0)
         return -1;
@@ -133,6 +169,8 @@ int rbx_jobs_enqueue(rbx_store *store, const char *user, int64_t key_id, rbx_job
         refuse_overload(err, max_queued);
         goto fail;
     }
+    if (check_key_share(store, key_id, n, max_per_key, err) < 0)
+        goto fail;
     /* One created_at plus insertion order (rowid) keeps a batch in order. */
     int64_t created = now_ms();
     for (size_t i = 0; i < n; i++)

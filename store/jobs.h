@@ -48,9 +48,11 @@ typedef struct rbx_job_new {
 
 /* Queue n jobs for user (authenticated by key_id) in one transaction: all or
  * none. Past max_queued jobs waiting or running, 503 overloaded with
- * retry_after and nothing stored. Returns once committed. */
+ * retry_after; past max_per_key of this key's (its share of the queue, 0 = no
+ * share), 429 too_many_requests; either way nothing is stored. Returns once
+ * committed. */
 int rbx_jobs_enqueue(rbx_store *store, const char *user, int64_t key_id, rbx_job_new *jobs,
-                     size_t n, int max_queued, rbx_error *err);
+                     size_t n, int max_queued, int max_per_key, rbx_error *err);
 
 /* GET /tasks/{id}: {"id", "status", "created_at", "started_at", "finished_at",
  * "result" (when done), "callback": {attempts, last_http_status, delivered_at}

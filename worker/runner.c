@@ -1,6 +1,7 @@
 #include "worker/runner.h"
 
 #include <errno.h>
+#include <inttypes.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
@@ -40,6 +41,20 @@ static int take_run_slot(const rbx_config *cfg, const char *slots_dir, rbx_slot 
     return rc < 0 ? -1 : 0;
 }
 
+/* A job counts against its key's cap as a synchronous run does: the same
+ * per-key pool (fcgi/fairness.c), waited for here rather than refused. */
+static int take_key_slot(const rbx_config *cfg, const char *slots_dir, int64_t key_id,
+                         rbx_slot *slot, rbx_error *err)
+{
+    char pool[64];
+    snprintf(pool, sizeof(pool), "key-%" PRId64, key_id);
+    int rc;
+    while ((rc = rbx_slot_acquire(slots_dir, pool, rbx_config_runs_per_key(cfg), 1000, slot,
+                                  err)) == 0)
+        ;
+    return rc < 0 ? -1 : 0;
+}
+
 static json_object *execute(rbx_engine *eng, const rbx_config *cfg, const char *slots_dir,
                             const rbx_job *job)
 {
@@ -47,15 +62,18 @@ static json_object *execute(rbx_engine *eng, const rbx_config *cfg, const char *
     rbx_error_clear(&err);
     rbx_request *req = NULL;
     json_object *response = NULL;
-    rbx_slot slot = RBX_SLOT_NONE;
+    rbx_slot key_slot = RBX_SLOT_NONE, slot = RBX_SLOT_NONE;
     if (rbx_request_parse(eng, job->request, true, &req, &err) < 0 ||
+        take_key_slot(cfg, slots_dir, job->key_id, &key_slot, &err) < 0 ||
         take_run_slot(cfg, slots_dir, &slot, &err) < 0 ||
         rbx_engine_execute(eng, req, job->id, &response, &err) < 0) {
         rbx_slot_release(&slot);
+        rbx_slot_release(&key_slot);
         rbx_request_free(req);
         return error_outcome(&err);
     }
     rbx_slot_release(&slot);
+    rbx_slot_release(&key_slot);
     rbx_request_free(req);
     json_object *outcome = json_object_new_object();
     json_object_object_add(outcome, "response", response);

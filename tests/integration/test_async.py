@@ -246,6 +246,22 @@ def test_callback_body_capped_polled_result_whole(stack, worker):
     assert len(state["result"]["output"]) == 200001
 
 
+def test_async_jobs_count_against_their_keys_cap(stack, worker, alice, bob):
+    """A batch of long jobs from one key once took every sandbox, so another
+    key's /execute got 503 after queue_wait_ms: jobs now hold their key's
+    slots (below the capacity), and the other key gets a sandbox."""
+    r = stack.request("POST", "/execute/batch",
+                      {"submissions": [py_sleep(6) for _ in range(4)]}, key=alice)
+    assert r.status == 202, r
+    ids = [t["id"] for t in r.json["tasks"]]
+    await_status(stack, alice, ids[0], "running", timeout=30)
+    time.sleep(1.5)
+    r = stack.request("POST", "/execute", PY_HELLO, key=bob)
+    assert r.status == 200, r
+    for task_id in ids:
+        stack.request("DELETE", "/tasks/" + task_id, key=alice)
+
+
 def test_killed_worker_job_finishes_once(stack, worker, alice):
     task_id = submit(stack, alice, py_sleep(3, "survived"))
     await_status(stack, alice, task_id, "running", timeout=30)

@@ -40,9 +40,9 @@ def test_per_key_cap_answers_429_and_global_cap_503(stack):
         with lock:
             results.append((key, r))
 
-    # max_runs_per_key is 3 in the test stack, and the host runs at most as
-    # many sandboxes as it has cores: 4 of erin's at once must meet her cap,
-    # and 3 more of frank's must outlast queue_wait_ms (3 s) behind erin's.
+    # max_runs_per_key is 3 in the test stack (and at most one less than the
+    # host's sandboxes, as many as it has cores): 4 of erin's at once must meet
+    # her cap.
     threads = [threading.Thread(target=one, args=(erin,)) for _ in range(4)]
     threads += [threading.Thread(target=one, args=(frank,)) for _ in range(2)]
     for t in threads:
@@ -58,5 +58,6 @@ def test_per_key_cap_answers_429_and_global_cap_503(stack):
         if r.status == 503:
             assert r.error_code() == "overloaded" and int(r.headers["retry-after"]) >= 1
     assert statuses.count(200) >= 1
-    if (os.cpu_count() or 1) <= 3:  # 5 runs wanted, at most 3 sandboxes: some waited too long
-        assert 503 in statuses, results
+    # Each key's cap is below the host's sandboxes (fcgi/fairness.c), so frank
+    # is never locked out by erin: at least one of his runs got through.
+    assert any(k == frank and r.status == 200 for k, r in results), results

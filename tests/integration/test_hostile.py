@@ -40,3 +40,97 @@ def test_single_run_answer_capped(stack, alice):
                               "limits": {"output_kb": 1024}}, retry_busy=True)
     assert r.status == 200, r
     assert len(r.raw.encode()) <= 2048 * 1024, len(r.raw)
+
+
+def test_one_key_cannot_take_every_sandbox(stack):
+    """With as many slow runs from one key as the host has sandboxes, another
+    key still gets one: each key's cap is below the capacity. Once the first
+    key's runs took all of them and the second key got 503 after
+    queue_wait_ms."""
+    import os
+    import threading
+    import time
+    grace, heidi = stack.new_key("grace"), stack.new_key("heidi")
+    slow = {"language": "python", "code": "import time\ntime.sleep(5)\n",
+            "limits": {"wall_time_ms": 10000}, "save_history": False}
+    capacity = os.cpu_count() or 1
+    if capacity < 2:
+        pytest.skip("one sandbox only: it cannot be shared")
+    results = []
+    lock = threading.Lock()
+
+    def one(key):
+        r = stack.execute(key, slow)
+        with lock:
+            results.append((key, r))
+
+    first = [threading.Thread(target=one, args=(grace,)) for _ in range(capacity)]
+    for t in first:
+        t.start()
+    time.sleep(1.5)  # grace's runs are in their sandboxes
+    other = threading.Thread(target=one, args=(heidi,))
+    other.start()
+    for t in first + [other]:
+        t.join()
+    mine = [r for k, r in results if k == heidi]
+    assert mine and mine[0].status == 200, results
+    assert any(k == grace and r.status == 429 for k, r in results), results
+
+
+def test_nginx_read_timeout_covers_the_longest_request():
+    """nginx once gave up at 75 s on a grading request the pool accepted for
+    120 s: the client got a 504 while its run held a sandbox. The read
+    timeout must cover queue_wait_ms, two compile steps and the whole
+    grading budget, as documented in docs/runbox.conf and languages/."""
+    import glob
+    import os
+    import re
+    from conftest import TOP
+    nginx = open(os.path.join(TOP, "nginx", "runbox.conf")).read()
+    read = int(re.search(r"fastcgi_read_timeout (\d+)s;", nginx).group(1))
+    send = int(re.search(r"fastcgi_send_timeout (\d+)s;", nginx).group(1))
+    doc = open(os.path.join(TOP, "docs", "runbox.conf")).read()
+
+    def default(name):
+        return int(re.search(r"^#%s = (\d+)$" % name, doc, re.M).group(1))
+
+    compile_ms = max(json.load(open(p))["compile_limits"]["wall_time_ms"]
+                     for p in glob.glob(os.path.join(TOP, "languages", "*.json")))
+    longest_ms = default("queue_wait_ms") + 2 * compile_ms + max(
+        default("max_grading_wall_ms"), default("max_wall_time_ms"))
+    assert read * 1000 >= longest_ms, (read, longest_ms)
+    assert send == read
+
+
+@pytest.fixture(scope="module")
+def slow_rate_stack():
+    """A stack of its own whose per-key rate is low enough to be met."""
+    import tempfile
+    from conftest import Stack, free_port
+    s = Stack(tempfile.mkdtemp(prefix="runbox-it-rate-"), free_port())
+    s.env["RUNBOX_KEY_RATE"] = "2r/s"
+    started = s.script("start", check=False)
+    if started.returncode != 0:
+        s.script("stop", check=False)
+        pytest.fail("the stack did not start:\n" + started.stdout + started.stderr)
+    yield s
+    s.script("stop", check=False)
+
+
+def test_rate_limit_keys_on_the_normalised_key(slow_rate_stack):
+    """90 spellings of one key (Bearer/bearer/BEARER, extra spaces) once each
+    had a bucket of their own and got no 429: they share one now."""
+    stack = slow_rate_stack
+    key = stack.new_key("ivan")
+    spellings = []
+    for scheme in ("Bearer", "bearer", "BEARER", "bEaReR", "BeArEr", "beaRER"):
+        for before in range(3):
+            for between in range(1, 6):
+                spellings.append(" " * before + scheme + " " * between + key)
+    assert len(spellings) == 90
+    statuses = []
+    for auth in spellings:
+        r = stack.request("GET", "/history?limit=1", headers={"Authorization": auth})
+        statuses.append(r.status)
+    assert 429 in statuses, statuses
+    assert set(statuses) <= {200, 429}, statuses

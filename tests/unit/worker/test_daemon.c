@@ -110,8 +110,8 @@ static void enqueue(int n, const char *sleep_ms, const char *callback_url, char 
         json_object_object_add(jobs[i].request, "code", json_object_new_string(sleep_ms));
     }
     rbx_error err;
-    ck_assert_msg(rbx_jobs_enqueue(store, "alice", key.id, jobs, (size_t)n, 1000, &err) == 0, "%s",
-                  err.message);
+    ck_assert_msg(rbx_jobs_enqueue(store, "alice", key.id, jobs, (size_t)n, 1000, 0, &err) == 0,
+                  "%s", err.message);
     for (int i = 0; i < n; i++) {
         strcpy(ids[i], jobs[i].id);
         json_object_put(jobs[i].request);

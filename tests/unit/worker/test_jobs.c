@@ -46,7 +46,7 @@ static void enqueue_one(const char *code, const char *callback_url, char *id)
 {
     rbx_job_new job = {.request = body(code), .callback_url = callback_url};
     rbx_error err;
-    ck_assert_msg(rbx_jobs_enqueue(store, "alice", key.id, &job, 1, 1000, &err) == 0, "%s",
+    ck_assert_msg(rbx_jobs_enqueue(store, "alice", key.id, &job, 1, 1000, 0, &err) == 0, "%s",
                   err.message);
     json_object_put(job.request);
     strcpy(id, job.id);
@@ -104,14 +104,32 @@ START_TEST(test_queue_bound_refuses_whole_batch)
     for (int i = 0; i < 3; i++)
         jobs[i] = (rbx_job_new){.request = body("x")};
     rbx_error err;
-    ck_assert_int_eq(rbx_jobs_enqueue(store, "alice", key.id, jobs, 2, 4, &err), 0);
-    ck_assert_int_eq(rbx_jobs_enqueue(store, "alice", key.id, jobs, 3, 4, &err), -1);
+    ck_assert_int_eq(rbx_jobs_enqueue(store, "alice", key.id, jobs, 2, 4, 0, &err), 0);
+    ck_assert_int_eq(rbx_jobs_enqueue(store, "alice", key.id, jobs, 3, 4, 0, &err), -1);
     ck_assert_int_eq(err.status, 503);
     ck_assert_int_gt(err.retry_after, 0);
     int64_t pending;
     ck_assert_int_eq(rbx_jobs_count_pending(store, &pending, &err), 0);
     ck_assert_int_eq(pending, 2); /* nothing of the refused batch was stored */
-    ck_assert_int_eq(rbx_jobs_enqueue(store, "alice", key.id, jobs, 2, 4, &err), 0);
+    ck_assert_int_eq(rbx_jobs_enqueue(store, "alice", key.id, jobs, 2, 4, 0, &err), 0);
+    for (int i = 0; i < 3; i++)
+        json_object_put(jobs[i].request);
+}
+END_TEST
+
+/* One key's share of the queue: past it 429, while another key still queues. */
+START_TEST(test_key_share_of_the_queue)
+{
+    rbx_job_new jobs[3];
+    for (int i = 0; i < 3; i++)
+        jobs[i] = (rbx_job_new){.request = body("x")};
+    rbx_error err;
+    ck_assert_int_eq(rbx_jobs_enqueue(store, "alice", key.id, jobs, 2, 100, 3, &err), 0);
+    ck_assert_int_eq(rbx_jobs_enqueue(store, "alice", key.id, jobs, 2, 100, 3, &err), -1);
+    ck_assert_int_eq(err.status, 429);
+    ck_assert_int_gt(err.retry_after, 0);
+    ck_assert_int_eq(rbx_jobs_enqueue(store, "alice", key.id, jobs, 1, 100, 3, &err), 0);
+    ck_assert_int_eq(rbx_jobs_enqueue(store, "bob", key.id + 1000, jobs, 3, 100, 3, &err), 0);
     for (int i = 0; i < 3; i++)
         json_object_put(jobs[i].request);
 }
@@ -315,7 +333,7 @@ START_TEST(test_concurrent_claimers_each_job_once)
     for (int i = 0; i < N_JOBS; i++)
         jobs[i] = (rbx_job_new){.request = body("x")};
     rbx_error err;
-    ck_assert_int_eq(rbx_jobs_enqueue(store, "alice", key.id, jobs, N_JOBS, 1000, &err), 0);
+    ck_assert_int_eq(rbx_jobs_enqueue(store, "alice", key.id, jobs, N_JOBS, 1000, 0, &err), 0);
     int fds[2];
     ck_assert_int_eq(pipe(fds), 0);
     pid_t pids[N_CLAIMERS];
@@ -389,6 +407,7 @@ static Suite *jobs_suite(bool postgres)
     tcase_set_timeout(tc, 60);
     tcase_add_test(tc, test_enqueue_get_and_other_user);
     tcase_add_test(tc, test_queue_bound_refuses_whole_batch);
+    tcase_add_test(tc, test_key_share_of_the_queue);
     tcase_add_test(tc, test_claim_finish_once_and_history);
     tcase_add_test(tc, test_expired_lease_is_reclaimed);
     tcase_add_test(tc, test_cancel_queued_and_running_and_release);
