@@ -260,6 +260,67 @@ test("compile-error", "C compile error: diagnostics marked at their line, a clic
   await fx.screenshot("marked");
 });
 
+test("verdicts", "each verdict with its reason: time limit, memory limit, a signal, an exit code", async (fx) => {
+  const { page } = fx;
+  await openWithKey(fx);
+  await pickLanguage(page, "python");
+  assert.equal(await page.getAttribute("#limit-time", "placeholder"), "10",
+               "the time limit field shows the language's default");
+  await page.fill("#limit-time", "1");
+  await page.fill("#limit-memory", "32");
+  const runs = [
+    ["while True: pass", /^Time limit exceeded wall time limit exceeded$/, "time-limit"],
+    ["x = bytearray(200 * 1024 * 1024)", /^Memory limit exceeded memory limit/, "memory-limit"],
+    ["import os, signal\nos.kill(os.getpid(), signal.SIGSEGV)",
+     /^Runtime error SIGSEGV: segmentation fault/, "signal"],
+    ['import sys\nprint("partial")\nprint("oops", file=sys.stderr)\nsys.exit(3)',
+     /^Runtime error exit code 3$/, "exit-code"],
+  ];
+  for (const [src, expected, state] of runs) {
+    await setCode(page, src);
+    const sent = page.waitForRequest("**/api/v1/code/execute");
+    await page.click("#run");
+    assert.deepEqual(JSON.parse((await sent).postData()).limits,
+                     { wall_time_ms: 1000, cpu_time_ms: 1000, memory_kb: 32768 });
+    assert.match((await verdict(page)).trim(), expected);
+    await fx.screenshot(state);
+  }
+  assert.equal(await page.textContent(".stream-stdout pre"), "partial\n");
+  assert.equal(await page.textContent(".stream-stderr pre"), "oops\n");
+  assert.match(await page.textContent("#meta"), /exit 3/);
+});
+
+test("check-and-forget", "Check validates without running; forgetting the key asks again", async (fx) => {
+  const { page } = fx;
+  await openWithKey(fx);
+  await pickLanguage(page, "python");
+  await setCode(page, "def f(:\n    pass\n");
+  let executes = 0;
+  page.on("request", (r) => { if (r.url().endsWith("/execute")) executes++; });
+  await page.click("#check");
+  assert.match(await verdict(page), /^Compile error/);
+  assert.match(await page.textContent("#diagnostics li .diag-line"), /^line 1:\d+$/);
+  assert.deepEqual(await cm(page, "return [0, 1].map((i) => cm.lineInfo(i).bgClass || '')"),
+                   ["diag-error", ""]);
+  await setCode(page, "def f():\n    pass\n");
+  await page.click("#check");
+  assert.match(await verdict(page), /^No problems/);
+  assert.equal(await page.$(".CodeMirror-linebackground.diag-error"), null, "the marks are gone");
+  assert.equal(executes, 0, "Check never runs the program");
+  await fx.screenshot("checked");
+
+  await page.click("#key-forget");
+  await page.waitForSelector("#key-dialog[open]");
+  assert.equal(await page.evaluate(() => sessionStorage.getItem("runbox.key")), null);
+  await page.click("#key-cancel");
+  await closed(page, "key-dialog");
+  assert.equal((await page.textContent("#key-state")).trim(), "no key");
+  await page.click("#run");
+  await page.waitForSelector("#key-dialog[open]"); // Run without a key asks for one
+  await enterKey(fx);
+  await closed(page, "key-dialog");
+});
+
 test("test-cases", "two test cases, one failing: per-case verdict, actual vs expected, time, memory", async (fx) => {
   const { page } = fx;
   await openWithKey(fx);

@@ -18,6 +18,7 @@ export class Languages {
     this.examples = new Map();
     this.drafts = JSON.parse(sessionStorage.getItem(DRAFTS_SLOT) || "{}");
     this.current = null;
+    this.onLanguage = () => {};
     select.addEventListener("change", () => this.switchTo(select.value));
     // The draft follows every keystroke, so a reload loses nothing.
     editor.cm.on("changes", () => this.saveDraft());
@@ -130,6 +131,7 @@ export class Languages {
     this.select.value = this.current;
     this.editor.setLanguage(this.current);
     sessionStorage.setItem(LANGUAGE_SLOT, this.current);
+    this.onLanguage(this.byId.get(this.current));
   }
 
   saveDraft() {

@@ -16,6 +16,7 @@ let busy = false;
 
 const editor = createEditor($("editor"), { onRun: run, onLeave: () => runButton.focus() });
 const languages = new Languages($("language"), editor);
+languages.onLanguage = showDefaultLimits;
 const cases = new Cases($("cases"), $("case-add"), $("case-count"));
 const history = new History(
   { list: $("history"), total: $("history-total"), more: $("history-more"),
@@ -39,10 +40,29 @@ function submission() {
   const args = $("args").value.split("\n");
   while (args.length && args[args.length - 1] === "") args.pop();
   if (args.length) body.args = args;
+  const limits = readLimits();
+  if (limits) body.limits = limits;
   const tc = cases.read();
   if (tc) body.test_cases = tc;
   else if ($("stdin").value) body.stdin = $("stdin").value;
   return body;
+}
+
+// One time limit as a learner thinks of it: both the wall and the CPU time.
+function readLimits() {
+  const limits = {};
+  const seconds = parseFloat($("limit-time").value);
+  if (seconds > 0) limits.wall_time_ms = limits.cpu_time_ms = Math.round(seconds * 1000);
+  const mb = parseFloat($("limit-memory").value);
+  if (mb > 0) limits.memory_kb = Math.round(mb * 1024);
+  return Object.keys(limits).length ? limits : null;
+}
+
+// The fields show the language's defaults until the learner sets a limit.
+function showDefaultLimits(lang) {
+  const d = (lang && lang.default_limits) || {};
+  $("limit-time").placeholder = d.wall_time_ms ? String(d.wall_time_ms / 1000) : "";
+  $("limit-memory").placeholder = d.memory_kb ? String(Math.round(d.memory_kb / 1024)) : "";
 }
 
 function setBusy(on, label) {
@@ -117,6 +137,9 @@ async function openRun(r) {
   if (!opened) return;
   $("stdin").value = decode(r.stdin || "");
   $("args").value = (r.args || []).join("\n");
+  const limits = r.limits || {};
+  $("limit-time").value = limits.wall_time_ms ? String(limits.wall_time_ms / 1000) : "";
+  $("limit-memory").value = limits.memory_kb ? String(Math.round(limits.memory_kb / 1024)) : "";
   cases.fill((r.results || []).filter((c) => c.stdin !== undefined).map((c) => ({
     stdin: decode(c.stdin || ""),
     expected_output: decode(c.expected_output || ""),
