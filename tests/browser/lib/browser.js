@@ -33,7 +33,7 @@ class Browser {
       viewport: DESKTOP,
       timeout: 60000,
     });
-    this.context.setDefaultTimeout(30000);
+    this.context.setDefaultTimeout(15000);
     this.context.on("request", (r) => this.requests.push(r));
     this.context.on("response", (r) => this.responses.push({ url: r.url(), status: r.status() }));
     // The profile's own first page is left alone; each test opens its own.
