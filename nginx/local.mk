@@ -69,3 +69,4 @@ $(nginxdialects_DATA): $(RBX_DIALECT_CONFS) Makefile
 	$(AM_V_GEN)$(MKDIR_P) nginx/dialects-out && \
 		sed -e 's|@RUNBOX_FASTCGI@|$(nginxrunboxdir)/runbox-fastcgi|' \
 		$(srcdir)/nginx/dialects/$(@F) >$@
+EXTRA_DIST += nginx/runbox-cluster.conf

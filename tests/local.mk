@@ -3,6 +3,10 @@
 # A throwaway PostgreSQL server for the store tests, tests/cluster and bench/cluster.
 EXTRA_DIST += tests/lib/pg-server
 
+# The cluster suite (tests/cluster/run, started by scripts/check): three hosts
+# in network namespaces on one PostgreSQL store, behind nginx/runbox-cluster.conf.
+EXTRA_DIST += tests/cluster/run tests/cluster/cluster.py
+
 # Integration tests (tests/integration/run, started by scripts/check).
 EXTRA_DIST += tests/integration/run tests/integration/conftest.py \
 	tests/integration/test_languages.py tests/integration/test_execute.py \
