@@ -268,15 +268,15 @@ int rbx_jobs_get_many(rbx_store *store, const char *user, const char *const *ids
 
 /* ---- cancel (API side) ---------------------------------------------------- */
 
-/* One statement does both cases: a queued job ends now, a running one is
- * flagged for its worker. Done and cancelled jobs are left alone. */
+/* A queued or running job is cancelled now, as the answer says: its worker
+ * finds the job no longer running at its next lease renewal and kills the
+ * run, and a result it would store is refused (store_result wants a running
+ * job). Done and cancelled jobs are left alone. */
 static int request_cancel(rbx_store *store, const char *user, const char *id, rbx_error *err)
 {
     rbx_stmt *stmt;
     if (rbx_store_prepare(store,
-                          "UPDATE jobs SET"
-                          " status = CASE status WHEN 'queued' THEN 'cancelled' ELSE status END,"
-                          " finished_at = CASE status WHEN 'queued' THEN ?3 ELSE finished_at END,"
+                          "UPDATE jobs SET status = 'cancelled', finished_at = ?3,"
                           " cancel_requested = 1"
                           " WHERE id = ?1 AND user = ?2 AND status IN ('queued', 'running')",
                           &stmt, err) < 0)
@@ -425,7 +425,7 @@ int rbx_jobs_renew(rbx_store *store, const char *id, const char *owner, int leas
     rbx_stmt *stmt;
     if (rbx_store_prepare(store,
                           "UPDATE jobs SET lease_expires_at = ?3 WHERE id = ?1"
-                          " AND lease_owner = ?2 AND status = 'running'"
+                          " AND lease_owner = ?2 AND status IN ('running', 'cancelled')"
                           " RETURNING cancel_requested",
                           &stmt, err) < 0)
         return -1;

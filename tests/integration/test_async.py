@@ -285,6 +285,7 @@ def test_cancel_queued_and_running(stack, worker, alice):
     t0 = time.time()
     r = stack.request("DELETE", "/tasks/" + running, key=alice)
     assert r.status == 200, r
+    assert r.json["status"] == "cancelled", r  # as the README says; once "running"
     state = await_status(stack, alice, running, "cancelled", timeout=10)
     assert time.time() - t0 < 10
     assert state.get("result") is None

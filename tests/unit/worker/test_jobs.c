@@ -217,12 +217,19 @@ START_TEST(test_cancel_queued_and_running_and_release)
     ck_assert_int_eq(rbx_jobs_cancel(store, "alice", queued, &state, &err), 0);
     json_object_put(state);
     ck_assert_str_eq(status_of("alice", queued), "cancelled");
+    /* A running job is cancelled at once, as DELETE answers; its worker
+     * learns it at its next renewal, and cannot store a result after. */
     ck_assert_int_eq(rbx_jobs_cancel(store, "alice", running, &state, &err), 0);
-    ck_assert_ptr_nonnull(strstr(json_object_to_json_string(state), "\"cancel_requested\": true"));
+    ck_assert_ptr_nonnull(strstr(json_object_to_json_string(state), "\"status\": \"cancelled\""));
     json_object_put(state);
-    ck_assert_str_eq(status_of("alice", running), "running");
+    ck_assert_str_eq(status_of("alice", running), "cancelled");
     ck_assert_int_eq(rbx_jobs_renew(store, running, "w1", 60, &owned, &cancel, &err), 0);
     ck_assert(owned && cancel);
+    bool finished = true;
+    json_object *late = result_for(running);
+    ck_assert_int_eq(rbx_jobs_finish(store, &job, "w1", late, false, &finished, &err), 0);
+    ck_assert(!finished);
+    json_object_put(late);
     ck_assert_int_eq(rbx_jobs_mark_cancelled(store, running, "w1", &err), 0);
     ck_assert_str_eq(status_of("alice", running), "cancelled");
     /* The cancelled queued job is never claimed; the third is, and can be released. */
