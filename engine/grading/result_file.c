@@ -7,9 +7,28 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <sys/stat.h>
 #include <unistd.h>
+
+/* Whatever the program left under the result's name (a directory full of
+ * files, say) is its own doing, not a failure of the service: moved aside
+ * under a fresh name, it goes with the work dir when the run is finished, and
+ * the case reads no result (a runtime error of that case). */
+static int move_aside(int dirfd, rbx_error *err)
+{
+    char name[64];
+    for (int i = 0; i < 1000; i++) {
+        snprintf(name, sizeof(name), "%s.left.%d", RBX_GRADING_RESULT_FILE, i);
+        if (renameat2(dirfd, RBX_GRADING_RESULT_FILE, dirfd, name, RENAME_NOREPLACE) == 0 ||
+            errno == ENOENT)
+            return 0;
+        if (errno != EEXIST)
+            break;
+    }
+    return rbx_error_errno(err, "cannot move the previous result aside");
+}
 
 int rbx_result_file_remove(int dirfd, rbx_error *err)
 {
@@ -17,7 +36,7 @@ int rbx_result_file_remove(int dirfd, rbx_error *err)
         return 0;
     if (errno == EISDIR && unlinkat(dirfd, RBX_GRADING_RESULT_FILE, AT_REMOVEDIR) == 0)
         return 0;
-    return rbx_error_errno(err, "cannot remove the previous result");
+    return move_aside(dirfd, err);
 }
 
 static int read_all(int fd, size_t max, char **buf, size_t *len, rbx_error *err)

@@ -134,3 +134,20 @@ def test_rate_limit_keys_on_the_normalised_key(slow_rate_stack):
         statuses.append(r.status)
     assert 429 in statuses, statuses
     assert set(statuses) <= {200, 429}, statuses
+
+
+def test_result_path_left_as_a_directory_is_the_programs_outcome(stack, alice):
+    """A function that leaves /box/.rbx_result as a non-empty directory once
+    made the next case's cleanup fail with 500 internal_error: now each case
+    is the program's outcome (no value recorded: a runtime error)."""
+    code = ("import os\n"
+            "def f(x):\n"
+            "    os.makedirs('/box/.rbx_result/inside', exist_ok=True)\n"
+            "    open('/box/.rbx_result/inside/file', 'w').write('x')\n"
+            "    return x\n")
+    body = {"language": "python", "code": code, "function_name": "f",
+            "test_cases": [{"input": [1], "expected_output": 1},
+                           {"input": [2], "expected_output": 2}]}
+    r = stack.execute(alice, body, retry_busy=True)
+    assert r.status == 200, r
+    assert [c["status"] for c in r.json["results"]] == ["runtime_error", "runtime_error"], r
