@@ -39,11 +39,19 @@ static void send_report(int fd, const child_report *r)
     while (n < 0 && errno == EINTR);
 }
 
+/* The status a shell gives a command it cannot run: 127 when there is no
+ * such program, 126 when there is one that cannot be executed (no execute
+ * permission, not an executable format, a directory). */
+static int exec_failure_status(int err)
+{
+    return err == ENOENT || err == ENOTDIR ? 127 : 126;
+}
+
 static _Noreturn void setup_failed(const box_plan *p, const child_error *e, int type)
 {
     child_report r = {.type = type, .error = *e};
     send_report(p->report_fd, &r);
-    _exit(type == REPORT_EXEC_FAILED ? 127 : 1);
+    _exit(type == REPORT_EXEC_FAILED ? exec_failure_status(e->err) : 1);
 }
 
 _Noreturn void box_init_failed(const box_plan *p, const child_error *e)

@@ -6,8 +6,11 @@
  *                  -- PROGRAM [ARG...]
  *
  * Exit 0 whenever a report was printed, whatever the program did; 2 with one
- * line on stderr for bad usage; 1 when the box could not run at all; 127 when
- * PROGRAM cannot be executed inside the box. */
+ * line on stderr for bad usage; 1 when the box could not run at all. A
+ * PROGRAM that cannot be executed inside the box is an outcome of the run: the
+ * report says runtime_error with exit_code 127 (no such program) or 126 (not
+ * executable, not an executable format) and the reason in message, and the
+ * CLI exits with that same status, as a shell would. */
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
@@ -378,12 +381,10 @@ int main(int argc, char **argv)
         return 1;
     }
     free(stdin_data);
-    if (r.exec_failed) {
+    int status = r.exec_failed ? r.exit_code : 0;
+    if (r.exec_failed)
         fprintf(stderr, "runbox-sandbox: %s\n", r.message);
-        rbx_sandbox_result_free(&r);
-        return 127;
-    }
     print_report(&r);
     rbx_sandbox_result_free(&r);
-    return 0;
+    return status;
 }

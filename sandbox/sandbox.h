@@ -93,7 +93,8 @@ typedef struct rbx_sandbox_result {
     bool oom_killed;
     bool truncated; /* output was cut at output_bytes */
     bool cpu_limit_hit, wall_limit_hit;
-    bool exec_failed; /* PROGRAM could not be executed in the box (message says why; exit_code 127)
+    bool exec_failed; /* PROGRAM could not be executed in the box (message says why; exit_code 127
+                       * when there is no such program, 126 when it cannot be executed)
                        */
     uint64_t cpu_time_ms; /* user + system of every process of the run */
     uint64_t wall_time_ms;

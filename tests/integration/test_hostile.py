@@ -151,3 +151,32 @@ def test_result_path_left_as_a_directory_is_the_programs_outcome(stack, alice):
     r = stack.execute(alice, body, retry_busy=True)
     assert r.status == 200, r
     assert [c["status"] for c in r.json["results"]] == ["runtime_error", "runtime_error"], r
+
+
+@pytest.mark.parametrize("make, argv, code, why", [
+    (None, ["/no/such/program"], 127, "No such file"),
+    (None, ["/etc/passwd"], 126, "Permission denied"),
+    ("notexec", ["/box/prog"], 126, "Permission denied"),
+    ("badformat", ["/box/prog"], 126, "Exec format error"),
+])
+def test_cli_reports_a_program_it_cannot_execute(tmp_path, make, argv, code, why):
+    """runbox-sandbox -- /no/such/program once printed no report: a program
+    that cannot be executed is an outcome of the run, with the report, exit
+    code 127 (not found) or 126 (not executable) as a shell gives, and why."""
+    import os
+    import subprocess
+    from conftest import BUILD
+    cli = os.path.join(BUILD, "runbox-sandbox")
+    work = tmp_path / "work"
+    work.mkdir()
+    if make:
+        prog = work / "prog"
+        prog.write_bytes(b"\x7fELF\x02\x01\x01garbage" if make == "badformat" else b"#!/bin/sh\n")
+        prog.chmod(0o755 if make == "badformat" else 0o644)
+    p = subprocess.run([cli, "--workdir", str(work), "--", *argv], capture_output=True,
+                       text=True, timeout=60)
+    assert p.returncode == code, (p.returncode, p.stdout, p.stderr)
+    report = json.loads(p.stdout)
+    assert report["status"] == "runtime_error"
+    assert report["exit_code"] == code
+    assert why in report["message"], report
