@@ -436,7 +436,10 @@ def main():
             cluster.stack(host, "start")
         cluster.start_front()
         print("cluster up in %.1f s" % (time.monotonic() - started))
+        wanted = sys.argv[1:]
         for test in TESTS:
+            if wanted and not any(w in test.__name__ for w in wanted):
+                continue
             t0 = time.monotonic()
             try:
                 test(cluster)
