@@ -42,8 +42,8 @@ static const struct key_def KEYS[] = {
     {"server", "workers", KEY_INT, F(workers), 0, 1, 256},
     {"server", "state_dir", KEY_STRING, F(state_dir), S(state_dir), 0, 0},
     {"server", "compile_cache_mb", KEY_U64, F(compile_cache_mb), 0, 0, 1048576},
-    {"server", "store_url", KEY_STRING, F(store_url), S(store_url), 0, 0},
-    {"server", "host_name", KEY_STRING, F(host_name), S(host_name), 0, 0},
+    {"server", "store_url", KEY_NAME, F(store_url), S(store_url), 0, 0},
+    {"server", "host_name", KEY_NAME, F(host_name), S(host_name), 0, 0},
     {"server", "languages_dir", KEY_STRING, F(languages_dir), S(languages_dir), 0, 0},
     {"server", "max_concurrent_runs", KEY_INT, F(max_concurrent_runs), 0, 0, 4096},
     {"server", "max_runs_per_key", KEY_INT, F(max_runs_per_key), 0, 1, 4096},
@@ -190,7 +190,7 @@ static int set_value(rbx_config *cfg, const struct key_def *k, const char *value
         snprintf(base + k->offset, k->size, "%s", value);
         return 0;
     }
-    if (k->type == KEY_NAME) { /* a user name; empty means none */
+    if (k->type == KEY_NAME) { /* a name or URL; empty means none */
         if (strlen(value) >= k->size)
             return rbx_error_internal(err, "%s.%s must be under %zu bytes", k->section, k->name,
                                       k->size);
