@@ -40,6 +40,8 @@ struct key_def {
 static const struct key_def KEYS[] = {
     {"server", "socket", KEY_STRING, F(socket_path), S(socket_path), 0, 0},
     {"server", "workers", KEY_INT, F(workers), 0, 1, 256},
+    {"server", "light_socket", KEY_STRING, F(light_socket_path), S(light_socket_path), 0, 0},
+    {"server", "light_workers", KEY_INT, F(light_workers), 0, 0, 64},
     {"server", "state_dir", KEY_STRING, F(state_dir), S(state_dir), 0, 0},
     {"server", "compile_cache_mb", KEY_U64, F(compile_cache_mb), 0, 0, 1048576},
     {"server", "store_url", KEY_NAME, F(store_url), S(store_url), 0, 0},
@@ -96,6 +98,7 @@ void rbx_config_defaults(rbx_config *cfg)
     memset(cfg, 0, sizeof(*cfg));
     snprintf(cfg->socket_path, sizeof(cfg->socket_path), "/run/runbox/fcgi.sock");
     cfg->workers = 4;
+    cfg->light_workers = 2;
     snprintf(cfg->state_dir, sizeof(cfg->state_dir), "%s/lib/runbox", RBX_LOCALSTATEDIR);
     snprintf(cfg->languages_dir, sizeof(cfg->languages_dir), "%s/languages", RBX_PKGDATADIR);
     cfg->max_concurrent_runs = 0;
@@ -347,6 +350,18 @@ int rbx_config_runs_per_key(const rbx_config *cfg)
     int capacity = rbx_config_concurrent_runs(cfg);
     int share = capacity > 1 ? capacity - 1 : 1;
     return cfg->max_runs_per_key < share ? cfg->max_runs_per_key : share;
+}
+
+void rbx_config_light_socket(const rbx_config *cfg, char *out, size_t outsz)
+{
+    if (cfg->light_socket_path[0]) {
+        snprintf(out, outsz, "%s", cfg->light_socket_path);
+        return;
+    }
+    size_t n = strlen(cfg->socket_path);
+    bool dot_sock = n > 5 && strcmp(cfg->socket_path + n - 5, ".sock") == 0;
+    snprintf(out, outsz, "%.*s-light%s", (int)(dot_sock ? n - 5 : n), cfg->socket_path,
+             dot_sock ? ".sock" : "");
 }
 
 void rbx_config_store_path(const rbx_config *cfg, char *out, size_t outsz)

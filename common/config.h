@@ -28,16 +28,18 @@ typedef struct rbx_limits {
 
 typedef struct rbx_config {
     /* [server] */
-    char socket_path[256];   /* FastCGI unix socket (ignored when systemd passes fd 0) */
-    int workers;             /* pre-forked FastCGI processes */
-    char state_dir[256];     /* SQLite store, per-run work dirs */
-    char store_url[512];     /* "" = SQLite in state_dir; sqlite:///path or postgresql://... */
-    char host_name[64];      /* this host in /health and job leases; "" = gethostname() */
-    char languages_dir[256]; /* one definition file per language */
-    int max_concurrent_runs; /* sandboxes at once across the host; 0 = number of cores */
-    int max_runs_per_key;    /* concurrent runs of one API key (429 past it) */
-    int queue_wait_ms;       /* how long a request waits for a sandbox slot before 503 */
-    uint64_t max_code_kb;    /* code plus files, decoded */
+    char socket_path[256];       /* FastCGI unix socket (ignored when systemd passes fd 0) */
+    int workers;                 /* pre-forked FastCGI processes */
+    char light_socket_path[256]; /* the read-only routes' socket ("" = beside socket_path) */
+    int light_workers;           /* processes serving it, never taking a sandbox; 0 = none */
+    char state_dir[256];         /* SQLite store, per-run work dirs */
+    char store_url[512];         /* "" = SQLite in state_dir; sqlite:///path or postgresql://... */
+    char host_name[64];          /* this host in /health and job leases; "" = gethostname() */
+    char languages_dir[256];     /* one definition file per language */
+    int max_concurrent_runs;     /* sandboxes at once across the host; 0 = number of cores */
+    int max_runs_per_key;        /* concurrent runs of one API key (429 past it) */
+    int queue_wait_ms;           /* how long a request waits for a sandbox slot before 503 */
+    uint64_t max_code_kb;        /* code plus files, decoded */
     uint64_t max_stdin_kb;
     uint64_t compile_cache_mb; /* cap of state_dir/compile-cache; 0 = no compile cache */
 
@@ -105,6 +107,10 @@ void rbx_config_host_name(const rbx_config *cfg, char *out, size_t outsz);
  * (capacity - 1 when the capacity is 2 or more), so that one key cannot hold
  * every sandbox while another key waits. */
 int rbx_config_runs_per_key(const rbx_config *cfg);
+
+/* The read-only routes' socket: light_socket, else socket_path with
+ * "-light" before its ".sock" (/run/runbox/fcgi-light.sock by default). */
+void rbx_config_light_socket(const rbx_config *cfg, char *out, size_t outsz);
 
 /* Where the store is, for rbx_store_open: store_url when set, else the
  * SQLite file inside state_dir. */

@@ -55,7 +55,7 @@ int rbx_run_permit_acquire(rbx_service *svc, const rbx_key_info *caller, rbx_run
     }
 
     rc = rbx_slot_acquire(svc->slots_dir, RUN_POOL, rbx_config_concurrent_runs(cfg),
-                          cfg->queue_wait_ms, &permit->run_slot, err);
+                          svc->queue_wait_left_ms, &permit->run_slot, err);
     if (rc == 1)
         return 0;
     give_key_slot_back(permit);

@@ -48,6 +48,16 @@ void rbx_http_request_init(rbx_http_request *req, char **envp)
     req->path_buf[len] = '\0';
     req->path = req->path_buf;
 
+    /* "1733000000.123": seconds with milliseconds. */
+    const char *start = env_get(envp, "REQUEST_START");
+    req->start_ms = -1;
+    if (start && *start) {
+        char *end = NULL;
+        double sec = strtod(start, &end);
+        if (end != start && *end == '\0' && sec > 0)
+            req->start_ms = (long long)(sec * 1000.0 + 0.5);
+    }
+
     const char *cl = env_get(envp, "CONTENT_LENGTH");
     req->content_length = -1;
     if (cl && *cl) {

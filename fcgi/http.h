@@ -21,6 +21,8 @@ typedef struct rbx_http_request {
     const char *authorization; /* HTTP_AUTHORIZATION, NULL when none */
     const char *auth_token;    /* HTTP_X_AUTH_TOKEN (Judge0's key header), NULL when none */
     long long content_length;  /* -1 when absent */
+    long long start_ms;        /* REQUEST_START (nginx's $msec) in unix ms: when the front
+                                  got the request; -1 when not passed */
     char path_buf[1024];
 } rbx_http_request;
 

@@ -85,13 +85,17 @@ static int parse_options(int argc, char **argv, struct options *o)
     return 0;
 }
 
-/* The socket systemd passed (LISTEN_FDS for this pid: fd 3), fd 0 when we were
- * started with a listening socket on stdin (StandardInput=socket, spawn-fcgi),
- * or -1 when we must open our own. */
-static int inherited_socket(void)
+/* The socket systemd passed (LISTEN_FDS for this pid: fd 3, and fd 4 for the
+ * read-only routes when it passed two), fd 0 when we were started with a
+ * listening socket on stdin (StandardInput=socket, spawn-fcgi), or -1 when we
+ * must open our own. */
+static int inherited_socket(int *light_fd)
 {
     const char *fds = getenv("LISTEN_FDS"), *pid = getenv("LISTEN_PID");
+    *light_fd = -1;
     if (fds && pid && atol(pid) == (long)getpid() && atoi(fds) >= 1) {
+        if (atoi(fds) >= 2)
+            *light_fd = SD_LISTEN_FDS_START + 1;
         unsetenv("LISTEN_FDS");
         unsetenv("LISTEN_PID");
         unsetenv("LISTEN_FDNAMES");
@@ -217,7 +221,7 @@ int main(int argc, char **argv)
         return 0;
     }
 
-    int own_socket = 0, fd = inherited_socket();
+    int own_socket = 0, light_fd, fd = inherited_socket(&light_fd);
     if (fd < 0) {
         fd = open_own_socket(cfg.socket_path);
         if (fd < 0)
@@ -226,11 +230,24 @@ int main(int argc, char **argv)
     }
     fprintf(stderr, "runbox-fcgi %s: listening on %s\n", PACKAGE_VERSION,
             own_socket ? cfg.socket_path : "the inherited socket");
+    char light_path[sizeof(cfg.socket_path) + 16] = "";
+    if (cfg.light_workers > 0 && light_fd < 0) {
+        rbx_config_light_socket(&cfg, light_path, sizeof(light_path));
+        if ((light_fd = open_own_socket(light_path)) < 0) {
+            close(fd);
+            if (own_socket)
+                unlink(cfg.socket_path);
+            return 1;
+        }
+        fprintf(stderr, "runbox-fcgi: read-only routes on %s\n", light_path);
+    }
 
-    rbx_serve_options serve = {.cfg = &cfg, .listen_fd = fd};
+    rbx_serve_options serve = {.cfg = &cfg, .listen_fd = fd, .light_listen_fd = light_fd};
     release_stale_boxes(&serve);
     /* Draining may take as long as the longest run: wall time plus its compile. */
     rbx_pool_options pool = {.workers = cfg.workers,
+                             .light_workers = light_fd >= 0 ? cfg.light_workers : 0,
+                             .light_main = rbx_serve_light_worker,
                              .drain_timeout_ms = (int)(2 * cfg.max.wall_time_ms) + 5000,
                              .worker_main = rbx_serve_worker,
                              .after_worker_death = release_stale_boxes,
@@ -240,5 +257,9 @@ int main(int argc, char **argv)
     close(fd);
     if (own_socket)
         unlink(cfg.socket_path);
+    if (light_fd >= 0)
+        close(light_fd);
+    if (light_path[0])
+        unlink(light_path);
     return rc;
 }

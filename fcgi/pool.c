@@ -1,6 +1,7 @@
 #include "fcgi/pool.h"
 
 #include <errno.h>
+#include <stdbool.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -13,12 +14,14 @@
 #include <unistd.h>
 
 #define MAX_WORKERS 256
+#define MAX_LIGHT_WORKERS 64
 /* A worker that dies sooner than this after its start counts as a failed start. */
 #define QUICK_DEATH_MS 1000
 
 struct slot {
     pid_t pid;         /* 0 when the slot is empty */
     long long started; /* monotonic ms */
+    bool light;        /* runs light_main */
 };
 
 static long long now_ms(void)
@@ -28,7 +31,8 @@ static long long now_ms(void)
     return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-static pid_t spawn_worker(const rbx_pool_options *opt, const sigset_t *oldmask, int sigfd)
+static pid_t spawn_worker(const rbx_pool_options *opt, bool light, const sigset_t *oldmask,
+                          int sigfd)
 {
     pid_t master = getpid();
     pid_t pid = fork();
@@ -49,7 +53,7 @@ static pid_t spawn_worker(const rbx_pool_options *opt, const sigset_t *oldmask, 
         close(sigfd);
         sigprocmask(SIG_SETMASK, oldmask, NULL);
         fflush(stderr);
-        _exit(opt->worker_main(opt->ctx));
+        _exit(light ? opt->light_main(opt->ctx) : opt->worker_main(opt->ctx));
     }
     return pid;
 }
@@ -98,7 +102,7 @@ static void fill_empty_slots(const rbx_pool_options *opt, struct slot *slots, in
     for (int i = 0; i < n; i++) {
         if (slots[i].pid)
             continue;
-        pid_t pid = spawn_worker(opt, oldmask, sigfd);
+        pid_t pid = spawn_worker(opt, slots[i].light, oldmask, sigfd);
         if (pid > 0) {
             slots[i].pid = pid;
             slots[i].started = now_ms();
@@ -138,9 +142,15 @@ static void drain(const rbx_pool_options *opt, struct slot *slots, int n, int si
 
 int rbx_pool_run(const rbx_pool_options *opt)
 {
-    int n = opt->workers < 1 ? 1 : opt->workers > MAX_WORKERS ? MAX_WORKERS : opt->workers;
-    struct slot slots[MAX_WORKERS];
+    int heavy = opt->workers < 1 ? 1 : opt->workers > MAX_WORKERS ? MAX_WORKERS : opt->workers;
+    int light = opt->light_main ? opt->light_workers : 0;
+    if (light > MAX_LIGHT_WORKERS)
+        light = MAX_LIGHT_WORKERS;
+    int n = heavy + light;
+    struct slot slots[MAX_WORKERS + MAX_LIGHT_WORKERS];
     memset(slots, 0, sizeof(slots));
+    for (int i = heavy; i < n; i++)
+        slots[i].light = true;
 
     sigset_t mask, oldmask;
     sigemptyset(&mask);
@@ -159,7 +169,7 @@ int rbx_pool_run(const rbx_pool_options *opt)
     }
 
     fill_empty_slots(opt, slots, n, &oldmask, sigfd);
-    fprintf(stderr, "runbox-fcgi: %d workers started\n", n);
+    fprintf(stderr, "runbox-fcgi: %d workers started (and %d light ones)\n", heavy, light);
     int quick_deaths = 0;
     for (;;) {
         struct signalfd_siginfo si;

@@ -11,9 +11,11 @@
 
 typedef struct rbx_pool_options {
     int workers;
+    int light_workers; /* a second kind of worker, kept and replaced alike */
     int drain_timeout_ms;
     /* Runs in each worker process; its return value is the worker's exit status. */
     int (*worker_main)(void *ctx);
+    int (*light_main)(void *ctx);
     /* Runs in the master after a worker died other than by draining (may be
      * NULL): what the dead worker held, such as its box's cgroup, is released. */
     void (*after_worker_death)(void *ctx);

@@ -3,12 +3,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "fcgi/auth.h"
 #include "fcgi/dialects/dialect.h"
 
-/* Every route of the API in one place. Routes of later issues (async, batch,
- * tasks) are absent and so answer 404. */
+/* Every route of the API in one place. The read-only ones (route_read_only)
+ * are those nginx sends to the light workers' socket: nginx/runbox.conf's
+ * $runbox_pool map lists the same routes. */
 static const rbx_route ROUTES[] = {
     {"GET", "/health", rbx_handle_health, false, false, false},
     {"GET", "/languages", rbx_handle_languages_list, false, false, false},
@@ -182,6 +184,54 @@ static void reply_error(const rbx_dialect *d, rbx_reply *reply, const rbx_error 
         reply->retry_after = err->retry_after;
 }
 
+static long long wall_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Shedding at the door: a request that could not start within queue_wait_ms
+ * (it waited in the socket's backlog for a free worker) is refused at once
+ * with 503 and Retry-After; one that did start may wait for a sandbox only
+ * what is left of queue_wait_ms (svc->queue_wait_left_ms, fcgi/fairness.c).
+ * The wait counts from nginx's $msec (REQUEST_START): same host, same clock. */
+static int admit(rbx_service *svc, const rbx_http_request *http, rbx_error *err)
+{
+    int budget = svc->cfg->queue_wait_ms;
+    long long waited = http->start_ms > 0 ? wall_ms() - http->start_ms : 0;
+    if (waited < 0)
+        waited = 0;
+    if (waited > budget) {
+        rbx_error_set(err, 503, "overloaded", NULL,
+                      "every pool worker was busy for %lld ms (queue_wait_ms is %d)", waited,
+                      budget);
+        err->retry_after = budget / 1000 + 1;
+        return -1;
+    }
+    svc->queue_wait_left_ms = budget - (int)waited;
+    return 0;
+}
+
+/* A GET never takes a sandbox (runs are POSTs; a GET with the code in its
+ * query string would be query_body): the light workers may serve it, and it
+ * is never shed. */
+static bool route_read_only(const rbx_route *route)
+{
+    return strcmp(route->method, "GET") == 0 && !route->query_body;
+}
+
+/* The light workers serve only routes that never take a sandbox: a run sent
+ * to their socket would make /health wait behind it. */
+static int served_here(const rbx_service *svc, const rbx_route *route, const char *path,
+                       rbx_error *err)
+{
+    if (!svc->light || route_read_only(route))
+        return 0;
+    return rbx_error_set(err, 404, "not_found", NULL,
+                         "%s is not served on the read-only socket (see nginx/runbox.conf)", path);
+}
+
 void rbx_route_dispatch(rbx_service *svc, const rbx_http_request *http, rbx_body_reader read_body,
                         void *read_ctx, rbx_reply *reply)
 {
@@ -194,7 +244,8 @@ void rbx_route_dispatch(rbx_service *svc, const rbx_http_request *http, rbx_body
     const rbx_dialect *d = NULL;
     const rbx_route *route = find_route(http->method, http->path, param, sizeof(param), &call.param,
                                         reply->allow, sizeof(reply->allow), &d, &err);
-    if (!route) {
+    if (!route || served_here(svc, route, http->path, &err) < 0 ||
+        (!route_read_only(route) && admit(svc, http, &err) < 0)) {
         reply_error(d, reply, &err);
         return;
     }

@@ -50,6 +50,7 @@ static int open_service(const rbx_config *cfg, rbx_service *svc, rbx_error *err)
 {
     memset(svc, 0, sizeof(*svc));
     svc->cfg = cfg;
+    svc->queue_wait_left_ms = cfg->queue_wait_ms;
     if ((size_t)snprintf(svc->slots_dir, sizeof(svc->slots_dir), "%s/slots", cfg->state_dir) >=
         sizeof(svc->slots_dir))
         return rbx_error_internal(err, "state_dir is too long");
@@ -192,21 +193,21 @@ static void answer(rbx_service *svc, FCGX_Request *fr)
     json_object_put(reply.body);
 }
 
-int rbx_serve_worker(void *ctx)
+static int serve(const rbx_config *cfg, int listen_fd, bool light)
 {
-    const rbx_serve_options *opt = ctx;
     if (install_signals() < 0) {
         perror("runbox-fcgi: sigaction");
         return 1;
     }
     rbx_service svc;
     rbx_error err;
-    if (open_service(opt->cfg, &svc, &err) < 0) {
+    if (open_service(cfg, &svc, &err) < 0) {
         fprintf(stderr, "runbox-fcgi[%d]: %s\n", (int)getpid(), err.message);
         return 1;
     }
+    svc.light = light;
     FCGX_Request fr;
-    if (FCGX_Init() != 0 || FCGX_InitRequest(&fr, opt->listen_fd, FCGI_FAIL_ACCEPT_ON_INTR) != 0) {
+    if (FCGX_Init() != 0 || FCGX_InitRequest(&fr, listen_fd, FCGI_FAIL_ACCEPT_ON_INTR) != 0) {
         fprintf(stderr, "runbox-fcgi[%d]: cannot initialise libfcgi\n", (int)getpid());
         close_service(&svc);
         return 1;
@@ -223,10 +224,26 @@ int rbx_serve_worker(void *ctx)
         busy = 1;
         answer(&svc, &fr);
         FCGX_Finish_r(&fr);
-        rbx_engine_idle(svc.engine);
+        if (!light)
+            rbx_engine_idle(svc.engine);
         busy = 0;
     }
     FCGX_Free(&fr, 1);
     close_service(&svc);
     return 0;
+}
+
+int rbx_serve_worker(void *ctx)
+{
+    const rbx_serve_options *opt = ctx;
+    if (opt->light_listen_fd >= 0)
+        close(opt->light_listen_fd);
+    return serve(opt->cfg, opt->listen_fd, false);
+}
+
+int rbx_serve_light_worker(void *ctx)
+{
+    const rbx_serve_options *opt = ctx;
+    close(opt->listen_fd);
+    return serve(opt->cfg, opt->light_listen_fd, true);
 }

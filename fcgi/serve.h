@@ -7,11 +7,16 @@
 
 typedef struct rbx_serve_options {
     const rbx_config *cfg;
-    int listen_fd;
+    int listen_fd;       /* the runs' socket */
+    int light_listen_fd; /* the read-only routes' socket, -1 when none */
 } rbx_serve_options;
 
-/* Worker entry point for rbx_pool_options.worker_main (ctx: rbx_serve_options). */
+/* Worker entry points for rbx_pool_options (ctx: rbx_serve_options): a
+ * worker on the runs' socket, and a light one on the read-only socket, which
+ * serves only routes that never take a sandbox, so /health, /languages,
+ * history, tasks and stats never wait behind runs. */
 int rbx_serve_worker(void *ctx);
+int rbx_serve_light_worker(void *ctx);
 
 /* Open what a worker needs and close it again (creating the state dir and the
  * store): the master's start-up check, so a broken setup fails once, clearly. */

@@ -5,6 +5,7 @@
 
 #include <json-c/json.h>
 #include <limits.h>
+#include <stdbool.h>
 
 #include "common/config.h"
 #include "common/error.h"
@@ -17,6 +18,9 @@ typedef struct rbx_service {
     rbx_engine *engine;
     rbx_store *store;
     char slots_dir[PATH_MAX]; /* state_dir/slots: see common/slots.h */
+    bool light;               /* a light worker: read-only routes only, no sandbox */
+    int queue_wait_left_ms;   /* of queue_wait_ms, what the request being answered may
+                                 still wait for a sandbox (fcgi/router.c, admit) */
 } rbx_service;
 
 /* One routed request. */

@@ -27,6 +27,8 @@ nginx/runbox: nginx/runbox.conf Makefile
 	$(AM_V_GEN)$(MKDIR_P) nginx && sed \
 		-e 's|@RUNBOX_LISTEN@|127.0.0.1:8080|' \
 		-e 's|@RUNBOX_SOCKET@|$(RBX_RUNDIR)/fcgi.sock|' \
+		-e 's|@RUNBOX_LIGHT_SOCKET@|$(RBX_RUNDIR)/fcgi-light.sock|' \
+		-e 's|@RUNBOX_CLIENT_CONN@|64|' \
 		-e 's|@RUNBOX_PLAYGROUND@|$(playgrounddir)|' \
 		-e 's|@RUNBOX_KEY_RATE@|20r/s|' -e 's|@RUNBOX_CLIENT_RATE@|50r/s|' \
 		-e 's|@RUNBOX_DIALECTS@|$(nginxdialectsdir)|' \
@@ -59,7 +61,7 @@ uninstall-nginx-site:
 
 nginx/runbox-fastcgi: nginx/runbox-fastcgi.conf Makefile
 	$(AM_V_GEN)$(MKDIR_P) nginx && sed -e 's|@RUNBOX_SOCKET@|$(RBX_RUNDIR)/fcgi.sock|' \
-		$(srcdir)/nginx/runbox-fastcgi.conf >$@
+		-e 's|@RUNBOX_CLIENT_CONN@|64|' $(srcdir)/nginx/runbox-fastcgi.conf >$@
 
 # Every dialect include, filled with the installed FastCGI block's path.
 nginxdialects_DATA = nginx/dialects-out/execution.conf nginx/dialects-out/execute-test.conf \
