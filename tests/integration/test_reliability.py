@@ -129,9 +129,10 @@ def test_read_only_routes_answer_while_runs_hold_every_worker(fresh):
     """Two runs hold both pool workers; /health, /languages and /stats are
     answered while they still run (they waited behind them before)."""
     s = fresh()
-    key = s.new_key("busy")
+    keys = [s.new_key("busy%d" % i) for i in range(2)]  # one run per key at most here
+    key = keys[0]
     out = {}
-    threads = [run_in_background(s, key, 4, out, i) for i in range(2)]
+    threads = [run_in_background(s, keys[i], 4, out, i) for i in range(2)]
     wait_until("both workers busy", lambda: len(busy_workers(s)) == 2, 10)
     assert s.request("GET", "/health").status == 200
     assert s.request("GET", "/languages").status == 200
@@ -148,9 +149,9 @@ def test_stack_status_is_not_fooled_by_a_slow_health(fresh):
     (it asked /health with a 2 s timeout before, and quickstart tore the
     stack down)."""
     s = fresh()
-    key = s.new_key("busy")
+    keys = [s.new_key("busy%d" % i) for i in range(2)]
     out = {}
-    threads = [run_in_background(s, key, 4, out, i) for i in range(2)]
+    threads = [run_in_background(s, keys[i], 4, out, i) for i in range(2)]
     wait_until("both workers busy", lambda: len(busy_workers(s)) == 2, 10)
     r = s.script("status", check=False)
     assert r.returncode == 0, r.stdout + r.stderr
@@ -163,11 +164,11 @@ def test_a_run_that_cannot_start_in_queue_wait_is_shed(fresh):
     waited for a worker past it get 503 overloaded with Retry-After instead
     of waiting their turn (all got 200 after 3-6 s before)."""
     s = fresh(RUNBOX_QUEUE_WAIT_MS="1000")
-    key = s.new_key("shed")
+    keys = [s.new_key("shed%d" % i) for i in range(4)]
     out = {}
-    holders = [run_in_background(s, key, 3, out, i) for i in range(2)]
+    holders = [run_in_background(s, keys[i], 3, out, i) for i in range(2)]
     wait_until("both workers busy", lambda: len(busy_workers(s)) == 2, 10)
-    waiting = [run_in_background(s, key, 0, out, "late%d" % i) for i in range(2)]
+    waiting = [run_in_background(s, keys[2 + i], 0, out, "late%d" % i) for i in range(2)]
     for t in holders + waiting:
         t.join()
     assert out[0].status == 200 and out[1].status == 200, out
