@@ -52,6 +52,8 @@ class Editor {
   constructor(cm) {
     this.cm = cm;
     this.marks = [];
+    // A marked line the learner edits is being fixed: its mark goes.
+    cm.on("change", (_, change) => this.unmarkEdited(change));
   }
 
   get text() {
@@ -89,6 +91,20 @@ class Editor {
       this.cm.setGutterMarker(line, "diagnostics", sign);
       this.marks.push({ handle, cls });
     }
+  }
+
+  unmarkEdited(change) {
+    const first = change.from.line;
+    const last = first + change.text.length - 1;
+    this.marks = this.marks.filter((m) => {
+      const line = this.cm.getLineNumber(m.handle);
+      if (line !== null && (line < first || line > last)) return true;
+      if (line !== null) {
+        this.cm.removeLineClass(m.handle, "background", m.cls);
+        this.cm.setGutterMarker(m.handle, "diagnostics", null);
+      }
+      return false;
+    });
   }
 
   clearDiagnostics() {
