@@ -31,3 +31,4 @@ TESTS += tests/unit/docs/test_runbox_conf
 tests_unit_docs_test_runbox_conf_SOURCES = tests/unit/docs/test_runbox_conf.c
 tests_unit_docs_test_runbox_conf_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
 tests_unit_docs_test_runbox_conf_LDADD = common/librbxcommon.a $(INIH_LIBS) $(CHECK_LIBS)
+EXTRA_DIST += docs/cluster.md

@@ -104,7 +104,8 @@ def api(base, path):
 
 
 class Cluster:
-    def __init__(self):
+    def __init__(self, hosts=tuple(HOSTS)):
+        self.hosts = hosts
         self.dir = tempfile.mkdtemp(prefix="rbx-cluster-%d-" % os.getpid())
         os.chmod(self.dir, 0o755)  # the PostgreSQL server runs as nobody below it
         self.namespaces = []
@@ -119,7 +120,8 @@ class Cluster:
     def build_network(self):
         self.add_netns(HUB)
         sh("ip", "-n", HUB, "addr", "add", PG_ADDR + "/32", "dev", "lo")
-        for host, n in HOSTS.items():
+        for host in self.hosts:
+            n = HOSTS[host]
             ns = ns_name(host)
             self.add_netns(ns)
             link = "v" + host
@@ -165,6 +167,8 @@ class Cluster:
             "RUNBOX_UID_BASE": str(300000 + 10000 * HOSTS[host]),
             "RUNBOX_WORKERS": "2",
             "RUNBOX_MAX_RUNS_PER_KEY": str(PER_KEY),
+            # Three sandboxes per host, so the key's share (capacity - 1) is PER_KEY.
+            "RUNBOX_CONCURRENT_RUNS": "3",
             # The front keeps the cluster's request rates; a host sees them all
             # coming from the front's one address.
             "RUNBOX_KEY_RATE": "1000r/s",
@@ -175,6 +179,10 @@ class Cluster:
     def stack(self, host, *args, timeout=120, check=True):
         return sh(os.path.join(TOP, "scripts/stack"), *args, ns=ns_name(host),
                   env=self.host_env(host), timeout=timeout, check=check)
+
+    def start_hosts(self):
+        for host in self.hosts:
+            self.stack(host, "start")
 
     def key(self, host, user):
         return self.stack(host, "key", user).stdout.strip()
@@ -211,14 +219,16 @@ class Cluster:
         return pids
 
     # -- the front
-    def start_front(self):
-        ngx = os.path.join(self.dir, "front")
+    def start_front(self, url=FRONT, hosts=tuple(HOSTS), rate="1000r/s"):
+        """A front nginx (nginx/runbox-cluster.conf) on url over hosts."""
+        ngx = os.path.join(self.dir, "front-" + url.rsplit(":", 1)[1])
         os.makedirs(os.path.join(ngx, "tmp"))
         servers = "\n    ".join("server 10.231.%d.2:%d max_fails=1 fail_timeout=10s;"
-                               % (n, HOST_PORT) for n in HOSTS.values())
+                               % (HOSTS[h], HOST_PORT) for h in hosts)
         with open(os.path.join(TOP, "nginx/runbox-cluster.conf")) as f:
             site = f.read().replace("    @RUNBOX_HOSTS@\n", "    %s\n" % servers)
-        site = site.replace("@RUNBOX_LISTEN@", FRONT.split("//")[1])
+        site = site.replace("@RUNBOX_LISTEN@", url.split("//")[1])
+        site = site.replace("@RUNBOX_KEY_RATE@", rate).replace("@RUNBOX_CLIENT_RATE@", rate)
         with open(os.path.join(ngx, "site.conf"), "w") as f:
             f.write(site)
         with open(os.path.join(ngx, "nginx.conf"), "w") as f:
@@ -239,10 +249,9 @@ http {
 """ % {"d": ngx})
         sh("nginx", "-p", ngx, "-c", os.path.join(ngx, "nginx.conf"), "-e",
            os.path.join(ngx, "error.log"))
-        self.front_pid_file = os.path.join(ngx, "nginx.pid")
 
     def show_logs(self):
-        for host in HOSTS:
+        for host in self.hosts:
             for name in ("fcgi.log", "worker.log", "stack.log"):
                 path = os.path.join(self.dir, host, "log", name)
                 if os.path.exists(path):
@@ -257,7 +266,7 @@ http {
                 self.restore(host)
             except Exception as e:  # keep tearing down
                 print("cleanup: %s" % e)
-        for host in HOSTS:
+        for host in self.hosts:
             if os.path.isdir(os.path.join(self.dir, host)):
                 try:
                     self.stack(host, "stop", timeout=120, check=False)
@@ -432,8 +441,7 @@ def main():
         started = time.monotonic()
         cluster.build_network()
         cluster.start_pg()
-        for host in HOSTS:
-            cluster.stack(host, "start")
+        cluster.start_hosts()
         cluster.start_front()
         print("cluster up in %.1f s" % (time.monotonic() - started))
         wanted = sys.argv[1:]
