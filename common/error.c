@@ -1,6 +1,7 @@
 #include "common/error.h"
 
 #include <errno.h>
+#include <stdbool.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -44,12 +45,24 @@ int rbx_error_internal(rbx_error *err, const char *fmt, ...)
     return -1;
 }
 
+int rbx_error_storage_full(rbx_error *err, const char *what)
+{
+    rbx_error_set(err, 503, "storage_full", NULL, "the server's storage is full (%s); retry later",
+                  what);
+    if (err)
+        err->retry_after = RBX_STORAGE_FULL_RETRY_AFTER;
+    return -1;
+}
+
 int rbx_error_errno(rbx_error *err, const char *fmt, ...)
 {
     int saved = errno;
     if (!err)
         return -1;
-    set_fields(err, 500, "internal_error", NULL);
+    bool full = saved == ENOSPC || saved == EDQUOT;
+    set_fields(err, full ? 503 : 500, full ? "storage_full" : "internal_error", NULL);
+    if (full)
+        err->retry_after = RBX_STORAGE_FULL_RETRY_AFTER;
     va_list ap;
     va_start(ap, fmt);
     int n = vsnprintf(err->message, sizeof(err->message), fmt, ap);

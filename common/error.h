@@ -27,8 +27,15 @@ int rbx_error_set(rbx_error *err, int status, const char *code, const char *fiel
 /* A failure with no client-facing meaning (500 internal_error). */
 int rbx_error_internal(rbx_error *err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
-/* Like rbx_error_internal, with ": strerror(errno)" appended (errno read on entry). */
+/* Like rbx_error_internal, with ": strerror(errno)" appended (errno read on
+ * entry); rbx_error_storage_full when errno says the disk is full. */
 int rbx_error_errno(rbx_error *err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* The host's storage is full (ENOSPC, EDQUOT, SQLITE_FULL): 503 storage_full
+ * with Retry-After, which clears without a restart once space is freed.
+ * rbx_error_errno() gives it for those errnos by itself. */
+#define RBX_STORAGE_FULL_RETRY_AFTER 30
+int rbx_error_storage_full(rbx_error *err, const char *what);
 
 /* Prefix an existing message with more context: "context: old message". */
 void rbx_error_prefix(rbx_error *err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

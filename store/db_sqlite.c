@@ -33,6 +33,8 @@ static sqlite3_stmt *raw(rbx_stmt *stmt)
 static int sqlite_error(rbx_store *store, rbx_error *err, const char *what)
 {
     int code = sqlite3_extended_errcode(db_of(store)) & 0xff;
+    if (code == SQLITE_FULL)
+        return rbx_error_storage_full(err, what);
     if (code == SQLITE_BUSY || code == SQLITE_LOCKED) {
         rbx_error_set(err, 503, "overloaded", NULL, "store busy while %s: %s", what,
                       sqlite3_errmsg(db_of(store)));

@@ -332,3 +332,62 @@ def test_one_clients_idle_connections_do_not_take_the_api_down(fresh):
         for c in idle:
             c.close()
         resource.setrlimit(resource.RLIMIT_NOFILE, (soft, hard))
+
+
+# ---- storage full -------------------------------------------------------------
+
+@pytest.fixture
+def small_disk():
+    """A 32 MB tmpfs of our own for a stack's state dir, removed afterwards."""
+    if os.geteuid() != 0:
+        pytest.skip("mounting a tmpfs needs root")
+    point = tempfile.mkdtemp(prefix="runbox-full-")
+    r = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=32m,mode=0755", "tmpfs", point],
+                       capture_output=True, text=True)
+    if r.returncode != 0:
+        os.rmdir(point)
+        pytest.skip("cannot mount a tmpfs here: " + r.stderr.strip())
+    yield point
+    subprocess.run(["umount", "-l", point])
+    os.rmdir(point)
+
+
+def fill(path):
+    """Write path until the disk is full."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    try:
+        for size in (1 << 20, 4096, 1):
+            try:
+                while True:
+                    os.write(fd, b"\0" * size)
+            except OSError:
+                pass
+    finally:
+        os.close(fd)
+
+
+def test_storage_full_is_503_storage_full_and_recovers_without_restart(small_disk):
+    state = os.path.join(small_disk, "state")
+    os.mkdir(state)
+    s = Stack(state, free_port())
+    s.env.update({"RUNBOX_WORKERS": "2"})
+    try:
+        start(s)
+        key = s.new_key("full")
+        run = {"language": "python", "code": "print('room')\n"}
+        assert s.execute(key, run).status == 200
+        filler = os.path.join(small_disk, "filler")
+        fill(filler)
+        h = s.request("GET", "/health")
+        assert h.status == 503 and h.json["status"] == "degraded", h
+        assert h.json["storage"]["full"] is True
+        r = s.execute(key, run)
+        assert r.status == 503 and r.error_code() == "storage_full", r
+        assert int(r.headers["retry-after"]) >= 1
+        os.unlink(filler)
+        h = s.request("GET", "/health")
+        assert h.status == 200 and h.json["status"] == "ok", h
+        r = s.execute(key, run)
+        assert r.status == 200 and r.json["output"] == "room\n", r
+    finally:
+        s.script("stop", check=False)
