@@ -45,13 +45,17 @@ export class History {
     const what = document.createElement("span");
     what.className = "run-what";
     what.textContent = `${item.language.id} · ${item.status.replace(/_/g, " ")}`;
+    const took = document.createElement("span");
+    took.className = "run-took";
+    took.textContent = item.wall_time_ms === null || item.wall_time_ms === undefined ? "" :
+      `${item.wall_time_ms} ms`;
     const when = document.createElement("time");
     when.dateTime = item.created_at;
     when.textContent = new Date(item.created_at).toLocaleString();
     const open = button("open", () => this.open(item.id));
     const del = button("delete", () => this.remove(item, li));
     del.classList.add("danger");
-    li.append(what, when, open, del);
+    li.append(what, took, when, open, del);
     return li;
   }
 

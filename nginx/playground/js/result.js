@@ -105,7 +105,7 @@ export function showDiagnostics(diagnostics, onJump) {
   );
   diagList.hidden = diagnostics.length === 0;
   const errors = diagnostics.filter((d) => d.severity !== "warning").length;
-  if (errors) setReason(count(errors, "error") + (errors ? " — click a line to go there" : ""));
+  if (errors) setReason(count(errors, "error") + " — click a line to go there");
 }
 
 function setVerdict(kind, title, why) {
