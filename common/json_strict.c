@@ -279,6 +279,8 @@ static int read_member(reader *r, key *k)
 
 static int check_duplicates(reader *r, key *keys, size_t n)
 {
+    if (n < 2) /* nothing to compare; and an empty object has no array at all */
+        return 0;
     qsort(keys, n, sizeof(*keys), compare_keys);
     for (size_t i = 1; i < n; i++)
         if (compare_keys(&keys[i - 1], &keys[i]) == 0) {

@@ -33,6 +33,9 @@ static const struct {
     {"{\"a\\u0000b\":1}", "a?b"},
     {"{\"test_cases\":[{\"input\":\"\\ud800\"}]}", "test_cases[0].input"},
     {"[[[[1]]]]", "[0][0][0]"},
+    /* found by tests/fuzz/fuzz_request: an empty object sorted a NULL array */
+    {"{}", NULL},
+    {"{\"limits\":{},\"files\":[{}]}", NULL},
     {"{\"x\":[1, 2.5e3, true, false, null, \"s\"]}", NULL},
 };
 
