@@ -59,6 +59,14 @@ const char *rbx_request_callback_url(const rbx_request *req); /* NULL when none 
 int rbx_engine_execute(rbx_engine *eng, const rbx_request *req, const char *run_id,
                        json_object **response, rbx_error *err);
 
+/* The same, also handing the caller the typed report the answer was written
+ * from (init'ed here; the caller frees it with rbx_report_free), for the
+ * dialects' writers. Graded requests' reports are still being moved into the
+ * report: until then their mode stays plain and the native answer is whole. */
+struct rbx_report;
+int rbx_engine_execute_report(rbx_engine *eng, const rbx_request *req, const char *run_id,
+                              struct rbx_report *report, json_object **response, rbx_error *err);
+
 /* POST /validate: compile or syntax-check only, in the sandbox, with
  * diagnostics parsed into {line, column, severity, message}. */
 int rbx_engine_validate(rbx_engine *eng, const rbx_request *req, json_object **response,

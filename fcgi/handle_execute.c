@@ -2,6 +2,7 @@
  * in the history before the answer leaves, so an answered run is never lost. */
 #include <uuid/uuid.h>
 
+#include "engine/report.h"
 #include "fcgi/fairness.h"
 #include "fcgi/service.h"
 
@@ -13,28 +14,39 @@ static void new_run_id(char out[37])
 }
 
 static int run_with_permit(rbx_call *call, const rbx_request *req, const char *run_id,
-                           json_object **response, rbx_error *err)
+                           rbx_report *report, json_object **response, rbx_error *err)
 {
     rbx_run_permit permit;
     if (rbx_run_permit_acquire(call->svc, &call->key, &permit, err) < 0)
         return -1;
-    int rc = rbx_engine_execute(call->svc->engine, req, run_id, response, err);
+    /* the report is still empty: the engine fills it from the start */
+    int rc = rbx_engine_execute_report(call->svc->engine, req, run_id, report, response, err);
     rbx_run_permit_release(&permit);
     return rc;
 }
 
 int rbx_service_execute(rbx_call *call, json_object *body, json_object **out, rbx_error *err)
 {
+    rbx_report report;
+    int rc = rbx_service_run(call, body, &report, out, err);
+    rbx_report_free(&report);
+    return rc;
+}
+
+int rbx_service_run(rbx_call *call, json_object *body, rbx_report *report, json_object **out,
+                    rbx_error *err)
+{
     rbx_service *svc = call->svc;
     rbx_request *req = NULL;
     *out = NULL;
+    rbx_report_init(report, "", NULL, NULL);
     if (rbx_request_parse(svc->engine, body, false, &req, err) < 0)
         return -1;
 
     char run_id[37];
     new_run_id(run_id);
     json_object *response = NULL;
-    int rc = run_with_permit(call, req, run_id, &response, err);
+    int rc = run_with_permit(call, req, run_id, report, &response, err);
     if (rc == 0 && rbx_request_save_history(req)) {
         rc =
             rbx_store_history_add(svc->store, call->key.user, rbx_request_body(req), response, err);

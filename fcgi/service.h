@@ -63,6 +63,12 @@ int rbx_handle_task_cancel(rbx_call *call, rbx_reply *reply, rbx_error *err);
  * native body, run it under the caller's permit, record it in the caller's
  * history; *out is the native response. */
 int rbx_service_execute(rbx_call *call, json_object *body, json_object **out, rbx_error *err);
+/* The same, with the typed report the answer was written from (for the
+ * dialects' writers); the report is always initialised: free it whatever
+ * the result. */
+struct rbx_report;
+int rbx_service_run(rbx_call *call, json_object *body, struct rbx_report *report, json_object **out,
+                    rbx_error *err);
 /* POST /validate's flow over a native body. */
 int rbx_service_validate(rbx_call *call, json_object *body, json_object **out, rbx_error *err);
 /* Queue a native body as the caller's async job; id gets the job's id. */

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "engine/native.h"
 #include "fcgi/dialects/dialect.h"
 #include "fcgi/dialects/run_view.h"
 
@@ -32,10 +33,15 @@ static json_object *result_json(json_object *r)
     return o;
 }
 
-static json_object *answer_json(json_object *native)
+static json_object *view_text(rbx_view_text t)
+{
+    return t.data && t.len ? rbx_native_text(t.data, t.len, false) : NULL;
+}
+
+static json_object *answer_json(const rbx_report *report, json_object *native)
 {
     rbx_run_view v;
-    rbx_run_view_of(native, &v);
+    rbx_run_view_of(report, native, false, &v);
     json_object *o = json_object_new_object(), *results = json_object_new_array();
     for (size_t i = 0; v.results && i < json_object_array_length(v.results); i++)
         json_object_array_add(results, result_json(json_object_array_get_idx(v.results, i)));
@@ -45,10 +51,12 @@ static json_object *answer_json(json_object *native)
                            json_object_new_boolean(v.has_all_passed && v.all_passed));
     bool failed = v.status && strcmp(v.status, "success") && strcmp(v.status, "wrong_answer");
     rbx_json_put_string(o, "error", failed ? v.status : NULL);
-    rbx_json_put_string(o, "error_details",
-                        v.error_details ? v.error_details
-                        : failed        ? (v.compile_output ? v.compile_output : v.stderr_text)
-                                        : NULL);
+    json_object_object_add(o, "error_details",
+                           v.error_details.len     ? view_text(v.error_details)
+                           : !failed               ? NULL
+                           : v.compile_message.len ? view_text(v.compile_message)
+                                                   : view_text(v.err));
+    rbx_run_view_free(&v);
     return o;
 }
 
@@ -66,11 +74,13 @@ static int handle_execute(rbx_call *call, rbx_reply *reply, rbx_error *err)
         rbx_reply_json(reply, 202, o);
         return 0;
     }
-    if (rbx_service_execute(call, call->json, &response, err) < 0)
-        return -1;
-    rbx_reply_json(reply, 200, answer_json(response));
+    rbx_report report;
+    int rc = rbx_service_run(call, call->json, &report, &response, err);
+    if (rc == 0)
+        rbx_reply_json(reply, 200, answer_json(&report, response));
+    rbx_report_free(&report);
     json_object_put(response);
-    return 0;
+    return rc;
 }
 
 static const rbx_route ROUTES[] = {

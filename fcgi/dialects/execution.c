@@ -4,20 +4,19 @@
  * execute carries, besides the native fields, the names that client reads:
  * stdout, stderr, exit_code, execution_time, status. */
 #include "fcgi/dialects/dialect.h"
-#include "fcgi/dialects/run_view.h"
 
 static int handle_execute(rbx_call *call, rbx_reply *reply, rbx_error *err)
 {
     json_object *response;
     if (rbx_service_execute(call, call->json, &response, err) < 0)
         return -1;
-    rbx_run_view v;
-    rbx_run_view_of(response, &v);
-    rbx_json_put_string(response, "stdout", v.stdout_text ? v.stdout_text : "");
-    rbx_json_put_string(response, "stderr",
-                        v.stderr_text      ? v.stderr_text
-                        : v.compile_output ? v.compile_output
-                                           : "");
+    /* the native answer under the names that client reads (same encoding) */
+    json_object *out = json_object_object_get(response, "output");
+    json_object *errtext = json_object_object_get(response, "error");
+    json_object_object_add(response, "stdout",
+                           out ? json_object_get(out) : json_object_new_string(""));
+    json_object_object_add(response, "stderr",
+                           errtext ? json_object_get(errtext) : json_object_new_string(""));
     rbx_reply_json(reply, 200, response);
     return 0;
 }

@@ -6,6 +6,7 @@
  * base64 too. wait=true runs it at once; otherwise it is one of runbox's async
  * jobs, and its token is the job's id (or, after a wait, the run's id in the
  * caller's history: both can be fetched by token). */
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -287,8 +288,8 @@ fail:
 typedef struct j0_result {
     const char *token;
     int status_id;
-    const char *stdout_b64, *stderr_b64, *compile_b64; /* base64 from the native answer */
-    char message[160];                                 /* plain text, "" = null */
+    rbx_view_text out, err, compile; /* raw bytes (borrowed from the view) */
+    char message[160];               /* plain text, "" = null */
     bool finished;
     int64_t cpu_ms, wall_ms, memory_kb;
     bool has_exit_code;
@@ -296,6 +297,7 @@ typedef struct j0_result {
     json_object *created_at, *finished_at; /* borrowed strings, or NULL */
     const char *language;                  /* runbox id */
     json_object *request;                  /* the native body (history/job), NULL if unknown */
+    rbx_run_view view;                     /* what the texts are borrowed from */
 } j0_result;
 
 static int status_of(const rbx_run_view *v)
@@ -313,16 +315,16 @@ static int status_of(const rbx_run_view *v)
         return 13;
     if (strcmp(s, "output_limit") == 0)
         return 8; /* Judge0 meets it as the file-size limit */
-    switch (rbx_signal_number(v->signal)) {
+    switch (v->signal) {
     case 0:
         return 11;
-    case 11:
+    case SIGSEGV:
         return 7;
-    case 25:
+    case SIGXFSZ:
         return 8;
-    case 8:
+    case SIGFPE:
         return 9;
-    case 6:
+    case SIGABRT:
         return 10;
     default:
         return 12;
@@ -332,6 +334,7 @@ static int status_of(const rbx_run_view *v)
 static void message_of(const rbx_run_view *v, int status, char *out, size_t outsz)
 {
     const char *s = v->status ? v->status : "";
+    char sig[32];
     out[0] = '\0';
     if (strcmp(s, "memory_limit") == 0)
         snprintf(out, outsz, "Memory limit exceeded (runbox: memory_limit)");
@@ -342,45 +345,38 @@ static void message_of(const rbx_run_view *v, int status, char *out, size_t outs
     else if (status == 11 && v->has_exit_code)
         snprintf(out, outsz, "Exited with error status %d", v->exit_code);
     else if (status >= 7 && status <= 12 && v->signal)
-        snprintf(out, outsz, "Exited with signal %s", v->signal);
+        snprintf(out, outsz, "Exited with signal %s", rbx_signal_name(v->signal, sig, sizeof(sig)));
 }
 
-static void result_of_run(json_object *native, j0_result *r)
+/* Fill r from its view (r->view, filled by the caller). */
+static void result_of_view(j0_result *r)
 {
-    rbx_run_view v;
-    rbx_run_view_of(native, &v);
+    const rbx_run_view *v = &r->view;
     r->finished = true;
-    r->token = v.id;
-    r->status_id = status_of(&v);
-    message_of(&v, r->status_id, r->message, sizeof(r->message));
-    r->stdout_b64 = v.stdout_text;
-    r->stderr_b64 = v.stderr_text;
-    r->compile_b64 = v.compile_output;
-    r->cpu_ms = v.cpu_time_ms;
-    r->wall_ms = v.wall_time_ms;
-    r->memory_kb = v.memory_kb;
-    r->has_exit_code = v.has_exit_code && r->status_id != 6;
-    r->exit_code = v.exit_code;
-    r->exit_signal = rbx_signal_number(v.signal);
-    r->language = v.language;
+    r->token = v->id;
+    r->status_id = status_of(v);
+    message_of(v, r->status_id, r->message, sizeof(r->message));
+    r->out = v->out;
+    r->err = v->err;
+    r->compile = r->status_id == 6 ? v->compile_message : (rbx_view_text){NULL, 0};
+    r->cpu_ms = v->cpu_time_ms;
+    r->wall_ms = v->wall_time_ms;
+    r->memory_kb = v->memory_kb;
+    r->has_exit_code = v->has_exit_code && r->status_id != 6;
+    r->exit_code = v->exit_code;
+    r->exit_signal = v->signal;
+    r->language = v->language;
 }
 
-/* Native text is base64 here; the client gets it decoded (UTF-8 repaired)
- * unless it asked for base64 itself. Empty is null, as Judge0 stores it. */
-static json_object *out_text(const char *b64, bool base64)
+/* Bytes as Judge0 answers them: base64 when asked, else UTF-8 (repaired);
+ * empty is null, as Judge0 stores it. */
+static json_object *out_text(rbx_view_text t, bool base64)
 {
-    if (!b64 || !*b64)
+    if (!t.data || !t.len)
         return NULL;
-    if (base64)
-        return json_object_new_string(b64);
-    char *raw = NULL, *fixed;
-    size_t len = 0;
-    if (rbx_base64_decode(b64, strlen(b64), &raw, &len) < 0)
-        return json_object_new_string(b64);
-    fixed = rbx_utf8_repair(raw, len);
-    free(raw);
-    json_object *o = fixed && *fixed ? json_object_new_string(fixed) : NULL;
-    free(fixed);
+    char *s = base64 ? rbx_base64_encode(t.data, t.len) : rbx_utf8_repair(t.data, t.len);
+    json_object *o = s ? json_object_new_string(s) : NULL;
+    free(s);
     return o;
 }
 
@@ -421,12 +417,22 @@ static void put(json_object *o, const char *fields, const char *key, json_object
         json_object_put(v);
 }
 
+/* A text of the submission itself: base64 in the native body. */
 static json_object *request_text(const j0_result *r, const char *key, bool base64)
 {
     json_object *v = member(r->request, key);
     if (!v || !json_object_is_type(v, json_type_string))
         return NULL;
-    return out_text(json_object_get_string(v), base64);
+    if (base64)
+        return json_object_get(v);
+    char *raw = NULL;
+    size_t len = 0;
+    if (rbx_base64_decode(json_object_get_string(v), (size_t)json_object_get_string_len(v), &raw,
+                          &len) < 0)
+        return NULL;
+    json_object *o = out_text((rbx_view_text){raw, len}, false);
+    free(raw);
+    return o;
 }
 
 static json_object *status_json(int id)
@@ -442,9 +448,9 @@ static json_object *submission_json(rbx_service *svc, const j0_result *r, const 
 {
     json_object *o = json_object_new_object();
     put(o, fields, "token", r->token ? json_object_new_string(r->token) : NULL);
-    put(o, fields, "stdout", out_text(r->stdout_b64, base64));
-    put(o, fields, "stderr", out_text(r->stderr_b64, base64));
-    put(o, fields, "compile_output", out_text(r->compile_b64, base64));
+    put(o, fields, "stdout", out_text(r->out, base64));
+    put(o, fields, "stderr", out_text(r->err, base64));
+    put(o, fields, "compile_output", out_text(r->compile, base64));
     json_object *msg = NULL;
     if (r->message[0]) {
         char *enc = base64 ? rbx_base64_encode(r->message, strlen(r->message)) : NULL;
@@ -498,9 +504,10 @@ static void result_of_task(json_object *task, j0_result *r)
     json_object *status = member(task, "status"), *result = member(task, "result");
     const char *s = status ? json_object_get_string(status) : "";
     memset(r, 0, sizeof(*r));
-    if (result && strcmp(s, "done") == 0)
-        result_of_run(result, r);
-    else
+    if (result && strcmp(s, "done") == 0) {
+        rbx_run_view_of_native(result, true, &r->view);
+        result_of_view(r);
+    } else
         r->status_id = strcmp(s, "queued") == 0 ? 1 : strcmp(s, "running") == 0 ? 2 : 13;
     if (strcmp(s, "cancelled") == 0)
         snprintf(r->message, sizeof(r->message), "Cancelled");
@@ -519,17 +526,21 @@ static int handle_create(rbx_call *call, rbx_reply *reply, rbx_error *err)
     if (rc == 0)
         rc = to_native(call->svc, call->json, q.base64, !q.wait, &native, err);
     if (rc == 0 && q.wait) {
-        rc = rbx_service_execute(call, native, &response, err);
+        rbx_report report;
+        rc = rbx_service_run(call, native, &report, &response, err);
         if (rc == 0) {
             j0_result r = {0};
             json_object *finished = now_iso();
-            result_of_run(response, &r);
+            rbx_run_view_of(&report, response, true, &r.view);
+            result_of_view(&r);
             r.created_at = created;
             r.finished_at = finished;
             r.request = native;
             rbx_reply_json(reply, 201, submission_json(call->svc, &r, q.fields, q.base64));
+            rbx_run_view_free(&r.view);
             json_object_put(finished);
         }
+        rbx_report_free(&report);
     } else if (rc == 0) {
         char id[RBX_JOB_ID_SIZE];
         if ((rc = rbx_service_enqueue(call, native, id, err)) == 0) {
@@ -557,8 +568,10 @@ static int handle_show(rbx_call *call, rbx_reply *reply, rbx_error *err)
         result_of_task(task, &r);
     } else if (job_err.status == 404 && rbx_store_history_get(call->svc->store, call->key.user,
                                                               call->param, &run, err) == 0) {
+        json_object *b64 = member(run, "base64_encoded");
         memset(&r, 0, sizeof(r));
-        result_of_run(run, &r);
+        rbx_run_view_of_native(run, b64 && json_object_get_boolean(b64), &r.view);
+        result_of_view(&r);
         r.request = run;
         r.created_at = member(run, "created_at");
     } else {
@@ -566,6 +579,7 @@ static int handle_show(rbx_call *call, rbx_reply *reply, rbx_error *err)
         return -1;
     }
     rbx_reply_json(reply, 200, submission_json(call->svc, &r, q.fields, q.base64));
+    rbx_run_view_free(&r.view);
     json_object_put(task);
     json_object_put(run);
     return 0;
@@ -656,6 +670,7 @@ static int handle_batch_show(rbx_call *call, rbx_reply *reply, rbx_error *err)
         }
         result_of_task(t, &r);
         json_object_array_add(out, submission_json(call->svc, &r, q.fields, q.base64));
+        rbx_run_view_free(&r.view);
     }
     json_object *o = json_object_new_object();
     json_object_object_add(o, "submissions", out);

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "engine/native.h"
 #include "engine/text.h"
 #include "fcgi/dialects/dialect.h"
 #include "fcgi/dialects/run_view.h"
@@ -249,7 +250,7 @@ static const char *run_status(const rbx_run_view *v)
         return "OL";
     if (strcmp(s, "internal_error") == 0)
         return "XX";
-    return v->signal ? "SG" : "RE"; /* runtime_error, memory_limit, a syntax error */
+    return v->signal ? "SG" : "RE"; /* runtime_error, memory_limit */
 }
 
 static const char *run_message(const rbx_run_view *v)
@@ -266,59 +267,86 @@ static const char *run_message(const rbx_run_view *v)
     return NULL;
 }
 
-static json_object *stage(const char *out, const char *errtext, json_object *code,
-                          const char *signal, const char *status, const char *message,
-                          int64_t cpu_ms, int64_t wall_ms, json_object *memory)
+typedef struct piston_stage {
+    rbx_view_text out, err;
+    json_object *code; /* owned; NULL: null */
+    int signal;
+    const char *status, *message;
+    int64_t cpu_ms, wall_ms;
+    json_object *memory; /* owned; NULL: null */
+} piston_stage;
+
+/* {stdout, stderr, output, code, signal, message, status, cpu_time,
+ * wall_time, memory}; output is stdout then stderr (runbox keeps them apart,
+ * so their interleaving is not known). */
+static json_object *stage_json(const piston_stage *st)
 {
     json_object *o = json_object_new_object();
-    char *both = NULL;
-    if (asprintf(&both, "%s%s", out ? out : "", errtext ? errtext : "") < 0)
-        both = NULL;
-    rbx_json_put_string(o, "stdout", out ? out : "");
-    rbx_json_put_string(o, "stderr", errtext ? errtext : "");
-    rbx_json_put_string(o, "output", both ? both : "");
+    char sig[32];
+    size_t n = st->out.len + st->err.len;
+    char *both = malloc(n + 1);
+    if (both) {
+        if (st->out.len)
+            memcpy(both, st->out.data, st->out.len);
+        if (st->err.len)
+            memcpy(both + st->out.len, st->err.data, st->err.len);
+    }
+    json_object_object_add(o, "stdout", rbx_native_text(st->out.data, st->out.len, false));
+    json_object_object_add(o, "stderr", rbx_native_text(st->err.data, st->err.len, false));
+    json_object_object_add(o, "output", rbx_native_text(both, both ? n : 0, false));
     free(both);
-    json_object_object_add(o, "code", code);
-    rbx_json_put_string(o, "signal", signal);
-    rbx_json_put_string(o, "message", message);
-    rbx_json_put_string(o, "status", status);
-    json_object_object_add(o, "cpu_time", json_object_new_int64(cpu_ms));
-    json_object_object_add(o, "wall_time", json_object_new_int64(wall_ms));
-    json_object_object_add(o, "memory", memory);
+    json_object_object_add(o, "code", st->code);
+    rbx_json_put_string(o, "signal", rbx_signal_name(st->signal, sig, sizeof(sig)));
+    rbx_json_put_string(o, "message", st->message);
+    rbx_json_put_string(o, "status", st->status);
+    json_object_object_add(o, "cpu_time", json_object_new_int64(st->cpu_ms));
+    json_object_object_add(o, "wall_time", json_object_new_int64(st->wall_ms));
+    json_object_object_add(o, "memory", st->memory);
     return o;
 }
 
 static json_object *write_answer(const rbx_run_view *v, bool compiled_language)
 {
     json_object *o = json_object_new_object();
-    bool compile_failed = v->status && strcmp(v->status, "compile_error") == 0;
+    bool failed = v->status && strcmp(v->status, "compile_error") == 0;
     rbx_json_put_string(o, "language", v->language);
     rbx_json_put_string(o, "version", v->version);
     if (compiled_language) {
-        json_object_object_add(o, "compile",
-                               stage("", compile_failed ? v->compile_output : v->compile_output,
-                                     json_object_new_int(compile_failed), NULL,
-                                     compile_failed ? "RE" : NULL, NULL, v->compile_time_ms,
-                                     v->compile_time_ms, NULL));
-        if (compile_failed)
+        piston_stage c = {.out = v->compile_out,
+                          .err = failed ? v->compile_message : v->compile_err,
+                          .code = json_object_new_int(failed),
+                          .status = failed ? "RE" : NULL,
+                          .cpu_ms = v->compile_time_ms,
+                          .wall_ms = v->compile_time_ms};
+        json_object_object_add(o, "compile", stage_json(&c));
+        if (failed) /* Piston answers a failed compile without a run */
             return o;
     }
-    if (compile_failed) /* an interpreter's syntax error: Piston shows it as the run's */
-        json_object_object_add(o, "run",
-                               stage("", v->compile_output, json_object_new_int(1), NULL, "RE",
-                                     NULL, v->cpu_time_ms, v->wall_time_ms, NULL));
-    else
-        json_object_object_add(o, "run",
-                               stage(v->stdout_text, v->stderr_text,
-                                     v->has_exit_code ? json_object_new_int(v->exit_code) : NULL,
-                                     v->signal, run_status(v), run_message(v), v->cpu_time_ms,
-                                     v->wall_time_ms, json_object_new_int64(v->memory_kb * 1024)));
+    piston_stage r = {.out = v->out,
+                      .err = v->err,
+                      .signal = v->signal,
+                      .status = run_status(v),
+                      .message = run_message(v),
+                      .cpu_ms = v->cpu_time_ms,
+                      .wall_ms = v->wall_time_ms,
+                      .code = v->has_exit_code ? json_object_new_int(v->exit_code) : NULL,
+                      .memory = json_object_new_int64(v->memory_kb * 1024)};
+    if (failed) { /* an interpreter's syntax error: Piston shows it as the run's */
+        r.out = (rbx_view_text){NULL, 0};
+        r.err = v->compile_message;
+        r.status = "RE";
+        json_object_put(r.code);
+        r.code = json_object_new_int(1);
+    }
+    json_object_object_add(o, "run", stage_json(&r));
     return o;
 }
 
 static int handle_execute(rbx_call *call, rbx_reply *reply, rbx_error *err)
 {
     json_object *lang = NULL, *native = NULL, *response = NULL, *compiled;
+    rbx_report report;
+    rbx_report_init(&report, "", NULL, NULL);
     if (find_runtime(call->svc, call->json, &lang, err) < 0)
         return -1;
     bool compiled_language =
@@ -326,12 +354,14 @@ static int handle_execute(rbx_call *call, rbx_reply *reply, rbx_error *err)
     int rc = to_native(call->json, json_object_get_string(json_object_object_get(lang, "id")),
                        &native, err);
     if (rc == 0)
-        rc = rbx_service_execute(call, native, &response, err);
+        rc = rbx_service_run(call, native, &report, &response, err);
     if (rc == 0) {
         rbx_run_view v;
-        rbx_run_view_of(response, &v);
+        rbx_run_view_of(&report, response, false, &v);
         rbx_reply_json(reply, 200, write_answer(&v, compiled_language));
+        rbx_run_view_free(&v);
     }
+    rbx_report_free(&report);
     json_object_put(response);
     json_object_put(native);
     json_object_put(lang);
