@@ -75,12 +75,16 @@ static json_object *compile_output(const rbx_sandbox_result *r)
     return s;
 }
 
-static json_object *compile_failure_message(const rbx_sandbox_result *r)
+static json_object *compile_failure_message(const rbx_sandbox_result *r, bool loading)
 {
     if (r->status == RBX_SANDBOX_TIME_LIMIT)
-        return json_object_new_string("compilation took longer than the time limit");
+        return json_object_new_string(loading ? "loading the submission took longer than the "
+                                                "request's time limit"
+                                              : "compilation took longer than the time limit");
     if (r->status == RBX_SANDBOX_MEMORY_LIMIT)
-        return json_object_new_string("compilation ran out of memory");
+        return json_object_new_string(loading ? "loading the submission went over the request's "
+                                                "memory limit"
+                                              : "compilation ran out of memory");
     if (r->status == RBX_SANDBOX_OUTPUT_LIMIT)
         return json_object_new_string("the compiler's output went over the output limit");
     return compile_output(r);
@@ -93,10 +97,13 @@ static int compile_steps(grading *g, json_object *out, rbx_error *err)
     size_t n = g->mode == RBX_MODE_IO ? (g->compile_argv != NULL) : g->plan.n_compile;
     for (size_t i = 0; i < n; i++) {
         const char *const *argv = g->mode == RBX_MODE_IO ? g->compile_argv : g->plan.compile[i];
+        /* A step that loads the submission is the submission running: the
+         * request's limits, and nothing it writes reaches the cases. */
+        bool loading = g->mode != RBX_MODE_IO && g->plan.runs_code[i];
         rbx_sandbox_result r;
         memset(&r, 0, sizeof(r));
-        if (g->runner->run(g->runner->ctx, RBX_GRADING_COMPILE, argv, NULL, 0, 0, true, &r, err) <
-            0)
+        if (g->runner->run(g->runner->ctx, loading ? RBX_GRADING_CHECK : RBX_GRADING_COMPILE, argv,
+                           NULL, 0, 0, !loading, &r, err) < 0)
             return -1;
         time_ms += r.wall_time_ms;
         if (r.status == RBX_SANDBOX_INTERNAL_ERROR) {
@@ -105,7 +112,7 @@ static int compile_steps(grading *g, json_object *out, rbx_error *err)
             return -1;
         }
         if (r.status != RBX_SANDBOX_OK) {
-            json_object *msg = compile_failure_message(&r);
+            json_object *msg = compile_failure_message(&r, loading);
             rbx_sandbox_result_free(&r);
             set_compile_error(out, msg, time_ms);
             json_object_put(msg);

@@ -54,7 +54,9 @@ bool rbx_grading_text_equal(const char *expected, size_t expected_len, const cha
                             size_t actual_len);
 
 typedef enum rbx_grading_phase {
-    RBX_GRADING_COMPILE, /* compile or load-check: the language's compile limits */
+    RBX_GRADING_COMPILE, /* a compiler: the language's compile limits */
+    RBX_GRADING_CHECK,   /* a step before the cases that runs the submission's code (an
+                          * import check): the request's limits, its writes dropped */
     RBX_GRADING_RUN,     /* one case: the request's limits */
 } rbx_grading_phase;
 

@@ -72,6 +72,12 @@ const char **rbx_plan_compile_step(rbx_harness_plan *plan)
     return plan->compile[plan->n_compile++];
 }
 
+const char **rbx_plan_check_step(rbx_harness_plan *plan)
+{
+    plan->runs_code[plan->n_compile] = true;
+    return rbx_plan_compile_step(plan);
+}
+
 static void argv_push(const char **argv, const char *s)
 {
     size_t n = 0;

@@ -1,7 +1,8 @@
 /* Internal to engine/grading: what a language's harness generator produces.
  *
  * A plan is the files written into the work dir, the compile steps (run once,
- * under the compile limits; any failure is the submission's compile_error)
+ * under the compile limits, or the request's for a step that loads the
+ * submission; any failure is the submission's compile_error)
  * and the run command (once per case, or once for test code), plus how to read
  * the results back. One generator per language lives in harness_<lang>.c. */
 #ifndef RBX_GRADING_HARNESS_H
@@ -27,6 +28,10 @@ typedef enum rbx_results_kind {
 
 typedef struct rbx_harness_plan {
     const char *compile[RBX_PLAN_MAX_STEPS][RBX_PLAN_MAX_ARGS]; /* NULL-terminated argvs */
+    /* The step loads the submission's own code (an import check) rather than
+     * a compiler: it runs under the request's limits, and what it writes in
+     * /box is dropped (it must not hand the cases anything). */
+    bool runs_code[RBX_PLAN_MAX_STEPS];
     size_t n_compile;
     const char *run[RBX_PLAN_MAX_ARGS];
     rbx_results_kind results;
@@ -66,6 +71,7 @@ void rbx_harness_plan_free(rbx_harness_plan *plan);
 /* Helpers for the generators. */
 const char *rbx_plan_keep(rbx_harness_plan *plan, char *s); /* plan frees s; NULL on overflow */
 const char **rbx_plan_compile_step(rbx_harness_plan *plan); /* a new, empty compile argv */
+const char **rbx_plan_check_step(rbx_harness_plan *plan);   /* one that runs the code (runs_code) */
 void rbx_plan_argv(const char **argv, ...);                 /* append strings up to a NULL */
 void rbx_plan_argv_extra(const char **argv, const rbx_harness_input *in, const char *suffix);
 void rbx_plan_uncallable(rbx_harness_plan *plan, const char *fmt, ...)

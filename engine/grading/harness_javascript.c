@@ -183,7 +183,7 @@ static int generate(const rbx_harness_input *in, rbx_harness_plan *plan, bool ts
         if (!rbx_source_mentions(in->code, in->function_name))
             rbx_plan_uncallable(plan, "function '%s' is not defined in the submission",
                                 in->function_name);
-        rbx_plan_argv(rbx_plan_compile_step(plan), "node", "rbx_harness.js", "--check", NULL);
+        rbx_plan_argv(rbx_plan_check_step(plan), "node", "rbx_harness.js", "--check", NULL);
     } else if (!ts) {
         rbx_plan_argv(rbx_plan_compile_step(plan), "node", "--check", "solution.js", NULL);
     }

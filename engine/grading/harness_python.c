@@ -108,7 +108,7 @@ int rbx_harness_python(const rbx_harness_input *in, rbx_harness_plan *plan, rbx_
     if (in->function_name && !rbx_source_mentions(in->code, in->function_name))
         rbx_plan_uncallable(plan, "function '%s' is not defined in the submission",
                             in->function_name);
-    rbx_plan_argv(rbx_plan_compile_step(plan), "python3", "rbx_harness.py", "--check", NULL);
+    rbx_plan_argv(rbx_plan_check_step(plan), "python3", "rbx_harness.py", "--check", NULL);
     rbx_plan_argv(plan->run, "python3", "rbx_harness.py", NULL);
     plan->results = in->tests ? RBX_RESULTS_TEST_LINES : RBX_RESULTS_VALUE_FILE;
     return 0;

@@ -180,3 +180,47 @@ def test_cli_reports_a_program_it_cannot_execute(tmp_path, make, argv, code, why
     assert report["status"] == "runtime_error"
     assert report["exit_code"] == code
     assert why in report["message"], report
+
+
+CHECK_LEAK = ("import os\n"
+              "EXISTED = os.path.exists('/box/precomputed')\n"
+              "open('/box/precomputed', 'w').write('42')\n"
+              "def f(x):\n"
+              "    return EXISTED\n")
+
+
+@pytest.mark.parametrize("language, code", [
+    ("python", CHECK_LEAK),
+    ("javascript", "const fs = require('fs');\n"
+                   "const EXISTED = fs.existsSync('/box/precomputed');\n"
+                   "fs.writeFileSync('/box/precomputed', '42');\n"
+                   "function f(x) { return EXISTED; }\n"),
+])
+def test_check_step_writes_do_not_reach_the_cases(stack, alice, language, code):
+    """Function grading loads the submission once before the cases (--check):
+    what that load wrote to /box was kept for every case, so a submission
+    could hand its cases a precomputed answer."""
+    body = {"language": language, "code": code, "function_name": "f",
+            "test_cases": [{"input": [1], "expected_output": False}]}
+    r = stack.execute(alice, body, retry_busy=True)
+    assert r.status == 200, r
+    assert r.json["results"][0]["actual_output"] is False, r.json["results"]
+
+
+def test_check_step_runs_under_the_requests_limits(stack, alice):
+    """The load check once ran under the compile limits (20 s of CPU): a
+    submission limited to 500 ms spent seconds there. Now it is stopped at
+    the request's limit, and says so."""
+    code = ("x = 0\n"
+            "for i in range(10 ** 9):\n"
+            "    x += i\n"
+            "def f(a):\n"
+            "    return a\n")
+    body = {"language": "python", "code": code, "function_name": "f",
+            "limits": {"cpu_time_ms": 500, "wall_time_ms": 2000},
+            "test_cases": [{"input": [1], "expected_output": 1}]}
+    r = stack.execute(alice, body, retry_busy=True)
+    assert r.status == 200, r
+    assert r.json["compile"]["status"] == "error", r.json["compile"]
+    assert "time limit" in (r.json.get("error") or ""), r.json
+    assert r.json["compile"]["time_ms"] < 5000, r.json["compile"]
