@@ -28,7 +28,8 @@ ENGINE_TEST_LDADD = $(ENGINE_LIBS) $(CHECK_LIBS)
 ENGINE_UNIT_TESTS = tests/unit/engine/test_request tests/unit/engine/test_language \
 	tests/unit/engine/test_text tests/unit/engine/test_diagnostics \
 	tests/unit/engine/test_workdir tests/unit/engine/test_response \
-	tests/unit/engine/test_execute tests/unit/engine/test_compile_cache
+	tests/unit/engine/test_execute tests/unit/engine/test_compile_cache \
+	tests/unit/engine/test_seed_sources
 check_PROGRAMS += $(ENGINE_UNIT_TESTS)
 TESTS += $(ENGINE_UNIT_TESTS)
 noinst_HEADERS += tests/unit/engine/helpers.h
@@ -37,6 +38,9 @@ EXTRA_DIST += tests/unit/engine/samples
 tests_unit_engine_test_request_SOURCES = tests/unit/engine/test_request.c
 tests_unit_engine_test_request_CFLAGS = $(AM_CFLAGS) $(JSONC_CFLAGS) $(CHECK_CFLAGS)
 tests_unit_engine_test_request_LDADD = $(ENGINE_TEST_LDADD)
+tests_unit_engine_test_seed_sources_SOURCES = tests/unit/engine/test_seed_sources.c
+tests_unit_engine_test_seed_sources_CFLAGS = $(AM_CFLAGS) $(JSONC_CFLAGS) $(CHECK_CFLAGS)
+tests_unit_engine_test_seed_sources_LDADD = $(ENGINE_TEST_LDADD)
 tests_unit_engine_test_language_SOURCES = tests/unit/engine/test_language.c
 tests_unit_engine_test_language_CFLAGS = $(AM_CFLAGS) $(JSONC_CFLAGS) $(CHECK_CFLAGS)
 tests_unit_engine_test_language_LDADD = $(ENGINE_TEST_LDADD)
