@@ -1,5 +1,6 @@
 #include "common/json_strict.h"
 
+#include <ctype.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -263,7 +264,9 @@ static int read_member(reader *r, key *k)
     if (nul)
         return refuse(r, "a member name must not hold U+0000");
     skip_ws(r);
-    r->p++; /* ':' */
+    if (r->p >= r->end || *r->p != ':')
+        return refuse(r, "a member name must be followed by ':'");
+    r->p++;
     skip_ws(r);
     int rc;
     if (r->p < r->end && *r->p == '"' && is_identifier(k)) {
@@ -305,6 +308,10 @@ static int read_object(reader *r)
     r->p++;
     skip_ws(r);
     while (rc == 0 && r->p < r->end && *r->p != '}') {
+        if (*r->p != '"') {
+            rc = refuse(r, "a member name must be a string in double quotes");
+            break;
+        }
         if (n == cap) {
             size_t ncap = cap ? cap * 2 : 8;
             key *grown = realloc(keys, ncap * sizeof(*keys));
@@ -321,8 +328,11 @@ static int read_object(reader *r)
         if (rc == 0 && r->p < r->end && *r->p == ',') {
             r->p++;
             skip_ws(r);
-        }
+        } else if (rc == 0 && (r->p >= r->end || *r->p != '}'))
+            rc = refuse(r, "members must be separated by ','");
     }
+    if (rc == 0 && r->p >= r->end)
+        rc = refuse(r, "the object is not closed");
     if (rc == 0) {
         r->p++; /* '}' */
         rc = check_duplicates(r, keys, n);
@@ -344,8 +354,11 @@ static int read_array(reader *r)
         if (r->p < r->end && *r->p == ',') {
             r->p++;
             skip_ws(r);
-        }
+        } else if (r->p >= r->end || *r->p != ']')
+            return refuse(r, "array elements must be separated by ','");
     }
+    if (r->p >= r->end)
+        return refuse(r, "the array is not closed");
     r->p++; /* ']' */
     return 0;
 }
@@ -366,10 +379,15 @@ static int read_value(reader *r)
         bool nul;
         return read_string(r, NULL, &nul);
     }
-    /* A number, true, false or null: json-c checked its syntax. */
-    while (r->p < r->end && *r->p != ',' && *r->p != ']' && *r->p != '}' && *r->p != ' ' &&
-           *r->p != '\t' && *r->p != '\n' && *r->p != '\r')
+    /* A number, true, false or null. json-c's syntax check is not the JSON
+     * grammar (it takes 'single-quoted' strings, for one): anything else
+     * here is refused, and every step of this reader moves forward. */
+    const unsigned char *start = r->p;
+    while (r->p < r->end && (isalnum(*r->p) || *r->p == '-' || *r->p == '+' || *r->p == '.'))
         r->p++;
+    if (r->p == start ||
+        !(isdigit(*start) || *start == '-' || *start == 't' || *start == 'f' || *start == 'n'))
+        return refuse(r, "this is not a JSON value (strings take double quotes)");
     return 0;
 }
 
@@ -379,5 +397,8 @@ int rbx_json_strict_check(const char *text, size_t len, int max_depth, rbx_error
                 .end = (const unsigned char *)text + len,
                 .max_depth = max_depth,
                 .err = err};
-    return read_value(&r);
+    if (read_value(&r) < 0)
+        return -1;
+    skip_ws(&r);
+    return r.p == r.end ? 0 : refuse(&r, "the body holds more than one JSON value");
 }

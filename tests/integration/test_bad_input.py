@@ -98,6 +98,11 @@ CASES = [
      '{"language": "python", "code": "def f(): return 1", "function_name": "f\\u0000g",'
      ' "test_cases": [{"input": [], "expected": 1}]}', {}, 400, "invalid_request",
      "function_name"),
+    # found by tests/fuzz/fuzz_request: json-c takes single quotes, and the
+    # strict reader then spun forever on what followed (a pool worker lost)
+    ("single quotes", "POST", "/execute",
+     b'{\'urGLjav}: "java", "code": "{} }", "imports": [("javaLLLLLLLLLLLLLLLLLLLLLLLLLL:&LLLLLL'
+     b'LLLLL\':""}', {}, 400, "invalid_request", None),
     ("nul in a file name", "POST", "/execute",
      '{"language": "python", "files": [{"name": "main.py", "content": "print(1)"},'
      ' {"name": "a\\u0000.py", "content": ""}]}', {}, 400, "invalid_request", "files[1].name"),

@@ -35,6 +35,13 @@ static const struct {
     {"[[[[1]]]]", "[0][0][0]"},
     /* found by tests/fuzz/fuzz_request: an empty object sorted a NULL array */
     {"{}", NULL},
+    /* found by tests/fuzz: json-c takes single quotes, the reader then never
+     * moved past a '}' inside an array (a hang) */
+    {"{'language': \"c\", \"imports\": [(\"x\" }]}", ""},
+    {"{\"a\": [1 }]}", "a"},
+    {"{\"a\": 'x'}", "a"},
+    {"{\"a\" 1}", "a"},
+    {"{\"a\": 1 \"b\": 2}", ""},
     {"{\"limits\":{},\"files\":[{}]}", NULL},
     {"{\"x\":[1, 2.5e3, true, false, null, \"s\"]}", NULL},
 };
@@ -50,7 +57,7 @@ START_TEST(test_cases)
     }
     ck_assert_msg(rc == -1, "%s accepted", text);
     ck_assert_int_eq(err.status, 400);
-    ck_assert_str_eq(err.field, CASES[_i].field);
+    ck_assert_str_eq(err.field, CASES[_i].field); /* "" when the body as a whole is named */
 }
 END_TEST
 
