@@ -5,6 +5,8 @@ def test_health_and_languages_need_no_key(stack):
     r = stack.request("GET", "/health")
     assert r.status == 200 and r.json["status"] == "ok", r
     assert r.json["version"] and "isolation" in r.json
+    # The host that answered, and its store checked (a load balancer's signal).
+    assert r.json["host"] and r.json["store"] == {"backend": "sqlite", "ok": True}, r.json
     assert stack.request("GET", "/languages").status == 200
 
 
