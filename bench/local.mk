@@ -1,6 +1,8 @@
 # bench/: performance measurements (run by hand, not by make check).
 EXTRA_DIST += bench/sandbox-overhead
 EXTRA_DIST += bench/http-latency
+# bench/dialects: the Judge0 and Piston dialects against the native request.
+EXTRA_DIST += bench/dialects
 
 # bench/cluster: the store's cost per run on PostgreSQL against SQLite
 # (bench/store-cost, built here, run by hand), then runs/s through the
