@@ -68,6 +68,11 @@ int rbx_engine_open(const rbx_config *cfg, rbx_engine **out, rbx_error *err)
     return 0;
 }
 
+int rbx_engine_take_cgroup(rbx_error *err)
+{
+    return rbx_sandbox_cgroup_setup(err);
+}
+
 void rbx_engine_idle(rbx_engine *eng)
 {
     (void)eng;
@@ -301,6 +306,9 @@ json_object *rbx_engine_isolation_json(rbx_engine *eng)
     json_object_object_add(o, "userns", json_object_new_boolean(caps.userns));
     json_object_object_add(o, "rootless", json_object_new_boolean(caps.rootless));
     json_object_object_add(o, "cgroup", json_object_new_string(caps.cgroup ? caps.cgroup : "none"));
+    json_object_object_add(o, "cgroup_dir", json_object_new_string(caps.cgroup_dir));
+    json_object_object_add(o, "cgroup_controllers",
+                           json_object_new_string(caps.cgroup_controllers));
     json_object_object_add(o, "seccomp", json_object_new_boolean(caps.seccomp));
     return o;
 }

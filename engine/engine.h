@@ -23,6 +23,12 @@ typedef struct rbx_request rbx_request;
 int rbx_engine_open(const rbx_config *cfg, rbx_engine **out, rbx_error *err);
 void rbx_engine_close(rbx_engine *eng);
 
+/* At a service's start, before it forks what runs boxes: take the cgroup
+ * (rbx_sandbox_cgroup_setup: on cgroup v2 this process moves into
+ * <its cgroup>/supervisor). -1 with err when a delegated cgroup lacks a
+ * controller. */
+int rbx_engine_take_cgroup(rbx_error *err);
+
 /* After answering: release this process's finished boxes (their namespace
  * teardown was left off the answer's path) and build the next one ahead. */
 void rbx_engine_idle(rbx_engine *eng);

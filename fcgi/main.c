@@ -242,6 +242,17 @@ int main(int argc, char **argv)
         fprintf(stderr, "runbox-fcgi: read-only routes on %s\n", light_path);
     }
 
+    /* Before the workers are forked: they inherit the supervisor leaf. */
+    rbx_error err;
+    rbx_error_clear(&err);
+    if (rbx_sandbox_cgroup_setup(&err) < 0) {
+        fprintf(stderr, "runbox-fcgi: %s\n", err.message);
+        if (own_socket)
+            unlink(cfg.socket_path);
+        if (light_path[0])
+            unlink(light_path);
+        return 1;
+    }
     rbx_serve_options serve = {.cfg = &cfg, .listen_fd = fd, .light_listen_fd = light_fd};
     release_stale_boxes(&serve);
     /* Draining may take as long as the longest run: wall time plus its compile. */

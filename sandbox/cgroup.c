@@ -50,23 +50,30 @@ int cgroup_read_u64(const char *dir, const char *file, uint64_t *value)
     return 0;
 }
 
-/* /proc/self/cgroup, read once: our cgroups do not change while we run boxes. */
+/* /proc/self/cgroup, read once: our cgroups do not change while we run boxes
+ * (cgroup_v2_prepare moves us once, before any box, and says so). */
+static char own_table[4096];
+static bool own_loaded;
+
+void cgroup_forget_own(void)
+{
+    own_loaded = false;
+}
+
 static const char *own_cgroup_table(void)
 {
-    static char table[4096];
-    static bool loaded;
-    if (!loaded) {
+    if (!own_loaded) {
         int fd = open("/proc/self/cgroup", O_RDONLY | O_CLOEXEC);
         if (fd < 0)
             return NULL;
-        ssize_t n = read(fd, table, sizeof(table) - 1);
+        ssize_t n = read(fd, own_table, sizeof(own_table) - 1);
         close(fd);
         if (n <= 0)
             return NULL;
-        table[n] = '\0';
-        loaded = true;
+        own_table[n] = '\0';
+        own_loaded = true;
     }
-    return table;
+    return own_table;
 }
 
 static bool list_has(const char *list, size_t len, const char *controller)
@@ -170,20 +177,46 @@ void cgroup_remove_stale_boxes(const char *parent)
 }
 
 static cgroup_mode detected = (cgroup_mode)-1;
+static rbx_error prepare_error; /* why a delegated v2 cgroup cannot be used */
 
-cgroup_mode cgroup_detect(void)
+int cgroup_prepare(rbx_error *err)
 {
     if (detected == (cgroup_mode)-1) {
+        rbx_error_clear(&prepare_error);
         if (getenv("RUNBOX_SANDBOX_NO_CGROUP"))
             detected = CGROUP_NONE; /* for tests of the rlimit fallback */
-        else if (cgroup_v2_usable())
-            detected = CGROUP_V2;
+        else if (cgroup_v2_prepare(&prepare_error) != 0)
+            detected = CGROUP_V2; /* also when it failed: boxes then fail with its reason */
         else if (cgroup_v1_usable())
             detected = CGROUP_V1;
         else
             detected = CGROUP_NONE;
     }
+    if (prepare_error.message[0]) {
+        if (err)
+            *err = prepare_error;
+        return -1;
+    }
+    return 0;
+}
+
+cgroup_mode cgroup_detect(void)
+{
+    (void)cgroup_prepare(NULL);
     return detected;
+}
+
+void cgroup_describe(char *dir, size_t dirlen, char *controllers, size_t ctllen)
+{
+    cgroup_mode m = cgroup_detect();
+    dir[0] = controllers[0] = '\0';
+    if (m == CGROUP_V2 && !prepare_error.message[0]) {
+        snprintf(dir, dirlen, "%s", cgroup_v2_boxes_parent());
+        snprintf(controllers, ctllen, "memory pids cpu");
+    } else if (m == CGROUP_V1) {
+        cgroup_v1_describe(dir, dirlen);
+        snprintf(controllers, ctllen, "memory pids cpu cpuacct");
+    }
 }
 
 const char *cgroup_mode_name(cgroup_mode m)
@@ -195,6 +228,8 @@ int cgroup_create(box_cgroup *cg, rbx_error *err)
 {
     memset(cg, 0, sizeof(*cg));
     cg->cpu_usage_fd = -1;
+    if (cgroup_prepare(err) != 0)
+        return -1;
     cg->mode = cgroup_detect();
     if (cg->mode == CGROUP_NONE)
         return 0;

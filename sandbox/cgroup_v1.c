@@ -199,3 +199,11 @@ int cgroup_v1_cleanup_stale(void)
     }
     return 0;
 }
+
+/* For the probe: where the boxes go in the memory hierarchy (the others
+ * mirror it). */
+void cgroup_v1_describe(char *dir, size_t dirlen)
+{
+    if (v1_parent_dir("memory", dir, dirlen) != 0)
+        dir[0] = '\0';
+}

@@ -353,6 +353,9 @@ static int run_probe(void)
                                    ? "rlimits (no cgroup delegated: memory via RLIMIT_DATA, "
                                      "processes via RLIMIT_NPROC, CPU via RLIMIT_CPU)"
                                    : "cgroup"));
+    json_object_object_add(j, "cgroup_dir", json_object_new_string(caps.cgroup_dir));
+    json_object_object_add(j, "cgroup_controllers",
+                           json_object_new_string(caps.cgroup_controllers));
     json_object_object_add(j, "seccomp", json_object_new_boolean(caps.seccomp));
     json_object_object_add(j, "message", json_object_new_string(rc == 0 ? "" : err.message));
     puts(

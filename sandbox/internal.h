@@ -79,7 +79,13 @@ typedef struct box_cgroup {
     int v1_dir[4];    /* v1: index in path of the memory, pids, cpu and cpuacct dirs */
     int cpu_usage_fd; /* cpuacct.usage (v1) or cpu.stat (v2), kept open for the timer */
 } box_cgroup;
+/* Once per process, before any box: choose v2, v1 or none, and on v2 set up
+ * the delegated layout (cgroup_v2.c). -1 with err when a delegated v2 cgroup
+ * cannot be used (a missing controller, other processes in it). */
+int cgroup_prepare(rbx_error *err);
 cgroup_mode cgroup_detect(void);
+/* The cgroup the boxes go under and the controllers used there ("" for none). */
+void cgroup_describe(char *dir, size_t dirlen, char *controllers, size_t ctllen);
 const char *cgroup_mode_name(cgroup_mode m);
 /* The box's cgroup without limits (a box is built before its run is known);
  * cgroup_set_limits sets the run's. */
@@ -100,6 +106,7 @@ uint64_t cgroup_v1_peak_memory_kb(const box_cgroup *cg);
 bool cgroup_v1_oom_killed(const box_cgroup *cg);
 int cgroup_v1_cleanup_stale(void);
 bool cgroup_v1_usable(void);
+void cgroup_v1_describe(char *dir, size_t dirlen);
 int cgroup_v2_create(box_cgroup *cg, const char *leaf, rbx_error *err);
 int cgroup_v2_set_limits(const box_cgroup *cg, const rbx_sandbox_limits *lim, rbx_error *err);
 int cgroup_v2_cpu_usage_ns(const box_cgroup *cg, uint64_t *ns);
@@ -107,11 +114,14 @@ uint64_t cgroup_v2_peak_memory_kb(const box_cgroup *cg);
 bool cgroup_v2_oom_killed(const box_cgroup *cg);
 void cgroup_v2_kill(const box_cgroup *cg);
 int cgroup_v2_cleanup_stale(void);
-bool cgroup_v2_usable(void);
+/* 1: v2 in use (layout ready), 0: not delegated to us (try v1), -1: err. */
+int cgroup_v2_prepare(rbx_error *err);
+const char *cgroup_v2_boxes_parent(void);
 /* Shared helpers (cgroup.c) */
 int cgroup_write_file(const char *dir, const char *file, const char *value, rbx_error *err);
 int cgroup_read_u64(const char *dir, const char *file, uint64_t *value);
 int cgroup_own_path(const char *controller, char *out, size_t outlen);
+void cgroup_forget_own(void); /* after moving ourselves: read /proc/self/cgroup again */
 void cgroup_remove_stale_boxes(const char *parent);
 void cgroup_leaf_name(char *out, size_t outlen);
 

@@ -33,8 +33,15 @@ int rbx_sandbox_probe(rbx_sandbox_caps *caps, rbx_error *err)
     caps->userns = userns_enabled();
     caps->rootless = geteuid() != 0;
     caps->cgroup = cgroup_mode_name(cgroup_detect());
+    cgroup_describe(caps->cgroup_dir, sizeof(caps->cgroup_dir), caps->cgroup_controllers,
+                    sizeof(caps->cgroup_controllers));
     caps->seccomp = seccomp_program_get(&prog, err) == 0;
     if (!caps->userns)
         return rbx_error_internal(err, "user namespaces are disabled on this host");
-    return 0;
+    return cgroup_prepare(err);
+}
+
+int rbx_sandbox_cgroup_setup(rbx_error *err)
+{
+    return cgroup_prepare(err);
 }

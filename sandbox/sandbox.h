@@ -115,13 +115,23 @@ void rbx_sandbox_result_free(rbx_sandbox_result *result);
 
 /* What isolation this host gives, for GET /health. */
 typedef struct rbx_sandbox_caps {
-    bool userns;        /* user namespaces usable */
-    bool rootless;      /* running without root: boxes map to our own uid */
-    const char *cgroup; /* "v2", "v1" or "none" (rlimits only) */
+    bool userns;                 /* user namespaces usable */
+    bool rootless;               /* running without root: boxes map to our own uid */
+    const char *cgroup;          /* "v2", "v1" or "none" (rlimits only) */
+    char cgroup_dir[512];        /* where the boxes' cgroups go; "" for none */
+    char cgroup_controllers[64]; /* the controllers used there, e.g. "memory pids cpu" */
     bool seccomp;
 } rbx_sandbox_caps;
 
 int rbx_sandbox_probe(rbx_sandbox_caps *caps, rbx_error *err);
+
+/* At a service's start, before it forks the processes that run boxes: choose
+ * the cgroup version and, on cgroup v2, take the delegated layout (this
+ * process moves into <its cgroup>/supervisor, boxes go under
+ * <its cgroup>/runbox with memory, pids and cpu). -1 with err when the
+ * delegated cgroup lacks one of those controllers or holds other processes.
+ * Runs without it do the same at their first box. */
+int rbx_sandbox_cgroup_setup(rbx_error *err);
 
 /* Process-wide settings, read once before the first run (from the config file).
  * Fields left 0/NULL keep the defaults. */

@@ -86,7 +86,8 @@ int main(int argc, char **argv)
     rbx_store *store = NULL;
     rbx_worker w;
     int rc = 1;
-    if (open_all(&cfg, &eng, &store, &err) == 0 &&
+    /* Before any job run is forked: they inherit the supervisor leaf. */
+    if (rbx_engine_take_cgroup(&err) == 0 && open_all(&cfg, &eng, &store, &err) == 0 &&
         rbx_worker_init(&w, &cfg, eng, store, &err) == 0) {
         rc = rbx_worker_loop(&w, &err) == 0 ? 0 : 1;
         rbx_worker_fini(&w);

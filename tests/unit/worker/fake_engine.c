@@ -27,6 +27,12 @@ int rbx_engine_open(const rbx_config *cfg, rbx_engine **out, rbx_error *err)
     return *out ? 0 : rbx_error_errno(err, "fake engine");
 }
 
+int rbx_engine_take_cgroup(rbx_error *err)
+{
+    (void)err; /* no boxes, no cgroup */
+    return 0;
+}
+
 void rbx_engine_release_boxes(rbx_engine *eng)
 {
     (void)eng; /* no boxes here */
