@@ -120,8 +120,9 @@ START_TEST(test_cpu_time_is_the_programs)
     uint64_t plain = least_cpu_of_true(0), heavy = least_cpu_of_true(64);
     fprintf(stderr, "cpu_time_ms of true: %llu plain, %llu with 64 mounts\n",
             (unsigned long long)plain, (unsigned long long)heavy);
+    /* Relative, not absolute: under emulation (tests/cgroup2) the exec of
+     * true alone takes some 30 ms of CPU. */
     ck_assert_uint_le(heavy, plain + 2);
-    ck_assert_uint_le(plain, 15); /* the exec of true itself: ~3 ms on a slow VM */
 }
 END_TEST
 
@@ -133,7 +134,9 @@ START_TEST(test_wall_limit)
     ck_assert_int_eq(r.status, RBX_SANDBOX_TIME_LIMIT);
     ck_assert(r.wall_limit_hit);
     ck_assert_uint_ge(r.wall_time_ms, 500);
-    ck_assert_uint_lt(r.wall_time_ms, 600);
+    /* Killed well before sleep's 5 s; not a timing bound (a loaded or
+     * emulated machine is slow to run the supervisor). */
+    ck_assert_uint_lt(r.wall_time_ms, 2500);
     rbx_sandbox_result_free(&r);
 }
 END_TEST
