@@ -44,3 +44,9 @@ EXTRA_DIST += tests/security/run tests/security/README.md \
 EXTRA_DIST += tests/deb/run debian/control debian/rules debian/changelog debian/copyright \
 	debian/source/format debian/runbox.postinst debian/runbox.postrm \
 	debian/runbox.lintian-overrides
+
+# The cgroup v2 guest (tests/cgroup2/run): QEMU, Debian's kernel package,
+# busybox-static; the checks run inside it.
+EXTRA_DIST += tests/cgroup2/run tests/cgroup2/README.md tests/cgroup2/initramfs-init \
+	tests/cgroup2/guest tests/cgroup2/checks.sh tests/cgroup2/systemd.sh \
+	tests/cgroup2/fcgi_request.py
