@@ -46,6 +46,7 @@ typedef struct box_run {
     child_report report;
     child_error setup_error;
     bool init_exited;
+    bool files_over_memory; /* the work dir copied in alone fills the memory limit */
 } box_run;
 
 static void fill_default_limits(rbx_sandbox_limits *l)
@@ -131,6 +132,10 @@ static int launch(box_run *b, rbx_error *err)
     int rc = box_launch(&b->box, b->cfg, &b->lim, b->workdir_fd, b->stdin_fd, &b->cpu_base_ns, err);
     if (rc < 0)
         return -1;
+    if (rc == 2) {
+        b->files_over_memory = true;
+        return 0;
+    }
     /* Wall time, like CPU time, is the program's own: graders compare it
      * across runs, and the box's set-up would be a constant few ms in it. */
     clock_gettime(CLOCK_MONOTONIC, &b->started);
@@ -291,6 +296,7 @@ static void measure(box_run *b, rbx_sandbox_result *r)
             timeval_ms(&b->report.usage.ru_utime) + timeval_ms(&b->report.usage.ru_stime);
         r->memory_kb = (uint64_t)b->report.usage.ru_maxrss;
     }
+    r->memory_kb += b->box.files_kb; /* the box's files are its memory too (box_launch) */
     if (b->lim.cpu_time_ms && r->cpu_time_ms >= b->lim.cpu_time_ms)
         b->facts.cpu_limit_hit = true;
 }
@@ -335,6 +341,16 @@ static void finish(box_run *b, rbx_sandbox_result *r)
 
 /* A finished run's box is retired (its init may still be exiting); on an
  * error path the box is killed and waited for, so none is left behind. */
+/* The run that never started: its files alone were over the memory limit. */
+static void files_over_memory(const box_run *b, rbx_sandbox_result *r)
+{
+    r->status = RBX_SANDBOX_MEMORY_LIMIT;
+    r->memory_kb = b->box.files_kb;
+    snprintf(r->message, sizeof(r->message),
+             "memory limit exceeded: the files in /box alone take %llu KB of the %llu KB allowed",
+             (unsigned long long)b->box.files_kb, (unsigned long long)b->lim.memory_kb);
+}
+
 static void release_all(box_run *b, bool finished)
 {
     close_fd(&b->timer_fd);
@@ -362,7 +378,11 @@ int rbx_sandbox_run(const rbx_sandbox_config *cfg, rbx_sandbox_result *result, r
     fill_default_limits(&b.lim);
     bool finished = false;
     int rc = -1;
-    if (prepare(&b, err) == 0 && launch(&b, err) == 0 && supervise(&b, err) == 0) {
+    bool launched = prepare(&b, err) == 0 && launch(&b, err) == 0;
+    if (launched && b.files_over_memory) {
+        files_over_memory(&b, result);
+        rc = 0; /* the box is destroyed below: its init never got a program */
+    } else if (launched && supervise(&b, err) == 0) {
         finish(&b, result);
         finished = true;
         rc = copy_back(&b, err);

@@ -21,6 +21,7 @@
 #include <sys/prctl.h>
 #include <sys/pidfd.h>
 #include <sys/socket.h>
+#include <sys/statfs.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -354,22 +355,55 @@ static bool box_is_built(built_box *bb)
     return n == 1 && byte == 'b';
 }
 
+/* KB in use in the /box tmpfs. */
+static int box_fs_used_kb(int fd, uint64_t *kb, rbx_error *err)
+{
+    struct statfs st;
+    if (fstatfs(fd, &st) != 0)
+        return rbx_error_errno(err, "statfs of /box");
+    *kb = (uint64_t)(st.f_blocks - st.f_bfree) * (uint64_t)st.f_bsize / 1024;
+    return 0;
+}
+
+/* Copy the work dir into /box and weigh it. The supervisor writes those
+ * tmpfs pages, so the kernel charges them to the supervisor's cgroup, not
+ * the box's; yet the program maps and reads them (a 60 MB initialised array
+ * is 60 MB of its executable). They are the box's memory: the program gets
+ * the limit less what its files take. */
+static int copy_in(built_box *bb, const rbx_sandbox_limits *lim, int workdir_fd, rbx_error *err)
+{
+    uint64_t before = 0, after = 0;
+    bb->files_kb = 0;
+    if (box_fs_used_kb(bb->box_fs_fd, &before, err) != 0 ||
+        box_files_copy_in(workdir_fd, bb->box_fs_fd, &bb->slot, bb->rootless, lim->box_size_kb,
+                          err) != 0 ||
+        box_fs_used_kb(bb->box_fs_fd, &after, err) != 0)
+        return -1;
+    bb->files_kb = after > before ? after - before : 0;
+    return 0;
+}
+
 int box_launch(built_box *bb, const rbx_sandbox_config *cfg, const rbx_sandbox_limits *lim,
                int workdir_fd, int stdin_fd, uint64_t *cpu_base_ns, rbx_error *err)
 {
     *cpu_base_ns = 0;
-    if (bb->cg.mode != CGROUP_NONE && cgroup_set_limits(&bb->cg, lim, err) != 0)
-        return -1;
+    bb->files_kb = 0;
     if (workdir_fd >= 0 && bb->box_fs_fd < 0)
         return 1; /* the rootless init died before it sent /box */
-    if (workdir_fd >= 0 && box_files_copy_in(workdir_fd, bb->box_fs_fd, &bb->slot, bb->rootless,
-                                             lim->box_size_kb, err) != 0)
+    if (workdir_fd >= 0 && copy_in(bb, lim, workdir_fd, err) != 0)
+        return -1;
+    rbx_sandbox_limits left = *lim;
+    if (lim->memory_kb && bb->files_kb >= lim->memory_kb)
+        return 2;
+    if (lim->memory_kb)
+        left.memory_kb = lim->memory_kb - bb->files_kb;
+    if (bb->cg.mode != CGROUP_NONE && cgroup_set_limits(&bb->cg, &left, err) != 0)
         return -1;
     if (!box_is_built(bb))
         return 1;
     if (bb->cg.mode != CGROUP_NONE && cgroup_cpu_usage_ns(&bb->cg, cpu_base_ns) != 0)
         *cpu_base_ns = 0;
-    if (launch_send(bb->sync_fd, cfg, lim, stdin_fd, err) != 0)
+    if (launch_send(bb->sync_fd, cfg, &left, stdin_fd, err) != 0)
         return errno == EPIPE || errno == ECONNRESET ? 1 : -1;
     close_fd(&bb->sync_fd);
     return 0;

@@ -257,11 +257,14 @@ typedef struct built_box {
     int pidfd;
     pid_t owner; /* the process that cloned the init: only it can wait for it */
     bool rootless;
+    uint64_t files_kb; /* what copying the work dir in put in /box: the box's memory too */
 } built_box;
 int box_build(built_box *bb, const box_shape *shape, rbx_error *err);
-/* Set the cgroup limits, copy workdir_fd in (-1: none), wait until the init
+/* Copy workdir_fd in (-1: none), set the cgroup limits, wait until the init
  * has built the box, take the CPU baseline and send the launch message.
- * 0 when launched, 1 when the init died first (its report says why), -1 on error. */
+ * 0 when launched, 1 when the init died first (its report says why), 2 when
+ * the files copied in alone fill the memory limit (nothing launched: the run
+ * is memory_limit), -1 on error. */
 int box_launch(built_box *bb, const rbx_sandbox_config *cfg, const rbx_sandbox_limits *lim,
                int workdir_fd, int stdin_fd, uint64_t *cpu_base_ns, rbx_error *err);
 /* The init has exited and was waited for: release what the box held. */

@@ -224,3 +224,42 @@ def test_check_step_runs_under_the_requests_limits(stack, alice):
     assert r.json["compile"]["status"] == "error", r.json["compile"]
     assert "time limit" in (r.json.get("error") or ""), r.json
     assert r.json["compile"]["time_ms"] < 5000, r.json["compile"]
+
+
+BIG_STATIC = ("#include <stdio.h>\n"
+              "static char big[60 * 1024 * 1024] = {1};\n"
+              "int main(void) { long s = 0;\n"
+              "  for (long i = 0; i < (long)sizeof(big); i += 4096) s += big[i];\n"
+              "  printf(\"%ld\\n\", s); return 0; }\n")
+
+
+def test_files_in_box_are_charged_to_the_box(stack, alice):
+    """A C program with a 60 MB initialised static array once ran under a
+    16 MB limit with 62 MB resident and reported memory_kb 568: the files
+    copied into /box count against the box now."""
+    r = stack.execute(alice, {"language": "c", "code": BIG_STATIC,
+                              "limits": {"memory_kb": 16384}}, retry_busy=True)
+    assert r.status == 200, r
+    assert r.json["status"] == "memory_limit", r.json
+    assert r.json["memory_kb"] >= 60 * 1024, r.json
+    r = stack.execute(alice, {"language": "c", "code": BIG_STATIC,
+                              "limits": {"memory_kb": 131072}}, retry_busy=True)
+    assert r.status == 200 and r.json["status"] == "success", r.json
+    assert r.json["memory_kb"] >= 60 * 1024, r.json  # what the box held
+
+
+def test_cli_workdir_files_are_charged_to_the_box(tmp_path):
+    import os
+    import subprocess
+    from conftest import BUILD
+    src = tmp_path / "big.c"
+    src.write_text(BIG_STATIC)
+    work = tmp_path / "work"
+    work.mkdir()
+    subprocess.run(["gcc", "-O0", "-o", str(work / "big"), str(src)], check=True, timeout=120)
+    p = subprocess.run([os.path.join(BUILD, "runbox-sandbox"), "--memory-kb", "16384",
+                        "--workdir", str(work), "--", "/box/big"], capture_output=True,
+                       text=True, timeout=60)
+    report = json.loads(p.stdout)
+    assert report["status"] == "memory_limit", report
+    assert report["memory_kb"] >= 60 * 1024, report
