@@ -40,7 +40,7 @@ struct key_def {
 static const struct key_def KEYS[] = {
     {"server", "socket", KEY_STRING, F(socket_path), S(socket_path), 0, 0},
     {"server", "workers", KEY_INT, F(workers), 0, 1, 256},
-    {"server", "light_socket", KEY_STRING, F(light_socket_path), S(light_socket_path), 0, 0},
+    {"server", "light_socket", KEY_NAME, F(light_socket_path), S(light_socket_path), 0, 0},
     {"server", "light_workers", KEY_INT, F(light_workers), 0, 0, 64},
     {"server", "state_dir", KEY_STRING, F(state_dir), S(state_dir), 0, 0},
     {"server", "compile_cache_mb", KEY_U64, F(compile_cache_mb), 0, 0, 1048576},

@@ -162,9 +162,14 @@ json_object *rbx_store_json_time(int64_t unix_seconds)
 /* "postgresql://..." or "postgres://..." is a PostgreSQL connection URI
  * (handed to libpq whole); "sqlite://" + an absolute path, or a bare path,
  * is an SQLite file. *target is what the backend opens. */
+bool rbx_store_url_shared(const char *url)
+{
+    return strncmp(url, "postgresql://", 13) == 0 || strncmp(url, "postgres://", 11) == 0;
+}
+
 static const rbx_db_backend *backend_for(const char *url, const char **target)
 {
-    if (strncmp(url, "postgresql://", 13) == 0 || strncmp(url, "postgres://", 11) == 0) {
+    if (rbx_store_url_shared(url)) {
         *target = url;
         return &rbx_db_postgres;
     }

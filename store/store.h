@@ -42,6 +42,8 @@ int rbx_store_ping(rbx_store *store, rbx_error *err);
 /* Whether several hosts may share this store (PostgreSQL): then a key's
  * concurrency cap is kept in the store, not in the host's slot files. */
 bool rbx_store_shared(const rbx_store *store);
+/* The same for a store URL (what rbx_store_open takes), before opening it. */
+bool rbx_store_url_shared(const char *url);
 /* Take one of count run slots of key_id across every host on the store:
  * 1 with *slot set, 0 when all are held, -1 with err. The slot stays held
  * until released or until this connection ends (a crashed holder frees it). */

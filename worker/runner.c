@@ -9,6 +9,7 @@
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "common/io.h"
@@ -41,18 +42,58 @@ static int take_run_slot(const rbx_config *cfg, const char *slots_dir, rbx_slot 
     return rc < 0 ? -1 : 0;
 }
 
+/* A key slot held by a job's run: the host's slot file, or on a shared
+ * (PostgreSQL) store one of the cluster's slots, through a connection of
+ * the child's own (the worker's connection is not to be used from a fork). */
+typedef struct key_hold {
+    rbx_slot file;
+    rbx_store *store;
+    int64_t key_id;
+    int slot;
+} key_hold;
+
+#define KEY_HOLD_NONE ((key_hold){.file = RBX_SLOT_NONE, .slot = -1})
+
+static int take_cluster_key_slot(const rbx_config *cfg, const char *url, int64_t key_id,
+                                 key_hold *hold, rbx_error *err)
+{
+    if (rbx_store_open(url, &hold->store, err) < 0)
+        return -1;
+    const struct timespec pause = {1, 0};
+    int rc;
+    while ((rc = rbx_store_key_slot_acquire(hold->store, key_id, rbx_config_runs_per_key(cfg),
+                                            &hold->slot, err)) == 0)
+        nanosleep(&pause, NULL);
+    hold->key_id = key_id;
+    return rc < 0 ? -1 : 0;
+}
+
 /* A job counts against its key's cap as a synchronous run does: the same
  * per-key pool (fcgi/fairness.c), waited for here rather than refused. */
 static int take_key_slot(const rbx_config *cfg, const char *slots_dir, int64_t key_id,
-                         rbx_slot *slot, rbx_error *err)
+                         key_hold *hold, rbx_error *err)
 {
+    char url[sizeof(cfg->store_url) + 64];
+    rbx_config_store_path(cfg, url, sizeof(url));
+    if (rbx_store_url_shared(url))
+        return take_cluster_key_slot(cfg, url, key_id, hold, err);
     char pool[64];
     snprintf(pool, sizeof(pool), "key-%" PRId64, key_id);
     int rc;
-    while ((rc = rbx_slot_acquire(slots_dir, pool, rbx_config_runs_per_key(cfg), 1000, slot,
+    while ((rc = rbx_slot_acquire(slots_dir, pool, rbx_config_runs_per_key(cfg), 1000, &hold->file,
                                   err)) == 0)
         ;
     return rc < 0 ? -1 : 0;
+}
+
+static void release_key_slot(key_hold *hold)
+{
+    rbx_slot_release(&hold->file);
+    if (hold->store) {
+        rbx_store_key_slot_release(hold->store, hold->key_id, hold->slot);
+        rbx_store_close(hold->store);
+    }
+    *hold = KEY_HOLD_NONE;
 }
 
 static json_object *execute(rbx_engine *eng, const rbx_config *cfg, const char *slots_dir,
@@ -62,18 +103,19 @@ static json_object *execute(rbx_engine *eng, const rbx_config *cfg, const char *
     rbx_error_clear(&err);
     rbx_request *req = NULL;
     json_object *response = NULL;
-    rbx_slot key_slot = RBX_SLOT_NONE, slot = RBX_SLOT_NONE;
+    rbx_slot slot = RBX_SLOT_NONE;
+    key_hold key_slot = KEY_HOLD_NONE;
     if (rbx_request_parse(eng, job->request, true, &req, &err) < 0 ||
         take_key_slot(cfg, slots_dir, job->key_id, &key_slot, &err) < 0 ||
         take_run_slot(cfg, slots_dir, &slot, &err) < 0 ||
         rbx_engine_execute(eng, req, job->id, &response, &err) < 0) {
         rbx_slot_release(&slot);
-        rbx_slot_release(&key_slot);
+        release_key_slot(&key_slot);
         rbx_request_free(req);
         return error_outcome(&err);
     }
     rbx_slot_release(&slot);
-    rbx_slot_release(&key_slot);
+    release_key_slot(&key_slot);
     rbx_request_free(req);
     json_object *outcome = json_object_new_object();
     json_object_object_add(outcome, "response", response);

@@ -332,6 +332,17 @@ def test_key_cap_holds_across_hosts(c):
     ran = statuses.count(200)
     print("   cap: statuses %s" % statuses)
     assert 1 <= ran <= PER_KEY and statuses.count(429) == len(targets) - ran, statuses
+    # Async jobs hold the same slots: with PER_KEY of them running, a
+    # synchronous run of the key is refused on every host.
+    jobs = [http("POST", api(host_url("a"), "/execute/async"), body, key)[1]["id"]
+            for _ in range(PER_KEY)]
+    wait_for("the key's jobs running", lambda: int(c.psql(
+        "SELECT count(*) FROM jobs WHERE status = 'running' AND id IN (%s)"
+        % ", ".join("'%s'" % j for j in jobs))[0][0]) == PER_KEY, 30)
+    time.sleep(1)  # the runs take their key slots as they start
+    for host in HOSTS:
+        status, _ = http("POST", api(host_url(host), "/execute"), body, key, 60)
+        assert status == 429, (host, status)
 
 
 def submit_jobs(key, n):
