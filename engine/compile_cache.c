@@ -26,6 +26,7 @@
 #include <unistd.h>
 
 #include "common/io.h"
+#include "sandbox/host_files.h"
 
 static const char MAGIC[8] = {'R', 'B', 'X', 'C', 'C', 0, 0, 1};
 #define KEY_DOMAIN "runbox compile cache 1"
@@ -197,7 +198,9 @@ static void make_key(const rbx_compile_key_input *in, const rbx_tree *files, uns
     crypto_hash_sha256_update(&h, (const unsigned char *)&n, sizeof(n));
     for (size_t i = 0; i < files->n; i++) {
         const rbx_tree_file *f = &files->files[i];
-        uint32_t mode = (uint32_t)f->mode;
+        /* Only whether it is executable: a step's outputs are read-only
+         * after it, whether it ran or the cache answered it. */
+        uint32_t mode = (uint32_t)(f->mode & 0111);
         hash_string(&h, f->path);
         crypto_hash_sha256_update(&h, (const unsigned char *)&mode, sizeof(mode));
         crypto_hash_sha256_update(&h, f->sha256, sizeof(f->sha256));
@@ -431,6 +434,26 @@ static int write_entry(FILE *f, const rbx_sandbox_result *res, const rbx_tree *b
 
 static void evict(rbx_compile_cache *c);
 
+/* What the step wrote, read-only as a hit writes it: the next step and the
+ * program see the same files either way. */
+static void make_read_only(int workdir_fd, const rbx_tree *before, const rbx_tree *after)
+{
+    rbx_error err;
+    for (size_t i = 0; i < after->n; i++) {
+        const rbx_tree_file *a = &after->files[i];
+        if (!is_artifact(before, a))
+            continue;
+        int fd =
+            rbx_host_open_beneath(workdir_fd, a->path, O_RDONLY | O_NONBLOCK | O_NOCTTY, 0, &err);
+        if (fd >= 0) {
+            struct stat st;
+            if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode))
+                (void)fchmod(fd, a->mode & 0555);
+            close(fd);
+        }
+    }
+}
+
 /* Write to a fresh temporary name, then rename over the key: a reader
  * never opens a half-written entry, and two writers of one key both
  * rename a whole file. */
@@ -473,6 +496,7 @@ void rbx_compile_cache_store(rbx_compile_cache *c, rbx_compile_step *step, int w
         count(&c->stats->errors);
         return;
     }
+    make_read_only(workdir_fd, &step->before, &after);
     if (publish(c, step, res, &after) == 0) {
         count(&c->stats->stored);
         evict(c);
