@@ -3,6 +3,7 @@
  * {sources}, which stands alone and becomes one argument per source file. */
 #include "engine/language.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -28,7 +29,7 @@ static int push(argv_builder *b, char *s, rbx_error *err)
 /* Replace every {name} placeholder in one element; unknown ones are errors
  * so a typo in a definition cannot reach a compiler as a literal. */
 static char *substitute(const char *tmpl, const char *file, const char *stem, const char *main,
-                        const char *dir, rbx_error *err)
+                        const char *dir, const char *prebuilt, rbx_error *err)
 {
     size_t cap = strlen(tmpl) + 1, len = 0;
     char *out = malloc(cap);
@@ -43,6 +44,8 @@ static char *substitute(const char *tmpl, const char *file, const char *stem, co
             val = main, skip = 6;
         else if (strncmp(p, "{dir}", 5) == 0)
             val = dir, skip = 5;
+        else if (strncmp(p, "{prebuilt}", 10) == 0 && prebuilt)
+            val = prebuilt, skip = 10;
         else if (*p == '{' && strchr(p, '}')) {
             rbx_error_internal(err, "unknown placeholder in command template \"%s\"", tmpl);
             free(out);
@@ -88,13 +91,41 @@ char **rbx_argv_expand(const char *const *tmpl, const rbx_argv_vars *vars, const
                 rc = push(&b, strdup(vars->sources[s]), err);
             continue;
         }
+        if (!vars->prebuilt && strstr(tmpl[i], "{prebuilt}"))
+            continue;
         char *arg = substitute(tmpl[i], vars->file, stem,
                                vars->main_class && *vars->main_class ? vars->main_class : stem,
-                               vars->dir, err);
+                               vars->dir, vars->prebuilt, err);
         rc = arg ? push(&b, arg, err) : -1;
     }
     for (size_t i = 0; rc == 0 && extra && extra[i]; i++)
         rc = push(&b, strdup(extra[i]), err);
+    if (rc < 0) {
+        rbx_argv_free(b.v);
+        return NULL;
+    }
+    return b.v;
+}
+
+char **rbx_argv_prebuilt(const char *const *argv, const char *prebuilt, rbx_error *err)
+{
+    argv_builder b = {calloc(MAX_ARGS, sizeof(char *)), 0};
+    if (!b.v) {
+        rbx_error_errno(err, "out of memory");
+        return NULL;
+    }
+    int rc = 0;
+    for (size_t i = 0; rc == 0 && argv[i]; i++) {
+        const char *at = strstr(argv[i], "{prebuilt}");
+        if (!at) {
+            rc = push(&b, strdup(argv[i]), err);
+        } else if (prebuilt) {
+            char *arg = NULL;
+            if (asprintf(&arg, "%.*s%s%s", (int)(at - argv[i]), argv[i], prebuilt, at + 10) < 0)
+                arg = NULL;
+            rc = push(&b, arg, err);
+        }
+    }
     if (rc < 0) {
         rbx_argv_free(b.v);
         return NULL;

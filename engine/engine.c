@@ -14,6 +14,7 @@
 #include "engine/grading/grading.h"
 #include "engine/language.h"
 #include "engine/limits.h"
+#include "engine/prebuilt.h"
 #include "engine/request.h"
 #include "engine/native.h"
 #include "engine/report.h"
@@ -43,7 +44,14 @@ json_object *rbx_engine_cache_json(rbx_engine *eng)
     json_object *o = rbx_compile_cache_json(eng->cache);
     if (eng->cache_error[0])
         json_object_object_add(o, "error", json_object_new_string(eng->cache_error));
+    json_object_object_add(o, "prebuilt",
+                           rbx_prebuilt_json(&eng->cfg, eng->langs.items, eng->langs.n));
     return o;
+}
+
+int rbx_engine_prebuild(rbx_engine *eng, rbx_error *err)
+{
+    return rbx_prebuilt_build(&eng->cfg, eng->langs.items, eng->langs.n, err);
 }
 
 int rbx_engine_open(const rbx_config *cfg, rbx_engine **out, rbx_error *err)

@@ -83,6 +83,12 @@ int rbx_engine_validate(rbx_engine *eng, const rbx_request *req, json_object **r
  * "error" when the cache could not be opened. */
 json_object *rbx_engine_cache_json(rbx_engine *eng);
 
+/* Build the languages' missing prebuilt parts (engine/prebuilt.h: Java's
+ * class-data sharing archives, the C++ harness's precompiled header) in
+ * sandboxes; runs use them once they are there. Takes seconds: runbox-fcgi
+ * calls it from a process of its own at start. */
+int rbx_engine_prebuild(rbx_engine *eng, rbx_error *err);
+
 /* Isolation in force, for GET /health: {"userns": bool, "cgroup": "v1", "seccomp": bool}. */
 json_object *rbx_engine_isolation_json(rbx_engine *eng);
 

@@ -83,11 +83,18 @@ typedef struct rbx_argv_vars {
     const char *main_class; /* NULL: the stem */
     const char *dir;
     const char *const *sources; /* NULL-terminated */
+    /* {prebuilt}: where the language's prebuilt set is in the box; NULL
+     * when it is not built, and then an element naming it is left out. */
+    const char *prebuilt;
 } rbx_argv_vars;
 
 char **rbx_argv_expand(const char *const *tmpl, const rbx_argv_vars *vars, const char *const *extra,
                        rbx_error *err);
 void rbx_argv_free(char **argv);
+
+/* A ready argv (a grading harness's) with only {prebuilt} expanded, or its
+ * elements left out when prebuilt is NULL. */
+char **rbx_argv_prebuilt(const char *const *argv, const char *prebuilt, rbx_error *err);
 
 /* Whether name ends in one of the language's source extensions. */
 bool rbx_language_is_source(const rbx_language *lang, const char *name);

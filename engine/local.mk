@@ -16,6 +16,7 @@ engine_librbxengine_a_SOURCES = \
 	engine/cache_tree.c engine/cache_tree.h \
 	engine/report.c engine/report.h \
 	engine/native.c engine/native.h \
+	engine/prebuilt.c engine/prebuilt.h \
 	engine/grade.c engine/grade.h
 engine_librbxengine_a_CFLAGS = $(AM_CFLAGS) $(JSONC_CFLAGS) $(SODIUM_CFLAGS)
 noinst_HEADERS += engine/engine.h

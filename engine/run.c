@@ -1,10 +1,12 @@
 #include "engine/run.h"
 
 #include <regex.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "engine/limits.h"
+#include "engine/prebuilt.h"
 #include "engine/workdir.h"
 
 #define BOX_DIR "/box"
@@ -64,6 +66,8 @@ int rbx_run_prepare(rbx_run *run, const rbx_config *cfg, rbx_compile_cache *cach
     run->lang = req->lang;
     run->cache = cache;
     run->version = rbx_language_version(req->lang);
+    const char *prebuilt = rbx_prebuilt_dir(cfg, req->lang);
+    snprintf(run->prebuilt, sizeof(run->prebuilt), "%s", prebuilt ? prebuilt : "");
     run->wd.fd = -1;
     rbx_workdir_base(cfg->state_dir, base, sizeof(base));
     if (rbx_workdir_create(base, &run->wd, err) < 0)
@@ -77,11 +81,29 @@ int rbx_run_prepare(rbx_run *run, const rbx_config *cfg, rbx_compile_cache *cach
     return 0;
 }
 
+/* Whether the command names the prebuilt set: only then is it mounted (a
+ * box with an extra mount is not built ahead). A program's own argument
+ * naming it mounts it too, which shows nothing but the read-only set. */
+static bool uses_prebuilt(const char *const *argv)
+{
+    size_t n = strlen(RBX_PREBUILT_BOX_DIR);
+    for (size_t i = 0; argv[i]; i++) {
+        const char *p = strstr(argv[i], RBX_PREBUILT_BOX_DIR);
+        if (p && (p[n] == '\0' || p[n] == '/'))
+            return true;
+    }
+    return false;
+}
+
 static int run_in_box(rbx_run *run, const char *const *argv, const rbx_sandbox_limits *limits,
                       const char *stdin_data, size_t stdin_len, bool keep_changes,
                       rbx_sandbox_result *res, rbx_error *err)
 {
+    rbx_sandbox_mount prebuilt = {run->prebuilt, RBX_PREBUILT_BOX_DIR, false};
+    bool mount = run->prebuilt[0] && uses_prebuilt(argv);
     rbx_sandbox_config box = {
+        .mounts = mount ? &prebuilt : NULL,
+        .n_mounts = mount ? 1 : 0,
         .argv = argv,
         .envp = run->lang->env,
         .workdir = run->wd.path,
@@ -123,7 +145,8 @@ static int compile_in_box(rbx_run *run, const char *const *argv, const rbx_sandb
 char **rbx_run_expand(const rbx_run *run, const char *const *tmpl, const char *const *extra,
                       rbx_error *err)
 {
-    rbx_argv_vars vars = {run->entry, run->main_class, BOX_DIR, (const char *const *)run->sources};
+    rbx_argv_vars vars = {run->entry, run->main_class, BOX_DIR, (const char *const *)run->sources,
+                          run->prebuilt[0] ? RBX_PREBUILT_BOX_DIR : NULL};
     return rbx_argv_expand(tmpl, &vars, extra, err);
 }
 
@@ -183,9 +206,15 @@ int rbx_run_argv(rbx_run *run, bool compile_step, const rbx_limits *requested,
         rbx_limits_for_run(requested, run->lang, run->cfg, &limits);
     if (wall_cap_ms && wall_cap_ms < limits.wall_time_ms)
         limits.wall_time_ms = wall_cap_ms;
-    if (compile_step && keep_changes)
-        return compile_in_box(run, argv, &limits, res, err);
-    return run_in_box(run, argv, &limits, stdin_data, stdin_len, keep_changes, res, err);
+    char **ready = rbx_argv_prebuilt(argv, run->prebuilt[0] ? RBX_PREBUILT_BOX_DIR : NULL, err);
+    if (!ready)
+        return -1;
+    const char *const *a = (const char *const *)ready;
+    int rc = compile_step && keep_changes
+                 ? compile_in_box(run, a, &limits, res, err)
+                 : run_in_box(run, a, &limits, stdin_data, stdin_len, keep_changes, res, err);
+    rbx_argv_free(ready);
+    return rc;
 }
 
 void rbx_run_finish(rbx_run *run)

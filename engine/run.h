@@ -27,6 +27,7 @@ typedef struct rbx_run {
     const char *version;      /* the toolchain's, part of the compile cache's key */
     unsigned compile_steps;   /* compile steps so far, and how many the cache answered */
     unsigned compile_hits;
+    char prebuilt[768]; /* host dir of the language's prebuilt set, "" when not built */
 } rbx_run;
 
 /* Create the work dir and write the request's files and the language's

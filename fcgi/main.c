@@ -255,6 +255,7 @@ int main(int argc, char **argv)
     }
     rbx_serve_options serve = {.cfg = &cfg, .listen_fd = fd, .light_listen_fd = light_fd};
     release_stale_boxes(&serve);
+    rbx_serve_prebuild_async(&cfg);
     /* Draining may take as long as the longest run: wall time plus its compile. */
     rbx_pool_options pool = {.workers = cfg.workers,
                              .light_workers = light_fd >= 0 ? cfg.light_workers : 0,

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -115,6 +116,28 @@ int rbx_serve_preflight(const rbx_config *cfg, rbx_error *err)
         return -1;
     close_service(&svc);
     return 0;
+}
+
+void rbx_serve_prebuild_async(const rbx_config *cfg)
+{
+    pid_t pid = fork();
+    if (pid < 0) {
+        fprintf(stderr, "runbox-fcgi: cannot start the prebuild: %s\n", strerror(errno));
+        return;
+    }
+    if (pid > 0)
+        return;
+    prctl(PR_SET_PDEATHSIG, SIGKILL);
+    rbx_error err;
+    rbx_engine *eng;
+    int rc = rbx_engine_open(cfg, &eng, &err);
+    if (rc == 0) {
+        rc = rbx_engine_prebuild(eng, &err);
+        rbx_engine_close(eng);
+    }
+    if (rc < 0)
+        fprintf(stderr, "runbox-fcgi: prebuild: %s\n", err.message);
+    _exit(rc < 0 ? 1 : 0);
 }
 
 /* rbx_body_reader over the FastCGI input stream. */

@@ -22,6 +22,11 @@ int rbx_serve_light_worker(void *ctx);
  * store): the master's start-up check, so a broken setup fails once, clearly. */
 int rbx_serve_preflight(const rbx_config *cfg, rbx_error *err);
 
+/* Build the languages' missing prebuilt parts (engine/prebuilt.h) in a
+ * child process, so that the pool answers meanwhile; the child dies with
+ * its parent. Nothing to wait for: the pool reaps it like any child. */
+void rbx_serve_prebuild_async(const rbx_config *cfg);
+
 /* --check-config: the language definitions load, and the state dir and store,
  * where they exist, are usable by the calling user. Creates and changes
  * nothing: run as root before the service's first start, it must not leave a

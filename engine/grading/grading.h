@@ -32,6 +32,12 @@
  * request becomes a compile_error naming the function. */
 #define RBX_GRADING_EXIT_UNCALLABLE 97
 
+/* The C++ function harness's includes, nlohmann/json first: a header of
+ * their own (RBX_GRADING_CPP_HEADER), the same every time, so it is
+ * precompiled once (engine/prebuilt.h). */
+#define RBX_GRADING_CPP_HEADER "rbx_json.h"
+extern const char rbx_grading_cpp_header[];
+
 /* Request fields this layer owns; the engine's parser may skip them. */
 bool rbx_grading_requested(json_object *body); /* test_cases, function_name or tests present */
 

@@ -9,18 +9,18 @@
 
 #include <string.h>
 
-static const char cpp_includes[] = "#include <nlohmann/json.hpp>\n"
-                                   "#include <cstdio>\n"
-                                   "#include <cstdlib>\n"
-                                   "#include <fstream>\n"
-                                   "#include <iostream>\n"
-                                   "#include <iterator>\n"
-                                   "#include <map>\n"
-                                   "#include <string>\n"
-                                   "#include <tuple>\n"
-                                   "#include <type_traits>\n"
-                                   "#include <utility>\n"
-                                   "#include <vector>\n";
+const char rbx_grading_cpp_header[] = "#include <nlohmann/json.hpp>\n"
+                                      "#include <cstdio>\n"
+                                      "#include <cstdlib>\n"
+                                      "#include <fstream>\n"
+                                      "#include <iostream>\n"
+                                      "#include <iterator>\n"
+                                      "#include <map>\n"
+                                      "#include <string>\n"
+                                      "#include <tuple>\n"
+                                      "#include <type_traits>\n"
+                                      "#include <utility>\n"
+                                      "#include <vector>\n";
 
 /* The code, with its main renamed so the harness's or the tests' main runs. */
 static const char cpp_include_code[] = "#define main rbx_user_main\n"
@@ -101,10 +101,15 @@ static int write_function_harness(const rbx_harness_input *in, rbx_error *err)
     bool method = rbx_source_declares(in->code, "class", "Solution") ||
                   rbx_source_declares(in->code, "struct", "Solution");
     snprintf(target, sizeof(target), method ? "&Solution::%s" : "&%s", in->function_name);
+    /* Through a header of its own, found in the prebuilt dir first, where
+     * its precompiled form is (engine/prebuilt.h); in the work dir else. */
+    if (rbx_harness_write(in->workdir_fd, RBX_GRADING_CPP_HEADER, rbx_grading_cpp_header,
+                          strlen(rbx_grading_cpp_header), err) < 0)
+        return -1;
     FILE *f = rbx_text_start(&buf, &len, err);
     if (!f)
         return -1;
-    fputs(cpp_includes, f);
+    fputs("#include <" RBX_GRADING_CPP_HEADER ">\n", f);
     fputs(cpp_include_code, f);
     fprintf(f, cpp_call, in->function_name, target);
     return rbx_text_write_file(in->workdir_fd, "rbx_harness.cpp", f, &buf, &len, err);
@@ -134,8 +139,9 @@ int rbx_harness_cpp(const rbx_harness_input *in, rbx_harness_plan *plan, rbx_err
         rbx_plan_uncallable(plan, "function '%s' is not defined in the submission",
                             in->function_name);
     const char **gxx = rbx_plan_compile_step(plan);
-    rbx_plan_argv(gxx, "g++", "-std=c++17", "-O2", "-pipe", "-o", "rbx_harness", "rbx_harness.cpp",
-                  NULL);
+    /* {prebuilt} is dropped when the prebuilt dir is not there (yet) */
+    rbx_plan_argv(gxx, "g++", "-std=c++17", "-O2", "-pipe", "-I{prebuilt}", "-I.", "-o",
+                  "rbx_harness", "rbx_harness.cpp", NULL);
     rbx_plan_argv_extra(gxx, in, ".cpp");
     rbx_plan_argv(plan->run, "./rbx_harness", NULL);
     plan->results = !in->tests       ? RBX_RESULTS_VALUE_FILE

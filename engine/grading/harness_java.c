@@ -239,13 +239,16 @@ int rbx_harness_java(const rbx_harness_input *in, rbx_harness_plan *plan, rbx_er
     const char **javac = rbx_plan_compile_step(plan);
     /* the JVM flags of languages/java.json: small, quick to start, fit in the box */
     rbx_plan_argv(javac, "javac", "-J-XX:+UseSerialGC", "-J-XX:TieredStopAtLevel=1",
-                  "-J-XX:-UsePerfData", "-J-Xshare:auto", "-encoding", "UTF-8", "-nowarn", "-cp",
-                  GSON_JAR, "-d", ".", code_file, runner_file, NULL);
+                  "-J-XX:-UsePerfData", "-J-Xshare:auto",
+                  "-J-XX:SharedArchiveFile={prebuilt}/javac.jsa", "-encoding", "UTF-8", "-nowarn",
+                  "-cp", GSON_JAR, "-d", ".", code_file, runner_file, NULL);
     if (tests_file)
         rbx_plan_argv(javac, tests_file, NULL);
     rbx_plan_argv_extra(javac, in, ".java");
     rbx_plan_argv(plan->run, "java", "-ea", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
-                  "-XX:-UsePerfData", "-Xshare:auto", "-Xss8m", "-cp", ".:" GSON_JAR, runner, NULL);
+                  "-XX:-UsePerfData", "-Xshare:auto",
+                  "-XX:SharedArchiveFile={prebuilt}/harness.jsa", "-Xss8m", "-cp", GSON_JAR ":.",
+                  runner, NULL);
     plan->results = in->tests ? RBX_RESULTS_TEST_LINES : RBX_RESULTS_VALUE_FILE;
     return 0;
 }

@@ -1,5 +1,5 @@
 /* JavaScript and TypeScript: the code becomes solution.js (TypeScript:
- * solution.ts transpiled by esbuild) with one line appended that lets the harness
+ * solution.ts compiled by tsc) with one line appended that lets the harness
  * look names up in the code's own scope, so a plain top-level function or
  * class Solution works without exports. Test code is appended inside a
  * function of its own, with node's assert in scope; every test_* function is
@@ -172,12 +172,12 @@ static int generate(const rbx_harness_input *in, rbx_harness_plan *plan, bool ts
     if (ts) {
         if (rbx_harness_write(in->workdir_fd, "rbx_env.d.ts", ts_env, strlen(ts_env), err) < 0)
             return -1;
-        /* esbuild strips the types in milliseconds (tsc takes a second);
-         * type errors are /validate's, which runs tsc. */
-        const char **esbuild = rbx_plan_compile_step(plan);
-        rbx_plan_argv(esbuild, "esbuild", "--log-level=warning", "--color=false", "--format=cjs",
-                      "--platform=node", "--target=es2020", "--outdir=.", "solution.ts", NULL);
-        rbx_plan_argv_extra(esbuild, in, ".ts");
+        /* tsc, not esbuild as /execute runs: a grader's type error is a
+         * compile_error; the same submission again is a compile cache hit. */
+        const char **tsc = rbx_plan_compile_step(plan);
+        rbx_plan_argv(tsc, "tsc", "--target", "es2020", "--module", "commonjs", "--skipLibCheck",
+                      "--outDir", ".", "rbx_env.d.ts", "solution.ts", NULL);
+        rbx_plan_argv_extra(tsc, in, ".ts");
     }
     if (in->function_name) {
         if (!rbx_source_mentions(in->code, in->function_name))

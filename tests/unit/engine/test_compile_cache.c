@@ -518,7 +518,7 @@ END_TEST
 START_TEST(test_engine_grading_hit)
 {
     static const char BODY[] =
-        "{\"language\": \"cpp\", \"code\": \"int add(int a, int b) { return a + b; }\","
+        "{\"language\": \"c\", \"code\": \"int add(int a, int b) { return a + b; }\","
         " \"function_name\": \"add\", \"test_cases\": [{\"input\": [1, 2], \"expected_output\": "
         "3}]}";
     json_object *first = execute(json_tokener_parse(BODY)),
@@ -528,6 +528,39 @@ START_TEST(test_engine_grading_hit)
     ck_assert_str_eq(field(again, "all_passed"), "true");
     json_object_put(first);
     json_object_put(again);
+}
+END_TEST
+
+/* The prebuilt parts: built once, then used by Java's compile and run and
+ * by the C++ harness's compile, with the same answers as without them. */
+START_TEST(test_engine_prebuilt)
+{
+    static const char JAVA[] = "public class Main { public static void main(String[] a) {"
+                               " System.out.println(\"hi\"); } }\n";
+    static const char CPP_FN[] =
+        "{\"language\": \"cpp\", \"code\": \"int add(int a, int b) { return a + b; }\","
+        " \"function_name\": \"add\", \"test_cases\": [{\"input\": [2, 3], "
+        "\"expected_output\": 5}]}";
+    rbx_error err;
+    json_object *before = rbx_engine_cache_json(eng), *prebuilt;
+    ck_assert(json_object_object_get_ex(before, "prebuilt", &prebuilt));
+    ck_assert_str_eq(field(prebuilt, "java"), "false");
+    json_object_put(before);
+    ck_assert_msg(rbx_engine_prebuild(eng, &err) == 0, "%s", err.message);
+    json_object *after = rbx_engine_cache_json(eng);
+    ck_assert(json_object_object_get_ex(after, "prebuilt", &prebuilt));
+    ck_assert_str_eq(field(prebuilt, "java"), "true");
+    ck_assert_str_eq(field(prebuilt, "cpp"), "true");
+    json_object_put(after);
+    ck_assert_msg(rbx_engine_prebuild(eng, &err) == 0, "%s", err.message); /* nothing to do */
+    json_object *resp = run_code("java", JAVA);
+    expect(resp, "success", "false");
+    ck_assert_str_eq(field(resp, "output"), "hi\n");
+    json_object_put(resp);
+    resp = execute(json_tokener_parse(CPP_FN));
+    expect(resp, "success", "false");
+    ck_assert_str_eq(field(resp, "all_passed"), "true");
+    json_object_put(resp);
 }
 END_TEST
 
@@ -553,7 +586,7 @@ static Suite *suite(void)
     tcase_add_test(tc, test_cap_zero_is_off);
     suite_add_tcase(s, tc);
     TCase *te = tcase_create("engine");
-    tcase_set_timeout(te, 120);
+    tcase_set_timeout(te, 240);
     if (!rbx_test_sandbox_usable(skip_reason, sizeof(skip_reason))) {
         tcase_add_test(te, test_engine_skipped);
     } else {
@@ -563,6 +596,7 @@ static Suite *suite(void)
         tcase_add_test(te, test_engine_limit_not_cached);
         tcase_add_test(te, test_engine_program_overwrites_its_binary);
         tcase_add_test(te, test_engine_grading_hit);
+        tcase_add_test(te, test_engine_prebuilt);
     }
     suite_add_tcase(s, te);
     return s;

@@ -133,7 +133,7 @@ START_TEST(test_argv_expansion)
     const char *tmpl[] = {"javac", "-d", "{dir}/out", "{sources}", "-cp", "{stem}:x", NULL};
     const char *sources[] = {"Main.java", "Util.java", NULL};
     const char *extra[] = {"a b", "; rm -rf /", NULL};
-    rbx_argv_vars vars = {"Main.java", NULL, "/box", sources};
+    rbx_argv_vars vars = {"Main.java", NULL, "/box", sources, NULL};
     rbx_error err;
     char **argv = rbx_argv_expand(tmpl, &vars, extra, &err);
     ck_assert_ptr_nonnull(argv);
@@ -147,6 +147,23 @@ START_TEST(test_argv_expansion)
     const char *typo[] = {"cc", "{flie}", NULL};
     ck_assert_ptr_null(rbx_argv_expand(typo, &vars, NULL, &err));
     ck_assert_ptr_nonnull(strstr(err.message, "unknown placeholder"));
+
+    /* {prebuilt}: expanded when the set is built, its element left out when not */
+    const char *pre[] = {"java", "-XX:SharedArchiveFile={prebuilt}/java.jsa", "{stem}", NULL};
+    argv = rbx_argv_expand(pre, &vars, NULL, &err);
+    ck_assert_str_eq(argv[1], "Main");
+    ck_assert_ptr_null(argv[2]);
+    rbx_argv_free(argv);
+    vars.prebuilt = "/prebuilt";
+    argv = rbx_argv_expand(pre, &vars, NULL, &err);
+    ck_assert_str_eq(argv[1], "-XX:SharedArchiveFile=/prebuilt/java.jsa");
+    rbx_argv_free(argv);
+    argv = rbx_argv_prebuilt(pre, NULL, &err);
+    ck_assert_str_eq(argv[1], "{stem}");
+    rbx_argv_free(argv);
+    argv = rbx_argv_prebuilt(pre, "/prebuilt", &err);
+    ck_assert_str_eq(argv[1], "-XX:SharedArchiveFile=/prebuilt/java.jsa");
+    rbx_argv_free(argv);
 }
 END_TEST
 

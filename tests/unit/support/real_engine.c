@@ -61,8 +61,10 @@ void rbx_test_engine_close(rbx_engine *eng)
     ck_assert_msg(rmdir(work) == 0 || access(work, F_OK) != 0, "a run dir was left in %s", work);
     int fd = open(state_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     rbx_error err;
-    if (fd >= 0 && access(state_dir, F_OK) == 0 && faccessat(fd, "compile-cache", F_OK, 0) == 0)
-        ck_assert_msg(rbx_host_remove_tree(fd, "compile-cache", &err) == 0, "%s", err.message);
+    static const char *const OWN[] = {"compile-cache", "prebuilt"};
+    for (size_t i = 0; fd >= 0 && i < sizeof(OWN) / sizeof(OWN[0]); i++)
+        if (faccessat(fd, OWN[i], F_OK, 0) == 0)
+            ck_assert_msg(rbx_host_remove_tree(fd, OWN[i], &err) == 0, "%s", err.message);
     if (fd >= 0)
         close(fd);
     rmdir(state_dir);
