@@ -518,6 +518,23 @@ static void result_of_task(json_object *task, j0_result *r)
 
 /* ---- routes ----------------------------------------------------------------- */
 
+/* redirect_stderr_to_stdout: stderr after stdout (runbox keeps the two
+ * apart, so their interleaving is not known); merged is the caller's to free. */
+static void redirect_stderr(json_object *in, j0_result *r, char **merged)
+{
+    json_object *v = member(in, "redirect_stderr_to_stdout");
+    *merged = NULL;
+    if (!v || !json_object_get_boolean(v) || !r->err.len)
+        return;
+    if (!(*merged = malloc(r->out.len + r->err.len + 1)))
+        return;
+    if (r->out.len)
+        memcpy(*merged, r->out.data, r->out.len);
+    memcpy(*merged + r->out.len, r->err.data, r->err.len);
+    r->out = (rbx_view_text){*merged, r->out.len + r->err.len};
+    r->err = (rbx_view_text){NULL, 0};
+}
+
 static int handle_create(rbx_call *call, rbx_reply *reply, rbx_error *err)
 {
     j0_query q;
@@ -531,12 +548,15 @@ static int handle_create(rbx_call *call, rbx_reply *reply, rbx_error *err)
         if (rc == 0) {
             j0_result r = {0};
             json_object *finished = now_iso();
+            char *merged;
             rbx_run_view_of(&report, response, true, &r.view);
             result_of_view(&r);
+            redirect_stderr(call->json, &r, &merged);
             r.created_at = created;
             r.finished_at = finished;
             r.request = native;
             rbx_reply_json(reply, 201, submission_json(call->svc, &r, q.fields, q.base64));
+            free(merged);
             rbx_run_view_free(&r.view);
             json_object_put(finished);
         }

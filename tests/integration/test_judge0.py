@@ -174,3 +174,10 @@ def test_languages_statuses_and_information(judge0):
 def test_ce_1_14_ids_run_the_same_languages(judge0):
     out = judge0.create({"source_code": "print(7)", "language_id": 100}, wait=True)
     assert out["stdout"] == "7\n", out
+
+
+def test_redirect_stderr_to_stdout_with_wait(judge0):
+    code = "import sys\nprint('out')\nsys.stdout.flush()\nprint('err', file=sys.stderr)"
+    out = judge0.create({"source_code": code, "language_id": 71,
+                         "redirect_stderr_to_stdout": True}, wait=True)
+    assert out["stdout"] == "out\nerr\n" and out["stderr"] is None, out
