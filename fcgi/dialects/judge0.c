@@ -469,12 +469,8 @@ static json_object *submission_json(rbx_service *svc, const j0_result *r, const 
     put(o, fields, "finished_at", json_object_get(r->finished_at));
     put(o, fields, "source_code", request_text(r, "code", base64));
     put(o, fields, "stdin", request_text(r, "stdin", base64));
-    json_object *lang = NULL;
-    for (int id = 1; !lang && r->language && id < 200; id++) {
-        const judge0_language *l = judge0_language_of(id);
-        if (l && l->id == id && strcmp(l->runbox, r->language) == 0)
-            lang = judge0_language_ref(svc, l);
-    }
+    const judge0_language *l = r->language ? judge0_language_of_runbox(r->language) : NULL;
+    json_object *lang = l ? judge0_language_ref(svc, l) : NULL;
     put(o, fields, "language_id",
         lang ? json_object_get(json_object_object_get(lang, "id")) : NULL);
     put(o, fields, "language", lang);

@@ -20,6 +20,8 @@ typedef struct judge0_language {
 
 /* The language of a Judge0 id (1.13.1 or 1.14), NULL when unknown. */
 const judge0_language *judge0_language_of(int id);
+/* The Judge0 language of a runbox language id, NULL when none. */
+const judge0_language *judge0_language_of_runbox(const char *runbox_id);
 /* {"id", "name"} with the installed version in the name. */
 json_object *judge0_language_ref(rbx_service *svc, const judge0_language *l);
 /* Judge0's description of a status id ("Accepted"). */

@@ -55,6 +55,14 @@ const judge0_language *judge0_language_of(int id)
     return NULL;
 }
 
+const judge0_language *judge0_language_of_runbox(const char *runbox_id)
+{
+    for (size_t i = 0; i < N_LANGUAGES; i++)
+        if (strcmp(LANGUAGES[i].runbox, runbox_id) == 0)
+            return &LANGUAGES[i];
+    return NULL;
+}
+
 const char *judge0_status_name(int id)
 {
     return id > 0 && (size_t)id < N_STATUSES ? STATUSES[id] : "Internal Error";
