@@ -13,7 +13,11 @@ EXTRA_DIST += tests/integration/run tests/integration/conftest.py \
 	tests/integration/test_history.py tests/integration/test_keys.py \
 	tests/integration/test_concurrency.py tests/integration/test_pool.py \
 	tests/integration/test_bad_input.py tests/integration/test_grading.py \
-	tests/integration/test_async.py
+	tests/integration/test_async.py tests/integration/test_seed_fields.py \
+	tests/integration/test_seed_platforms.py tests/integration/test_judge0.py \
+	tests/integration/judge0_client.py tests/integration/test_piston.py \
+	tests/integration/clients/package.json tests/integration/clients/package-lock.json \
+	tests/integration/clients/piston_run.mjs
 
 # The playground in headless Chromium (tests/browser/run, started by
 # scripts/check; playwright-core is installed into the build tree).

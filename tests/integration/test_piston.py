@@ -1,5 +1,6 @@
 """Piston v2 under /piston, driven by the stock npm client `piston-client`
-(tests/integration/clients, installed by the suite's run script) with its
+(tests/integration/clients/package.json, installed into the build tree by
+the suite's run script) with its
 base URL set to http://HOST:PORT/piston and nothing else changed: it sends
 no key (the test stack names a key-less user for the dialect), a text/plain
 body, `args` of its own and -1 memory limits."""
@@ -11,15 +12,15 @@ import subprocess
 
 import pytest
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-CLIENTS = os.path.join(HERE, "clients")
+# tests/integration/run installs the client into the build tree.
+CLIENTS = os.environ.get("RUNBOX_CLIENTS_DIR", "")
 
 
 def piston_client(stack, spec):
     if not shutil.which("node"):
         pytest.skip("node is not installed (scripts/install-deps installs nodejs)")
     if not os.path.isdir(os.path.join(CLIENTS, "node_modules", "piston-client")):
-        pytest.skip("piston-client is not installed (npm install in tests/integration/clients)")
+        pytest.skip("piston-client is not installed (tests/integration/run installs it with npm)")
     server = "http://127.0.0.1:%d/piston" % stack.port
     r = subprocess.run(["node", os.path.join(CLIENTS, "piston_run.mjs"), server, json.dumps(spec)],
                        capture_output=True, text=True, timeout=120)
