@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "common/wake.h"
 #include "fcgi/service.h"
 #include "store/jobs.h"
 #include "common/url_guard.h"
@@ -53,8 +54,10 @@ int rbx_service_enqueue(rbx_call *call, json_object *body, char id[37], rbx_erro
         rc = rbx_jobs_enqueue(svc->store, call->key.user, call->key.id, &job, 1,
                               svc->cfg->jobs_max_queued, svc->cfg->jobs_max_queued_per_key, err);
     rbx_request_free(req);
-    if (rc == 0)
+    if (rc == 0) {
         memcpy(id, job.id, RBX_JOB_ID_SIZE);
+        rbx_wake_workers(svc->cfg->state_dir);
+    }
     return rc;
 }
 
@@ -139,5 +142,7 @@ int rbx_service_enqueue_batch(rbx_call *call, json_object *list, char ids[][37],
         rbx_request_free(reqs[i]);
     for (size_t i = 0; rc == 0 && i < n; i++)
         memcpy(ids[i], jobs[i].id, RBX_JOB_ID_SIZE);
+    if (rc == 0)
+        rbx_wake_workers(svc->cfg->state_dir);
     return rc;
 }

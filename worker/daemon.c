@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "common/slots.h"
+#include "common/wake.h"
 #include "engine/native.h"
 #include "engine/report.h"
 #include "store/jobs.h"
@@ -74,6 +75,7 @@ int rbx_worker_init(rbx_worker *w, const rbx_config *cfg, rbx_engine *eng, rbx_s
     w->engine = eng;
     w->store = store;
     w->sigfd = -1;
+    w->wake.fd = -1;
     char host[64];
     rbx_config_host_name(cfg, host, sizeof(host));
     snprintf(w->owner, sizeof(w->owner), "%s:%d:%08x", host, (int)getpid(), randombytes_random());
@@ -88,6 +90,10 @@ int rbx_worker_init(rbx_worker *w, const rbx_config *cfg, rbx_engine *eng, rbx_s
     for (int i = 0; i < cfg->worker_concurrency; i++)
         w->runs[i].fd = -1;
     sweep_run_dirs(w);
+    /* A nudge from runbox-fcgi when a job is queued; without one, the poll. */
+    rbx_error wake_err;
+    if (rbx_wake_listen(cfg->state_dir, &w->wake, &wake_err) < 0)
+        LOG("no wake socket, polling only: %s\n", wake_err.message);
     /* Signals first: the delivery thread inherits their blocked mask. */
     if (open_signals(w, err) < 0)
         return -1;
@@ -98,6 +104,7 @@ void rbx_worker_fini(rbx_worker *w)
 {
     rbx_deliverer_stop(w->deliverer);
     w->deliverer = NULL;
+    rbx_wake_close(&w->wake);
     if (w->sigfd >= 0)
         close(w->sigfd);
     free(w->runs);
@@ -300,7 +307,7 @@ static int poll_timeout(const rbx_worker *w, long long now)
 
 static void read_runs(rbx_worker *w, struct pollfd *fds, const int *slot_of, int n)
 {
-    for (int i = 1; i < n; i++) {
+    for (int i = 2; i < n; i++) {
         if (!(fds[i].revents & (POLLIN | POLLHUP | POLLERR)))
             continue;
         rbx_run *run = &w->runs[slot_of[i]];
@@ -332,9 +339,10 @@ static int wake_fd(rbx_worker *w)
 static int wait_for_events(rbx_worker *w, long long now, rbx_error *err)
 {
     /* worker_concurrency is at most 256 (common/config.c). */
-    struct pollfd fds[257];
-    int slot_of[257], n = 1;
+    struct pollfd fds[258];
+    int slot_of[258], n = 2;
     fds[0] = (struct pollfd){.fd = w->sigfd, .events = POLLIN};
+    fds[1] = (struct pollfd){.fd = w->wake.fd, .events = POLLIN}; /* -1: ignored by poll */
     for (int i = 0; i < w->cfg->worker_concurrency; i++) {
         if (w->runs[i].pid == 0 || w->runs[i].fd < 0)
             continue;
@@ -351,6 +359,8 @@ static int wait_for_events(rbx_worker *w, long long now, rbx_error *err)
         return 0;
     if (fds[0].revents & POLLIN)
         on_signal(w, monotonic_ms());
+    if ((fds[1].revents & POLLIN) && rbx_wake_drain(&w->wake) > 0)
+        w->next_poll_ms = 0; /* a job was queued: claim it now */
     if (n > n_runs && fds[n_runs].revents && rbx_jobs_wake_drain(w->store))
         w->next_poll_ms = 0;
     read_runs(w, fds, slot_of, n_runs);

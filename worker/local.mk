@@ -44,7 +44,7 @@ tests_unit_worker_runbox_worker_fake_LDADD = worker/librbxworker.a $(RBX_STORE_L
 	engine/librbxengine.a common/librbxcommon.a $(CURL_LIBS) $(SODIUM_LIBS) $(JSONC_LIBS) $(INIH_LIBS) -lpthread
 tests_unit_worker_test_daemon_SOURCES = tests/unit/worker/test_daemon.c $(WORKER_TEST_RECEIVER)
 tests_unit_worker_test_daemon_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS) $(JSONC_CFLAGS)
-tests_unit_worker_test_daemon_LDADD = worker/librbxworker.a $(RBX_STORE_LIBS) $(CURL_LIBS) \
+tests_unit_worker_test_daemon_LDADD = worker/librbxworker.a $(RBX_STORE_LIBS) common/librbxcommon.a $(CURL_LIBS) \
 	$(INIH_LIBS) $(CHECK_LIBS) -lpthread
 
 # The async integration tests run with the service's harness (tests/integration/run).

@@ -70,13 +70,17 @@ def stack_worker_pidfile(stack):
     return os.path.join(stack.state, "run", "worker.pid")
 
 
+def paused_file(stack):
+    return os.path.join(stack.state, "run", "worker.paused")
+
+
 def stop_stack_worker(stack):
-    """Stop the stack's worker for good: its pid file removed first tells the
-    stack's supervisor not to restart it."""
+    """Stop the stack's worker while this module runs its own: the paused
+    file tells the stack's supervisor not to restart it until it is gone."""
+    open(paused_file(stack), "w").close()
     try:
         with open(stack_worker_pidfile(stack)) as f:
             pid = int(f.read().split()[0])
-        os.unlink(stack_worker_pidfile(stack))
     except (OSError, ValueError, IndexError):
         return
     try:
@@ -102,6 +106,7 @@ def worker(stack):
     w.start()
     yield w
     w.stop()
+    os.unlink(paused_file(stack))  # the supervisor starts the stack's worker again
 
 
 def signing_key(stack, user):

@@ -14,6 +14,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "common/wake.h"
 #include "store/jobs.h"
 #include "tests/unit/worker/receiver.h"
 #include "worker/callback.h"
@@ -351,6 +352,31 @@ START_TEST(test_default_lease_reruns_a_killed_job_soon)
 }
 END_TEST
 
+/* With a poll interval of 30 s, a queued job still starts at once when
+ * runbox-fcgi's nudge (common/wake.h) reaches the worker. */
+START_TEST(test_a_nudge_claims_a_job_before_the_poll)
+{
+    FILE *f = fopen(conf_path, "w");
+    ck_assert_ptr_nonnull(f);
+    fprintf(f, "[server]\nstate_dir = %s\n[jobs]\npoll_interval_ms = 30000\n", dir);
+    ck_assert_int_eq(fclose(f), 0);
+    char wake_path[160];
+    pid_t w = start_worker();
+    snprintf(wake_path, sizeof(wake_path), "%s/wake/worker-%d", dir, (int)w);
+    for (int waited = 0; access(wake_path, F_OK) != 0; waited += 10) {
+        ck_assert_msg(waited < 5000, "no wake socket at %s", wake_path);
+        usleep(10000);
+    }
+    usleep(300000); /* past the worker's first look at the queue */
+    char ids[1][40];
+    enqueue(1, "10", NULL, ids);
+    rbx_wake_workers(dir);
+    await_status(ids[0], "done", 10000);
+    stop_worker(w, SIGTERM);
+    ck_assert_int_ne(access(wake_path, F_OK), 0); /* removed at exit */
+}
+END_TEST
+
 START_TEST(test_sigterm_gives_jobs_back)
 {
     char ids[1][40];
@@ -429,6 +455,7 @@ int main(void)
     tcase_add_test(tc, test_cancel_queued_and_running);
     tcase_add_test(tc, test_killed_worker_job_finishes_once);
     tcase_add_test(tc, test_default_lease_reruns_a_killed_job_soon);
+    tcase_add_test(tc, test_a_nudge_claims_a_job_before_the_poll);
     tcase_add_test(tc, test_sigterm_gives_jobs_back);
     tcase_add_test(tc, test_two_workers_share_the_queue);
     tcase_add_test(tc, test_idle_worker_costs_little_cpu);
