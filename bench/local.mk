@@ -13,3 +13,4 @@ bench_store_cost_SOURCES = bench/store_cost.c
 bench_store_cost_CFLAGS = $(AM_CFLAGS) $(JSONC_CFLAGS)
 bench_store_cost_LDADD = $(RBX_STORE_LIBS) $(UUID_LIBS)
 EXTRA_DIST += bench/reliability.py
+EXTRA_DIST += bench/languages bench/languages.py

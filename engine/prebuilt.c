@@ -153,6 +153,25 @@ static void base_dir(const rbx_config *cfg, char *out, size_t outsz)
     snprintf(out, outsz, "%s/prebuilt", cfg->state_dir);
 }
 
+/* The box's init mounts a set by its host path, with no more rights than a
+ * box user: every directory above it must be open to others for search (a
+ * state dir of mode 0700 is not; the set is then not used). */
+static bool reachable_by_boxes(const char *path)
+{
+    char prefix[768];
+    struct stat st;
+    for (const char *p = strchr(path + 1, '/'); p; p = strchr(p + 1, '/')) {
+        size_t n = (size_t)(p - path);
+        if (n >= sizeof(prefix))
+            return false;
+        memcpy(prefix, path, n);
+        prefix[n] = '\0';
+        if (stat(prefix, &st) != 0 || !(st.st_mode & S_IXOTH))
+            return false;
+    }
+    return true;
+}
+
 const char *rbx_prebuilt_dir(const rbx_config *cfg, rbx_language *lang)
 {
     static char path[768];
@@ -164,7 +183,8 @@ const char *rbx_prebuilt_dir(const rbx_config *cfg, rbx_language *lang)
     set_name(r, lang, name, sizeof(name));
     snprintf(path, sizeof(path), "%s/%s", base, name);
     struct stat st;
-    if (lstat(path, &st) != 0 || !S_ISDIR(st.st_mode) || st.st_uid != geteuid())
+    if (lstat(path, &st) != 0 || !S_ISDIR(st.st_mode) || st.st_uid != geteuid() ||
+        !reachable_by_boxes(path))
         return NULL;
     return path;
 }
@@ -227,9 +247,15 @@ static int publish(const recipe *r, const rbx_workdir *wd, const char *base, con
         rbx_error_errno(err, "cannot create %s", tmp);
         goto out;
     }
-    for (size_t i = 0; i < MAX_FILES && r->keep[i]; i++)
+    /* 0644 whatever the umask: the boxes' users read them */
+    for (size_t i = 0; i < MAX_FILES && r->keep[i]; i++) {
         if (rbx_host_copy_file(wd->fd, r->keep[i], fd, r->keep[i], MAX_PART_BYTES, 0644, err) < 0)
             goto out;
+        if (fchmodat(fd, r->keep[i], 0644, 0) != 0) {
+            rbx_error_errno(err, "cannot make %s readable", r->keep[i]);
+            goto out;
+        }
+    }
     if (rename(tmp, final) != 0 && errno != EEXIST && errno != ENOTEMPTY) {
         rbx_error_errno(err, "cannot rename %s", tmp);
         goto out;
@@ -288,8 +314,18 @@ int rbx_prebuilt_build(const rbx_config *cfg, rbx_language *const *langs, size_t
     for (size_t i = 0; i < n; i++) {
         const recipe *r = recipe_for(langs[i]->id);
         rbx_error one;
+        char name[96], path[640];
         if (!r || rbx_prebuilt_dir(cfg, langs[i]))
             continue; /* nothing to build, or built (by another process meanwhile) */
+        set_name(r, langs[i], name, sizeof(name));
+        snprintf(path, sizeof(path), "%s/%s", base, name);
+        if (!reachable_by_boxes(path)) {
+            rc = rbx_error_internal(err,
+                                    "%s cannot be reached by the boxes (a directory above it is "
+                                    "closed to others): nothing prebuilt",
+                                    base);
+            break;
+        }
         if (build_one(cfg, r, langs[i], base, &one) < 0 && rc == 0) {
             *err = one;
             rc = -1;
