@@ -170,11 +170,10 @@ static int pg_exec(rbx_store *store, const char *sql, rbx_error *err)
     return rc;
 }
 
+/* One round trip for both; a failed lock leaves the transaction to roll back. */
 static int pg_begin_write(rbx_store *store, rbx_error *err)
 {
-    if (pg_exec(store, "BEGIN", err) < 0)
-        return -1;
-    if (pg_exec(store, "SELECT pg_advisory_xact_lock(" PG_STORE_LOCK ")", err) < 0) {
+    if (pg_exec(store, "BEGIN; SELECT pg_advisory_xact_lock(" PG_STORE_LOCK ")", err) < 0) {
         pg_exec(store, "ROLLBACK", NULL);
         return -1;
     }
