@@ -2,7 +2,16 @@
 # $(sysconfdir)/runbox/runbox.conf, never over an existing one) and man pages.
 dist_man8_MANS += docs/runbox-fcgi.8
 dist_man5_MANS = docs/runbox.conf.5
-EXTRA_DIST += docs/runbox.conf
+EXTRA_DIST += docs/runbox.conf docs/openapi.yaml
+
+# The OpenAPI document, written in YAML for people and served as JSON (by
+# nginx, at /api/v1/code/openapi.json).
+pkgdata_DATA = docs/openapi.json
+CLEANFILES += docs/openapi.json
+docs/openapi.json: docs/openapi.yaml
+	$(AM_V_GEN)$(MKDIR_P) docs && $(PYTHON3) -c 'import json, sys, yaml; \
+	  json.dump(yaml.safe_load(open(sys.argv[1])), open(sys.argv[2], "w"), indent=1)' \
+	  $(srcdir)/docs/openapi.yaml $@.tmp && mv $@.tmp $@
 
 rbx_confdir = $(sysconfdir)/runbox
 

@@ -30,6 +30,7 @@ nginx/runbox: nginx/runbox.conf Makefile
 		-e 's|@RUNBOX_LIGHT_SOCKET@|$(RBX_RUNDIR)/fcgi-light.sock|' \
 		-e 's|@RUNBOX_CLIENT_CONN@|64|' \
 		-e 's|@RUNBOX_PLAYGROUND@|$(playgrounddir)|' \
+		-e 's|@RUNBOX_OPENAPI@|$(pkgdatadir)/openapi.json|' \
 		-e 's|@RUNBOX_KEY_RATE@|20r/s|' -e 's|@RUNBOX_CLIENT_RATE@|50r/s|' \
 		-e 's|@RUNBOX_DIALECTS@|$(nginxdialectsdir)|' \
 		$(srcdir)/nginx/runbox.conf >$@

@@ -13,6 +13,8 @@ import time
 
 import pytest
 
+import openapi
+
 TOP = os.environ.get("RUNBOX_SRCDIR") or os.path.abspath(
     os.path.join(os.path.dirname(__file__), "..", ".."))
 BUILD = os.environ.get("RUNBOX_BUILD") or os.path.join(TOP, "build", "default")
@@ -89,10 +91,13 @@ class Stack:
         try:
             conn.request(method, url, body=body, headers=hdrs)
             r = conn.getresponse()
-            return Response(r.status, {k.lower(): v for k, v in r.getheaders()},
+            resp = Response(r.status, {k.lower(): v for k, v in r.getheaders()},
                             r.read().decode("utf-8", "replace"))
         finally:
             conn.close()
+        # Every native answer must fit docs/openapi.yaml (openapi.py).
+        openapi.document().check(method, url, resp.status, resp.json, resp.raw)
+        return resp
 
     def execute(self, key, body, retry_busy=False):
         """POST /execute; with retry_busy, 429/503 are retried after Retry-After,
