@@ -41,6 +41,7 @@ int rbx_handle_execute_async(rbx_call *call, rbx_reply *reply, rbx_error *err)
     if (rbx_service_enqueue(call, call->json, id, err) < 0)
         return -1;
     rbx_reply_json(reply, 202, queued_json(id));
+    snprintf(reply->location, sizeof(reply->location), "%s/tasks/%s", RBX_API_PREFIX, id);
     return 0;
 }
 

@@ -2,9 +2,11 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <uuid/uuid.h>
 
 #include "common/json_strict.h"
 
@@ -19,6 +21,23 @@ static const char *env_get(char **envp, const char *name)
         if (strncmp(*e, name, n) == 0 && (*e)[n] == '=')
             return *e + n + 1;
     return NULL;
+}
+
+/* nginx's $request_id (32 hex digits) when it is one; otherwise (another
+ * front end, or a value that could break a header or a log line) our own. */
+static void set_request_id(rbx_http_request *req, const char *given)
+{
+    size_t n = given ? strlen(given) : 0;
+    bool usable = n >= 8 && n < sizeof(req->request_id);
+    for (size_t i = 0; usable && i < n; i++)
+        usable = isalnum((unsigned char)given[i]) || given[i] == '-';
+    if (usable) {
+        memcpy(req->request_id, given, n + 1);
+        return;
+    }
+    uuid_t id;
+    uuid_generate_random(id);
+    uuid_unparse_lower(id, req->request_id);
 }
 
 void rbx_http_request_init(rbx_http_request *req, char **envp)
@@ -57,6 +76,8 @@ void rbx_http_request_init(rbx_http_request *req, char **envp)
         if (end != start && *end == '\0' && sec > 0)
             req->start_ms = (long long)(sec * 1000.0 + 0.5);
     }
+
+    set_request_id(req, env_get(envp, "REQUEST_ID"));
 
     const char *cl = env_get(envp, "CONTENT_LENGTH");
     req->content_length = -1;

@@ -23,6 +23,7 @@ typedef struct rbx_http_request {
     long long content_length;  /* -1 when absent */
     long long start_ms;        /* REQUEST_START (nginx's $msec) in unix ms: when the front
                                   got the request; -1 when not passed */
+    char request_id[40];       /* nginx's $request_id (REQUEST_ID), else one made here */
     char path_buf[1024];
 } rbx_http_request;
 

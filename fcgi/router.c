@@ -67,11 +67,15 @@ static const rbx_route *match_in(const rbx_dialect *d, const char *method, const
         const rbx_route *r = &d->routes[i];
         if (!pattern_matches(r->pattern, rel, param_buf, param_bufsz))
             continue;
-        if (strcmp(r->method, method) == 0) {
+        /* HEAD is GET without the body (serve.c leaves it out). */
+        bool head_of_get = strcmp(method, "HEAD") == 0 && strcmp(r->method, "GET") == 0;
+        if (strcmp(r->method, method) == 0 || head_of_get) {
             *param = strchr(r->pattern, '*') ? param_buf : NULL;
             return r;
         }
         append_allow(allow, allowsz, r->method);
+        if (strcmp(r->method, "GET") == 0)
+            append_allow(allow, allowsz, "HEAD");
     }
     if (allow[0])
         rbx_error_set(err, 405, "method_not_allowed", NULL, "%s is not allowed here; use %s",

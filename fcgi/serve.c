@@ -173,9 +173,12 @@ static int read_fcgi_body(void *ctx, size_t cap, char **body, size_t *len, rbx_e
     return 0;
 }
 
-static void write_reply(FCGX_Stream *out, const rbx_reply *reply)
+static void write_reply(FCGX_Stream *out, const rbx_http_request *http, const rbx_reply *reply)
 {
     FCGX_FPrintF(out, "Status: %d %s\r\n", reply->status, rbx_http_reason(reply->status));
+    FCGX_FPrintF(out, "X-Request-Id: %s\r\n", http->request_id);
+    if (reply->location[0])
+        FCGX_FPrintF(out, "Location: %s\r\n", reply->location);
     if (reply->allow[0] && reply->status == 405)
         FCGX_FPrintF(out, "Allow: %s\r\n", reply->allow);
     if (reply->retry_after > 0)
@@ -188,6 +191,8 @@ static void write_reply(FCGX_Stream *out, const rbx_reply *reply)
         return;
     }
     FCGX_FPrintF(out, "Content-Type: application/json; charset=utf-8\r\n\r\n");
+    if (strcmp(http->method, "HEAD") == 0)
+        return;
     size_t len = 0;
     const char *text = json_object_to_json_string_length(
         reply->body, JSON_C_TO_STRING_SPACED | JSON_C_TO_STRING_NOSLASHESCAPE, &len);
@@ -211,7 +216,7 @@ static void answer(rbx_service *svc, FCGX_Request *fr)
     rbx_http_request_init(&http, fr->envp);
     rbx_reply reply;
     rbx_route_dispatch(svc, &http, read_fcgi_body, fr->in, &reply);
-    write_reply(fr->out, &reply);
+    write_reply(fr->out, &http, &reply);
     log_failure(&http, &reply);
     json_object_put(reply.body);
 }

@@ -38,6 +38,7 @@ typedef struct rbx_reply {
     json_object *body; /* owned by the reply */
     char allow[64];    /* Allow header for 405 */
     int retry_after;   /* Retry-After seconds for 429/503, 0 for none */
+    char location[96]; /* Location header (the task of a 202), "" for none */
 } rbx_reply;
 
 /* Handlers fill reply and return 0, or return -1 with err (the error envelope). */

@@ -1,0 +1,38 @@
+"""What operators and API callers rely on around every answer: HEAD /health,
+a request id on every answer, the Location of an async task."""
+
+import re
+
+
+def test_head_health_is_get_without_a_body(stack):
+    get = stack.request("GET", "/health")
+    head = stack.request("HEAD", "/health")
+    assert head.status == get.status == 200
+    assert head.raw == ""
+    assert head.headers["content-type"].startswith("application/json")
+
+
+def test_head_on_a_route_without_get_is_405_listing_the_methods(stack, alice):
+    r = stack.request("HEAD", "/execute", key=alice)
+    assert r.status == 405
+    assert "POST" in r.headers["allow"]
+
+
+def test_every_answer_carries_nginx_s_request_id(stack, alice):
+    ids = set()
+    for method, path in [("GET", "/health"), ("GET", "/languages"), ("GET", "/history"),
+                         ("GET", "/no-such-route")]:
+        r = stack.request(method, path, key=alice)
+        rid = r.headers.get("x-request-id", "")
+        assert re.fullmatch(r"[0-9a-f]{32}", rid), (path, r.headers)
+        ids.add(rid)
+    assert len(ids) == 4, "request ids repeat"
+
+
+def test_async_202_names_its_task(stack, alice):
+    r = stack.request("POST", "/execute/async", {"language": "python", "code": "print(1)"},
+                      key=alice)
+    assert r.status == 202, r
+    assert r.headers["location"] == "/api/v1/code/tasks/" + r.json["id"]
+    task = stack.request("GET", r.headers["location"][len("/api/v1/code"):], key=alice)
+    assert task.status == 200 and task.json["id"] == r.json["id"]
