@@ -1,10 +1,12 @@
 # common/: error reporting and configuration shared by every layer.
 noinst_LIBRARIES += common/librbxcommon.a
 common_librbxcommon_a_SOURCES = common/error.c common/config.c common/slots.c common/io.c \
-	common/url_guard.c common/json_strict.c common/cidr.c common/json_cap.c common/wake.c
+	common/clock.c common/url_guard.c common/json_strict.c common/cidr.c common/json_cap.c \
+	common/wake.c common/metrics.c
 common_librbxcommon_a_CFLAGS = $(AM_CFLAGS) $(CURL_CFLAGS) $(JSONC_CFLAGS)
 noinst_HEADERS += common/error.h common/config.h common/slots.h common/io.h common/url_guard.h \
-	common/json_strict.h common/cidr.h common/json_cap.h common/wake.h
+	common/clock.h common/json_strict.h common/cidr.h common/json_cap.h common/wake.h \
+	common/metrics.h
 
 check_PROGRAMS += tests/unit/common/test_io
 TESTS += tests/unit/common/test_io

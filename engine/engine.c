@@ -54,6 +54,14 @@ int rbx_engine_prebuild(rbx_engine *eng, rbx_error *err)
     return rbx_prebuilt_build(&eng->cfg, eng->langs.items, eng->langs.n, err);
 }
 
+int rbx_engine_cache_stats(rbx_engine *eng, rbx_compile_cache_stats *out)
+{
+    if (!eng || !eng->cache)
+        return -1;
+    rbx_compile_cache_stats_get(eng->cache, out);
+    return 0;
+}
+
 int rbx_engine_open(const rbx_config *cfg, rbx_engine **out, rbx_error *err)
 {
     *out = NULL;

@@ -82,6 +82,9 @@ int rbx_engine_validate(rbx_engine *eng, const rbx_request *req, json_object **r
  * "evicted", "errors", "cap_mb"}, counted across every process sharing it;
  * "error" when the cache could not be opened. */
 json_object *rbx_engine_cache_json(rbx_engine *eng);
+/* The compile cache's counters; -1 when the engine runs without a cache. */
+struct rbx_compile_cache_stats;
+int rbx_engine_cache_stats(rbx_engine *eng, struct rbx_compile_cache_stats *out);
 
 /* Build the languages' missing prebuilt parts (engine/prebuilt.h: Java's
  * class-data sharing archives, the C++ harness's precompiled header) in

@@ -1,5 +1,6 @@
 /* POST /execute: validate, take a run permit, run, store, answer. The run is
  * in the history before the answer leaves, so an answered run is never lost. */
+#include <stdio.h>
 #include <uuid/uuid.h>
 
 #include "engine/report.h"
@@ -25,6 +26,14 @@ static int run_with_permit(rbx_call *call, const rbx_request *req, const char *r
     return rc;
 }
 
+/* A graded run's time is that of its cases together. */
+static void count_run(rbx_metrics *m, const rbx_report *r)
+{
+    uint64_t wall = r->n_cases ? r->wall_ms : r->run.wall_ms;
+    rbx_metrics_count_run(m, r->language, rbx_verdict_name(r->verdict),
+                          r->compile.ran && !r->compile.cached, r->compile.time_ms, wall);
+}
+
 int rbx_service_execute(rbx_call *call, json_object *body, json_object **out, rbx_error *err)
 {
     rbx_report report;
@@ -47,6 +56,8 @@ int rbx_service_run(rbx_call *call, json_object *body, rbx_report *report, json_
     new_run_id(run_id);
     json_object *response = NULL;
     int rc = run_with_permit(call, req, run_id, report, &response, err);
+    if (rc == 0)
+        count_run(&svc->metrics, report);
     if (rc == 0 && rbx_request_save_history(req)) {
         rc =
             rbx_store_history_add(svc->store, call->key.user, rbx_request_body(req), response, err);
@@ -65,8 +76,13 @@ int rbx_service_run(rbx_call *call, json_object *body, rbx_report *report, json_
 int rbx_handle_execute(rbx_call *call, rbx_reply *reply, rbx_error *err)
 {
     json_object *response;
-    if (rbx_service_execute(call, call->json, &response, err) < 0)
-        return -1;
-    rbx_reply_json(reply, 200, response);
-    return 0;
+    rbx_report report;
+    int rc = rbx_service_run(call, call->json, &report, &response, err);
+    if (rc == 0) {
+        rbx_reply_json(reply, 200, response);
+        snprintf(reply->language, sizeof(reply->language), "%s", report.language);
+        snprintf(reply->verdict, sizeof(reply->verdict), "%s", rbx_verdict_name(report.verdict));
+    }
+    rbx_report_free(&report);
+    return rc;
 }

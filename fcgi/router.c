@@ -26,6 +26,8 @@ static const rbx_route ROUTES[] = {
     {"GET", "/tasks", rbx_handle_tasks_list, true, false, false},
     {"GET", "/tasks/*", rbx_handle_task_get, true, false, false},
     {"DELETE", "/tasks/*", rbx_handle_task_cancel, true, false, false},
+    /* No key: nginx lets only the networks it allows reach it. */
+    {"GET", "/metrics", rbx_handle_metrics, false, false, false},
 };
 #define N_ROUTES (sizeof(ROUTES) / sizeof(ROUTES[0]))
 
@@ -180,6 +182,7 @@ static int load_json_body(rbx_service *svc, const rbx_http_request *http, bool a
 
 static void reply_error(const rbx_dialect *d, rbx_reply *reply, const rbx_error *err)
 {
+    snprintf(reply->error_code, sizeof(reply->error_code), "%s", err->code);
     json_object_put(reply->body);
     reply->status = err->status >= 400 && err->status <= 599 ? err->status : 500;
     reply->body =
@@ -248,6 +251,9 @@ void rbx_route_dispatch(rbx_service *svc, const rbx_http_request *http, rbx_body
     const rbx_dialect *d = NULL;
     const rbx_route *route = find_route(http->method, http->path, param, sizeof(param), &call.param,
                                         reply->allow, sizeof(reply->allow), &d, &err);
+    if (route)
+        snprintf(reply->route, sizeof(reply->route), "%s %s%s", route->method,
+                 d == &rbx_dialect_native ? "" : d->prefix, route->pattern);
     if (!route || served_here(svc, route, http->path, &err) < 0 ||
         (!route_read_only(route) && admit(svc, http, &err) < 0)) {
         reply_error(d, reply, &err);
@@ -257,6 +263,8 @@ void rbx_route_dispatch(rbx_service *svc, const rbx_http_request *http, rbx_body
         reply_error(d, reply, &err);
         return;
     }
+    snprintf(reply->user, sizeof(reply->user), "%s", call.key.user);
+    snprintf(reply->key_prefix, sizeof(reply->key_prefix), "%s", call.key.prefix);
     if (body_in_query(route, http)
             ? query_as_body(svc, http, &call.json, &err) < 0
             : route->takes_json && load_json_body(svc, http, d->any_content_type, read_body,

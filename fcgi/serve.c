@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "common/clock.h"
 #include "common/slots.h"
 #include "engine/language.h"
 #include "fcgi/router.h"
@@ -64,6 +65,10 @@ static int open_service(const rbx_config *cfg, rbx_service *svc, rbx_error *err)
         return -1;
     }
     rbx_store_set_history_max(svc->store, cfg->history_max_kb * 1024);
+    /* Without the counters the service still serves: /metrics then shows zeros. */
+    rbx_error merr;
+    if (rbx_metrics_open(&svc->metrics, cfg->state_dir, &merr) < 0)
+        fprintf(stderr, "runbox-fcgi[%d]: metrics: %s\n", (int)getpid(), merr.message);
     if (rbx_engine_open(cfg, &svc->engine, err) < 0) {
         rbx_error_prefix(err, "engine");
         rbx_store_close(svc->store);
@@ -75,6 +80,7 @@ static int open_service(const rbx_config *cfg, rbx_service *svc, rbx_error *err)
 
 static void close_service(rbx_service *svc)
 {
+    rbx_metrics_close(&svc->metrics);
     rbx_engine_close(svc->engine);
     rbx_store_close(svc->store);
     svc->engine = NULL;
@@ -186,6 +192,12 @@ static void write_reply(FCGX_Stream *out, const rbx_http_request *http, const rb
     if (reply->status == 401)
         FCGX_FPrintF(out, "WWW-Authenticate: Bearer realm=\"runbox\"\r\n");
     FCGX_FPrintF(out, "Cache-Control: no-store\r\n");
+    if (reply->text) {
+        FCGX_FPrintF(out, "Content-Type: %s\r\n\r\n", reply->content_type);
+        if (strcmp(http->method, "HEAD") != 0)
+            FCGX_PutStr(reply->text, (int)reply->text_len, out);
+        return;
+    }
     if (!reply->body) {
         FCGX_FPrintF(out, "\r\n");
         return;
@@ -200,25 +212,47 @@ static void write_reply(FCGX_Stream *out, const rbx_http_request *http, const rb
     FCGX_PutChar('\n', out);
 }
 
-static void log_failure(const rbx_http_request *http, const rbx_reply *reply)
+/* One line per request, to stderr (the journal under systemd, log/fcgi.log
+ * in the quickstart stack): when, which request (nginx's id), who (the key's
+ * prefix and user, never the key), what (route, language, verdict) and how it
+ * ended (status, time in ms; the error code of a refusal). */
+static void log_request(const rbx_http_request *http, const rbx_reply *reply, int64_t at_ms,
+                        uint64_t ms)
 {
-    if (reply->status < 500)
-        return;
-    json_object *e = reply->body ? json_object_object_get(reply->body, "error") : NULL;
-    json_object *m = e ? json_object_object_get(e, "message") : NULL;
-    fprintf(stderr, "runbox-fcgi[%d]: %s %s: %d %s\n", (int)getpid(), http->method, http->path,
-            reply->status, m ? json_object_get_string(m) : "");
+    char when[RBX_ISO8601_SIZE];
+    rbx_clock_iso8601(at_ms, when, sizeof(when));
+    const char *message = "";
+    if (reply->status >= 500 && reply->body) {
+        json_object *e = json_object_object_get(reply->body, "error");
+        json_object *m = e ? json_object_object_get(e, "message") : NULL;
+        message = m ? json_object_get_string(m) : "";
+    }
+    fprintf(stderr,
+            "%s runbox-fcgi[%d] request=%s key=%s user=%s route=\"%s\" path=%s language=%s "
+            "verdict=%s status=%d ms=%llu%s%s%s%s\n",
+            when, (int)getpid(), http->request_id, reply->key_prefix[0] ? reply->key_prefix : "-",
+            reply->user[0] ? reply->user : "-", reply->route[0] ? reply->route : "-", http->path,
+            reply->language[0] ? reply->language : "-", reply->verdict[0] ? reply->verdict : "-",
+            reply->status, (unsigned long long)ms, reply->error_code[0] ? " error=" : "",
+            reply->error_code, message[0] ? " message=" : "", message);
 }
 
 static void answer(rbx_service *svc, FCGX_Request *fr)
 {
+    int64_t at_ms = rbx_clock_unix_ms();
     rbx_http_request http;
     rbx_http_request_init(&http, fr->envp);
     rbx_reply reply;
     rbx_route_dispatch(svc, &http, read_fcgi_body, fr->in, &reply);
     write_reply(fr->out, &http, &reply);
-    log_failure(&http, &reply);
+    /* From nginx's arrival when it says (the wait for a worker included). */
+    int64_t now = rbx_clock_unix_ms(), from = http.start_ms > 0 ? http.start_ms : at_ms;
+    uint64_t ms = now > from ? (uint64_t)(now - from) : 0;
+    log_request(&http, &reply, at_ms, ms);
+    rbx_metrics_count_request(&svc->metrics, reply.route[0] ? reply.route : "unknown", reply.status,
+                              ms, reply.error_code);
     json_object_put(reply.body);
+    free(reply.text);
 }
 
 static int serve(const rbx_config *cfg, int listen_fd, bool light)

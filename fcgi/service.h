@@ -9,6 +9,7 @@
 
 #include "common/config.h"
 #include "common/error.h"
+#include "common/metrics.h"
 #include "engine/engine.h"
 #include "fcgi/http.h"
 #include "store/store.h"
@@ -21,6 +22,7 @@ typedef struct rbx_service {
     bool light;               /* a light worker: read-only routes only, no sandbox */
     int queue_wait_left_ms;   /* of queue_wait_ms, what the request being answered may
                                  still wait for a sandbox (fcgi/router.c, admit) */
+    rbx_metrics metrics;      /* the host's shared counters (common/metrics.h) */
 } rbx_service;
 
 /* One routed request. */
@@ -39,6 +41,17 @@ typedef struct rbx_reply {
     char allow[64];    /* Allow header for 405 */
     int retry_after;   /* Retry-After seconds for 429/503, 0 for none */
     char location[96]; /* Location header (the task of a 202), "" for none */
+    char *text;        /* a body that is not JSON (owned), with its type */
+    size_t text_len;
+    const char *content_type;
+    /* For the log line and /metrics: which route answered ("POST /execute"),
+     * who asked, what ran, and the error code of a refusal. */
+    char route[64];
+    char user[128];
+    char key_prefix[16];
+    char language[64];
+    char verdict[32];
+    char error_code[40];
 } rbx_reply;
 
 /* Handlers fill reply and return 0, or return -1 with err (the error envelope). */
@@ -59,6 +72,7 @@ int rbx_handle_execute_batch(rbx_call *call, rbx_reply *reply, rbx_error *err);
 int rbx_handle_task_get(rbx_call *call, rbx_reply *reply, rbx_error *err);
 int rbx_handle_tasks_list(rbx_call *call, rbx_reply *reply, rbx_error *err);
 int rbx_handle_task_cancel(rbx_call *call, rbx_reply *reply, rbx_error *err);
+int rbx_handle_metrics(rbx_call *call, rbx_reply *reply, rbx_error *err);
 
 /* The one way to a run, for native and dialect handlers alike: validate a
  * native body, run it under the caller's permit, record it in the caller's
@@ -81,6 +95,17 @@ static inline void rbx_reply_json(rbx_reply *reply, int status, json_object *bod
 {
     reply->status = status;
     reply->body = body;
+}
+
+/* A body that is not JSON (/metrics' text format): text is malloc'ed and
+ * owned by the reply from now on. */
+static inline void rbx_reply_text(rbx_reply *reply, int status, const char *content_type,
+                                  char *text, size_t len)
+{
+    reply->status = status;
+    reply->text = text;
+    reply->text_len = len;
+    reply->content_type = content_type;
 }
 
 #endif

@@ -91,6 +91,32 @@ int rbx_jobs_count_pending(rbx_store *store, int64_t *count, rbx_error *err)
     return rc == RBX_STEP_ROW ? 0 : rbx_store_sql_error(store, err, "counting queued jobs");
 }
 
+int rbx_jobs_count_by_state(rbx_store *store, rbx_job_state_counts *out, rbx_error *err)
+{
+    memset(out, 0, sizeof(*out));
+    rbx_stmt *stmt;
+    if (rbx_store_prepare(store, "SELECT status, count(*) FROM jobs GROUP BY status", &stmt, err) <
+        0)
+        return -1;
+    int rc;
+    while ((rc = rbx_stmt_step(stmt)) == RBX_STEP_ROW) {
+        const char *status = rbx_stmt_column_text(stmt, 0);
+        int64_t n = rbx_stmt_column_int64(stmt, 1);
+        if (!status)
+            continue;
+        if (strcmp(status, "queued") == 0)
+            out->queued = n;
+        else if (strcmp(status, "running") == 0)
+            out->running = n;
+        else if (strcmp(status, "done") == 0)
+            out->done = n;
+        else if (strcmp(status, "cancelled") == 0)
+            out->cancelled = n;
+    }
+    rbx_stmt_finalize(stmt);
+    return rc == RBX_STEP_DONE ? 0 : rbx_store_sql_error(store, err, "counting jobs");
+}
+
 static int insert_job(rbx_store *store, const char *user, int64_t key_id, rbx_job_new *job,
                       int64_t created, rbx_error *err)
 {

@@ -164,4 +164,10 @@ bool rbx_jobs_wake_drain(rbx_store *store);
 /* Jobs waiting or running, for back-pressure and health. */
 int rbx_jobs_count_pending(rbx_store *store, int64_t *count, rbx_error *err);
 
+/* How many jobs the store holds in each state (for /metrics). */
+typedef struct rbx_job_state_counts {
+    int64_t queued, running, done, cancelled;
+} rbx_job_state_counts;
+int rbx_jobs_count_by_state(rbx_store *store, rbx_job_state_counts *out, rbx_error *err);
+
 #endif
