@@ -47,8 +47,7 @@ static void histogram(FILE *f, const char *name, const char *labels, const rbx_m
     }
     const char *open = labels[0] ? "{" : "", *close = labels[0] ? "}" : "";
     fprintf(f, "%s_sum%s%s%s %.3f\n", name, open, labels, close, (double)h->sum_ms / 1000.0);
-    fprintf(f, "%s_count%s%s%s %llu\n", name, open, labels, close,
-            (unsigned long long)h->count);
+    fprintf(f, "%s_count%s%s%s %llu\n", name, open, labels, close, (unsigned long long)h->count);
 }
 
 static void runs(FILE *f, const rbx_metrics_block *b)

@@ -76,6 +76,7 @@ int rbx_worker_init(rbx_worker *w, const rbx_config *cfg, rbx_engine *eng, rbx_s
     w->store = store;
     w->sigfd = -1;
     w->wake.fd = -1;
+    w->metrics.fd = -1;
     char host[64];
     rbx_config_host_name(cfg, host, sizeof(host));
     snprintf(w->owner, sizeof(w->owner), "%s:%d:%08x", host, (int)getpid(), randombytes_random());
@@ -94,6 +95,9 @@ int rbx_worker_init(rbx_worker *w, const rbx_config *cfg, rbx_engine *eng, rbx_s
     rbx_error wake_err;
     if (rbx_wake_listen(cfg->state_dir, &w->wake, &wake_err) < 0)
         LOG("no wake socket, polling only: %s\n", wake_err.message);
+    rbx_error merr;
+    if (rbx_metrics_open(&w->metrics, cfg->state_dir, &merr) < 0)
+        LOG("no metrics: %s\n", merr.message);
     /* Signals first: the delivery thread inherits their blocked mask. */
     if (open_signals(w, err) < 0)
         return -1;
@@ -105,6 +109,7 @@ void rbx_worker_fini(rbx_worker *w)
     rbx_deliverer_stop(w->deliverer);
     w->deliverer = NULL;
     rbx_wake_close(&w->wake);
+    rbx_metrics_close(&w->metrics);
     if (w->sigfd >= 0)
         close(w->sigfd);
     free(w->runs);
@@ -134,6 +139,20 @@ static bool wants_history(const rbx_job *job)
            json_object_get_boolean(save);
 }
 
+/* The worker holds the run's answer, not its report (the run happened in a
+ * child): the language and verdict for /metrics are read from it. */
+static void count_job(rbx_metrics *m, json_object *result)
+{
+    json_object *lang = json_object_object_get(result, "language");
+    const char *language = json_object_get_string(json_object_object_get(lang, "id"));
+    const char *verdict = json_object_get_string(json_object_object_get(result, "status"));
+    json_object *wall = json_object_object_get(result, "wall_time_ms");
+    if (m->block)
+        rbx_metrics_add(&m->block->jobs_run, 1);
+    rbx_metrics_count_run(m, language ? language : "unknown", verdict ? verdict : "unknown", false,
+                          0, (uint64_t)json_object_get_int64(wall));
+}
+
 static void finish_job(rbx_worker *w, const rbx_job *job, json_object *result)
 {
     rbx_error err;
@@ -142,6 +161,8 @@ static void finish_job(rbx_worker *w, const rbx_job *job, json_object *result)
         LOG("job %s: storing the result failed: %s\n", job->id, err.message);
     else if (!finished)
         LOG("job %s: lease lost before the result was stored; another worker owns it\n", job->id);
+    else
+        count_job(&w->metrics, result);
 }
 
 /* The engine refused for lack of capacity: the job goes back to the queue. */

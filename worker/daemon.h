@@ -15,6 +15,7 @@
 #include "common/config.h"
 #include "common/error.h"
 #include "common/wake.h"
+#include "common/metrics.h"
 #include "engine/engine.h"
 #include "store/store.h"
 #include "worker/deliver.h"
@@ -38,6 +39,7 @@ typedef struct rbx_worker {
     long long next_poll_ms;
     rbx_deliverer *deliverer; /* callbacks, in a thread of their own */
     rbx_wake wake;            /* runbox-fcgi's "a job was queued" (common/wake.h) */
+    rbx_metrics metrics;      /* jobs run, for /metrics */
 } rbx_worker;
 
 /* Set up (owner name, slots dir, run table, signalfd for SIGTERM/SIGINT). */

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "common/json_cap.h"
+#include "common/metrics.h"
 #include "store/jobs.h"
 #include "worker/callback.h"
 
@@ -34,6 +35,7 @@ struct rbx_deliverer {
     atomic_bool stop;
     int n_flights;
     struct flight *flights;
+    rbx_metrics metrics; /* callback attempts, for /metrics */
 };
 
 /* The claim holds a delivery for longer than one attempt can last, so that
@@ -74,6 +76,7 @@ static void record(rbx_deliverer *d, const rbx_job_delivery *dv, bool delivered,
     if (!delivered)
         LOG("callback for job %s, attempt %d: %s%s\n", dv->id, made, why->message,
             retry_in ? "" : " (giving up)");
+    rbx_metrics_count_callback(&d->metrics, delivered);
     rbx_error err;
     if (rbx_jobs_delivery_record(d->store, dv->id, outcome->http_status, delivered, retry_in,
                                  &err) < 0)
@@ -231,6 +234,7 @@ static void destroy(rbx_deliverer *d)
     if (d->multi)
         curl_multi_cleanup(d->multi);
     rbx_store_close(d->store);
+    rbx_metrics_close(&d->metrics);
     free(d->flights);
     free(d);
 }
@@ -242,6 +246,10 @@ int rbx_deliverer_start(const rbx_config *cfg, rbx_deliverer **out, rbx_error *e
     if (!d)
         return rbx_error_errno(err, "callback deliverer");
     d->cfg = cfg;
+    d->metrics.fd = -1;
+    rbx_error merr;
+    if (rbx_metrics_open(&d->metrics, cfg->state_dir, &merr) < 0)
+        LOG("callbacks: no metrics: %s\n", merr.message);
     d->n_flights = cfg->callback_concurrency;
     d->flights = calloc((size_t)d->n_flights, sizeof(*d->flights));
     atomic_init(&d->stop, false);

@@ -47,6 +47,16 @@ def test_metrics_count_runs_requests_and_errors(stack, alice):
                         retry_busy=True)
     assert bad.json["status"] == "compile_error"
     assert stack.request("GET", "/history").status == 401
+    job = stack.request("POST", "/execute/async", {"language": "python", "code": "print(3)"},
+                        key=alice)
+    assert job.status == 202, job
+    deadline = time.time() + 60
+    while time.time() < deadline:
+        t = stack.request("GET", "/tasks/" + job.json["id"], key=alice)
+        if t.json["status"] == "done":
+            break
+        time.sleep(0.2)
+    assert t.json["status"] == "done", t
     after = families(stack)
 
     def grew(family, name, **labels):
@@ -60,6 +70,8 @@ def test_metrics_count_runs_requests_and_errors(stack, alice):
                 status="2xx") >= 2
     assert grew("runbox_request_duration_seconds", "runbox_request_duration_seconds_count",
                 route="POST /execute", status="2xx") >= 2
+    assert grew("runbox_jobs_run", "runbox_jobs_run_total") >= 1
+    assert sample(after, "runbox_jobs", "runbox_jobs", state="done") >= 1
     assert sample(after, "runbox_sandbox_slots", "runbox_sandbox_slots") >= 1
     assert sample(after, "runbox_queue_depth", "runbox_queue_depth") >= 0
     assert sample(after, "runbox_pool_workers", "runbox_pool_workers", kind="run") >= 1
