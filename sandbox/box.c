@@ -291,6 +291,8 @@ static void measure(box_run *b, rbx_sandbox_result *r)
         r->cpu_time_ms = ns / 1000000;
         r->memory_kb = cgroup_peak_memory_kb(&b->box.cg);
         b->facts.oom = cgroup_oom_killed(&b->box.cg);
+        if (r->memory_kb == 0 && b->facts.got_exit) /* v2 before Linux 5.19: no memory.peak */
+            r->memory_kb = (uint64_t)b->report.usage.ru_maxrss;
     } else if (b->facts.got_exit) {
         r->cpu_time_ms =
             timeval_ms(&b->report.usage.ru_utime) + timeval_ms(&b->report.usage.ru_stime);
