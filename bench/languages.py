@@ -177,7 +177,10 @@ def measure_function(lang):
                 "test_cases": CASES, "save_history": False}
         pause()
         first, r1 = post(body)
-        assert r1["status"] == "success" and r1["all_passed"], r1
+        if r1["status"] != "success" or not r1["all_passed"]:
+            # a busy machine can push a compile past its wall limit: say so, go on
+            print("  %s function test: %s: %s" % (lang, r1["status"], r1["error"]), flush=True)
+            return float("nan"), float("nan")
         pause()
         again, r2 = post(body)
         assert r2["status"] == "success" and r2["compile"]["cached"], r2
@@ -287,7 +290,8 @@ def main():
     for lang, k, limit, name in goals:
         if lang in results:
             v = results[lang][k]
-            print("%-42s %7.1f ms (at most %d): %s" % (name, v, limit, verdict(v <= limit)))
+            print("%-42s %7.1f ms (at most %d): %s" % (name, v, limit,
+                                                       verdict(v == v and v <= limit)))
     print("%-42s %7.0f runs/s (at least 300): %s" % ("C hello world, warm cache, 4 clients", svc,
                                                       verdict(svc >= 300)))
 
