@@ -80,6 +80,8 @@ static bool transient(const char *sqlstate)
 static int pg_error(rbx_store *store, rbx_error *err, const char *what)
 {
     pg_conn *c = conn_of(store);
+    if (strcmp(c->sqlstate, "53100") == 0) /* disk_full: clears once space is freed */
+        return rbx_error_storage_full(err, what);
     if (transient(c->sqlstate)) {
         rbx_error_set(err, 503, "overloaded", NULL, "store unavailable while %s: %s", what,
                       c->message);
