@@ -9,38 +9,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/cidr.h"
+
 /* ---- address classes ------------------------------------------------------ */
-
-struct cidr {
-    int family;
-    uint8_t bytes[16];
-    int prefix;
-};
-
-static bool parse_cidr(const char *text, struct cidr *out)
-{
-    char buf[64];
-    snprintf(buf, sizeof(buf), "%s", text);
-    char *slash = strchr(buf, '/');
-    if (slash)
-        *slash = '\0';
-    if (inet_pton(AF_INET, buf, out->bytes) == 1)
-        out->family = AF_INET;
-    else if (inet_pton(AF_INET6, buf, out->bytes) == 1)
-        out->family = AF_INET6;
-    else
-        return false;
-    int max = out->family == AF_INET ? 32 : 128;
-    out->prefix = max;
-    if (slash) {
-        char *end = NULL;
-        long p = strtol(slash + 1, &end, 10);
-        if (end == slash + 1 || *end != '\0' || p < 0 || p > max)
-            return false;
-        out->prefix = (int)p;
-    }
-    return true;
-}
 
 static bool prefix_is(const uint8_t *a, const uint8_t *p, int bits)
 {
@@ -147,8 +118,8 @@ static bool fold(const struct sockaddr *addr, struct folded *out)
 
 static bool in_cidr(const struct folded *f, const char *text)
 {
-    struct cidr c;
-    return parse_cidr(text, &c) && c.family == f->family && prefix_is(f->bytes, c.bytes, c.prefix);
+    rbx_cidr c;
+    return rbx_cidr_parse(text, &c) && c.family == f->family && prefix_is(f->bytes, c.bytes, c.prefix);
 }
 
 static const char *special_class(const struct folded *f)
@@ -214,8 +185,8 @@ static bool named_exactly(const struct folded *f, const rbx_config *cfg)
 {
     int full = f->family == AF_INET ? 32 : 128;
     for (size_t i = 0; i < cfg->n_allow_networks; i++) {
-        struct cidr c;
-        if (parse_cidr(cfg->allow_networks[i], &c) && c.prefix == full &&
+        rbx_cidr c;
+        if (rbx_cidr_parse(cfg->allow_networks[i], &c) && c.prefix == full &&
             in_cidr(f, cfg->allow_networks[i]))
             return true;
     }
