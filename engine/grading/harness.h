@@ -35,6 +35,11 @@ typedef struct rbx_harness_plan {
     size_t n_compile;
     const char *run[RBX_PLAN_MAX_ARGS];
     rbx_results_kind results;
+    /* TEST_LINES only: each line is "<HMAC-SHA256 hex> <JSON>", keyed with
+     * the secret the harness reads from its stdin (and closes) before it
+     * loads the submission, so lines the submission prints or writes itself
+     * are not results. */
+    bool signed_lines;
     char *uncallable; /* set at generation time: the compile_error message */
     char *owned[RBX_PLAN_MAX_OWNED];
     size_t n_owned;

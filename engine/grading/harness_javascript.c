@@ -66,9 +66,15 @@ static const char js_call[] =
 
 static const char js_tests_runner[] =
     "fs.writeFileSync(RESULT, '');\n"
+    "const rbxSign = (() => {\n"
+    "  const key = fs.readFileSync(0, 'utf8').split('\\n')[0];\n"
+    "  fs.closeSync(0);\n"
+    "  const crypto = require('crypto');\n"
+    "  return (text) => crypto.createHmac('sha256', key).update(text).digest('hex') + ' ' + text;\n"
+    "})();\n"
     "function report(name, e) {\n"
     "  const message = e ? (e.message || String(e)) : null;\n"
-    "  fs.appendFileSync(RESULT, JSON.stringify({ name, passed: !e, message }) + '\\n');\n"
+    "  fs.appendFileSync(RESULT, rbxSign(JSON.stringify({ name, passed: !e, message })) + '\\n');\n"
     "}\n"
     "(async () => {\n"
     "  let lookup;\n"
@@ -189,6 +195,7 @@ static int generate(const rbx_harness_input *in, rbx_harness_plan *plan, bool ts
     }
     rbx_plan_argv(plan->run, "node", "rbx_harness.js", NULL);
     plan->results = in->tests ? RBX_RESULTS_TEST_LINES : RBX_RESULTS_VALUE_FILE;
+    plan->signed_lines = in->tests != NULL;
     return 0;
 }
 

@@ -46,18 +46,30 @@ static const char py_tests[] =
     "    import solution\n"
     "    sys.exit(0)\n"
     "open(RESULT, 'w').close()\n"
+    "def rbx_signer():\n"
+    "    import hashlib, hmac\n"
+    "    key = sys.stdin.buffer.readline().strip()\n"
+    "    os.close(0)\n"
+    "    def sign(obj):\n"
+    "        text = json.dumps(obj)\n"
+    "        mac = hmac.new(key, text.encode(), hashlib.sha256).hexdigest()\n"
+    "        with open(RESULT, 'a') as f:\n"
+    "            f.write(mac + ' ' + text + '\\n')\n"
+    "    return sign\n"
+    "rbx_signed = rbx_signer()\n"
+    "del rbx_signer\n"
     "import solution\n"
     "ns = dict(vars(solution))\n"
     "ns['__name__'] = 'tests'\n"
     "def report(name, exc):\n"
     "    if exc is None:\n"
-    "        rbx_write({'name': name, 'passed': True, 'message': None}, 'a')\n"
+    "        rbx_signed({'name': name, 'passed': True, 'message': None})\n"
     "        return\n"
     "    if isinstance(exc, AssertionError):\n"
     "        msg = str(exc) or 'assertion failed'\n"
     "    else:\n"
     "        msg = ''.join(traceback.format_exception_only(type(exc), exc)).strip()\n"
-    "    rbx_write({'name': name, 'passed': False, 'message': msg}, 'a')\n"
+    "    rbx_signed({'name': name, 'passed': False, 'message': msg})\n"
     "def run(name, code):\n"
     "    try:\n"
     "        exec(code, ns)\n"
@@ -111,5 +123,6 @@ int rbx_harness_python(const rbx_harness_input *in, rbx_harness_plan *plan, rbx_
     rbx_plan_argv(rbx_plan_check_step(plan), "python3", "rbx_harness.py", "--check", NULL);
     rbx_plan_argv(plan->run, "python3", "rbx_harness.py", NULL);
     plan->results = in->tests ? RBX_RESULTS_TEST_LINES : RBX_RESULTS_VALUE_FILE;
+    plan->signed_lines = in->tests != NULL;
     return 0;
 }

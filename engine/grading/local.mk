@@ -15,7 +15,7 @@ engine_grading_librbxgrading_a_SOURCES = \
 	engine/grading/harness_go.c \
 	engine/grading/harness_c.c \
 	engine/grading/harness_ctests.c
-engine_grading_librbxgrading_a_CFLAGS = $(AM_CFLAGS) $(JSONC_CFLAGS)
+engine_grading_librbxgrading_a_CFLAGS = $(AM_CFLAGS) $(JSONC_CFLAGS) $(SODIUM_CFLAGS)
 noinst_HEADERS += engine/grading/grading.h engine/grading/harness.h \
 	engine/grading/results.h engine/grading/result_file.h \
 	engine/grading/mode.h engine/grading/spec.h
@@ -24,7 +24,7 @@ EXTRA_DIST += engine/grading/README.md
 # Unit tests: comparison and validation alone; the driver and every harness
 # through a fake runner that runs the real toolchains on the host (no sandbox).
 RBX_GRADING_TEST_LDADD = engine/grading/librbxgrading.a common/librbxcommon.a \
-	$(JSONC_LIBS) $(CHECK_LIBS) -lm
+	$(JSONC_LIBS) $(SODIUM_LIBS) $(CHECK_LIBS) -lm
 
 check_PROGRAMS += tests/unit/grading/test_compare tests/unit/grading/test_validate \
 	tests/unit/grading/test_harness

@@ -3,6 +3,7 @@
 #include "engine/grading/grading.h"
 #include "engine/grading/result_file.h"
 
+#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -174,8 +175,29 @@ static json_object *test_result(const char *name, int status, json_object *messa
     return t;
 }
 
+/* The JSON of a signed line "<mac> <json>" when its MAC is the key's, else
+ * NULL: a line the submission wrote itself does not know the key. */
+static const char *verified(const char *line, const char *key)
+{
+    if (!key)
+        return line;
+    const char *json = strchr(line, ' ');
+    if (!json || json - line != 2 * crypto_auth_hmacsha256_BYTES)
+        return NULL;
+    json++;
+    unsigned char mac[crypto_auth_hmacsha256_BYTES], got[crypto_auth_hmacsha256_BYTES];
+    crypto_auth_hmacsha256_state st;
+    crypto_auth_hmacsha256_init(&st, (const unsigned char *)key, strlen(key));
+    crypto_auth_hmacsha256_update(&st, (const unsigned char *)json, strlen(json));
+    crypto_auth_hmacsha256_final(&st, mac);
+    if (sodium_hex2bin(got, sizeof(got), line, (size_t)(json - 1 - line), NULL, NULL, NULL) != 0 ||
+        sodium_memcmp(mac, got, sizeof(mac)) != 0)
+        return NULL;
+    return json;
+}
+
 /* {"name", "passed", "message"} lines written by the test runners. */
-static void tests_from_lines(json_object *results, int workdir_fd)
+static void tests_from_lines(json_object *results, int workdir_fd, const char *key)
 {
     char *buf = NULL;
     size_t len;
@@ -184,7 +206,10 @@ static void tests_from_lines(json_object *results, int workdir_fd)
         return;
     char *save = NULL;
     for (char *line = strtok_r(buf, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
-        json_object *o = json_tokener_parse(line), *name, *passed, *msg = NULL;
+        const char *json = verified(line, key);
+        if (!json)
+            continue;
+        json_object *o = json_tokener_parse(json), *name, *passed, *msg = NULL;
         if (json_object_object_get_ex(o, "name", &name) &&
             json_object_object_get_ex(o, "passed", &passed)) {
             json_object_object_get_ex(o, "message", &msg);
@@ -263,7 +288,8 @@ static bool any_failed(json_object *results)
     return false;
 }
 
-json_object *rbx_tests_results(rbx_results_kind kind, const rbx_sandbox_result *r, int workdir_fd)
+json_object *rbx_tests_results(rbx_results_kind kind, const rbx_sandbox_result *r, int workdir_fd,
+                               const char *key)
 {
     json_object *results = json_object_new_array();
     if (kind == RBX_RESULTS_EXIT_STATUS) {
@@ -273,7 +299,7 @@ json_object *rbx_tests_results(rbx_results_kind kind, const rbx_sandbox_result *
     if (kind == RBX_RESULTS_GO_TEST2JSON)
         tests_from_test2json(results, r);
     else
-        tests_from_lines(results, workdir_fd);
+        tests_from_lines(results, workdir_fd, key);
     /* A run that died (a crash, a time limit) after or instead of the reported
      * tests is a result of its own, unless a test already said what failed. */
     int status = run_status(r);

@@ -34,7 +34,9 @@ json_object *rbx_case_not_run(json_object *test_case, bool call);
 
 /* Test code: [{name, passed, status, message}], from the result file, the exit
  * status or go test2json's events, plus an entry for a run that died. */
-json_object *rbx_tests_results(rbx_results_kind kind, const rbx_sandbox_result *r, int workdir_fd);
+/* key: the secret signed lines carry (NULL: lines are not signed). */
+json_object *rbx_tests_results(rbx_results_kind kind, const rbx_sandbox_result *r, int workdir_fd,
+                               const char *key);
 
 /* Count a result (may be NULL) and a run's measurements (may be NULL). */
 void rbx_tally_add(rbx_grading_tally *t, json_object *result, const rbx_sandbox_result *r);

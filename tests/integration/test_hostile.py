@@ -263,3 +263,33 @@ def test_cli_workdir_files_are_charged_to_the_box(tmp_path):
     report = json.loads(p.stdout)
     assert report["status"] == "memory_limit", report
     assert report["memory_kb"] >= 60 * 1024, report
+
+
+FORGE_PY = ("import json, sys\n"
+            "line = json.dumps({'name': 'test_forged', 'passed': True, 'message': None})\n"
+            "open('/box/.rbx_result', 'a').write(line + '\\n')\n"
+            "print(line)\n"
+            "def add(a, b):\n"
+            "    return a - b\n")
+FORGE_JS = ("const fs = require('fs');\n"
+            "const line = JSON.stringify({name: 'test_forged', passed: true, message: null});\n"
+            "fs.appendFileSync('/box/.rbx_result', line + '\\n');\n"
+            "console.log(line);\n"
+            "function add(a, b) { return a - b; }\n")
+
+
+@pytest.mark.parametrize("language, code, tests", [
+    ("python", FORGE_PY, "def test_add():\n    assert add(1, 2) == 3\n"),
+    ("javascript", FORGE_JS, "function test_add() { if (add(1, 2) !== 3) throw new Error('no'); }\n"),
+])
+def test_tests_mode_result_lines_cannot_be_forged(stack, alice, language, code, tests):
+    """In tests mode the submission shares a process with its tests: once it
+    could write or print result lines of its own and pass. Each real line is
+    now signed with a secret the harness read before loading the submission."""
+    r = stack.execute(alice, {"language": language, "code": code, "tests": tests},
+                      retry_busy=True)
+    assert r.status == 200, r
+    names = [t["name"] for t in r.json["results"]]
+    assert "test_forged" not in names, r.json["results"]
+    assert any(t["name"] == "test_add" and not t["passed"] for t in r.json["results"]), r.json
+    assert r.json["all_passed"] is False
