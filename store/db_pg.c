@@ -449,8 +449,15 @@ static int pg_open(rbx_store *store, const char *url, rbx_error *err)
         pg_close(store);
         return -1;
     }
-    /* Quiet the NOTICEs of CREATE ... IF NOT EXISTS; times are ours, in UTC. */
-    if (pg_exec(store, "SET client_min_messages = warning; SET TIME ZONE 'UTC'", err) < 0) {
+    /* Quiet the NOTICEs of CREATE ... IF NOT EXISTS; times are ours, in UTC.
+     * The server watches this session's link as we watch it: a host cut off
+     * holds key slots (advisory locks) that must be freed within seconds, not
+     * after the kernel's two-hour keepalive. */
+    if (pg_exec(store,
+                "SET client_min_messages = warning; SET TIME ZONE 'UTC';"
+                " SET tcp_keepalives_idle = 5; SET tcp_keepalives_interval = 2;"
+                " SET tcp_keepalives_count = 3; SET tcp_user_timeout = 10000",
+                err) < 0) {
         pg_close(store);
         return -1;
     }

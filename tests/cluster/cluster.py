@@ -345,12 +345,15 @@ def test_key_cap_holds_across_hosts(c):
         assert status == 429, (host, status)
 
 
-def submit_jobs(key, n):
-    """POST n async jobs through the front, job i printing i: {job id: i}."""
+def submit_jobs(keys, n):
+    """POST n async jobs through the front, job i printing i, the keys taking
+    turns (each key runs at most PER_KEY jobs at once across the cluster):
+    {job id: i}."""
     def one(i):
         body = {"language": "python", "code": "print(%d)" % i}
         for _ in range(20):
-            status, answer = http("POST", api(FRONT, "/execute/async"), body, key)
+            status, answer = http("POST", api(FRONT, "/execute/async"), body,
+                                  keys[i % len(keys)])
             if status in (200, 201, 202):
                 return answer["id"], i
             time.sleep(0.5)
@@ -376,10 +379,11 @@ def test_async_jobs_exactly_once_through_failures(c):
     """300 jobs over the hosts; host b is SIGKILLed and host c's link cut once
     a third are done. Every accepted job ends done, its result stored once;
     the cut host's leased jobs are finished elsewhere once their lease ends."""
-    key = c.key("a", "jobs")
+    keys = [c.key(h, "jobs") for h in HOSTS]  # one user, three keys
+    key = keys[0]
     accepted = {}
     with concurrent.futures.ThreadPoolExecutor(1) as background:
-        submitting = background.submit(submit_jobs, key, N_JOBS)
+        submitting = background.submit(submit_jobs, keys, N_JOBS)
         wait_for("a third of the jobs done", lambda: done_count(c, "jobs") >= N_JOBS // 3, 150)
         killed = c.kill_host("b")
         c.cut("c")
