@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 #include "common/cidr.h"
@@ -23,7 +24,16 @@
 
 /* One row per configuration key: the table is the single place that ties a
  * file key to a struct field and its valid range. */
-enum key_type { KEY_INT, KEY_U32, KEY_U64, KEY_SIZE, KEY_STRING, KEY_NAME, KEY_NETWORKS };
+enum key_type {
+    KEY_INT,
+    KEY_U32,
+    KEY_U64,
+    KEY_SIZE,
+    KEY_STRING,
+    KEY_NAME,
+    KEY_NETWORKS,
+    KEY_ORIGINS
+};
 
 struct key_def {
     const char *section;
@@ -52,6 +62,7 @@ static const struct key_def KEYS[] = {
     {"server", "queue_wait_ms", KEY_INT, F(queue_wait_ms), 0, 0, 600000},
     {"server", "max_code_kb", KEY_U64, F(max_code_kb), 0, 1, 65536},
     {"server", "max_stdin_kb", KEY_U64, F(max_stdin_kb), 0, 1, 65536},
+    {"server", "cors_origins", KEY_ORIGINS, 0, 0, 0, 0},
 
     {"limits", "max_cpu_time_ms", KEY_U64, F(max.cpu_time_ms), 0, 10, 600000},
     {"limits", "max_wall_time_ms", KEY_U64, F(max.wall_time_ms), 0, 10, 600000},
@@ -183,6 +194,40 @@ static int parse_networks(rbx_config *cfg, const char *value, rbx_error *err)
     return 0;
 }
 
+/* An origin is what a browser sends: scheme://host[:port], no path, no
+ * trailing slash; anything else could never match and is a typo. */
+static bool origin_is_valid(const char *o)
+{
+    if (strcmp(o, "*") == 0)
+        return true;
+    const char *host = strncmp(o, "https://", 8) == 0  ? o + 8
+                       : strncmp(o, "http://", 7) == 0 ? o + 7
+                                                       : NULL;
+    return host && *host && !strchr(host, '/');
+}
+
+static int parse_origins(rbx_config *cfg, const char *value, rbx_error *err)
+{
+    char buf[4096];
+    if (strlen(value) >= sizeof(buf))
+        return rbx_error_internal(err, "cors_origins is too long");
+    snprintf(buf, sizeof(buf), "%s", value);
+    cfg->n_cors_origins = 0;
+    char *save = NULL;
+    for (char *tok = strtok_r(buf, " ,", &save); tok; tok = strtok_r(NULL, " ,", &save)) {
+        if (cfg->n_cors_origins == RBX_MAX_CORS_ORIGINS)
+            return rbx_error_internal(err, "cors_origins: more than %d origins",
+                                      RBX_MAX_CORS_ORIGINS);
+        if (strlen(tok) >= sizeof(cfg->cors_origins[0]) || !origin_is_valid(tok))
+            return rbx_error_internal(err,
+                                      "cors_origins: '%s' is not an origin (scheme://host[:port] "
+                                      "with no path, e.g. https://app.example.org, or *)",
+                                      tok);
+        snprintf(cfg->cors_origins[cfg->n_cors_origins++], sizeof(cfg->cors_origins[0]), "%s", tok);
+    }
+    return 0;
+}
+
 static int set_value(rbx_config *cfg, const struct key_def *k, const char *value, rbx_error *err)
 {
     char *base = (char *)cfg;
@@ -202,6 +247,8 @@ static int set_value(rbx_config *cfg, const struct key_def *k, const char *value
     }
     if (k->type == KEY_NETWORKS)
         return parse_networks(cfg, value, err);
+    if (k->type == KEY_ORIGINS)
+        return parse_origins(cfg, value, err);
 
     char *end = NULL;
     errno = 0;
@@ -377,4 +424,20 @@ void rbx_config_host_name(const rbx_config *cfg, char *out, size_t outsz)
     if (cfg->host_name[0] || gethostname(out, outsz) < 0)
         snprintf(out, outsz, "%s", cfg->host_name[0] ? cfg->host_name : "localhost");
     out[outsz - 1] = '\0';
+}
+
+bool rbx_config_cors_allows(const rbx_config *cfg, const char *origin)
+{
+    if (!origin || !*origin)
+        return false;
+    /* An allowed origin is echoed in a header: nothing that could end it. */
+    for (const char *c = origin; *c; c++)
+        if ((unsigned char)*c <= ' ' || (unsigned char)*c >= 0x7f)
+            return false;
+    /* Origins are compared as browsers send them: scheme and host in lower
+     * case, so a case-insensitive match is the same origin. */
+    for (size_t i = 0; i < cfg->n_cors_origins; i++)
+        if (strcmp(cfg->cors_origins[i], "*") == 0 || strcasecmp(cfg->cors_origins[i], origin) == 0)
+            return true;
+    return false;
 }

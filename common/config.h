@@ -17,6 +17,7 @@
 #include "common/error.h"
 
 #define RBX_MAX_ALLOW_NETWORKS 16
+#define RBX_MAX_CORS_ORIGINS 16
 
 typedef struct rbx_limits {
     uint64_t cpu_time_ms;
@@ -42,6 +43,10 @@ typedef struct rbx_config {
     uint64_t max_code_kb;        /* code plus files, decoded */
     uint64_t max_stdin_kb;
     uint64_t compile_cache_mb; /* cap of state_dir/compile-cache; 0 = no compile cache */
+    /* Origins ("https://app.example.org", or "*" for any) whose browser pages
+     * may call the API across origins (CORS, fcgi/cors.c); none by default. */
+    size_t n_cors_origins;
+    char cors_origins[RBX_MAX_CORS_ORIGINS][128];
 
     /* [limits]: the ceiling any request may ask for (beyond it: 422) */
     rbx_limits max;
@@ -111,6 +116,9 @@ int rbx_config_runs_per_key(const rbx_config *cfg);
 /* The read-only routes' socket: light_socket, else socket_path with
  * "-light" before its ".sock" (/run/runbox/fcgi-light.sock by default). */
 void rbx_config_light_socket(const rbx_config *cfg, char *out, size_t outsz);
+
+/* Is origin (a request's Origin header) one of cors_origins? */
+bool rbx_config_cors_allows(const rbx_config *cfg, const char *origin);
 
 /* Where the store is, for rbx_store_open: store_url when set, else the
  * SQLite file inside state_dir. */

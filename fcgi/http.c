@@ -52,6 +52,7 @@ void rbx_http_request_init(rbx_http_request *req, char **envp)
     req->content_type = env_get(envp, "CONTENT_TYPE");
     req->authorization = env_get(envp, "HTTP_AUTHORIZATION");
     req->auth_token = env_get(envp, "HTTP_X_AUTH_TOKEN");
+    req->origin = env_get(envp, "HTTP_ORIGIN");
 
     /* DOCUMENT_URI is nginx's normalised, decoded path; REQUEST_URI is the raw
      * one with the query, a fallback for other front ends. */

@@ -20,6 +20,7 @@ typedef struct rbx_http_request {
     const char *content_type;  /* CONTENT_TYPE, NULL when none */
     const char *authorization; /* HTTP_AUTHORIZATION, NULL when none */
     const char *auth_token;    /* HTTP_X_AUTH_TOKEN (Judge0's key header), NULL when none */
+    const char *origin;        /* HTTP_ORIGIN (a browser's page across origins), NULL when none */
     long long content_length;  /* -1 when absent */
     long long start_ms;        /* REQUEST_START (nginx's $msec) in unix ms: when the front
                                   got the request; -1 when not passed */

@@ -4,7 +4,7 @@
 # (auth.c) and the per-key/global run caps (fairness.c).
 noinst_LIBRARIES += fcgi/librbxfcgi.a
 fcgi_librbxfcgi_a_SOURCES = fcgi/http.c fcgi/http.h fcgi/router.c fcgi/router.h \
-	fcgi/auth.c fcgi/auth.h fcgi/fairness.c fcgi/fairness.h fcgi/service.h \
+	fcgi/auth.c fcgi/auth.h fcgi/cors.c fcgi/cors.h fcgi/fairness.c fcgi/fairness.h fcgi/service.h \
 	fcgi/handle_health.c fcgi/handle_languages.c fcgi/handle_execute.c \
 	fcgi/handle_validate.c fcgi/handle_history.c fcgi/handle_stats.c \
 	fcgi/serve.c fcgi/serve.h fcgi/pool.c fcgi/pool.h

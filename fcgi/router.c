@@ -6,6 +6,7 @@
 #include <time.h>
 
 #include "fcgi/auth.h"
+#include "fcgi/cors.h"
 #include "fcgi/dialects/dialect.h"
 
 /* Every route of the API in one place. The read-only ones (route_read_only)
@@ -239,6 +240,26 @@ static int served_here(const rbx_service *svc, const rbx_route *route, const cha
                          "%s is not served on the read-only socket (see nginx/runbox.conf)", path);
 }
 
+/* OPTIONS on a path that has routes (find_route's 405, the methods in
+ * reply->allow) is a CORS preflight: answered before the door's shedding and
+ * the key, which a browser never sends with it. */
+static bool answer_preflight(rbx_service *svc, const rbx_http_request *http, const rbx_dialect *d,
+                             const rbx_error *match_err, rbx_reply *reply)
+{
+    if (!rbx_cors_is_preflight(http) || match_err->status != 405)
+        return false;
+    snprintf(reply->route, sizeof(reply->route), "OPTIONS %s", d ? d->name : "-");
+    rbx_error err;
+    rbx_error_clear(&err);
+    if (rbx_cors_check_preflight(svc->cfg, http, &err) < 0) {
+        reply_error(d, reply, &err);
+        return true;
+    }
+    reply->status = 204;
+    reply->preflight = true;
+    return true;
+}
+
 void rbx_route_dispatch(rbx_service *svc, const rbx_http_request *http, rbx_body_reader read_body,
                         void *read_ctx, rbx_reply *reply)
 {
@@ -251,6 +272,8 @@ void rbx_route_dispatch(rbx_service *svc, const rbx_http_request *http, rbx_body
     const rbx_dialect *d = NULL;
     const rbx_route *route = find_route(http->method, http->path, param, sizeof(param), &call.param,
                                         reply->allow, sizeof(reply->allow), &d, &err);
+    if (!route && answer_preflight(svc, http, d, &err, reply))
+        return;
     if (route)
         snprintf(reply->route, sizeof(reply->route), "%s %s%s", route->method,
                  d == &rbx_dialect_native ? "" : d->prefix, route->pattern);

@@ -13,6 +13,7 @@
 #include "common/clock.h"
 #include "common/slots.h"
 #include "engine/language.h"
+#include "fcgi/cors.h"
 #include "fcgi/router.h"
 #include "fcgi/service.h"
 
@@ -179,10 +180,14 @@ static int read_fcgi_body(void *ctx, size_t cap, char **body, size_t *len, rbx_e
     return 0;
 }
 
-static void write_reply(FCGX_Stream *out, const rbx_http_request *http, const rbx_reply *reply)
+static void write_reply(FCGX_Stream *out, const rbx_config *cfg, const rbx_http_request *http,
+                        const rbx_reply *reply)
 {
     FCGX_FPrintF(out, "Status: %d %s\r\n", reply->status, rbx_http_reason(reply->status));
     FCGX_FPrintF(out, "X-Request-Id: %s\r\n", http->request_id);
+    char cors[768];
+    rbx_cors_headers(cfg, http, reply->preflight, reply->allow, cors, sizeof(cors));
+    FCGX_PutS(cors, out);
     if (reply->location[0])
         FCGX_FPrintF(out, "Location: %s\r\n", reply->location);
     if (reply->allow[0] && reply->status == 405)
@@ -244,7 +249,7 @@ static void answer(rbx_service *svc, FCGX_Request *fr)
     rbx_http_request_init(&http, fr->envp);
     rbx_reply reply;
     rbx_route_dispatch(svc, &http, read_fcgi_body, fr->in, &reply);
-    write_reply(fr->out, &http, &reply);
+    write_reply(fr->out, svc->cfg, &http, &reply);
     /* From nginx's arrival when it says (the wait for a worker included). */
     int64_t now = rbx_clock_unix_ms(), from = http.start_ms > 0 ? http.start_ms : at_ms;
     uint64_t ms = now > from ? (uint64_t)(now - from) : 0;

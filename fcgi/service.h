@@ -38,7 +38,8 @@ typedef struct rbx_call {
 typedef struct rbx_reply {
     int status;
     json_object *body; /* owned by the reply */
-    char allow[64];    /* Allow header for 405 */
+    char allow[64];    /* Allow header for 405; the methods of a CORS preflight */
+    bool preflight;    /* a CORS preflight answered (fcgi/cors.c) */
     int retry_after;   /* Retry-After seconds for 429/503, 0 for none */
     char location[96]; /* Location header (the task of a 202), "" for none */
     char *text;        /* a body that is not JSON (owned), with its type */

@@ -20,7 +20,7 @@ EXTRA_DIST += tests/integration/run tests/integration/conftest.py \
 	tests/integration/clients/piston_run.mjs \
 	tests/integration/test_openapi.py tests/integration/openapi.py \
 	tests/integration/test_ops.py \
-	tests/integration/test_metrics.py
+	tests/integration/test_metrics.py tests/integration/test_cors.py
 
 # The playground in headless Chromium (tests/browser/run, started by
 # scripts/check; playwright-core is installed into the build tree).

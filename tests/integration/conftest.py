@@ -21,6 +21,8 @@ BUILD = os.environ.get("RUNBOX_BUILD") or os.path.join(TOP, "build", "default")
 API = "/api/v1/code"
 # The user key-less Judge0 and Piston requests run as on the test stack.
 KEYLESS_USER = "keyless-dialects"
+# The one origin the test stack lets call it across origins (cors_origins).
+CORS_ORIGIN = "https://app.example.test"
 
 
 def free_port():
@@ -57,7 +59,7 @@ class Stack:
                         RUNBOX_BUILD=BUILD, RUNBOX_WORKERS="6",
                         RUNBOX_MAX_RUNS_PER_KEY="3", RUNBOX_QUEUE_WAIT_MS="3000",
                         RUNBOX_KEY_RATE="1000r/s", RUNBOX_CLIENT_RATE="2000r/s",
-                        RUNBOX_KEYLESS_USER=KEYLESS_USER)
+                        RUNBOX_KEYLESS_USER=KEYLESS_USER, RUNBOX_CORS_ORIGINS=CORS_ORIGIN)
         self.conf = os.path.join(state, "runbox.conf")
 
     def script(self, *args, check=True):

@@ -101,6 +101,37 @@ START_TEST(test_allow_networks_must_be_networks)
 }
 END_TEST
 
+START_TEST(test_cors_origins_are_origins)
+{
+    static const char *const bad[] = {"example.org", "https://app.example.org/",
+                                      "https://app.example.org/path", "ftp://x", "https://"};
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        char text[128];
+        snprintf(text, sizeof(text), "[server]\ncors_origins = %s\n", bad[i]);
+        char *p = write_temp(text);
+        rbx_config cfg;
+        rbx_error err;
+        rbx_config_defaults(&cfg);
+        ck_assert_msg(rbx_config_load(&cfg, p, &err) == -1, "accepted %s", bad[i]);
+        ck_assert_ptr_nonnull(strstr(err.message, "is not an origin"));
+        unlink(p);
+    }
+    char *p = write_temp("[server]\ncors_origins = https://a.example, http://localhost:3000\n");
+    rbx_config cfg;
+    rbx_error err;
+    rbx_config_defaults(&cfg);
+    ck_assert_uint_eq(cfg.n_cors_origins, 0); /* none by default */
+    ck_assert_msg(rbx_config_load(&cfg, p, &err) == 0, "%s", err.message);
+    unlink(p);
+    ck_assert_uint_eq(cfg.n_cors_origins, 2);
+    ck_assert(rbx_config_cors_allows(&cfg, "http://localhost:3000"));
+    ck_assert(rbx_config_cors_allows(&cfg, "HTTPS://A.EXAMPLE"));
+    ck_assert(!rbx_config_cors_allows(&cfg, "https://b.example"));
+    ck_assert(!rbx_config_cors_allows(&cfg, "https://a.example.evil"));
+    ck_assert(!rbx_config_cors_allows(&cfg, NULL));
+}
+END_TEST
+
 START_TEST(test_unknown_key_is_an_error_with_line)
 {
     char *p = write_temp("[server]\n\nworkerz = 7\n");
@@ -162,6 +193,7 @@ int main(void)
     tcase_add_test(tc, test_key_outside_a_section_is_an_error);
     tcase_add_test(tc, test_duplicate_key_is_an_error);
     tcase_add_test(tc, test_allow_networks_must_be_networks);
+    tcase_add_test(tc, test_cors_origins_are_origins);
     tcase_add_test(tc, test_out_of_range_value_is_an_error);
     tcase_add_test(tc, test_state_dir_from_environment);
     tcase_add_test(tc, test_missing_file_is_an_error);

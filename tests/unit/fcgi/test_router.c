@@ -67,7 +67,7 @@ START_TEST(test_wrong_method_is_405_with_allow)
     ck_assert_str_eq(err.code, "method_not_allowed");
     ck_assert_str_eq(allow, "POST");
     ck_assert_ptr_null(match("PUT", "/api/v1/code/history/x", &param, allow, &err));
-    ck_assert_str_eq(allow, "GET, DELETE");
+    ck_assert_str_eq(allow, "GET, HEAD, DELETE");
 }
 END_TEST
 
@@ -176,7 +176,7 @@ START_TEST(test_dispatch_checks_key_media_type_and_size)
 
     dispatch("PATCH", "/api/v1/code/stats", auth, NULL, -1, &reply);
     ck_assert_int_eq(reply.status, 405);
-    ck_assert_str_eq(reply.allow, "GET");
+    ck_assert_str_eq(reply.allow, "GET, HEAD");
     json_object_put(reply.body);
 
     dispatch("GET", "/api/v1/code/stats", auth, NULL, -1, &reply);
