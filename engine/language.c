@@ -206,6 +206,52 @@ static int get_support_files(json_object *def, const char *origin, rbx_language 
     return 0;
 }
 
+/* glibc's regcomp copies a repeated operand once per count, and nested
+ * repetitions multiply: "(a{1000}){1000}" or "[0-9]++++++..." take it seconds
+ * and gigabytes (the latter found by tests/fuzz/fuzz_language). A definition's patterns have no use
+ * for more than a few small bounds; past that they are refused. */
+#define REGEX_MAX_LEN 512
+#define REGEX_MAX_BOUND 32
+#define REGEX_MAX_BOUNDS 4
+
+static bool is_quantifier(char c)
+{
+    return c == '*' || c == '+' || c == '?' || c == '{';
+}
+
+static bool regex_is_tame(const char *pattern)
+{
+    if (strlen(pattern) > REGEX_MAX_LEN)
+        return false;
+    /* A quantifier on a quantifier ("a++++", undefined in POSIX EREs) nests
+     * the same way, one level per character. */
+    for (const char *p = pattern; *p; p++) {
+        if (*p == '\\' && p[1]) {
+            p++;
+            continue;
+        }
+        if ((*p == '*' || *p == '+' || *p == '?' || *p == '}') && is_quantifier(p[1]))
+            return false;
+    }
+    int bounds = 0;
+    for (const char *p = strchr(pattern, '{'); p; p = strchr(p + 1, '{')) {
+        if (p > pattern && p[-1] == '\\')
+            continue;
+        if (++bounds > REGEX_MAX_BOUNDS)
+            return false;
+        for (const char *q = p + 1; isdigit((unsigned char)*q) || *q == ','; q++) {
+            if (!isdigit((unsigned char)*q))
+                continue;
+            char *end;
+            long n = strtol(q, &end, 10);
+            if (n > REGEX_MAX_BOUND)
+                return false;
+            q = end - 1;
+        }
+    }
+    return true;
+}
+
 static int get_version(json_object *def, const char *origin, rbx_language *lang, rbx_error *err)
 {
     json_object *v;
@@ -215,6 +261,8 @@ static int get_version(json_object *def, const char *origin, rbx_language *lang,
         get_string(v, origin, "pattern", true, &lang->version_pattern, err) < 0)
         return -1;
     regex_t re;
+    if (!regex_is_tame(lang->version_pattern))
+        return bad(err, origin, "version.pattern", "is too long or repeats too much");
     if (regcomp(&re, lang->version_pattern, REG_EXTENDED) != 0)
         return bad(err, origin, "version.pattern", "is not a valid extended regular expression");
     bool has_group = re.re_nsub >= 1;
@@ -229,6 +277,8 @@ static int check_regex(const char *origin, const char *key, const char *pattern,
     regex_t re;
     if (!pattern)
         return 0;
+    if (!regex_is_tame(pattern))
+        return bad(err, origin, key, "is too long or repeats too much");
     if (regcomp(&re, pattern, REG_EXTENDED | REG_NOSUB) != 0)
         return bad(err, origin, key, "is not a valid extended regular expression");
     regfree(&re);

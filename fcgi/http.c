@@ -74,7 +74,9 @@ void rbx_http_request_init(rbx_http_request *req, char **envp)
     if (start && *start) {
         char *end = NULL;
         double sec = strtod(start, &end);
-        if (end != start && *end == '\0' && sec > 0)
+        /* Bounded before the conversion: a double past long long's range
+         * is undefined behaviour (found by tests/fuzz/fuzz_fcgi_request). */
+        if (end != start && *end == '\0' && sec > 0 && sec < 1e12)
             req->start_ms = (long long)(sec * 1000.0 + 0.5);
     }
 

@@ -69,6 +69,11 @@ static const struct {
      "\"limits.processes\" is missing"},
     {"{\"PATH\": \"/usr/bin\"}", "{\"HOME\": \"/tmp\"}", "must set PATH"},
     {"\"pattern\": \"L ([0-9.]+)\"", "\"pattern\": \"L [0-9.]+\"", "needs a group"},
+    /* found by tests/fuzz/fuzz_language: patterns that take glibc's regcomp
+     * seconds and gigabytes */
+    {"\"pattern\": \"L ([0-9.]+)\"", "\"pattern\": \"L ([0-9.]+++++++++++++++++++)\"",
+     "repeats too much"},
+    {"\"pattern\": \"L ([0-9.]+)\"", "\"pattern\": \"L ((a{1000}){1000})\"", "repeats too much"},
     {"\"diagnostics\": \"gcc\"", "\"diagnostics\": \"clang\"", "\"diagnostics\" must be one of"},
     {"\"file_name\": \"main.l\"", "\"file_name\": \"../main.l\"", "\"file_name\" must be a plain"},
     {"\"file_name\": \"main.l\"", "\"file_name\": \"main.x\"",

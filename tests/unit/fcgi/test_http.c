@@ -30,6 +30,20 @@ START_TEST(test_request_from_fastcgi_environment)
 }
 END_TEST
 
+/* found by tests/fuzz/fuzz_fcgi_request: a start time past long long's range
+ * was converted anyway (undefined behaviour) */
+START_TEST(test_request_start_out_of_range)
+{
+    char *env[] = {"REQUEST_START=1e82", NULL};
+    rbx_http_request r;
+    rbx_http_request_init(&r, env);
+    ck_assert_int_eq(r.start_ms, -1);
+    char *ok[] = {"REQUEST_START=1733000000.123", NULL};
+    rbx_http_request_init(&r, ok);
+    ck_assert_int_eq(r.start_ms, 1733000000123LL);
+}
+END_TEST
+
 START_TEST(test_request_uri_fallback_and_bad_length)
 {
     char *env[] = {"REQUEST_URI=/api/v1/code/history?limit=2", "CONTENT_LENGTH=-5", NULL};
@@ -176,6 +190,7 @@ int main(void)
     TCase *tc = tcase_create("http");
     tcase_add_test(tc, test_request_from_fastcgi_environment);
     tcase_add_test(tc, test_request_uri_fallback_and_bad_length);
+    tcase_add_test(tc, test_request_start_out_of_range);
     tcase_add_test(tc, test_content_type_must_be_json);
     tcase_add_test(tc, test_json_body_must_be_one_object);
     tcase_add_test(tc, test_json_nesting_is_bounded);
