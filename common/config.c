@@ -163,6 +163,17 @@ const char *rbx_config_default_path(void)
 
 #define N_KEYS (sizeof(KEYS) / sizeof(KEYS[0]))
 
+size_t rbx_config_key_count(void)
+{
+    return N_KEYS;
+}
+
+void rbx_config_key_at(size_t i, const char **section, const char **name)
+{
+    *section = i < N_KEYS ? KEYS[i].section : NULL;
+    *name = i < N_KEYS ? KEYS[i].name : NULL;
+}
+
 struct load_ctx {
     rbx_config *cfg;
     rbx_error *err;

@@ -117,6 +117,11 @@ int rbx_config_runs_per_key(const rbx_config *cfg);
  * "-light" before its ".sock" (/run/runbox/fcgi-light.sock by default). */
 void rbx_config_light_socket(const rbx_config *cfg, char *out, size_t outsz);
 
+/* The keys of the file, in the order of common/config.c's table: how many,
+ * and the section and name of the i-th (for the documentation's test). */
+size_t rbx_config_key_count(void);
+void rbx_config_key_at(size_t i, const char **section, const char **name);
+
 /* Is origin (a request's Origin header) one of cors_origins? */
 bool rbx_config_cors_allows(const rbx_config *cfg, const char *origin);
 
