@@ -41,3 +41,10 @@ tests_unit_docs_test_runbox_conf_SOURCES = tests/unit/docs/test_runbox_conf.c
 tests_unit_docs_test_runbox_conf_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
 tests_unit_docs_test_runbox_conf_LDADD = common/librbxcommon.a $(INIH_LIBS) $(CHECK_LIBS)
 EXTRA_DIST += docs/cluster.md
+
+# runbox-fcgi(8) names every route of the pool's tables (native and dialects).
+check_PROGRAMS += tests/unit/docs/test_runbox_fcgi_routes
+TESTS += tests/unit/docs/test_runbox_fcgi_routes
+tests_unit_docs_test_runbox_fcgi_routes_SOURCES = tests/unit/docs/test_runbox_fcgi_routes.c
+tests_unit_docs_test_runbox_fcgi_routes_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS) $(JSONC_CFLAGS)
+tests_unit_docs_test_runbox_fcgi_routes_LDADD = $(RBX_FCGI_LIBS) $(CHECK_LIBS)
