@@ -53,7 +53,8 @@ static int check_known_fields(parse_ctx *c, json_object *body, bool for_async)
     json_object_object_foreach(body, key, val)
     {
         (void)val;
-        bool known = for_async && strcmp(key, "callback_url") == 0;
+        bool known =
+            for_async && (strcmp(key, "callback_url") == 0 || strcmp(key, "callback_format") == 0);
         for (size_t i = 0; !known && FIELDS[i]; i++)
             known = strcmp(FIELDS[i], key) == 0;
         if (!known) {
@@ -508,6 +509,22 @@ static int parse_callback_url(parse_ctx *c, json_object *body)
     return 0;
 }
 
+/* callback_format: the shape of the callback body (a dialect's, for the
+ * clients of /judge0 and /code-execution-engine); the worker reads it back
+ * from the stored request. */
+static int parse_callback_format(parse_ctx *c, json_object *body)
+{
+    static const char *const FORMATS[] = {"runbox", "judge0", "code-execution-engine", NULL};
+    json_object *v = member(body, "callback_format");
+    if (!v)
+        return 0;
+    for (size_t i = 0; json_object_is_type(v, json_type_string) && FORMATS[i]; i++)
+        if (strcmp(json_object_get_string(v), FORMATS[i]) == 0)
+            return 0;
+    return invalid(c, "callback_format",
+                   "callback_format must be \"runbox\", \"judge0\" or \"code-execution-engine\"");
+}
+
 static int parse_all(parse_ctx *c, json_object *body, const rbx_language_set *langs, bool for_async)
 {
     if (!json_object_is_type(body, json_type_object))
@@ -521,7 +538,7 @@ static int parse_all(parse_ctx *c, json_object *body, const rbx_language_set *la
         parse_grading(c, body) < 0 || parse_project_id(c, body) < 0 ||
         parse_plain_string(c, body, "session_id", RBX_MAX_SESSION_ID, &c->req->session_id) < 0 ||
         parse_bool(c, body, "save_history", true, &c->req->save_history) < 0 ||
-        (for_async && parse_callback_url(c, body) < 0))
+        (for_async && (parse_callback_url(c, body) < 0 || parse_callback_format(c, body) < 0)))
         return -1;
     return 0;
 }

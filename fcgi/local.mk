@@ -11,13 +11,19 @@ fcgi_librbxfcgi_a_SOURCES = fcgi/http.c fcgi/http.h fcgi/router.c fcgi/router.h 
 fcgi_librbxfcgi_a_SOURCES += fcgi/handle_async.c fcgi/handle_tasks.c fcgi/handle_metrics.c
 # fcgi/dialects/: the other APIs runbox speaks, one file each (dialect.h).
 fcgi_librbxfcgi_a_SOURCES += fcgi/dialects/dialect.h fcgi/dialects/dialects.c \
-	fcgi/dialects/run_view.c fcgi/dialects/run_view.h \
 	fcgi/dialects/execution.c fcgi/dialects/execute_test.c fcgi/dialects/cee.c \
 	fcgi/dialects/judge0.c fcgi/dialects/judge0_info.c fcgi/dialects/judge0.h \
 	fcgi/dialects/piston.c
 fcgi_librbxfcgi_a_CFLAGS = $(AM_CFLAGS) $(FCGI_CFLAGS) $(JSONC_CFLAGS) $(UUID_CFLAGS)
 
-RBX_FCGI_LIBS = fcgi/librbxfcgi.a $(ENGINE_LIBS) $(RBX_STORE_LIBS) common/librbxcommon.a \
+# The shapes runbox-worker writes too (callbacks), over the run view.
+noinst_LIBRARIES += fcgi/dialects/librbxshapes.a
+fcgi_dialects_librbxshapes_a_SOURCES = fcgi/dialects/run_view.c fcgi/dialects/run_view.h \
+	fcgi/dialects/shapes.h fcgi/dialects/judge0_shape.c fcgi/dialects/cee_shape.c \
+	fcgi/dialects/callback_shape.c
+fcgi_dialects_librbxshapes_a_CFLAGS = $(AM_CFLAGS) $(JSONC_CFLAGS)
+
+RBX_FCGI_LIBS = fcgi/librbxfcgi.a fcgi/dialects/librbxshapes.a $(ENGINE_LIBS) $(RBX_STORE_LIBS) common/librbxcommon.a \
 	$(CURL_LIBS) $(FCGI_LIBS) $(UUID_LIBS) $(JSONC_LIBS) $(INIH_LIBS)
 
 sbin_PROGRAMS += fcgi/runbox-fcgi

@@ -556,6 +556,7 @@ void rbx_job_delivery_clear(rbx_job_delivery *d)
 {
     free(d->url);
     free(d->body);
+    free(d->request);
     memset(d, 0, sizeof(*d));
 }
 
@@ -564,7 +565,7 @@ void rbx_job_delivery_clear(rbx_job_delivery *d)
     " WHERE id = (SELECT id FROM jobs WHERE callback_next_attempt_at <= ?1"                        \
     "   ORDER BY callback_next_attempt_at LIMIT 1" lock ")"                                        \
     " RETURNING id, callback_url, result, callback_attempts,"                                      \
-    "   (SELECT signing_secret FROM api_keys WHERE api_keys.id = jobs.key_id)"
+    "   (SELECT signing_secret FROM api_keys WHERE api_keys.id = jobs.key_id), request"
 
 /* As claim_sql: locked and skipped on PostgreSQL. */
 static const char *delivery_claim_sql(rbx_store *store)
@@ -592,6 +593,7 @@ int rbx_jobs_delivery_claim(rbx_store *store, int hold_ms, rbx_job_delivery *out
         out->attempts = rbx_stmt_column_int(stmt, 3);
         const char *secret = rbx_stmt_column_text(stmt, 4);
         snprintf(out->signing_secret, sizeof(out->signing_secret), "%s", secret ? secret : "");
+        out->request = column_strdup(stmt, 5);
         *claimed = out->url && out->body;
         rc = rbx_stmt_step(stmt);
     }

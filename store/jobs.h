@@ -124,6 +124,7 @@ typedef struct rbx_job_delivery {
     char id[RBX_JOB_ID_SIZE]; /* the job id, also the X-Runbox-Delivery id */
     char *url;                /* owned */
     char *body;               /* owned: the result JSON, exactly as signed */
+    char *request;            /* owned: the job's request (its callback_format), NULL if unread */
     char signing_secret[80];  /* of the key that submitted the job */
     int attempts;             /* made before this one */
 } rbx_job_delivery;

@@ -11,6 +11,7 @@
 
 #include "common/json_cap.h"
 #include "common/metrics.h"
+#include "fcgi/dialects/shapes.h"
 #include "store/jobs.h"
 #include "worker/callback.h"
 
@@ -113,6 +114,22 @@ static int in_flight_to(const rbx_deliverer *d, const char *destination)
     return n;
 }
 
+/* A job a dialect queued gets its callback in that dialect's shape (Judge0:
+ * a PUT of the submission); the body that is signed is the one sent. */
+static void shape_body(rbx_job_delivery *dv, const char **method)
+{
+    char *shaped = NULL;
+    if (rbx_dialect_callback(dv->request, dv->body, dv->id, &shaped, method) < 0) {
+        LOG("callback for job %s: its callback_format could not be written; sending the result\n",
+            dv->id);
+        return;
+    }
+    if (shaped) {
+        free(dv->body);
+        dv->body = shaped;
+    }
+}
+
 /* Prepare the claimed delivery in f and hand it to the multi handle; false
  * when it did not take off (refused URL, or its destination is full). */
 static bool take_off(rbx_deliverer *d, struct flight *f)
@@ -122,11 +139,15 @@ static bool take_off(rbx_deliverer *d, struct flight *f)
     rbx_error why;
     rbx_error_clear(&why);
     cap_body(d->cfg, dv);
+    const char *method = NULL;
+    shape_body(dv, &method);
     if (rbx_callback_prepare(d->cfg, dv->url, dv->body, strlen(dv->body), dv->signing_secret,
                              dv->id, &f->request, &outcome, &why) < 0) {
         record(d, dv, false, &outcome, &why);
         return false;
     }
+    if (method && strcmp(method, "POST") != 0)
+        curl_easy_setopt(f->request.easy, CURLOPT_CUSTOMREQUEST, method);
     if (in_flight_to(d, f->request.destination) >= d->cfg->callback_per_destination) {
         defer(d, dv->id, DEFER_MS);
         return false;

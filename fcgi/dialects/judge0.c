@@ -16,6 +16,7 @@
 #include "fcgi/dialects/dialect.h"
 #include "fcgi/dialects/judge0.h"
 #include "fcgi/dialects/run_view.h"
+#include "fcgi/dialects/shapes.h"
 #include "store/jobs.h"
 
 #define FIELDS_MAX 1024
@@ -265,8 +266,10 @@ static int to_native(rbx_service *svc, json_object *in, bool base64, bool async,
         json_object_object_add(native, "stdin", stdin_text);
         stdin_text = NULL;
     }
-    if ((cb = member(in, "callback_url")))
+    if ((cb = member(in, "callback_url"))) { /* Judge0's PUT of the submission */
         json_object_object_add(native, "callback_url", json_object_get(cb));
+        json_object_object_add(native, "callback_format", json_object_new_string("judge0"));
+    }
     if (limit_field(in, "cpu_time_limit", 1000, max->cpu_time_ms, limits, "cpu_time_ms", err) < 0 ||
         limit_field(in, "wall_time_limit", 1000, max->wall_time_ms, limits, "wall_time_ms", err) <
             0 ||
@@ -300,62 +303,14 @@ typedef struct j0_result {
     rbx_run_view view;                     /* what the texts are borrowed from */
 } j0_result;
 
-static int status_of(const rbx_run_view *v)
-{
-    const char *s = v->status ? v->status : "internal_error";
-    if (strcmp(s, "success") == 0)
-        return 3;
-    if (strcmp(s, "wrong_answer") == 0)
-        return 4;
-    if (strcmp(s, "time_limit") == 0)
-        return 5;
-    if (strcmp(s, "compile_error") == 0)
-        return 6;
-    if (strcmp(s, "internal_error") == 0)
-        return 13;
-    if (strcmp(s, "output_limit") == 0)
-        return 8; /* Judge0 meets it as the file-size limit */
-    switch (v->signal) {
-    case 0:
-        return 11;
-    case SIGSEGV:
-        return 7;
-    case SIGXFSZ:
-        return 8;
-    case SIGFPE:
-        return 9;
-    case SIGABRT:
-        return 10;
-    default:
-        return 12;
-    }
-}
-
-static void message_of(const rbx_run_view *v, int status, char *out, size_t outsz)
-{
-    const char *s = v->status ? v->status : "";
-    char sig[32];
-    out[0] = '\0';
-    if (strcmp(s, "memory_limit") == 0)
-        snprintf(out, outsz, "Memory limit exceeded (runbox: memory_limit)");
-    else if (strcmp(s, "output_limit") == 0)
-        snprintf(out, outsz, "Output limit exceeded (runbox: output_limit)");
-    else if (status == 5)
-        snprintf(out, outsz, "Time limit exceeded");
-    else if (status == 11 && v->has_exit_code)
-        snprintf(out, outsz, "Exited with error status %d", v->exit_code);
-    else if (status >= 7 && status <= 12 && v->signal)
-        snprintf(out, outsz, "Exited with signal %s", rbx_signal_name(v->signal, sig, sizeof(sig)));
-}
-
 /* Fill r from its view (r->view, filled by the caller). */
 static void result_of_view(j0_result *r)
 {
     const rbx_run_view *v = &r->view;
     r->finished = true;
     r->token = v->id;
-    r->status_id = status_of(v);
-    message_of(v, r->status_id, r->message, sizeof(r->message));
+    r->status_id = judge0_status_of(v);
+    judge0_message_of(v, r->status_id, r->message, sizeof(r->message));
     r->out = v->out;
     r->err = v->err;
     r->compile = r->status_id == 6 ? v->compile_message : (rbx_view_text){NULL, 0};
@@ -366,18 +321,6 @@ static void result_of_view(j0_result *r)
     r->exit_code = v->exit_code;
     r->exit_signal = v->signal;
     r->language = v->language;
-}
-
-/* Bytes as Judge0 answers them: base64 when asked, else UTF-8 (repaired);
- * empty is null, as Judge0 stores it. */
-static json_object *out_text(rbx_view_text t, bool base64)
-{
-    if (!t.data || !t.len)
-        return NULL;
-    char *s = base64 ? rbx_base64_encode(t.data, t.len) : rbx_utf8_repair(t.data, t.len);
-    json_object *o = s ? json_object_new_string(s) : NULL;
-    free(s);
-    return o;
 }
 
 static json_object *seconds(int64_t ms, bool finished)
@@ -430,17 +373,9 @@ static json_object *request_text(const j0_result *r, const char *key, bool base6
     if (rbx_base64_decode(json_object_get_string(v), (size_t)json_object_get_string_len(v), &raw,
                           &len) < 0)
         return NULL;
-    json_object *o = out_text((rbx_view_text){raw, len}, false);
+    json_object *o = judge0_text((rbx_view_text){raw, len}, false);
     free(raw);
     return o;
-}
-
-static json_object *status_json(int id)
-{
-    json_object *s = json_object_new_object();
-    json_object_object_add(s, "id", json_object_new_int(id));
-    json_object_object_add(s, "description", json_object_new_string(judge0_status_name(id)));
-    return s;
 }
 
 static json_object *submission_json(rbx_service *svc, const j0_result *r, const char *fields,
@@ -448,9 +383,9 @@ static json_object *submission_json(rbx_service *svc, const j0_result *r, const 
 {
     json_object *o = json_object_new_object();
     put(o, fields, "token", r->token ? json_object_new_string(r->token) : NULL);
-    put(o, fields, "stdout", out_text(r->out, base64));
-    put(o, fields, "stderr", out_text(r->err, base64));
-    put(o, fields, "compile_output", out_text(r->compile, base64));
+    put(o, fields, "stdout", judge0_text(r->out, base64));
+    put(o, fields, "stderr", judge0_text(r->err, base64));
+    put(o, fields, "compile_output", judge0_text(r->compile, base64));
     json_object *msg = NULL;
     if (r->message[0]) {
         char *enc = base64 ? rbx_base64_encode(r->message, strlen(r->message)) : NULL;
@@ -463,7 +398,7 @@ static json_object *submission_json(rbx_service *svc, const j0_result *r, const 
     put(o, fields, "memory", r->finished ? json_object_new_int64(r->memory_kb) : NULL);
     put(o, fields, "exit_code", r->has_exit_code ? json_object_new_int(r->exit_code) : NULL);
     put(o, fields, "exit_signal", r->exit_signal ? json_object_new_int(r->exit_signal) : NULL);
-    put(o, fields, "status", status_json(r->status_id));
+    put(o, fields, "status", judge0_status_json(r->status_id));
     put(o, fields, "status_id", json_object_new_int(r->status_id));
     put(o, fields, "created_at", json_object_get(r->created_at));
     put(o, fields, "finished_at", json_object_get(r->finished_at));

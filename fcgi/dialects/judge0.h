@@ -24,8 +24,6 @@ const judge0_language *judge0_language_of(int id);
 const judge0_language *judge0_language_of_runbox(const char *runbox_id);
 /* {"id", "name"} with the installed version in the name. */
 json_object *judge0_language_ref(rbx_service *svc, const judge0_language *l);
-/* Judge0's description of a status id ("Accepted"). */
-const char *judge0_status_name(int id);
 
 int judge0_handle_languages(rbx_call *call, rbx_reply *reply, rbx_error *err);
 int judge0_handle_language(rbx_call *call, rbx_reply *reply, rbx_error *err);

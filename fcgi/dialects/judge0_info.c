@@ -11,6 +11,7 @@
 
 #include "fcgi/dialects/dialect.h"
 #include "fcgi/dialects/judge0.h"
+#include "fcgi/dialects/shapes.h"
 #include "store/jobs.h"
 
 static const judge0_language LANGUAGES[] = {
@@ -23,25 +24,6 @@ static const judge0_language LANGUAGES[] = {
     {74, "typescript", "TypeScript (", "script.ts", {94, 101, 0}},
 };
 #define N_LANGUAGES (sizeof(LANGUAGES) / sizeof(LANGUAGES[0]))
-
-static const char *const STATUSES[] = {
-    NULL,
-    "In Queue",
-    "Processing",
-    "Accepted",
-    "Wrong Answer",
-    "Time Limit Exceeded",
-    "Compilation Error",
-    "Runtime Error (SIGSEGV)",
-    "Runtime Error (SIGXFSZ)",
-    "Runtime Error (SIGFPE)",
-    "Runtime Error (SIGABRT)",
-    "Runtime Error (NZEC)",
-    "Runtime Error (Other)",
-    "Internal Error",
-    "Exec Format Error",
-};
-#define N_STATUSES (sizeof(STATUSES) / sizeof(STATUSES[0]))
 
 const judge0_language *judge0_language_of(int id)
 {
@@ -61,11 +43,6 @@ const judge0_language *judge0_language_of_runbox(const char *runbox_id)
         if (strcmp(LANGUAGES[i].runbox, runbox_id) == 0)
             return &LANGUAGES[i];
     return NULL;
-}
-
-const char *judge0_status_name(int id)
-{
-    return id > 0 && (size_t)id < N_STATUSES ? STATUSES[id] : "Internal Error";
 }
 
 static json_object *native_language(rbx_service *svc, const judge0_language *l)
@@ -138,12 +115,8 @@ int judge0_handle_statuses(rbx_call *call, rbx_reply *reply, rbx_error *err)
     (void)call;
     (void)err;
     json_object *list = json_object_new_array();
-    for (size_t i = 1; i < N_STATUSES; i++) {
-        json_object *s = json_object_new_object();
-        json_object_object_add(s, "id", json_object_new_int((int)i));
-        json_object_object_add(s, "description", json_object_new_string(STATUSES[i]));
-        json_object_array_add(list, s);
-    }
+    for (size_t i = 1; i <= judge0_status_count(); i++)
+        json_object_array_add(list, judge0_status_json((int)i));
     rbx_reply_json(reply, 200, list);
     return 0;
 }

@@ -143,6 +143,20 @@ def bob(stack):
     return stack.new_key("bob")
 
 
+@pytest.fixture(scope="module")
+def jobs_worker(stack):
+    """A runbox-worker for a module's async jobs: the stack's own while it
+    runs, else (test_async stops that one for good) one for this module."""
+    if os.path.exists(os.path.join(stack.state, "run", "worker.pid")):
+        yield None
+        return
+    from test_async import Worker
+    w = Worker(stack)
+    w.start()
+    yield w
+    w.stop()
+
+
 @pytest.fixture(scope="session")
 def keyless(stack):
     """The key of the dialects' key-less user (whose history their runs join)."""

@@ -14,7 +14,7 @@ C_HELLO = ('#include <stdio.h>\n\nint main(void) {\n  char name[10];\n  scanf("%
 
 
 @pytest.fixture(scope="module")
-def judge0(stack, alice):
+def judge0(stack, alice, jobs_worker):
     return Judge0("http://127.0.0.1:%d/judge0" % stack.port, auth_token=alice)
 
 
@@ -181,3 +181,58 @@ def test_redirect_stderr_to_stdout_with_wait(judge0):
     out = judge0.create({"source_code": code, "language_id": 71,
                          "redirect_stderr_to_stdout": True}, wait=True)
     assert out["stdout"] == "out\nerr\n" and out["stderr"] is None, out
+
+
+class Receiver:
+    """A callback receiver on loopback: records each request's method, path and body."""
+
+    def __init__(self):
+        import http.server
+        import threading
+        got = self.got = []
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def _record(self):
+                n = int(self.headers.get("Content-Length", "0"))
+                got.append((self.command, self.path, self.rfile.read(n)))
+                self.send_response(200)
+                self.end_headers()
+            do_PUT = do_POST = _record
+
+            def log_message(self, *args):
+                pass
+
+        self.server = http.server.HTTPServer(("127.0.0.1", 0), Handler)
+        self.port = self.server.server_address[1]
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def wait(self, n=1, timeout=90):
+        deadline = time.time() + timeout
+        while len(self.got) < n and time.time() < deadline:
+            time.sleep(0.1)
+        return self.got
+
+    def close(self):
+        self.server.shutdown()
+        self.server.server_close()
+
+
+def test_callback_is_a_put_of_the_submission(judge0):
+    import base64
+    import json
+    rx = Receiver()
+    try:
+        created = judge0.create({"source_code": "print('called back')", "language_id": 71,
+                                 "callback_url": "http://127.0.0.1:%d/judge0-hook" % rx.port})
+        got = rx.wait()
+    finally:
+        rx.close()
+    assert got, "no callback arrived"
+    method, path, body = got[0]
+    assert method == "PUT" and path == "/judge0-hook"
+    sub = json.loads(body)
+    assert sub["token"] == created["token"]
+    assert sub["status"] == {"id": 3, "description": "Accepted"}
+    assert base64.b64decode(sub["stdout"]) == b"called back\n"  # Judge0 sends base64
+    assert set(sub) == {"token", "time", "memory", "stdout", "stderr", "compile_output",
+                        "message", "status"}

@@ -4,6 +4,7 @@
 /code-execution-engine/execute (the function-grading platform)."""
 
 import base64
+import json
 import time
 import urllib.parse
 
@@ -31,7 +32,7 @@ def test_execution_validate_with_the_query_string(stack, alice):
     assert r.status == 200 and r.json["valid"] is True, r
 
 
-def test_execution_async_and_task(stack, alice):
+def test_execution_async_and_task(stack, alice, jobs_worker):
     r = stack.request("POST", "//api/v1/execution/execute/async",
                       {"code": "print(6 * 7)", "language": "python"}, key=alice)
     assert r.status == 202, r
@@ -118,8 +119,21 @@ def test_cee_execute_python_with_imports(stack, alice):
     assert r.status == 200 and r.json["all_passed"] is True, r
 
 
-def test_cee_execute_with_callback_is_accepted(stack, alice):
-    body = dict(CEE_REQUEST, callback_url="http://127.0.0.1:9/none")
-    r = stack.request("POST", "//code-execution-engine/execute", body, key=alice)
-    assert r.status == 202, r
-    assert r.json["message"] == "Code execution task accepted" and r.json["id"]
+def test_cee_execute_with_callback_in_its_shape(stack, alice, jobs_worker):
+    from test_judge0 import Receiver
+    rx = Receiver()
+    try:
+        body = dict(CEE_REQUEST, callback_url="http://127.0.0.1:%d/done" % rx.port)
+        r = stack.request("POST", "//code-execution-engine/execute", body, key=alice)
+        assert r.status == 202, r
+        assert r.json["message"] == "Code execution task accepted" and r.json["id"]
+        got = rx.wait()
+    finally:
+        rx.close()
+    assert got, "no callback arrived"
+    method, _, raw = got[0]
+    sent = json.loads(raw)
+    assert method == "POST"
+    assert set(sent) == {"id", "results", "all_passed", "error", "error_details"}, sent
+    assert sent["all_passed"] is True and sent["results"][1]["passed"] is True
+    assert sent["results"][0]["time"].endswith(" ms")

@@ -1,0 +1,62 @@
+/* The function-grading platform's answer (and callback) shape. */
+#include <stdio.h>
+#include <string.h>
+
+#include "engine/native.h"
+#include "fcgi/dialects/shapes.h"
+
+static void put_string(json_object *o, const char *key, const char *s)
+{
+    json_object_object_add(o, key, s ? json_object_new_string(s) : NULL);
+}
+
+static json_object *get(json_object *o, const char *key)
+{
+    json_object *v = NULL;
+    return o && json_object_object_get_ex(o, key, &v) ? v : NULL;
+}
+
+static json_object *result_json(json_object *r)
+{
+    json_object *o = json_object_new_object(), *in = get(r, "input");
+    char time_text[48];
+    json_object *t = get(r, "time_ms");
+    snprintf(time_text, sizeof(time_text), "%.4f ms", t ? json_object_get_double(t) : 0.0);
+    json_object_object_add(o, "input", json_object_get(in ? in : get(r, "stdin")));
+    json_object_object_add(o, "expected_output", json_object_get(get(r, "expected_output")));
+    json_object_object_add(o, "actual_output", json_object_get(get(r, "actual_output")));
+    json_object_object_add(o, "passed", json_object_get(get(r, "passed")));
+    json_object_object_add(o, "time", json_object_new_string(time_text));
+    json_object_object_add(o, "memory", json_object_get(get(r, "memory_kb")));
+    return o;
+}
+
+static json_object *view_text(rbx_view_text t)
+{
+    return t.data && t.len ? rbx_native_text(t.data, t.len, false) : NULL;
+}
+
+json_object *cee_answer_json(const rbx_report *report, json_object *native)
+{
+    rbx_run_view v;
+    if (report)
+        rbx_run_view_of(report, native, false, &v);
+    else
+        rbx_run_view_of_native(native, false, &v);
+    json_object *o = json_object_new_object(), *results = json_object_new_array();
+    for (size_t i = 0; v.results && i < json_object_array_length(v.results); i++)
+        json_object_array_add(results, result_json(json_object_array_get_idx(v.results, i)));
+    put_string(o, "id", v.id);
+    json_object_object_add(o, "results", results);
+    json_object_object_add(o, "all_passed",
+                           json_object_new_boolean(v.has_all_passed && v.all_passed));
+    bool failed = v.status && strcmp(v.status, "success") && strcmp(v.status, "wrong_answer");
+    put_string(o, "error", failed ? v.status : NULL);
+    json_object_object_add(o, "error_details",
+                           v.error_details.len     ? view_text(v.error_details)
+                           : !failed               ? NULL
+                           : v.compile_message.len ? view_text(v.compile_message)
+                                                   : view_text(v.err));
+    rbx_run_view_free(&v);
+    return o;
+}
