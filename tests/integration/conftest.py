@@ -97,8 +97,11 @@ class Stack:
                             r.read().decode("utf-8", "replace"))
         finally:
             conn.close()
-        # Every native answer must fit docs/openapi.yaml (openapi.py).
-        openapi.document().check(method, url, resp.status, resp.json, resp.raw)
+        # Every native answer must fit docs/openapi.yaml (openapi.py); the
+        # dialects' answers (/judge0, /piston, the seed platforms' routes) are
+        # in their platforms' shapes, which their own suites check.
+        if url.startswith(API):
+            openapi.document().check(method, url, resp.status, resp.json, resp.raw)
         return resp
 
     def execute(self, key, body, retry_busy=False):

@@ -79,7 +79,7 @@ def test_java_with_its_public_class(stack, keyless):
     code = ('public class HelloWorld {\n    public static void main(String[] args) {\n'
             '        System.out.println("Hello from Java");\n    }\n}\n')
     out = piston_client(stack, {"op": "execute", "language": "java", "code": code})
-    assert out["run"]["stdout"] == "Hello from Java\n", out
+    assert out.get("run", {}).get("stdout") == "Hello from Java\n", out
 
 
 def test_runtime_error_and_stdin(stack, keyless):
