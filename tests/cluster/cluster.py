@@ -345,6 +345,24 @@ def test_key_cap_holds_across_hosts(c):
         assert status == 429, (host, status)
 
 
+def test_a_host_without_its_store_is_passed_over(c):
+    """Host a loses its route to PostgreSQL (the front still reaches it): its
+    /health answers 503 naming the store, the front's /health is answered
+    by the other hosts, and a comes back by itself once the route does."""
+    route = ("ip", "-n", ns_name("a"), "route")
+    sh(*route, "add", "unreachable", PG_ADDR + "/32")
+    try:
+        status, health = http("GET", api(host_url("a"), "/health"), timeout=60)
+        assert status == 503 and health["store"]["ok"] is False, (status, health)
+        for _ in range(6):
+            status, health = http("GET", api(FRONT, "/health"), timeout=60)
+            assert status == 200 and health["host"] != "host-a", (status, health)
+    finally:
+        sh(*route, "del", "unreachable", PG_ADDR + "/32")
+    wait_for("host a's store back", lambda: http("GET", api(host_url("a"), "/health"))[0] == 200,
+             60)
+
+
 def submit_jobs(keys, n):
     """POST n async jobs through the front, job i printing i, the keys taking
     turns (each key runs at most PER_KEY jobs at once across the cluster):
@@ -443,6 +461,7 @@ TESTS = [
     test_history_and_keys_span_hosts,
     test_front_spreads_over_hosts,
     test_key_cap_holds_across_hosts,
+    test_a_host_without_its_store_is_passed_over,
     test_async_jobs_exactly_once_through_failures,
     test_front_answers_while_a_host_is_down,
 ]
