@@ -44,8 +44,9 @@ int rbx_auth_token(rbx_store *store, const char *token, rbx_key_info *caller, rb
     memset(caller, 0, sizeof(*caller));
     if (rbx_store_key_authenticate(store, token, caller, err) < 0) {
         /* Only the store knows unknown from revoked; either way the caller is
-         * not let in, and a store failure stays a 500. */
-        if (err->status != 500)
+         * not let in. A store failure stays a 500, and a store that cannot
+         * answer now (503 with Retry-After) is not a wrong key either. */
+        if (err->status != 500 && err->status != 503)
             rbx_error_set(err, 401, "unauthorized", NULL, "the API key is unknown or revoked");
         return -1;
     }

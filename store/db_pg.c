@@ -248,14 +248,34 @@ static void pg_bind_null(rbx_stmt *s, int index)
     param_slot(pg(s), index);
 }
 
+/* A connection can look fine and be dead (the server dropped it while the
+ * link was down): the statement that finds out fails. A read outside a
+ * transaction is sent again once on a new connection, so a host back from a
+ * partition answers its first request; a write may have been done, so it
+ * is not repeated. */
+static bool retry_after_drop(pg_conn *c, const pg_stmt *stmt, bool was_idle)
+{
+    if (!was_idle || PQstatus(c->conn) != CONNECTION_BAD || strncmp(stmt->sql, "SELECT", 6) != 0)
+        return false;
+    ensure_connected(stmt->base.store);
+    return PQstatus(c->conn) == CONNECTION_OK;
+}
+
 static int run(pg_stmt *stmt)
 {
     const char *values[PG_MAX_PARAMS];
     for (int i = 0; i < stmt->nparams; i++)
         values[i] = stmt->types[i] == PG_INT8_OID ? stmt->ints[i] : stmt->values[i];
     pg_conn *c = conn_of(stmt->base.store);
+    bool was_idle = PQtransactionStatus(c->conn) == PQTRANS_IDLE;
     stmt->res = PQexecParams(c->conn, stmt->sql, stmt->nparams, stmt->types, values, NULL, NULL, 0);
     ExecStatusType st = PQresultStatus(stmt->res);
+    if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK && retry_after_drop(c, stmt, was_idle)) {
+        PQclear(stmt->res);
+        stmt->res =
+            PQexecParams(c->conn, stmt->sql, stmt->nparams, stmt->types, values, NULL, NULL, 0);
+        st = PQresultStatus(stmt->res);
+    }
     if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK) {
         note_failure(stmt->base.store, stmt->res);
         return RBX_STEP_ERROR;
