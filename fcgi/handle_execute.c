@@ -34,6 +34,24 @@ static void count_run(rbx_metrics *m, const rbx_report *r)
                           r->compile.ran && !r->compile.cached, r->compile.time_ms, wall);
 }
 
+/* The record keeps the request's id (nginx's, answered as X-Request-Id and
+ * in the log line), so a complaint quoting it finds its run. The answer has
+ * it in its header already: the field is added for the store only. */
+static int record_run(rbx_call *call, const rbx_request *req, json_object *response, rbx_error *err)
+{
+    bool with_id = call->http && call->http->request_id[0];
+    if (with_id)
+        json_object_object_add(response, "request_id",
+                               json_object_new_string(call->http->request_id));
+    int rc = rbx_store_history_add(call->svc->store, call->key.user, rbx_request_body(req),
+                                   response, err);
+    if (with_id)
+        json_object_object_del(response, "request_id");
+    if (rc < 0)
+        rbx_error_prefix(err, "the run finished but could not be recorded");
+    return rc;
+}
+
 int rbx_service_execute(rbx_call *call, json_object *body, json_object **out, rbx_error *err)
 {
     rbx_report report;
@@ -58,12 +76,8 @@ int rbx_service_run(rbx_call *call, json_object *body, rbx_report *report, json_
     int rc = run_with_permit(call, req, run_id, report, &response, err);
     if (rc == 0)
         count_run(&svc->metrics, report);
-    if (rc == 0 && rbx_request_save_history(req)) {
-        rc =
-            rbx_store_history_add(svc->store, call->key.user, rbx_request_body(req), response, err);
-        if (rc < 0)
-            rbx_error_prefix(err, "the run finished but could not be recorded");
-    }
+    if (rc == 0 && rbx_request_save_history(req))
+        rc = record_run(call, req, response, err);
     rbx_request_free(req);
     if (rc < 0) {
         json_object_put(response);

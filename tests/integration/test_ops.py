@@ -29,6 +29,16 @@ def test_every_answer_carries_nginx_s_request_id(stack, alice):
     assert len(ids) == 4, "request ids repeat"
 
 
+def test_a_run_s_request_id_is_in_its_history_record(stack, alice):
+    r = stack.execute(alice, {"language": "python", "code": "print(1)"}, retry_busy=True)
+    assert r.status == 200, r
+    rid = r.headers["x-request-id"]
+    assert "request_id" not in r.json  # in the header, not repeated in the body
+    record = stack.request("GET", "/history/" + r.json["id"], key=alice)
+    assert record.status == 200, record
+    assert record.json["request_id"] == rid
+
+
 def test_async_202_names_its_task(stack, alice):
     r = stack.request("POST", "/execute/async", {"language": "python", "code": "print(1)"},
                       key=alice)
