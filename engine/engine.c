@@ -95,6 +95,12 @@ void rbx_engine_idle(rbx_engine *eng)
     rbx_sandbox_idle();
 }
 
+void rbx_engine_watch_client(rbx_engine *eng, int fd)
+{
+    (void)eng;
+    rbx_sandbox_watch_client(fd);
+}
+
 void rbx_engine_release_boxes(rbx_engine *eng)
 {
     (void)eng;

@@ -32,6 +32,9 @@ int rbx_engine_take_cgroup(rbx_error *err);
 /* After answering: release this process's finished boxes (their namespace
  * teardown was left off the answer's path) and build the next one ahead. */
 void rbx_engine_idle(rbx_engine *eng);
+/* Stop runs when fd's peer hangs up (the FastCGI connection of the request
+ * being answered; -1: none): a client that went away frees its sandbox. */
+void rbx_engine_watch_client(rbx_engine *eng, int fd);
 /* Release every box this process holds, for a process about to _exit. */
 void rbx_engine_release_boxes(rbx_engine *eng);
 

@@ -289,7 +289,11 @@ static int serve(const rbx_config *cfg, int listen_fd, bool light)
             continue;
         }
         busy = 1;
+        if (svc.engine)
+            rbx_engine_watch_client(svc.engine, fr.ipcFd);
         answer(&svc, &fr);
+        if (svc.engine)
+            rbx_engine_watch_client(svc.engine, -1);
         FCGX_Finish_r(&fr);
         if (!light)
             rbx_engine_idle(svc.engine);

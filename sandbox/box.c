@@ -245,18 +245,23 @@ static int read_output(box_run *b, const struct pollfd *p, rbx_error *err)
 
 /* Until the init reports the program's end (the box is empty then) or is
  * itself gone (killed at a limit, or a set-up failure). */
+static int client_fd = -1;
+
+void rbx_sandbox_watch_client(int fd)
+{
+    client_fd = fd;
+}
+
 static int supervise(box_run *b, rbx_error *err)
 {
     if (start_timer(b, err) != 0)
         return -1;
-    int report_fd = b->box.report_fd;
+    int report_fd = b->box.report_fd, client = client_fd;
     while (!b->facts.got_exit && !b->init_exited) {
-        struct pollfd p[5] = {{b->oc.out.fd, POLLIN, 0},
-                              {b->oc.err.fd, POLLIN, 0},
-                              {b->box.pidfd, POLLIN, 0},
-                              {b->timer_fd, POLLIN, 0},
-                              {report_fd, POLLIN, 0}};
-        if (poll(p, 5, -1) < 0) {
+        struct pollfd p[6] = {{b->oc.out.fd, POLLIN, 0}, {b->oc.err.fd, POLLIN, 0},
+                              {b->box.pidfd, POLLIN, 0}, {b->timer_fd, POLLIN, 0},
+                              {report_fd, POLLIN, 0},    {client, POLLRDHUP, 0}};
+        if (poll(p, 6, -1) < 0) {
             if (errno == EINTR)
                 continue;
             return rbx_error_errno(err, "poll");
@@ -274,6 +279,11 @@ static int supervise(box_run *b, rbx_error *err)
             report_fd = -1; /* the init is exiting: the pidfd says when */
         if (p[2].revents & POLLIN)
             b->init_exited = true;
+        if (p[5].revents & (POLLRDHUP | POLLHUP | POLLERR)) {
+            b->facts.client_gone = true;
+            client = -1; /* once: the box is going */
+            kill_box(b);
+        }
     }
     return 0;
 }

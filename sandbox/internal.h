@@ -285,6 +285,7 @@ typedef struct run_facts {
     bool setup_failed, exec_failed, got_exit;
     int wait_status;
     bool cpu_limit_hit, wall_limit_hit, output_limit_hit, oom;
+    bool client_gone; /* the watched client hung up: the run was stopped for it */
 } run_facts;
 void status_decide(const run_facts *f, rbx_sandbox_result *r);
 

@@ -163,4 +163,9 @@ void rbx_sandbox_shutdown(void);
  * Safe to call at every service start. */
 int rbx_sandbox_cleanup_stale(rbx_error *err);
 
+/* Stop this process's runs when fd's peer hangs up (a FastCGI connection
+ * nginx closes because its client went away), so that nobody's run holds a
+ * sandbox for nothing; -1 watches nothing. */
+void rbx_sandbox_watch_client(int fd);
+
 #endif

@@ -42,6 +42,11 @@ void status_decide(const run_facts *f, rbx_sandbox_result *r)
         set_message(r, "the box could not be set up");
         return;
     }
+    if (f->client_gone) {
+        r->status = RBX_SANDBOX_INTERNAL_ERROR;
+        set_message(r, "the client went away; the run was stopped");
+        return;
+    }
     record_exit(f, r);
     bool xcpu = r->signal == SIGXCPU, xfsz = r->signal == SIGXFSZ;
     if (f->output_limit_hit || xfsz) {

@@ -293,3 +293,38 @@ def test_tests_mode_result_lines_cannot_be_forged(stack, alice, language, code, 
     assert "test_forged" not in names, r.json["results"]
     assert any(t["name"] == "test_add" and not t["passed"] for t in r.json["results"]), r.json
     assert r.json["all_passed"] is False
+
+
+def test_client_that_hangs_up_releases_its_sandbox(stack):
+    """A client that closes its connection mid-run once left its run holding
+    the key's slot and a sandbox until the run ended: the run is stopped now,
+    and the key runs again at once."""
+    import os
+    import socket
+    import time
+    key = stack.new_key("judy")
+    per_key = max(1, min(3, (os.cpu_count() or 1) - 1))
+    slow = json.dumps({"language": "python", "code": "import time\ntime.sleep(25)\n",
+                       "limits": {"wall_time_ms": 30000}, "save_history": False}).encode()
+    socks = []
+    for _ in range(per_key):
+        s = socket.create_connection(("127.0.0.1", stack.port), timeout=10)
+        s.sendall(b"POST /api/v1/code/execute HTTP/1.1\r\nHost: x\r\n"
+                  b"Authorization: Bearer " + key.encode() + b"\r\n"
+                  b"Content-Type: application/json\r\nContent-Length: %d\r\n\r\n" % len(slow)
+                  + slow)
+        socks.append(s)
+    time.sleep(3)  # the runs are in their sandboxes
+    busy = stack.request("POST", "/execute", {"language": "python", "code": "print(1)"},
+                         key=key)
+    assert busy.status == 429, busy  # the key's slots are all held
+    for s in socks:
+        s.close()
+    t0 = time.time()
+    while True:
+        r = stack.request("POST", "/execute", {"language": "python", "code": "print(1)"},
+                          key=key)
+        if r.status == 200:
+            break
+        assert time.time() - t0 < 10, r  # once: 429 for the 25 s of the abandoned runs
+        time.sleep(0.5)
