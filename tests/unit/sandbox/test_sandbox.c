@@ -121,8 +121,10 @@ START_TEST(test_cpu_time_is_the_programs)
     fprintf(stderr, "cpu_time_ms of true: %llu plain, %llu with 64 mounts\n",
             (unsigned long long)plain, (unsigned long long)heavy);
     /* Relative, not absolute: under emulation (tests/cgroup2) the exec of
-     * true alone takes some 30 ms of CPU. */
-    ck_assert_uint_le(heavy, plain + 2);
+     * true alone takes some 30 ms of CPU and the least of five runs still
+     * varies by a third (34 against 45 ms seen); counting the build of 64
+     * mounts would add far more. */
+    ck_assert_uint_le(heavy, plain + plain / 2 + 2);
 }
 END_TEST
 
