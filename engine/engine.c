@@ -262,34 +262,48 @@ static int compile_and_run(rbx_run *run, const rbx_request *req, rbx_report *rep
     return 0;
 }
 
-int rbx_engine_execute(rbx_engine *eng, const rbx_request *req, const char *run_id,
-                       json_object **response, rbx_error *err)
+int rbx_engine_run(rbx_engine *eng, const rbx_request *req, const char *run_id, rbx_report *rep,
+                   rbx_error *err)
 {
-    rbx_report rep;
-    int rc = rbx_engine_execute_report(eng, req, run_id, &rep, response, err);
-    rbx_report_free(&rep);
+    rbx_run run;
+    rbx_report_init(rep, run_id, req->lang, rbx_language_version(req->lang));
+    if (rbx_run_prepare(&run, &eng->cfg, eng->cache, req, err) < 0)
+        return -1;
+    int rc;
+    run.batch = req->grading.mode != RBX_MODE_NONE;
+    if (run.batch)
+        rc = rbx_engine_grade(&eng->cfg, &run, req, rep, err);
+    else
+        rc = compile_and_run(&run, req, rep, err);
+    rbx_run_finish(&run);
+    if (rc < 0)
+        rbx_report_free(rep);
     return rc;
 }
 
 int rbx_engine_execute_report(rbx_engine *eng, const rbx_request *req, const char *run_id,
                               rbx_report *report, json_object **response, rbx_error *err)
 {
-    rbx_run run;
-    rbx_report_init(report, run_id, req->lang, rbx_language_version(req->lang));
     *response = NULL;
-    if (rbx_run_prepare(&run, &eng->cfg, eng->cache, req, err) < 0)
+    if (rbx_engine_run(eng, req, run_id, report, err) < 0)
         return -1;
-    int rc;
-    run.batch = rbx_grading_requested(req->body);
-    if (run.batch)
-        rc = rbx_engine_grade(&eng->cfg, &run, req, report, response, err);
-    else if ((rc = compile_and_run(&run, req, report, err)) == 0 &&
-             !(*response = rbx_native_execute(report, req->base64)))
-        rc = rbx_error_errno(err, "out of memory");
-    rbx_run_finish(&run);
+    *response = rbx_native_execute(report, req->base64);
+    if (!*response) {
+        rbx_report_free(report);
+        return rbx_error_errno(err, "out of memory");
+    }
     /* One request's answer is bounded as a whole, not only run by run. */
+    rbx_json_cap(*response, eng->cfg.max_answer_kb * 1024);
+    return 0;
+}
+
+int rbx_engine_execute(rbx_engine *eng, const rbx_request *req, const char *run_id,
+                       json_object **response, rbx_error *err)
+{
+    rbx_report rep;
+    int rc = rbx_engine_execute_report(eng, req, run_id, &rep, response, err);
     if (rc == 0)
-        rbx_json_cap(*response, eng->cfg.max_answer_kb * 1024);
+        rbx_report_free(&rep);
     return rc;
 }
 

@@ -14,6 +14,7 @@
 
 #include "common/config.h"
 #include "common/error.h"
+#include "engine/report.h"
 
 typedef struct rbx_engine rbx_engine;
 typedef struct rbx_request rbx_request;
@@ -62,19 +63,26 @@ const char *rbx_request_language_id(const rbx_request *req); /* canonical id, al
 bool rbx_request_save_history(const rbx_request *req);
 const char *rbx_request_callback_url(const rbx_request *req); /* NULL when none */
 
-/* POST /execute: compile if needed, run, grade when asked. `run_id` becomes the
+/* POST /execute as a typed report: compile if needed, run, grade when
+ * asked. *report (free with rbx_report_free, before the request: it borrows
+ * the request's grading spec) says what happened; answer writers turn it into
+ * a dialect's JSON. 0 whenever the run happened; -1 with err for a failure of
+ * the service (report then empty). */
+int rbx_engine_run(rbx_engine *eng, const rbx_request *req, const char *run_id, rbx_report *report,
+                   rbx_error *err);
+
+/* POST /execute in the native shape: rbx_engine_run through the native
+ * writer (engine/native.h). `run_id` becomes the
  * response's "id". Returns 0 with *response set whenever the run happened
  * (whatever the program did); -1 with err for a failure of the service. */
 int rbx_engine_execute(rbx_engine *eng, const rbx_request *req, const char *run_id,
                        json_object **response, rbx_error *err);
 
 /* The same, also handing the caller the typed report the answer was written
- * from (init'ed here; the caller frees it with rbx_report_free), for the
- * dialects' writers. Graded requests' reports are still being moved into the
- * report: until then their mode stays plain and the native answer is whole. */
-struct rbx_report;
+ * from (init'ed here; the caller frees it with rbx_report_free, before the
+ * request), for the dialects' writers. Graded requests fill it too. */
 int rbx_engine_execute_report(rbx_engine *eng, const rbx_request *req, const char *run_id,
-                              struct rbx_report *report, json_object **response, rbx_error *err);
+                              rbx_report *report, json_object **response, rbx_error *err);
 
 /* POST /validate: compile or syntax-check only, in the sandbox, with
  * diagnostics parsed into {line, column, severity, message}. */

@@ -14,15 +14,20 @@ engine_librbxengine_a_SOURCES = \
 	engine/run.c engine/run.h \
 	engine/compile_cache.c engine/compile_cache.h \
 	engine/cache_tree.c engine/cache_tree.h \
-	engine/report.c engine/report.h \
 	engine/native.c engine/native.h \
 	engine/prebuilt.c engine/prebuilt.h \
 	engine/grade.c engine/grade.h
 engine_librbxengine_a_CFLAGS = $(AM_CFLAGS) $(JSONC_CFLAGS) $(SODIUM_CFLAGS)
 noinst_HEADERS += engine/engine.h
 
+# The typed report (engine/report.h): its own library because grading, below
+# the engine, fills it too.
+noinst_LIBRARIES += engine/librbxreport.a
+engine_librbxreport_a_SOURCES = engine/report.c engine/report.h
+engine_librbxreport_a_CFLAGS = $(AM_CFLAGS)
+
 # What a program linking the engine needs after librbxengine.a.
-ENGINE_LIBS = engine/librbxengine.a engine/grading/librbxgrading.a $(RBX_SANDBOX_LIBS) $(JSONC_LIBS) $(SODIUM_LIBS) $(INIH_LIBS) -lm
+ENGINE_LIBS = engine/librbxengine.a engine/grading/librbxgrading.a engine/librbxreport.a $(RBX_SANDBOX_LIBS) $(JSONC_LIBS) $(SODIUM_LIBS) $(INIH_LIBS) -lm
 
 # Unit tests of the engine's parts; test_execute drives the real sandbox.
 ENGINE_TEST_LDADD = $(ENGINE_LIBS) $(CHECK_LIBS)

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "engine/grading/grading.h"
+#include "engine/grading/spec.h"
 #include "engine/imports.h"
 #include "engine/java_source.h"
 #include "engine/text.h"
@@ -327,49 +328,6 @@ static int parse_limits(parse_ctx *c, json_object *body)
     return 0;
 }
 
-/* Copy one test case, decoding its text fields when base64 is on, so that
- * grading sees the same kind of values whatever the transport encoding. */
-static int copy_case_field(parse_ctx *c, json_object *dst, const char *key, json_object *val,
-                           const char *field)
-{
-    if (c->req->base64 && json_object_is_type(val, json_type_string)) {
-        char *buf;
-        size_t len;
-        if (text_field(c, val, field, true, &buf, &len) < 0)
-            return -1;
-        json_object_object_add(dst, key, json_object_new_string_len(buf, (int)len));
-        free(buf);
-        return 0;
-    }
-    json_object *copy = NULL;
-    if (json_object_deep_copy(val, &copy, NULL) != 0)
-        return rbx_error_errno(c->err, "out of memory");
-    json_object_object_add(dst, key, copy);
-    return 0;
-}
-
-/* Cases as grading sees them: the request's, with stdin and expected
- * outputs decoded when base64 is on (grading validated their shape). */
-static int decode_test_cases(parse_ctx *c, json_object *body)
-{
-    json_object *v = member(body, "test_cases");
-    if (!v)
-        return 0;
-    c->req->test_cases = json_object_new_array();
-    for (size_t i = 0; i < json_object_array_length(v); i++) {
-        json_object *e = json_object_array_get_idx(v, i), *copy = json_object_new_object();
-        json_object_array_add(c->req->test_cases, copy);
-        json_object_object_foreach(e, key, val)
-        {
-            char field[64];
-            snprintf(field, sizeof(field), "test_cases[%zu].%.30s", i, key);
-            if (copy_case_field(c, copy, key, val, field) < 0)
-                return -1;
-        }
-    }
-    return 0;
-}
-
 static int parse_plain_string(parse_ctx *c, json_object *body, const char *key, size_t max,
                               char **out)
 {
@@ -387,21 +345,21 @@ static int parse_plain_string(parse_ctx *c, json_object *body, const char *key, 
     return 0;
 }
 
-/* The grading fields' shape is grading's to judge (rbx_grading_validate);
- * here they are only decoded. */
+/* Base64 text of a grading field (grading's decoder when base64_encoded). */
+static int decode_grading_text(void *ctx, json_object *v, const char *field, char **out,
+                               size_t *len, rbx_error *err)
+{
+    (void)err; /* text_field reports into the parse context's error */
+    return text_field(ctx, v, field, true, out, len);
+}
+
+/* The grading fields, validated by grading and parsed into the request's
+ * spec once; base64 text decoded as the other text fields are. */
 static int parse_grading(parse_ctx *c, json_object *body)
 {
-    json_object *tests = member(body, "tests");
-    size_t len;
-    if (rbx_grading_validate(body, c->cfg->max_test_cases, c->err) < 0)
-        return -1;
-    if (parse_plain_string(c, body, "function_name", RBX_MAX_FUNCTION_NAME,
-                           &c->req->function_name) < 0 ||
-        decode_test_cases(c, body) < 0)
-        return -1;
-    if (tests && text_field(c, tests, "tests", c->req->base64, &c->req->tests, &len) < 0)
-        return -1;
-    return 0;
+    return rbx_grading_spec_parse(body, c->cfg->max_test_cases,
+                                  c->req->base64 ? decode_grading_text : NULL, c, &c->req->grading,
+                                  c->err);
 }
 
 /* `timeout` (a seed platform's field): the wall-time limit in seconds, a
@@ -573,9 +531,7 @@ void rbx_request_free(rbx_request *req)
     for (size_t i = 0; req->args && req->args[i]; i++)
         free(req->args[i]);
     free(req->args);
-    json_object_put(req->test_cases);
-    free(req->function_name);
-    free(req->tests);
+    rbx_grading_spec_free(&req->grading);
     free(req->session_id);
     free(req->callback_url);
     free(req->main_class);

@@ -10,6 +10,7 @@
 
 #include "common/config.h"
 #include "engine/engine.h"
+#include "engine/grading/spec.h"
 #include "engine/language.h"
 
 #define RBX_MAX_FILES 32
@@ -34,11 +35,9 @@ struct rbx_request {
     size_t n_files;
     char *stdin_data; /* decoded; NULL when absent */
     size_t stdin_len;
-    char **args;             /* NULL-terminated, never NULL */
-    rbx_limits limits;       /* as requested; 0 = not set (language default) */
-    json_object *test_cases; /* decoded copy (stdin/expected_output strings); NULL when absent */
-    char *function_name;     /* NULL when absent */
-    char *tests;             /* decoded test code; NULL when absent */
+    char **args;              /* NULL-terminated, never NULL */
+    rbx_limits limits;        /* as requested; 0 = not set (language default) */
+    rbx_grading_spec grading; /* test_cases, function_name, tests; mode NONE when absent */
     bool has_project_id;
     int64_t project_id;
     char *session_id;   /* NULL when absent */

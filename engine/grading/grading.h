@@ -9,6 +9,9 @@
  * sandbox stays behind a callback (rbx_grading_runner) that the engine
  * implements, so this layer knows nothing of boxes, limits or language files.
  *
+ * Grading fills the typed report of engine/report.h; the answer writers turn
+ * it into JSON.
+ *
  * Function calls go through a generated harness (harness_<language>.c) that
  * reads the case's arguments as JSON on stdin, calls the function and writes
  * {"value": <return value>} to the file RBX_GRADING_RESULT_FILE in the work
@@ -23,7 +26,8 @@
 #include <stdint.h>
 
 #include "common/error.h"
-#include "sandbox/sandbox.h"
+#include "engine/grading/spec.h"
+#include "engine/report.h"
 
 /* Where harnesses put their answer, relative to the work dir (/box). */
 #define RBX_GRADING_RESULT_FILE ".rbx_result"
@@ -72,20 +76,23 @@ typedef enum rbx_grading_phase {
  * keep_changes: what the run writes in /box must reach the work dir (a
  * compiled program, a harness's result file); when false only the output
  * matters (an I/O case), and every such run starts from the same work dir.
- * Return 0 with *result filled (released by grading with
- * rbx_sandbox_result_free), or -1 with err when no run could happen. */
+ * Return 0 with *result filled, its verdict the engine's one verdict function
+ * (engine/report.h: rbx_verdict_of_run, driven by the language definition);
+ * grading owns it then (rbx_run_result_free). -1 with err when no run could
+ * happen. */
 typedef struct rbx_grading_runner {
     int (*run)(void *ctx, rbx_grading_phase phase, const char *const *argv, const char *stdin_data,
-               size_t stdin_len, uint64_t wall_cap_ms, bool keep_changes,
-               rbx_sandbox_result *result, rbx_error *err);
+               size_t stdin_len, uint64_t wall_cap_ms, bool keep_changes, rbx_run_result *result,
+               rbx_error *err);
     void *ctx;
 } rbx_grading_runner;
 
 typedef struct rbx_grading_job {
     const char *language; /* canonical id: c, cpp, python, javascript, typescript, java, go */
-    json_object *body;    /* the /execute body (borrowed), passed by rbx_grading_validate */
-    int workdir_fd;       /* open directory that is /box; the engine created it and wrote
-                           * the code (source_file) and the request's `files` into it */
+    const rbx_grading_spec *spec; /* the request's, parsed by rbx_grading_spec_parse */
+    const char *code;             /* the entry file's source, decoded */
+    int workdir_fd;               /* open directory that is /box; the engine created it and wrote
+                                   * the code (source_file) and the request's `files` into it */
     /* For I/O cases: the language definition's commands, run as given.
      * compile_argv is NULL for interpreted languages. */
     const char *const *compile_argv;
@@ -100,13 +107,13 @@ typedef struct rbx_grading_options {
     uint64_t total_wall_ms; /* all cases of one request together; 0 = 30000 */
 } rbx_grading_options;
 
-/* Grade one submission. On 0, *out is an object whose every key belongs at the
- * top level of the /execute response: status, results, all_passed, compile
- * {status, output, time_ms}, error, error_details, output, cpu_time_ms,
- * wall_time_ms, memory_kb, execution_time. A compile error, a missing
- * function, a wrong answer or a crash are all answers (0), not errors; -1
- * with err only when the service failed (the runner could not run at all). */
+/* Grade one submission into rep (initialised by the caller with
+ * rbx_report_init): its mode, compile step, one case report per case or test,
+ * verdict, all_passed, the sums of times and the peak memory, and a note when
+ * grading itself has something to say. A compile error, a missing function, a
+ * wrong answer or a crash are all reports (0), not errors; -1 with err only
+ * when the service failed (the runner could not run at all). */
 int rbx_grading_execute(const rbx_grading_job *job, const rbx_grading_runner *runner,
-                        const rbx_grading_options *opts, json_object **out, rbx_error *err);
+                        const rbx_grading_options *opts, rbx_report *rep, rbx_error *err);
 
 #endif

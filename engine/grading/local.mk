@@ -3,6 +3,7 @@
 noinst_LIBRARIES += engine/grading/librbxgrading.a
 engine_grading_librbxgrading_a_SOURCES = \
 	engine/grading/compare.c \
+	engine/grading/spec.c \
 	engine/grading/validate.c \
 	engine/grading/driver.c \
 	engine/grading/results.c \
@@ -23,8 +24,10 @@ EXTRA_DIST += engine/grading/README.md
 
 # Unit tests: comparison and validation alone; the driver and every harness
 # through a fake runner that runs the real toolchains on the host (no sandbox).
-RBX_GRADING_TEST_LDADD = engine/grading/librbxgrading.a common/librbxcommon.a \
-	$(JSONC_LIBS) $(SODIUM_LIBS) $(CHECK_LIBS) -lm
+# The engine library for its native writer only: the tests read answers as
+# runbox writes them.
+RBX_GRADING_TEST_LDADD = engine/librbxengine.a engine/grading/librbxgrading.a \
+	engine/librbxreport.a common/librbxcommon.a $(SODIUM_LIBS) $(JSONC_LIBS) $(CHECK_LIBS) -lm
 
 check_PROGRAMS += tests/unit/grading/test_compare tests/unit/grading/test_validate \
 	tests/unit/grading/test_harness

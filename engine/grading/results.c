@@ -1,4 +1,4 @@
-/* Result objects for cases and tests, and the overall verdict. */
+/* Case and test reports, and the overall verdict (results.h). */
 #include "engine/grading/results.h"
 #include "engine/grading/grading.h"
 #include "engine/grading/result_file.h"
@@ -10,169 +10,116 @@
 
 #define RBX_MAX_RESULT_BYTES (1024 * 1024)
 
-json_object *rbx_grading_bytes_json(const char *buf, size_t len)
+static int set_text(rbx_bytes *b, const char *text)
 {
-    return json_object_new_string_len(buf ? buf : "", buf ? (int)len : 0);
+    return rbx_bytes_set(b, text, strlen(text));
 }
 
-/* Verdicts from best to worst: the overall status is the worst one seen. */
-enum { ST_SUCCESS, ST_WRONG, ST_RUNTIME, ST_OUTPUT, ST_MEMORY, ST_TIME, ST_INTERNAL, ST_NOT_RUN };
-static const char *const status_names[] = {
-    "success",    "wrong_answer",   "runtime_error", "output_limit", "memory_limit",
-    "time_limit", "internal_error", "not_run", /* cut by the total time: weighs as time_limit */
-};
-
-static int severity_of(const char *name)
+/* The case's message: stderr, or the sandbox's reason when the program said
+ * nothing; none when neither. */
+static int run_error(rbx_bytes *out, const rbx_run_result *r)
 {
-    for (int i = ST_SUCCESS; i <= ST_NOT_RUN; i++)
-        if (strcmp(status_names[i], name) == 0)
-            return i;
-    return ST_INTERNAL;
+    if (r->err.len > 0)
+        return rbx_bytes_set(out, r->err.data, r->err.len);
+    if (r->verdict != RBX_VERDICT_SUCCESS && r->message[0])
+        return set_text(out, r->message);
+    return 0;
 }
 
-/* Runtimes that report running out of memory inside the limit count as memory_limit. */
-static bool says_out_of_memory(const rbx_sandbox_result *r)
+/* A successful run whose answer differs from the expected one is wrong. */
+static rbx_verdict compared(const rbx_test_case *tc, json_object *actual, rbx_verdict v)
 {
-    static const char *const markers[] = {"MemoryError", "java.lang.OutOfMemoryError",
-                                          "JavaScript heap out of memory", "runtime: out of memory",
-                                          "std::bad_alloc"};
-    if (!r->stderr_buf)
-        return false;
-    for (size_t i = 0; i < sizeof(markers) / sizeof(markers[0]); i++)
-        if (memmem(r->stderr_buf, r->stderr_len, markers[i], strlen(markers[i])))
-            return true;
-    return false;
+    if (v == RBX_VERDICT_SUCCESS && !rbx_grading_outputs_equal(tc ? tc->expected : NULL, actual))
+        return RBX_VERDICT_WRONG_ANSWER;
+    return v;
 }
 
-static int run_status(const rbx_sandbox_result *r)
+static void set_verdict(rbx_case_report *c, rbx_verdict v)
 {
-    switch (r->status) {
-    case RBX_SANDBOX_OK:
-        return ST_SUCCESS;
-    case RBX_SANDBOX_RUNTIME_ERROR:
-        return says_out_of_memory(r) ? ST_MEMORY : ST_RUNTIME;
-    case RBX_SANDBOX_TIME_LIMIT:
-        return ST_TIME;
-    case RBX_SANDBOX_MEMORY_LIMIT:
-        return ST_MEMORY;
-    case RBX_SANDBOX_OUTPUT_LIMIT:
-        return ST_OUTPUT;
-    default:
-        return ST_INTERNAL;
-    }
+    c->verdict = v;
+    c->passed = v == RBX_VERDICT_SUCCESS;
 }
 
-/* stderr, or the sandbox's reason when the program said nothing; null when neither. */
-static json_object *run_error(const rbx_sandbox_result *r)
+int rbx_case_io(rbx_report *rep, size_t index, const rbx_test_case *tc, rbx_run_result *r)
 {
-    if (r->stderr_len > 0)
-        return rbx_grading_bytes_json(r->stderr_buf, r->stderr_len);
-    if (r->status != RBX_SANDBOX_OK && r->message[0])
-        return json_object_new_string(r->message);
-    return NULL;
+    rbx_case_report *c = rbx_report_add_case(rep, RBX_CASE_IO);
+    if (!c)
+        return -1;
+    c->index = index;
+    c->run = *r;
+    memset(r, 0, sizeof(*r));
+    /* The program's bytes as they are (NUL and invalid UTF-8 included). */
+    json_object *actual =
+        json_object_new_string_len(c->run.out.data ? c->run.out.data : "", (int)c->run.out.len);
+    set_verdict(c, compared(tc, actual, c->run.verdict));
+    json_object_put(actual);
+    return run_error(&c->message, &c->run);
 }
 
-static json_object *case_result(json_object *test_case, bool call, json_object *actual, int status,
-                                json_object *error, const rbx_sandbox_result *r)
-{
-    json_object *res = json_object_new_object(), *v = NULL;
-    const char *in_key = call ? "input" : "stdin";
-    json_object_object_get_ex(test_case, in_key, &v);
-    json_object_object_add(res, in_key, v ? json_object_get(v) : json_object_new_string(""));
-    json_object_object_get_ex(test_case, "expected_output", &v);
-    json_object_object_add(res, "expected_output", json_object_get(v));
-    json_object_object_add(res, "actual_output", actual);
-    json_object_object_add(res, "passed", json_object_new_boolean(status == ST_SUCCESS));
-    json_object_object_add(res, "status", json_object_new_string(status_names[status]));
-    json_object_object_add(res, "time_ms", json_object_new_int64(r ? (int64_t)r->wall_time_ms : 0));
-    json_object_object_add(res, "memory_kb", json_object_new_int64(r ? (int64_t)r->memory_kb : 0));
-    json_object_object_add(res, "error", error);
-    return res;
-}
-
-static int compared(json_object *test_case, json_object *actual, int status)
-{
-    json_object *expected = NULL;
-    json_object_object_get_ex(test_case, "expected_output", &expected);
-    if (status == ST_SUCCESS && !rbx_grading_outputs_equal(expected, actual))
-        return ST_WRONG;
-    return status;
-}
-
-json_object *rbx_case_io_result(json_object *test_case, const rbx_sandbox_result *r)
-{
-    json_object *actual = rbx_grading_bytes_json(r->stdout_buf, r->stdout_len);
-    int status = compared(test_case, actual, run_status(r));
-    return case_result(test_case, false, actual, status, run_error(r), r);
-}
-
-/* The function's value from {"value": ...}; sets *why when there is none. */
-static json_object *returned_value(int workdir_fd, const char *function_name, const char **why,
-                                   char *why_buf, size_t why_size)
+/* The function's value from {"value": ...} as JSON text; *why when none. */
+static char *returned_value(int workdir_fd, const char *function_name, char *why, size_t why_size)
 {
     char *buf = NULL;
     size_t len;
     rbx_error err;
     int rc = rbx_result_file_read(workdir_fd, RBX_MAX_RESULT_BYTES, &buf, &len, &err);
     if (rc <= 0) {
-        snprintf(why_buf, why_size,
+        snprintf(why, why_size,
                  rc == 0 ? "%s did not return: the program ended before its value was recorded"
                          : "%s's value could not be read",
                  function_name);
-        *why = why_buf;
         return NULL;
     }
     json_object *doc = json_tokener_parse(buf), *value = NULL;
     free(buf);
-    if (!json_object_object_get_ex(doc, "value", &value)) {
-        snprintf(why_buf, why_size, "%s's value could not be converted to JSON", function_name);
-        *why = why_buf;
-    }
-    json_object_get(value);
+    char *text = NULL;
+    if (!json_object_object_get_ex(doc, "value", &value))
+        snprintf(why, why_size, "%s's value could not be converted to JSON", function_name);
+    else
+        text = strdup(json_object_to_json_string_ext(value, JSON_C_TO_STRING_PLAIN));
     json_object_put(doc);
-    return value;
+    return text;
 }
 
-json_object *rbx_case_call_result(json_object *test_case, const rbx_sandbox_result *r,
-                                  int workdir_fd, const char *function_name)
+int rbx_case_call(rbx_report *rep, size_t index, const rbx_test_case *tc, rbx_run_result *r,
+                  int workdir_fd, const char *function_name)
 {
-    int status = run_status(r);
-    json_object *actual = NULL, *error = run_error(r);
-    if (status == ST_SUCCESS) {
-        const char *why = NULL;
-        char why_buf[256];
-        actual = returned_value(workdir_fd, function_name, &why, why_buf, sizeof(why_buf));
-        if (why) {
-            status = ST_RUNTIME;
-            json_object_put(error);
-            error = json_object_new_string(why);
-        }
+    rbx_case_report *c = rbx_report_add_case(rep, RBX_CASE_CALL);
+    if (!c)
+        return -1;
+    c->index = index;
+    c->run = *r;
+    memset(r, 0, sizeof(*r));
+    rbx_verdict v = c->run.verdict;
+    char why[256] = "";
+    if (v == RBX_VERDICT_SUCCESS) {
+        c->value_json = returned_value(workdir_fd, function_name, why, sizeof(why));
+        if (why[0])
+            v = RBX_VERDICT_RUNTIME_ERROR;
     }
-    status = compared(test_case, actual, status);
-    json_object *res = case_result(test_case, true, actual, status, error, r);
-    json_object_object_add(res, "stdout", rbx_grading_bytes_json(r->stdout_buf, r->stdout_len));
-    return res;
+    json_object *actual = c->value_json ? json_tokener_parse(c->value_json) : NULL;
+    set_verdict(c, compared(tc, actual, v));
+    json_object_put(actual);
+    return why[0] ? set_text(&c->message, why) : run_error(&c->message, &c->run);
 }
 
-json_object *rbx_case_not_run(json_object *test_case, bool call)
+int rbx_case_not_run(rbx_report *rep, size_t index, rbx_case_kind kind)
 {
-    json_object *res = case_result(
-        test_case, call, NULL, ST_NOT_RUN,
-        json_object_new_string("not run: the time allowed for all test cases together ran out"),
-        NULL);
-    if (call)
-        json_object_object_add(res, "stdout", NULL);
-    return res;
+    rbx_case_report *c = rbx_report_add_case(rep, kind);
+    if (!c)
+        return -1;
+    c->index = index;
+    set_verdict(c, RBX_VERDICT_NOT_RUN);
+    return set_text(&c->message, "not run: the time allowed for all test cases together ran out");
 }
 
-static json_object *test_result(const char *name, int status, json_object *message)
+static rbx_case_report *add_test(rbx_report *rep, const char *name, rbx_verdict v)
 {
-    json_object *t = json_object_new_object();
-    json_object_object_add(t, "name", json_object_new_string(name));
-    json_object_object_add(t, "passed", json_object_new_boolean(status == ST_SUCCESS));
-    json_object_object_add(t, "status", json_object_new_string(status_names[status]));
-    json_object_object_add(t, "message", message);
-    return t;
+    rbx_case_report *c = rbx_report_add_case(rep, RBX_CASE_TEST);
+    if (!c || !(c->name = strdup(name)))
+        return NULL;
+    set_verdict(c, v);
+    return c;
 }
 
 /* The JSON of a signed line "<mac> <json>" when its MAC is the key's, else
@@ -197,15 +144,16 @@ static const char *verified(const char *line, const char *key)
 }
 
 /* {"name", "passed", "message"} lines written by the test runners. */
-static void tests_from_lines(json_object *results, int workdir_fd, const char *key)
+static int tests_from_lines(rbx_report *rep, int workdir_fd, const char *key)
 {
-    char *buf = NULL;
+    char *buf = NULL, *save = NULL;
     size_t len;
     rbx_error err;
+    int rc = 0;
     if (rbx_result_file_read(workdir_fd, RBX_MAX_RESULT_BYTES, &buf, &len, &err) <= 0)
-        return;
-    char *save = NULL;
-    for (char *line = strtok_r(buf, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+        return 0;
+    for (char *line = strtok_r(buf, "\n", &save); line && rc == 0;
+         line = strtok_r(NULL, "\n", &save)) {
         const char *json = verified(line, key);
         if (!json)
             continue;
@@ -214,23 +162,29 @@ static void tests_from_lines(json_object *results, int workdir_fd, const char *k
             json_object_object_get_ex(o, "passed", &passed)) {
             json_object_object_get_ex(o, "message", &msg);
             bool ok = json_object_get_boolean(passed);
-            json_object_array_add(results, test_result(json_object_get_string(name),
-                                                       ok ? ST_SUCCESS : ST_WRONG,
-                                                       ok ? NULL : json_object_get(msg)));
+            rbx_case_report *c = add_test(rep, json_object_get_string(name),
+                                          ok ? RBX_VERDICT_SUCCESS : RBX_VERDICT_WRONG_ANSWER);
+            if (!c)
+                rc = -1;
+            else if (!ok && json_object_get_string(msg))
+                rc = set_text(&c->message, json_object_get_string(msg));
         }
         json_object_put(o);
     }
     free(buf);
+    return rc;
 }
 
 /* C and C++: the tests' main is one test; a failed assert() is a wrong answer. */
-static void tests_from_exit(json_object *results, const rbx_sandbox_result *r)
+static int tests_from_exit(rbx_report *rep, const rbx_run_result *r)
 {
-    int status = run_status(r);
-    if (status == ST_RUNTIME && r->stderr_buf && strstr(r->stderr_buf, "Assertion"))
-        status = ST_WRONG;
-    json_object_array_add(results,
-                          test_result("main", status, status == ST_SUCCESS ? NULL : run_error(r)));
+    rbx_verdict v = r->verdict;
+    if (v == RBX_VERDICT_RUNTIME_ERROR && r->err.data && strstr(r->err.data, "Assertion"))
+        v = RBX_VERDICT_WRONG_ANSWER;
+    rbx_case_report *c = add_test(rep, "main", v);
+    if (!c)
+        return -1;
+    return v == RBX_VERDICT_SUCCESS ? 0 : run_error(&c->message, r);
 }
 
 /* Output a test printed, without go test's own "=== RUN" and "--- FAIL" lines. */
@@ -248,113 +202,114 @@ static void append_output(json_object *outputs, const char *test, const char *te
     free(joined);
 }
 
-static void tests_from_test2json(json_object *results, const rbx_sandbox_result *r)
+/* One test2json event: output is collected per test, pass/fail/skip ends it. */
+static int test2json_event(rbx_report *rep, json_object *ev, json_object *outputs)
 {
-    if (!r->stdout_buf)
-        return;
+    json_object *action, *test, *output, *msg;
+    if (!json_object_object_get_ex(ev, "Action", &action) ||
+        !json_object_object_get_ex(ev, "Test", &test))
+        return 0;
+    const char *a = json_object_get_string(action), *name = json_object_get_string(test);
+    if (strcmp(a, "output") == 0 && json_object_object_get_ex(ev, "Output", &output)) {
+        append_output(outputs, name, json_object_get_string(output));
+        return 0;
+    }
+    if (strcmp(a, "pass") != 0 && strcmp(a, "fail") != 0 && strcmp(a, "skip") != 0)
+        return 0;
+    bool failed = strcmp(a, "fail") == 0;
+    rbx_case_report *c =
+        add_test(rep, name, failed ? RBX_VERDICT_WRONG_ANSWER : RBX_VERDICT_SUCCESS);
+    if (!c)
+        return -1;
+    if (failed && json_object_object_get_ex(outputs, name, &msg))
+        return set_text(&c->message, json_object_get_string(msg));
+    return 0;
+}
+
+static int tests_from_test2json(rbx_report *rep, const rbx_run_result *r)
+{
+    if (!r->out.data)
+        return 0;
     json_object *outputs = json_object_new_object();
-    char *copy = strndup(r->stdout_buf, r->stdout_len), *save = NULL;
-    for (char *line = copy ? strtok_r(copy, "\n", &save) : NULL; line;
+    char *copy = strndup(r->out.data, r->out.len), *save = NULL;
+    int rc = copy ? 0 : -1;
+    for (char *line = copy ? strtok_r(copy, "\n", &save) : NULL; line && rc == 0;
          line = strtok_r(NULL, "\n", &save)) {
-        json_object *ev = json_tokener_parse(line), *action, *test, *output;
-        if (json_object_object_get_ex(ev, "Action", &action) &&
-            json_object_object_get_ex(ev, "Test", &test)) {
-            const char *a = json_object_get_string(action), *name = json_object_get_string(test);
-            if (strcmp(a, "output") == 0 && json_object_object_get_ex(ev, "Output", &output)) {
-                append_output(outputs, name, json_object_get_string(output));
-            } else if (strcmp(a, "pass") == 0 || strcmp(a, "fail") == 0 || strcmp(a, "skip") == 0) {
-                bool failed = strcmp(a, "fail") == 0;
-                json_object *msg = NULL;
-                if (failed && json_object_object_get_ex(outputs, name, &msg))
-                    json_object_get(msg);
-                json_object_array_add(results,
-                                      test_result(name, failed ? ST_WRONG : ST_SUCCESS, msg));
-            }
-        }
+        json_object *ev = json_tokener_parse(line);
+        rc = test2json_event(rep, ev, outputs);
         json_object_put(ev);
     }
     free(copy);
     json_object_put(outputs);
+    return rc;
 }
 
-static bool any_failed(json_object *results)
+static bool any_failed(const rbx_report *rep)
 {
-    for (size_t i = 0; i < json_object_array_length(results); i++) {
-        json_object *passed;
-        json_object_object_get_ex(json_object_array_get_idx(results, i), "passed", &passed);
-        if (!json_object_get_boolean(passed))
+    for (size_t i = 0; i < rep->n_cases; i++)
+        if (!rep->cases[i].passed)
             return true;
-    }
     return false;
 }
 
-json_object *rbx_tests_results(rbx_results_kind kind, const rbx_sandbox_result *r, int workdir_fd,
-                               const char *key)
+int rbx_tests_results(rbx_report *rep, rbx_results_kind kind, const rbx_run_result *r,
+                      int workdir_fd, const char *key)
 {
-    json_object *results = json_object_new_array();
-    if (kind == RBX_RESULTS_EXIT_STATUS) {
-        tests_from_exit(results, r);
-        return results;
-    }
-    if (kind == RBX_RESULTS_GO_TEST2JSON)
-        tests_from_test2json(results, r);
-    else
-        tests_from_lines(results, workdir_fd, key);
+    if (kind == RBX_RESULTS_EXIT_STATUS)
+        return tests_from_exit(rep, r);
+    int rc = kind == RBX_RESULTS_GO_TEST2JSON ? tests_from_test2json(rep, r)
+                                              : tests_from_lines(rep, workdir_fd, key);
+    if (rc < 0)
+        return -1;
     /* A run that died (a crash, a time limit) after or instead of the reported
      * tests is a result of its own, unless a test already said what failed. */
-    int status = run_status(r);
-    bool go_fail = kind == RBX_RESULTS_GO_TEST2JSON && r->status == RBX_SANDBOX_RUNTIME_ERROR &&
-                   any_failed(results);
-    if (status != ST_SUCCESS && !go_fail)
-        json_object_array_add(results, test_result("(run)", status, run_error(r)));
-    return results;
+    bool go_fail = kind == RBX_RESULTS_GO_TEST2JSON && r->verdict == RBX_VERDICT_RUNTIME_ERROR &&
+                   any_failed(rep);
+    if (r->verdict == RBX_VERDICT_SUCCESS || go_fail)
+        return 0;
+    rbx_case_report *c = add_test(rep, "(run)", r->verdict);
+    return c ? run_error(&c->message, r) : -1;
 }
 
-void rbx_tally_add(rbx_grading_tally *t, json_object *result, const rbx_sandbox_result *r)
+void rbx_tally_add(rbx_grading_tally *t, const rbx_case_report *c, const rbx_run_result *r)
 {
-    if (result) {
-        json_object *status, *passed;
-        json_object_object_get_ex(result, "status", &status);
-        json_object_object_get_ex(result, "passed", &passed);
-        int sev = severity_of(json_object_get_string(status));
-        if (sev == ST_NOT_RUN)
-            sev = ST_TIME;
-        if (sev > t->worst)
-            t->worst = sev;
-        if (json_object_get_boolean(passed))
+    if (c) {
+        rbx_verdict v = c->verdict == RBX_VERDICT_NOT_RUN ? RBX_VERDICT_TIME_LIMIT : c->verdict;
+        if (v > t->worst)
+            t->worst = v;
+        if (c->passed)
             t->passed++;
         else
             t->failed++;
     }
     if (r) {
-        t->cpu_ms += r->cpu_time_ms;
-        t->wall_ms += r->wall_time_ms;
+        t->cpu_ms += r->cpu_ms;
+        t->wall_ms += r->wall_ms;
         if (r->memory_kb > t->memory_kb)
             t->memory_kb = r->memory_kb;
     }
 }
 
-void rbx_tally_finish(const rbx_grading_tally *t, json_object *out, uint64_t budget_ms)
+int rbx_tally_finish(const rbx_grading_tally *t, rbx_report *rep, uint64_t budget_ms)
 {
     bool all_passed = t->failed == 0 && t->cut == 0 && t->passed > 0;
-    int worst = t->worst;
-    if (!all_passed && worst == ST_SUCCESS)
-        worst = ST_WRONG; /* no tests at all */
+    rbx_verdict worst = t->worst;
+    if (!all_passed && worst == RBX_VERDICT_SUCCESS)
+        worst = RBX_VERDICT_WRONG_ANSWER; /* no tests at all */
+    rep->verdict = all_passed ? RBX_VERDICT_SUCCESS : worst;
+    rep->all_passed = all_passed;
+    rep->cpu_ms = t->cpu_ms;
+    rep->wall_ms = t->wall_ms;
+    rep->memory_kb = t->memory_kb;
     if (t->cut > 0) {
         char msg[200];
         snprintf(msg, sizeof(msg),
                  "grading stopped: %zu test case(s) not run, the time allowed for all cases "
                  "together (%llu ms) ran out",
                  t->cut, (unsigned long long)budget_ms);
-        json_object_object_add(out, "error", json_object_new_string(msg));
-    } else if (t->passed + t->failed == 0) {
-        json_object_object_add(out, "error", json_object_new_string("no tests were found"));
+        return set_text(&rep->note, msg);
     }
-    json_object_object_add(out, "status",
-                           json_object_new_string(all_passed ? "success" : status_names[worst]));
-    json_object_object_add(out, "all_passed", json_object_new_boolean(all_passed));
-    json_object_object_add(out, "cpu_time_ms", json_object_new_int64((int64_t)t->cpu_ms));
-    json_object_object_add(out, "wall_time_ms", json_object_new_int64((int64_t)t->wall_ms));
-    json_object_object_add(out, "memory_kb", json_object_new_int64((int64_t)t->memory_kb));
-    json_object_object_add(out, "execution_time", json_object_new_double(t->wall_ms / 1000.0));
+    if (t->passed + t->failed == 0)
+        return set_text(&rep->note, "no tests were found");
+    return 0;
 }

@@ -26,6 +26,18 @@ typedef struct rbx_grading_spec {
     char *tests;         /* test code, decoded */
 } rbx_grading_spec;
 
+/* Decodes a text field of the body in place of its JSON string (base64 when
+ * the request is base64_encoded); `field` names it in errors. *out is
+ * NUL-terminated and freed by the spec. NULL decoder: strings as they are. */
+typedef int (*rbx_grading_decoder)(void *ctx, json_object *text, const char *field, char **out,
+                                   size_t *len, rbx_error *err);
+
+/* Validate the grading fields of an /execute body (rbx_grading_validate) and
+ * parse them into spec. A body without grading fields gives mode
+ * RBX_MODE_NONE. -1 with err (400/413/422 with the field) when invalid. */
+int rbx_grading_spec_parse(json_object *body, int max_cases, rbx_grading_decoder decode, void *ctx,
+                           rbx_grading_spec *spec, rbx_error *err);
+
 void rbx_grading_spec_free(rbx_grading_spec *spec);
 
 #endif

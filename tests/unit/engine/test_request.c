@@ -212,9 +212,9 @@ START_TEST(test_full_request_is_decoded)
     ck_assert_int_eq(req->project_id, 12);
     ck_assert_str_eq(req->session_id, "abc");
     ck_assert(!req->save_history);
-    json_object *tc = json_object_array_get_idx(req->test_cases, 0), *v;
-    ck_assert(json_object_object_get_ex(tc, "expected_output", &v));
-    ck_assert_str_eq(json_object_get_string(v), "3");
+    ck_assert_int_eq(req->grading.mode, RBX_MODE_IO);
+    ck_assert_uint_eq(req->grading.n_cases, 1);
+    ck_assert_str_eq(json_object_get_string(req->grading.cases[0].expected), "3");
     ck_assert_str_eq(rbx_request_callback_url(req), "https://example.org/hook");
     rbx_request_free(req);
 }
@@ -226,7 +226,8 @@ START_TEST(test_tests_are_decoded)
         parse_ok("{\"language\": \"python\", \"code\": \"eD0x\", \"base64_encoded\": true,"
                  " \"tests\": \"YXNzZXJ0IFRydWU=\"}",
                  false);
-    ck_assert_str_eq(req->tests, "assert True");
+    ck_assert_str_eq(req->grading.tests, "assert True");
+    ck_assert_int_eq(req->grading.mode, RBX_MODE_TESTS);
     rbx_request_free(req);
 }
 END_TEST

@@ -12,10 +12,11 @@ typedef struct fake_runner {
     uint64_t run_wall_ms;     /* 0 = 10 s */
     unsigned compiles, runs;  /* how often each phase was asked for */
     unsigned kept_changes;    /* runs that asked for their writes in /box back */
+    const rbx_language *lang; /* whose memory_errors judge the runs; NULL: none */
 } fake_runner;
 
 int fake_run(void *ctx, rbx_grading_phase phase, const char *const *argv, const char *stdin_data,
-             size_t stdin_len, uint64_t wall_cap_ms, bool keep_changes, rbx_sandbox_result *result,
+             size_t stdin_len, uint64_t wall_cap_ms, bool keep_changes, rbx_run_result *result,
              rbx_error *err);
 
 #endif

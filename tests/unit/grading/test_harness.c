@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "engine/grading/grading.h"
+#include "engine/native.h"
 #include "tests/unit/grading/fake_runner.h"
 
 static char workdir[64];
@@ -45,24 +46,39 @@ static void write_file(const char *name, const char *text)
     close(fd);
 }
 
+/* Grade a job whose spec is parsed from body (and whose code is the body's);
+ * the answer as the native writer puts it. */
+static json_object *grade_job(rbx_grading_job *job, json_object *body, uint64_t total_wall_ms)
+{
+    rbx_grading_spec spec;
+    rbx_error err;
+    rbx_error_clear(&err);
+    ck_assert_msg(rbx_grading_spec_parse(body, 0, NULL, NULL, &spec, &err) == 0, "spec: %s",
+                  err.message);
+    json_object *code = json_object_object_get(body, "code");
+    job->spec = &spec;
+    job->code = code ? json_object_get_string(code) : "";
+    rbx_grading_runner runner = {.run = fake_run, .ctx = &runner_ctx};
+    rbx_grading_options opts = {.total_wall_ms = total_wall_ms};
+    rbx_report rep;
+    rbx_report_init(&rep, "run-1", NULL, "1");
+    int rc = rbx_grading_execute(job, &runner, &opts, &rep, &err);
+    ck_assert_msg(rc == 0, "grading failed: %s", err.message);
+    json_object *out = rbx_native_execute(&rep, false);
+    rbx_report_free(&rep);
+    rbx_grading_spec_free(&spec);
+    return out;
+}
+
 /* Grade a body; the caller frees the answer. compile/run are I/O mode's commands. */
 static json_object *grade_io(const char *language, const char *body_json,
                              const char *const *compile, const char *const *run)
 {
     json_object *body = json_tokener_parse(body_json);
     ck_assert_msg(body != NULL, "bad test body: %s", body_json);
-    rbx_grading_job job = {.language = language,
-                           .body = body,
-                           .workdir_fd = workdir_fd,
-                           .compile_argv = compile,
-                           .run_argv = run};
-    rbx_grading_runner runner = {.run = fake_run, .ctx = &runner_ctx};
-    rbx_grading_options opts = {.total_wall_ms = 60000};
-    json_object *out = NULL;
-    rbx_error err;
-    rbx_error_clear(&err);
-    int rc = rbx_grading_execute(&job, &runner, &opts, &out, &err);
-    ck_assert_msg(rc == 0, "grading failed: %s", err.message);
+    rbx_grading_job job = {
+        .language = language, .workdir_fd = workdir_fd, .compile_argv = compile, .run_argv = run};
+    json_object *out = grade_job(&job, body, 60000);
     json_object_put(body);
     return out;
 }
@@ -201,13 +217,8 @@ START_TEST(test_io_total_budget_cuts_remaining_cases)
     json_object *body = json_tokener_parse(
         "{\"code\": \"\", \"test_cases\": [{\"expected_output\": \"1\"}, {\"expected_output\": "
         "\"1\"}, {\"expected_output\": \"1\"}, {\"expected_output\": \"1\"}]}");
-    rbx_grading_job job = {
-        .language = "python", .body = body, .workdir_fd = workdir_fd, .run_argv = py_run};
-    rbx_grading_runner runner = {.run = fake_run, .ctx = &runner_ctx};
-    rbx_grading_options opts = {.total_wall_ms = 1000};
-    json_object *out;
-    rbx_error err;
-    ck_assert_int_eq(rbx_grading_execute(&job, &runner, &opts, &out, &err), 0);
+    rbx_grading_job job = {.language = "python", .workdir_fd = workdir_fd, .run_argv = py_run};
+    json_object *out = grade_job(&job, body, 1000);
     expect_status(out, "time_limit");
     ck_assert_msg(passed_at(out, 0), "%s", json_object_to_json_string(out));
     ck_assert_str_eq(str_at(result_at(out, 3), "status"), "not_run");
