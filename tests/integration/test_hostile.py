@@ -115,6 +115,8 @@ def slow_rate_stack():
         pytest.fail("the stack did not start:\n" + started.stdout + started.stderr)
     yield s
     s.script("stop", check=False)
+    import shutil
+    shutil.rmtree(s.state, ignore_errors=True)
 
 
 def test_rate_limit_keys_on_the_normalised_key(slow_rate_stack):
