@@ -21,8 +21,8 @@ typedef struct key {
 
 static int refuse(reader *r, const char *msg)
 {
-    return rbx_error_set(r->err, 400, "invalid_request", r->path_len ? r->path : NULL, "%s%s%s",
-                         r->path_len ? r->path : "the body", ": ", msg);
+    return rbx_error_raise(r->err, RBX_ERR_INVALID, NULL, r->path_len ? r->path : NULL, "%s%s%s",
+                           r->path_len ? r->path : "the body", ": ", msg);
 }
 
 /* ---- the field path ------------------------------------------------------- */

@@ -119,7 +119,8 @@ static bool fold(const struct sockaddr *addr, struct folded *out)
 static bool in_cidr(const struct folded *f, const char *text)
 {
     rbx_cidr c;
-    return rbx_cidr_parse(text, &c) && c.family == f->family && prefix_is(f->bytes, c.bytes, c.prefix);
+    return rbx_cidr_parse(text, &c) && c.family == f->family &&
+           prefix_is(f->bytes, c.bytes, c.prefix);
 }
 
 static const char *special_class(const struct folded *f)
@@ -211,7 +212,7 @@ const char *rbx_url_guard_refusal(const struct sockaddr *addr, const rbx_config 
 
 /* ---- URLs ----------------------------------------------------------------- */
 
-#define REFUSE(err, ...) rbx_error_set(err, 400, "invalid_request", "callback_url", __VA_ARGS__)
+#define REFUSE(err, ...) rbx_error_raise(err, RBX_ERR_INVALID, NULL, "callback_url", __VA_ARGS__)
 
 static int copy_part(CURLU *u, CURLUPart part, unsigned flags, char *out, size_t outsz)
 {

@@ -191,7 +191,8 @@ int rbx_engine_language_json(rbx_engine *eng, const char *id_or_alias, json_obje
     rbx_language *lang = rbx_languages_find(&eng->langs, id_or_alias);
     *out = NULL;
     if (!lang)
-        return rbx_error_set(err, 404, "not_found", "", "unknown language \"%.64s\"", id_or_alias);
+        return rbx_error_raise(err, RBX_ERR_NOT_FOUND, NULL, "", "unknown language \"%.64s\"",
+                               id_or_alias);
     *out = language_json(eng, lang, true);
     return 0;
 }

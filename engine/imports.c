@@ -74,17 +74,18 @@ static int check_item(json_object *item, size_t i, rbx_error *err)
     char field[32];
     snprintf(field, sizeof(field), "imports[%zu]", i);
     if (!json_object_is_type(item, json_type_string))
-        return rbx_error_set(err, 400, "invalid_request", field, "%s must be a string", field);
+        return rbx_error_raise(err, RBX_ERR_INVALID, NULL, field, "%s must be a string", field);
     const char *s = json_object_get_string(item);
     size_t len = (size_t)json_object_get_string_len(item);
     bool ok = len > 0 && len <= RBX_MAX_IMPORT_BYTES && strlen(s) == len;
     for (size_t k = 0; ok && k < len; k++)
         ok = s[k] != '\n' && s[k] != '\r' && (s[k] != '"' || k == 0 || k == len - 1);
     if (!ok)
-        return rbx_error_set(err, 400, "invalid_request", field,
-                             "%s must be one module name or import statement on one line (1 to %d "
-                             "characters)",
-                             field, RBX_MAX_IMPORT_BYTES);
+        return rbx_error_raise(
+            err, RBX_ERR_INVALID, NULL, field,
+            "%s must be one module name or import statement on one line (1 to %d "
+            "characters)",
+            field, RBX_MAX_IMPORT_BYTES);
     return 0;
 }
 
@@ -132,12 +133,13 @@ int rbx_imports_apply(const char *lang_id, json_object *imports, rbx_source_file
                       rbx_error *err)
 {
     if (!json_object_is_type(imports, json_type_array))
-        return rbx_error_set(err, 400, "invalid_request", "imports",
-                             "imports must be an array of module names");
+        return rbx_error_raise(err, RBX_ERR_INVALID, NULL, "imports",
+                               "imports must be an array of module names");
     size_t n = json_object_array_length(imports);
     if (n > RBX_MAX_IMPORTS)
-        return rbx_error_set(err, 400, "invalid_request", "imports",
-                             "imports holds %zu names; at most %d are allowed", n, RBX_MAX_IMPORTS);
+        return rbx_error_raise(err, RBX_ERR_INVALID, NULL, "imports",
+                               "imports holds %zu names; at most %d are allowed", n,
+                               RBX_MAX_IMPORTS);
     for (size_t i = 0; i < n; i++)
         if (check_item(json_object_array_get_idx(imports, i), i, err) < 0)
             return -1;

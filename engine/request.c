@@ -38,7 +38,7 @@ static int invalid(parse_ctx *c, const char *field, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(msg, sizeof(msg), fmt, ap);
     va_end(ap);
-    return rbx_error_set(c->err, 400, "invalid_request", field, "%s", msg);
+    return rbx_error_raise(c->err, RBX_ERR_INVALID, NULL, field, "%s", msg);
 }
 
 static json_object *member(json_object *body, const char *key)
@@ -61,8 +61,8 @@ static int check_known_fields(parse_ctx *c, json_object *body, bool for_async)
         if (!known) {
             char field[64];
             snprintf(field, sizeof(field), "%s", key);
-            return rbx_error_set(c->err, 400, "invalid_request", field, "unknown field \"%.100s\"",
-                                 key);
+            return rbx_error_raise(c->err, RBX_ERR_INVALID, NULL, field, "unknown field \"%.100s\"",
+                                   key);
         }
     }
     return 0;
@@ -99,9 +99,9 @@ static int parse_language(parse_ctx *c, json_object *body, const rbx_language_se
         return invalid(c, "language", "language must be a string");
     c->req->lang = rbx_languages_find(langs, json_object_get_string(v));
     if (!c->req->lang)
-        return rbx_error_set(c->err, 400, "invalid_request", "language",
-                             "unknown language \"%.64s\" (GET /languages lists them)",
-                             json_object_get_string(v));
+        return rbx_error_raise(c->err, RBX_ERR_INVALID, NULL, "language",
+                               "unknown language \"%.64s\" (GET /languages lists them)",
+                               json_object_get_string(v));
     return 0;
 }
 
@@ -213,9 +213,9 @@ static int parse_sources(parse_ctx *c, json_object *body)
             return invalid(c, "files", "files must be an array of {\"name\", \"content\"}");
         n_files = json_object_array_length(files);
         if (n_files > RBX_MAX_FILES)
-            return rbx_error_set(c->err, 400, "invalid_request", "files",
-                                 "files holds %zu files; at most %d are allowed", n_files,
-                                 RBX_MAX_FILES);
+            return rbx_error_raise(c->err, RBX_ERR_INVALID, NULL, "files",
+                                   "files holds %zu files; at most %d are allowed", n_files,
+                                   RBX_MAX_FILES);
     }
     if (!code && n_files == 0)
         return invalid(c, "code", "code is required (or files)");
@@ -240,10 +240,10 @@ static int check_code_size(parse_ctx *c)
     for (size_t i = 0; i < c->req->n_files; i++)
         total += c->req->files[i].len;
     if (total > c->cfg->max_code_kb * 1024)
-        return rbx_error_set(c->err, 413, "payload_too_large",
-                             c->req->n_files > 1 ? "files" : "code",
-                             "code is %zu bytes; at most %llu KB are allowed", total,
-                             (unsigned long long)c->cfg->max_code_kb);
+        return rbx_error_raise(c->err, RBX_ERR_TOO_LARGE, NULL,
+                               c->req->n_files > 1 ? "files" : "code",
+                               "code is %zu bytes; at most %llu KB are allowed", total,
+                               (unsigned long long)c->cfg->max_code_kb);
     return 0;
 }
 
@@ -255,9 +255,9 @@ static int parse_stdin(parse_ctx *c, json_object *body)
     if (text_field(c, v, "stdin", c->req->base64, &c->req->stdin_data, &c->req->stdin_len) < 0)
         return -1;
     if (c->req->stdin_len > c->cfg->max_stdin_kb * 1024)
-        return rbx_error_set(c->err, 413, "payload_too_large", "stdin",
-                             "stdin is %zu bytes; at most %llu KB are allowed", c->req->stdin_len,
-                             (unsigned long long)c->cfg->max_stdin_kb);
+        return rbx_error_raise(c->err, RBX_ERR_TOO_LARGE, NULL, "stdin",
+                               "stdin is %zu bytes; at most %llu KB are allowed", c->req->stdin_len,
+                               (unsigned long long)c->cfg->max_stdin_kb);
     return 0;
 }
 
@@ -268,8 +268,8 @@ static int parse_args(parse_ctx *c, json_object *body)
     if (v && !json_object_is_type(v, json_type_array))
         return invalid(c, "args", "args must be an array of strings");
     if (v && (n = json_object_array_length(v)) > RBX_MAX_ARGS)
-        return rbx_error_set(c->err, 400, "invalid_request", "args",
-                             "args holds %zu strings; at most %d are allowed", n, RBX_MAX_ARGS);
+        return rbx_error_raise(c->err, RBX_ERR_INVALID, NULL, "args",
+                               "args holds %zu strings; at most %d are allowed", n, RBX_MAX_ARGS);
     c->req->args = calloc(n + 1, sizeof(char *));
     if (!c->req->args)
         return rbx_error_errno(c->err, "out of memory");
@@ -320,9 +320,9 @@ static int parse_limits(parse_ctx *c, json_object *body)
         uint64_t value = (uint64_t)json_object_get_int64(val);
         uint64_t max = *(const uint64_t *)((const char *)&c->cfg->max + LIMITS[i].offset);
         if (value > max)
-            return rbx_error_set(c->err, 422, "limit_exceeded", field,
-                                 "%s is %llu; this server allows at most %llu", field,
-                                 (unsigned long long)value, (unsigned long long)max);
+            return rbx_error_raise(c->err, RBX_ERR_OVER_LIMIT, NULL, field,
+                                   "%s is %llu; this server allows at most %llu", field,
+                                   (unsigned long long)value, (unsigned long long)max);
         *(uint64_t *)((char *)&c->req->limits + LIMITS[i].offset) = value;
     }
     return 0;
@@ -338,8 +338,8 @@ static int parse_plain_string(parse_ctx *c, json_object *body, const char *key, 
         return invalid(c, key, "%s must be a string", key);
     size_t len = (size_t)json_object_get_string_len(v);
     if (len == 0 || len > max || strlen(json_object_get_string(v)) != len)
-        return rbx_error_set(c->err, 400, "invalid_request", key,
-                             "%s must be 1 to %zu characters without NUL", key, max);
+        return rbx_error_raise(c->err, RBX_ERR_INVALID, NULL, key,
+                               "%s must be 1 to %zu characters without NUL", key, max);
     if (!(*out = strdup(json_object_get_string(v))))
         return rbx_error_errno(c->err, "out of memory");
     return 0;
@@ -375,9 +375,9 @@ static int parse_timeout(parse_ctx *c, json_object *body)
         return invalid(c, "timeout", "timeout must be a positive number of seconds");
     uint64_t ms = (uint64_t)(seconds * 1000.0 + 0.999);
     if (ms > c->cfg->max.wall_time_ms)
-        return rbx_error_set(c->err, 422, "limit_exceeded", "timeout",
-                             "timeout is %g s; this server allows at most %g s", seconds,
-                             (double)c->cfg->max.wall_time_ms / 1000.0);
+        return rbx_error_raise(c->err, RBX_ERR_OVER_LIMIT, NULL, "timeout",
+                               "timeout is %g s; this server allows at most %g s", seconds,
+                               (double)c->cfg->max.wall_time_ms / 1000.0);
     if (c->req->limits.wall_time_ms && c->req->limits.wall_time_ms != ms)
         return invalid(c, "timeout",
                        "timeout (%g s) and limits.wall_time_ms (%llu) disagree; give one", seconds,

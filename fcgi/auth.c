@@ -30,12 +30,12 @@ int rbx_auth_caller(rbx_store *store, const rbx_http_request *http, rbx_key_info
 {
     memset(caller, 0, sizeof(*caller));
     if (!http->authorization || !*http->authorization)
-        return rbx_error_set(err, 401, "unauthorized", NULL,
-                             "an API key is required: Authorization: Bearer <key>");
+        return rbx_error_raise(err, RBX_ERR_UNAUTHORIZED, NULL, NULL,
+                               "an API key is required: Authorization: Bearer <key>");
     const char *token = rbx_auth_bearer_token(http->authorization);
     if (!token)
-        return rbx_error_set(err, 401, "unauthorized", NULL,
-                             "the Authorization header must be: Bearer <key>");
+        return rbx_error_raise(err, RBX_ERR_UNAUTHORIZED, NULL, NULL,
+                               "the Authorization header must be: Bearer <key>");
     return rbx_auth_token(store, token, caller, err);
 }
 
@@ -44,10 +44,11 @@ int rbx_auth_token(rbx_store *store, const char *token, rbx_key_info *caller, rb
     memset(caller, 0, sizeof(*caller));
     if (rbx_store_key_authenticate(store, token, caller, err) < 0) {
         /* Only the store knows unknown from revoked; either way the caller is
-         * not let in. A store failure stays a 500, and a store that cannot
-         * answer now (503 with Retry-After) is not a wrong key either. */
-        if (err->status != 500 && err->status != 503)
-            rbx_error_set(err, 401, "unauthorized", NULL, "the API key is unknown or revoked");
+         * not let in. A store failure stays internal, and a store that cannot
+         * answer now (busy, with Retry-After) is not a wrong key either. */
+        if (err->kind != RBX_ERR_INTERNAL && err->kind != RBX_ERR_BUSY)
+            rbx_error_raise(err, RBX_ERR_UNAUTHORIZED, NULL, NULL,
+                            "the API key is unknown or revoked");
         return -1;
     }
     return 0;
@@ -72,8 +73,8 @@ int rbx_auth_keyless(rbx_store *store, const char *user, rbx_key_info *caller, r
     }
     json_object_put(keys);
     if (id < 0)
-        return rbx_error_set(err, 401, "unauthorized", NULL,
-                             "an API key is required (the key-less user '%s' has no live key)",
-                             user);
+        return rbx_error_raise(err, RBX_ERR_UNAUTHORIZED, NULL, NULL,
+                               "an API key is required (the key-less user '%s' has no live key)",
+                               user);
     return rbx_store_key_get(store, id, caller, err);
 }

@@ -16,10 +16,11 @@ int rbx_cors_check_preflight(const rbx_config *cfg, const rbx_http_request *http
     if (rbx_config_cors_allows(cfg, http->origin))
         return 0;
     if (!http->origin)
-        return rbx_error_set(err, 403, "forbidden", NULL,
-                             "OPTIONS is a CORS preflight and needs an Origin header");
-    return rbx_error_set(err, 403, "forbidden", NULL,
-                         "origin %.128s may not call this API (server.cors_origins)", http->origin);
+        return rbx_error_raise(err, RBX_ERR_FORBIDDEN, NULL, NULL,
+                               "OPTIONS is a CORS preflight and needs an Origin header");
+    return rbx_error_raise(err, RBX_ERR_FORBIDDEN, NULL, NULL,
+                           "origin %.128s may not call this API (server.cors_origins)",
+                           http->origin);
 }
 
 void rbx_cors_headers(const rbx_config *cfg, const rbx_http_request *http, bool preflight,

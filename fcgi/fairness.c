@@ -47,9 +47,9 @@ int rbx_run_permit_acquire(rbx_service *svc, const rbx_key_info *caller, rbx_run
     if (rc < 0)
         return -1;
     if (rc == 0) {
-        rbx_error_set(err, 429, "too_many_requests", NULL,
-                      "this key already has %d runs in progress; retry when one finishes",
-                      rbx_config_runs_per_key(cfg));
+        rbx_error_raise(err, RBX_ERR_RATE_LIMITED, NULL, NULL,
+                        "this key already has %d runs in progress; retry when one finishes",
+                        rbx_config_runs_per_key(cfg));
         err->retry_after = 1;
         return -1;
     }
@@ -60,8 +60,8 @@ int rbx_run_permit_acquire(rbx_service *svc, const rbx_key_info *caller, rbx_run
         return 0;
     give_key_slot_back(permit);
     if (rc == 0) {
-        rbx_error_set(err, 503, "overloaded", NULL, "every sandbox is busy; waited %d ms for one",
-                      cfg->queue_wait_ms);
+        rbx_error_raise(err, RBX_ERR_BUSY, NULL, NULL,
+                        "every sandbox is busy; waited %d ms for one", cfg->queue_wait_ms);
         err->retry_after = cfg->queue_wait_ms / 1000 + 1;
     }
     return -1;

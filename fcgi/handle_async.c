@@ -69,12 +69,12 @@ static int batch_submissions(json_object *body, json_object **list, rbx_error *e
     {
         (void)value;
         if (strcmp(key, "submissions") != 0)
-            return rbx_error_set(err, 400, "invalid_request", key, "unknown field '%s'", key);
+            return rbx_error_raise(err, RBX_ERR_INVALID, NULL, key, "unknown field '%s'", key);
     }
     if (!json_object_object_get_ex(body, "submissions", list) ||
         !json_object_is_type(*list, json_type_array))
-        return rbx_error_set(err, 400, "invalid_request", "submissions",
-                             "submissions must be an array of execute requests");
+        return rbx_error_raise(err, RBX_ERR_INVALID, NULL, "submissions",
+                               "submissions must be an array of execute requests");
     return 0;
 }
 
@@ -97,7 +97,7 @@ static int validate_batch(rbx_service *svc, json_object *list, rbx_request **req
     for (size_t i = 0; i < n; i++) {
         json_object *item = json_object_array_get_idx(list, i);
         if (!json_object_is_type(item, json_type_object)) {
-            rbx_error_set(err, 400, "invalid_request", NULL, "must be a JSON object");
+            rbx_error_raise(err, RBX_ERR_INVALID, NULL, NULL, "must be a JSON object");
             locate(err, (int)i);
             return -1;
         }
@@ -131,8 +131,8 @@ int rbx_service_enqueue_batch(rbx_call *call, json_object *list, char ids[][37],
     rbx_service *svc = call->svc;
     size_t n = json_object_array_length(list);
     if (n == 0 || n > BATCH_MAX)
-        return rbx_error_set(err, 400, "invalid_request", "submissions",
-                             "a batch holds 1 to %d submissions, not %zu", BATCH_MAX, n);
+        return rbx_error_raise(err, RBX_ERR_INVALID, NULL, "submissions",
+                               "a batch holds 1 to %d submissions, not %zu", BATCH_MAX, n);
     rbx_request *reqs[BATCH_MAX] = {0};
     rbx_job_new jobs[BATCH_MAX] = {0};
     int rc = validate_batch(svc, list, reqs, jobs, err);

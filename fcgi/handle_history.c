@@ -16,8 +16,8 @@ static int canonical_run_id(const char *param, char out[37], rbx_error *err)
 {
     uuid_t id;
     if (!param || uuid_parse(param, id) != 0)
-        return rbx_error_set(err, 404, "not_found", "id", "no run with id '%s'",
-                             param ? param : "");
+        return rbx_error_raise(err, RBX_ERR_NOT_FOUND, NULL, "id", "no run with id '%s'",
+                               param ? param : "");
     uuid_unparse_lower(id, out);
     return 0;
 }

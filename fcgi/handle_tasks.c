@@ -23,8 +23,8 @@ static bool canonical_id(const char *text, char out[RBX_JOB_ID_SIZE])
 static int task_id(const char *param, char out[RBX_JOB_ID_SIZE], rbx_error *err)
 {
     if (!canonical_id(param, out))
-        return rbx_error_set(err, 404, "not_found", "id", "no task with id '%s'",
-                             param ? param : "");
+        return rbx_error_raise(err, RBX_ERR_NOT_FOUND, NULL, "id", "no task with id '%s'",
+                               param ? param : "");
     return 0;
 }
 
@@ -59,16 +59,16 @@ static int split_ids(char *list, char ids[][RBX_JOB_ID_SIZE + 1], const char **p
     char *save = NULL;
     for (char *tok = strtok_r(list, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
         if (*n == TASKS_MAX_IDS)
-            return rbx_error_set(err, 400, "invalid_request", "ids", "at most %d ids at once",
-                                 TASKS_MAX_IDS);
+            return rbx_error_raise(err, RBX_ERR_INVALID, NULL, "ids", "at most %d ids at once",
+                                   TASKS_MAX_IDS);
         if (!canonical_id(tok, ids[*n]))
             snprintf(ids[*n], RBX_JOB_ID_SIZE + 1, "%.36s", tok);
         ptrs[*n] = ids[*n];
         (*n)++;
     }
     if (*n == 0)
-        return rbx_error_set(err, 400, "invalid_request", "ids",
-                             "ids must list task ids separated by commas");
+        return rbx_error_raise(err, RBX_ERR_INVALID, NULL, "ids",
+                               "ids must list task ids separated by commas");
     return 0;
 }
 
@@ -82,8 +82,8 @@ int rbx_handle_tasks_list(rbx_call *call, rbx_reply *reply, rbx_error *err)
     if (rc < 0)
         return -1;
     if (rc == 0)
-        return rbx_error_set(err, 400, "invalid_request", "ids",
-                             "GET /tasks needs ?ids=<id>,<id>,...");
+        return rbx_error_raise(err, RBX_ERR_INVALID, NULL, "ids",
+                               "GET /tasks needs ?ids=<id>,<id>,...");
     json_object *body;
     if (split_ids(list, ids, ptrs, &n, err) < 0 ||
         rbx_jobs_get_many(call->svc->store, call->key.user, ptrs, n, &body, err) < 0)

@@ -104,8 +104,8 @@ int rbx_http_require_json(const rbx_http_request *req, rbx_error *err)
         if (strncasecmp(ct, want, n) == 0 && (ct[n] == '\0' || ct[n] == ';' || ct[n] == ' '))
             return 0;
     }
-    return rbx_error_set(err, 415, "unsupported_media_type", NULL,
-                         "the request body must be JSON (Content-Type: application/json)");
+    return rbx_error_raise(err, RBX_ERR_UNSUPPORTED, NULL, NULL,
+                           "the request body must be JSON (Content-Type: application/json)");
 }
 
 size_t rbx_http_body_cap(size_t max_code_kb, size_t max_stdin_kb)
@@ -129,18 +129,19 @@ int rbx_http_parse_json_object(const char *body, size_t len, json_object **out, 
         json_object_put(obj);
         const char *why = jerr == json_tokener_continue ? "the body ended inside a JSON value"
                                                         : json_tokener_error_desc(jerr);
-        return rbx_error_set(err, 400, "invalid_json", NULL, "the body is not valid JSON: %s", why);
+        return rbx_error_raise(err, RBX_ERR_INVALID, "invalid_json", NULL,
+                               "the body is not valid JSON: %s", why);
     }
     for (size_t i = consumed; i < len; i++) {
         if (!isspace((unsigned char)body[i])) {
             json_object_put(obj);
-            return rbx_error_set(err, 400, "invalid_json", NULL,
-                                 "the body holds more than one JSON value");
+            return rbx_error_raise(err, RBX_ERR_INVALID, "invalid_json", NULL,
+                                   "the body holds more than one JSON value");
         }
     }
     if (!json_object_is_type(obj, json_type_object)) {
         json_object_put(obj);
-        return rbx_error_set(err, 400, "invalid_request", NULL, "the body must be a JSON object");
+        return rbx_error_raise(err, RBX_ERR_INVALID, NULL, NULL, "the body must be a JSON object");
     }
     /* What json-c let through (duplicate names, overlong UTF-8, lone
      * surrogates, NUL in identifiers): common/json_strict.h. */
@@ -199,8 +200,8 @@ int rbx_http_query_get(const char *query, const char *name, char *out, size_t ou
             const char *v = eq ? eq + 1 : p + plen;
             size_t vlen = (size_t)(p + plen - v);
             if (url_decode(v, vlen, out, outsz) < 0)
-                return rbx_error_set(err, 400, "invalid_request", name,
-                                     "query parameter '%s' is malformed or too long", name);
+                return rbx_error_raise(err, RBX_ERR_INVALID, NULL, name,
+                                       "query parameter '%s' is malformed or too long", name);
             return 1;
         }
         p += plen;
@@ -225,9 +226,9 @@ int rbx_http_query_int(const char *query, const char *name, long long min, long 
     errno = 0;
     long long v = strtoll(buf, &end, 10);
     if (errno || end == buf || *end != '\0' || v < min || v > max)
-        return rbx_error_set(err, 400, "invalid_request", name,
-                             "query parameter '%s' must be an integer from %lld to %lld", name, min,
-                             max);
+        return rbx_error_raise(err, RBX_ERR_INVALID, NULL, name,
+                               "query parameter '%s' must be an integer from %lld to %lld", name,
+                               min, max);
     *out = v;
     return 0;
 }
@@ -264,6 +265,40 @@ const char *rbx_http_reason(int status)
     default:
         return status >= 500 ? "Internal Server Error" : "Error";
     }
+}
+
+int rbx_http_status_of(rbx_error_kind kind)
+{
+    switch (kind) {
+    case RBX_ERR_INVALID:
+        return 400;
+    case RBX_ERR_UNAUTHORIZED:
+        return 401;
+    case RBX_ERR_FORBIDDEN:
+        return 403;
+    case RBX_ERR_NOT_FOUND:
+        return 404;
+    case RBX_ERR_NOT_ALLOWED:
+        return 405;
+    case RBX_ERR_CONFLICT:
+        return 409;
+    case RBX_ERR_TOO_LARGE:
+        return 413;
+    case RBX_ERR_UNSUPPORTED:
+        return 415;
+    case RBX_ERR_OVER_LIMIT:
+    case RBX_ERR_UNPROCESSABLE:
+        return 422;
+    case RBX_ERR_RATE_LIMITED:
+        return 429;
+    case RBX_ERR_UPSTREAM:
+        return 502;
+    case RBX_ERR_BUSY:
+        return 503;
+    case RBX_ERR_INTERNAL:
+        break;
+    }
+    return 500;
 }
 
 json_object *rbx_http_error_json(const rbx_error *err)

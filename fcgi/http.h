@@ -53,6 +53,9 @@ int rbx_http_query_int(const char *query, const char *name, long long min, long 
 /* Reason phrase for a status ("Not Found"). */
 const char *rbx_http_reason(int status);
 
+/* The HTTP status of an error kind: the one place kinds meet statuses. */
+int rbx_http_status_of(rbx_error_kind kind);
+
 /* {"error": {"code", "message", "field"}}; field is null when empty. */
 json_object *rbx_http_error_json(const rbx_error *err);
 

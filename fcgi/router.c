@@ -81,10 +81,10 @@ static const rbx_route *match_in(const rbx_dialect *d, const char *method, const
             append_allow(allow, allowsz, "HEAD");
     }
     if (allow[0])
-        rbx_error_set(err, 405, "method_not_allowed", NULL, "%s is not allowed here; use %s",
-                      method, allow);
+        rbx_error_raise(err, RBX_ERR_NOT_ALLOWED, NULL, NULL, "%s is not allowed here; use %s",
+                        method, allow);
     else
-        rbx_error_set(err, 404, "not_found", NULL, "no such resource: %s", rel);
+        rbx_error_raise(err, RBX_ERR_NOT_FOUND, NULL, NULL, "no such resource: %s", rel);
     return NULL;
 }
 
@@ -99,7 +99,7 @@ static const rbx_route *find_route(const char *method, const char *path, char *p
     allow[0] = '\0';
     *dialect = rbx_dialect_for(path, rel, sizeof(rel), &relp);
     if (!*dialect) {
-        rbx_error_set(err, 404, "not_found", NULL, "no such resource: %s", path);
+        rbx_error_raise(err, RBX_ERR_NOT_FOUND, NULL, NULL, "no such resource: %s", path);
         return NULL;
     }
     return match_in(*dialect, method, relp, param_buf, param_bufsz, param, allow, allowsz, err);
@@ -126,7 +126,7 @@ static int authenticate(const rbx_dialect *d, rbx_service *svc, const rbx_http_r
         return rbx_auth_token(svc->store, token, caller, err);
     if (user[0])
         return rbx_auth_keyless(svc->store, user, caller, err);
-    return rbx_error_set(err, 401, "unauthorized", NULL, "an API key is required");
+    return rbx_error_raise(err, RBX_ERR_UNAUTHORIZED, NULL, NULL, "an API key is required");
 }
 
 /* A seed platform validates with POST /validate?code=...&language=... and no
@@ -169,9 +169,9 @@ static int load_json_body(rbx_service *svc, const rbx_http_request *http, bool a
         return -1;
     size_t cap = rbx_http_body_cap(svc->cfg->max_code_kb, svc->cfg->max_stdin_kb);
     if (http->content_length > (long long)cap)
-        return rbx_error_set(err, 413, "payload_too_large", NULL,
-                             "the body is %lld bytes; at most %zu are accepted",
-                             http->content_length, cap);
+        return rbx_error_raise(err, RBX_ERR_TOO_LARGE, NULL, NULL,
+                               "the body is %lld bytes; at most %zu are accepted",
+                               http->content_length, cap);
     char *body = NULL;
     size_t len = 0;
     if (read_body(read_ctx, cap, &body, &len, err) < 0)
@@ -185,7 +185,7 @@ static void reply_error(const rbx_dialect *d, rbx_reply *reply, const rbx_error 
 {
     snprintf(reply->error_code, sizeof(reply->error_code), "%s", err->code);
     json_object_put(reply->body);
-    reply->status = err->status >= 400 && err->status <= 599 ? err->status : 500;
+    reply->status = rbx_http_status_of(err->kind);
     reply->body =
         d && d->error_body ? d->error_body(err, &reply->status) : rbx_http_error_json(err);
     if (err->retry_after > 0)
@@ -211,9 +211,9 @@ static int admit(rbx_service *svc, const rbx_http_request *http, rbx_error *err)
     if (waited < 0)
         waited = 0;
     if (waited > budget) {
-        rbx_error_set(err, 503, "overloaded", NULL,
-                      "every pool worker was busy for %lld ms (queue_wait_ms is %d)", waited,
-                      budget);
+        rbx_error_raise(err, RBX_ERR_BUSY, NULL, NULL,
+                        "every pool worker was busy for %lld ms (queue_wait_ms is %d)", waited,
+                        budget);
         err->retry_after = budget / 1000 + 1;
         return -1;
     }
@@ -236,8 +236,9 @@ static int served_here(const rbx_service *svc, const rbx_route *route, const cha
 {
     if (!svc->light || route_read_only(route))
         return 0;
-    return rbx_error_set(err, 404, "not_found", NULL,
-                         "%s is not served on the read-only socket (see nginx/runbox.conf)", path);
+    return rbx_error_raise(err, RBX_ERR_NOT_FOUND, NULL, NULL,
+                           "%s is not served on the read-only socket (see nginx/runbox.conf)",
+                           path);
 }
 
 /* OPTIONS on a path that has routes (find_route's 405, the methods in
@@ -246,7 +247,7 @@ static int served_here(const rbx_service *svc, const rbx_route *route, const cha
 static bool answer_preflight(rbx_service *svc, const rbx_http_request *http, const rbx_dialect *d,
                              const rbx_error *match_err, rbx_reply *reply)
 {
-    if (!rbx_cors_is_preflight(http) || match_err->status != 405)
+    if (!rbx_cors_is_preflight(http) || match_err->kind != RBX_ERR_NOT_ALLOWED)
         return false;
     snprintf(reply->route, sizeof(reply->route), "OPTIONS %s", d ? d->name : "-");
     rbx_error err;

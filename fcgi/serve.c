@@ -171,8 +171,8 @@ static int read_fcgi_body(void *ctx, size_t cap, char **body, size_t *len, rbx_e
         size += (size_t)got;
         if (size > cap) {
             free(buf);
-            return rbx_error_set(err, 413, "payload_too_large", NULL, "the body is over %zu bytes",
-                                 cap);
+            return rbx_error_raise(err, RBX_ERR_TOO_LARGE, NULL, NULL, "the body is over %zu bytes",
+                                   cap);
         }
     }
     *body = buf;

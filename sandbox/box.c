@@ -66,17 +66,17 @@ static void fill_default_limits(rbx_sandbox_limits *l)
 static int validate_config(const rbx_sandbox_config *cfg, rbx_error *err)
 {
     if (!cfg || !cfg->argv || !cfg->argv[0] || !cfg->argv[0][0])
-        return rbx_error_set(err, 400, "invalid_request", "argv", "no program to run");
+        return rbx_error_raise(err, RBX_ERR_INVALID, NULL, "argv", "no program to run");
     if (cfg->cwd && cfg->cwd[0] != '/')
-        return rbx_error_set(err, 400, "invalid_request", "cwd", "cwd must be absolute");
+        return rbx_error_raise(err, RBX_ERR_INVALID, NULL, "cwd", "cwd must be absolute");
     if (cfg->hostname && (!cfg->hostname[0] || strlen(cfg->hostname) > 64))
-        return rbx_error_set(err, 400, "invalid_request", "hostname", "hostname of 1 to 64 bytes");
+        return rbx_error_raise(err, RBX_ERR_INVALID, NULL, "hostname", "hostname of 1 to 64 bytes");
     for (size_t i = 0; i < cfg->n_mounts; i++) {
         const rbx_sandbox_mount *m = &cfg->mounts[i];
         if (!m->host_path || m->host_path[0] != '/' || !m->box_path || m->box_path[0] != '/' ||
             strstr(m->box_path, ".."))
-            return rbx_error_set(err, 400, "invalid_request", "mounts",
-                                 "mount paths must be absolute, without ..");
+            return rbx_error_raise(err, RBX_ERR_INVALID, NULL, "mounts",
+                                   "mount paths must be absolute, without ..");
     }
     return 0;
 }

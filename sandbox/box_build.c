@@ -114,8 +114,8 @@ static int init_argv(init_command *c, const built_box *bb, const init_ends *ends
              bb->cg.mode != CGROUP_NONE ? "c" : "");
     c->argv[n++] = c->flags;
     if (bb->shape.n_mounts > BOX_MAX_EXTRA_MOUNTS)
-        return rbx_error_set(err, 400, "invalid_request", "mounts", "more than %d extra mounts",
-                             BOX_MAX_EXTRA_MOUNTS);
+        return rbx_error_raise(err, RBX_ERR_INVALID, NULL, "mounts", "more than %d extra mounts",
+                               BOX_MAX_EXTRA_MOUNTS);
     for (size_t i = 0; i < bb->shape.n_mounts; i++) {
         c->argv[n++] = bb->shape.mounts[i].host_path;
         c->argv[n++] = bb->shape.mounts[i].box_path;

@@ -109,9 +109,9 @@ static int open_source(int src, const char *name, const struct stat *seen, struc
 static int fill_error(tree_copy *c, const char *what, const char *name)
 {
     if (c->into_box && (errno == ENOSPC || errno == EFBIG || errno == EDQUOT))
-        return rbx_error_set(c->err, 413, "workdir_too_large", "workdir",
-                             "the work dir does not fit in /box (%llu KiB)",
-                             (unsigned long long)c->size_kb);
+        return rbx_error_raise(c->err, RBX_ERR_TOO_LARGE, "workdir_too_large", "workdir",
+                               "the work dir does not fit in /box (%llu KiB)",
+                               (unsigned long long)c->size_kb);
     return rbx_error_errno(c->err, "%s %s %s", what, c->into_box ? "into the box:" : "back:", name);
 }
 

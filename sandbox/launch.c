@@ -56,8 +56,8 @@ static int strings_memfd(const rbx_sandbox_config *cfg, launch_header *h, rbx_er
     }
     if (h->strings_len > LAUNCH_MAX_STRINGS) {
         close(fd);
-        return rbx_error_set(err, 400, "invalid_request", "argv",
-                             "arguments and environment over %u bytes", LAUNCH_MAX_STRINGS);
+        return rbx_error_raise(err, RBX_ERR_INVALID, NULL, "argv",
+                               "arguments and environment over %u bytes", LAUNCH_MAX_STRINGS);
     }
     return fd;
 }

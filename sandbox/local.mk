@@ -33,8 +33,9 @@ runbox_box_init_SOURCES = sandbox/box_init_exec.c
 runbox_box_init_LDADD = $(RBX_SANDBOX_LIBS)
 if !SANITIZERS
 # Static: it is exec'd for every box, and a static exec skips the dynamic
-# loader's work (about half a millisecond here). ASan cannot link statically.
-runbox_box_init_LDFLAGS = $(AM_LDFLAGS) -static
+# loader's work (about half a millisecond here); a static PIE where the C
+# library has one (configure). ASan cannot link statically.
+runbox_box_init_LDFLAGS = $(HARDEN_STATIC_LDFLAGS)
 endif
 
 bin_PROGRAMS += runbox-sandbox

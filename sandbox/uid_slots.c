@@ -57,7 +57,7 @@ int uid_slot_acquire(const sandbox_settings *s, uid_slot *slot, rbx_error *err)
         slot->box_gid = slot->box_uid;
         return 0;
     }
-    return rbx_error_set(err, 503, "overloaded", NULL, "all %u sandbox uid slots are in use", n);
+    return rbx_error_raise(err, RBX_ERR_BUSY, NULL, NULL, "all %u sandbox uid slots are in use", n);
 }
 
 void uid_slot_release(uid_slot *slot)

@@ -12,8 +12,8 @@
 int rbx_store_backup(rbx_store *store, const char *dest, rbx_error *err)
 {
     if (rbx_store_dialect(store) != RBX_DIALECT_SQLITE)
-        return rbx_error_set(err, 400, "invalid_request", NULL,
-                             "the store is on PostgreSQL: back it up with pg_dump");
+        return rbx_error_raise(err, RBX_ERR_INVALID, NULL, NULL,
+                               "the store is on PostgreSQL: back it up with pg_dump");
     sqlite3 *out = NULL;
     if (sqlite3_open_v2(dest, &out,
                         SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOFOLLOW,

@@ -83,8 +83,8 @@ static int pg_error(rbx_store *store, rbx_error *err, const char *what)
     if (strcmp(c->sqlstate, "53100") == 0) /* disk_full: clears once space is freed */
         return rbx_error_storage_full(err, what);
     if (transient(c->sqlstate)) {
-        rbx_error_set(err, 503, "overloaded", NULL, "store unavailable while %s: %s", what,
-                      c->message);
+        rbx_error_raise(err, RBX_ERR_BUSY, NULL, NULL, "store unavailable while %s: %s", what,
+                        c->message);
         if (err)
             err->retry_after = 1;
         return -1;
@@ -462,8 +462,8 @@ static int pg_open(rbx_store *store, const char *url, rbx_error *err)
     c->conn = PQconnectdbParams(keys, values, 1);
     store->conn = c;
     if (!c->conn || PQstatus(c->conn) != CONNECTION_OK) {
-        rbx_error_set(err, 503, "overloaded", NULL, "cannot connect to PostgreSQL: %s",
-                      c->conn ? PQerrorMessage(c->conn) : "out of memory");
+        rbx_error_raise(err, RBX_ERR_BUSY, NULL, NULL, "cannot connect to PostgreSQL: %s",
+                        c->conn ? PQerrorMessage(c->conn) : "out of memory");
         if (err)
             err->retry_after = 1;
         pg_close(store);

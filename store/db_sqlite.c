@@ -36,8 +36,8 @@ static int sqlite_error(rbx_store *store, rbx_error *err, const char *what)
     if (code == SQLITE_FULL)
         return rbx_error_storage_full(err, what);
     if (code == SQLITE_BUSY || code == SQLITE_LOCKED) {
-        rbx_error_set(err, 503, "overloaded", NULL, "store busy while %s: %s", what,
-                      sqlite3_errmsg(db_of(store)));
+        rbx_error_raise(err, RBX_ERR_BUSY, NULL, NULL, "store busy while %s: %s", what,
+                        sqlite3_errmsg(db_of(store)));
         if (err)
             err->retry_after = 1;
         return -1;

@@ -131,10 +131,10 @@ static int check_page(const rbx_history_filter *filter, int64_t *limit, rbx_erro
 {
     *limit = filter->limit == 0 ? RBX_HISTORY_DEFAULT_LIMIT : filter->limit;
     if (*limit < 1 || *limit > RBX_HISTORY_MAX_LIMIT)
-        return rbx_error_set(err, 400, "invalid_request", "limit", "limit must be between 1 and %d",
-                             RBX_HISTORY_MAX_LIMIT);
+        return rbx_error_raise(err, RBX_ERR_INVALID, NULL, "limit",
+                               "limit must be between 1 and %d", RBX_HISTORY_MAX_LIMIT);
     if (filter->offset < 0)
-        return rbx_error_set(err, 400, "invalid_request", "offset", "offset must be 0 or more");
+        return rbx_error_raise(err, RBX_ERR_INVALID, NULL, "offset", "offset must be 0 or more");
     return 0;
 }
 
@@ -273,7 +273,8 @@ int rbx_store_history_get(rbx_store *store, const char *user, const char *id, js
     if (found < 0)
         return -1;
     if (!found)
-        return rbx_error_set(err, 404, "not_found", NULL, "no run with id %s", id ? id : "");
+        return rbx_error_raise(err, RBX_ERR_NOT_FOUND, NULL, NULL, "no run with id %s",
+                               id ? id : "");
     if (!*out)
         return rbx_error_internal(err, "history: run %s has an unreadable response", id);
     return 0;
@@ -291,6 +292,7 @@ int rbx_store_history_delete(rbx_store *store, const char *user, const char *id,
     if (rc != RBX_STEP_DONE)
         return rbx_store_sql_error(store, err, "deleting a run");
     if (rbx_store_changes(store) == 0)
-        return rbx_error_set(err, 404, "not_found", NULL, "no run with id %s", id ? id : "");
+        return rbx_error_raise(err, RBX_ERR_NOT_FOUND, NULL, NULL, "no run with id %s",
+                               id ? id : "");
     return 0;
 }

@@ -141,8 +141,8 @@ static int insert_job(rbx_store *store, const char *user, int64_t key_id, rbx_jo
 
 static int refuse_overload(rbx_error *err, int max_queued)
 {
-    rbx_error_set(err, 503, "overloaded", NULL,
-                  "the job queue is full (%d jobs waiting or running); retry later", max_queued);
+    rbx_error_raise(err, RBX_ERR_BUSY, NULL, NULL,
+                    "the job queue is full (%d jobs waiting or running); retry later", max_queued);
     if (err)
         err->retry_after = 5;
     return -1;
@@ -174,10 +174,10 @@ static int check_key_share(rbx_store *store, int64_t key_id, size_t n, int max_p
         return -1;
     if (mine + (int64_t)n <= max_per_key)
         return 0;
-    rbx_error_set(err, 429, "too_many_requests", NULL,
-                  "this key already has %" PRId64 " jobs waiting or running, and its share of the"
-                  " queue is %d; retry when some have finished",
-                  mine, max_per_key);
+    rbx_error_raise(err, RBX_ERR_RATE_LIMITED, NULL, NULL,
+                    "this key already has %" PRId64 " jobs waiting or running, and its share of the"
+                    " queue is %d; retry when some have finished",
+                    mine, max_per_key);
     if (err)
         err->retry_after = 5;
     return -1;
@@ -249,7 +249,7 @@ static json_object *state_from_row(rbx_stmt *stmt)
 
 static int not_found(rbx_error *err, const char *id)
 {
-    return rbx_error_set(err, 404, "not_found", NULL, "no task %s", id);
+    return rbx_error_raise(err, RBX_ERR_NOT_FOUND, NULL, NULL, "no task %s", id);
 }
 
 /* *out NULL (and 0 returned) when the job is absent or another user's. */
@@ -324,7 +324,7 @@ int rbx_jobs_cancel(rbx_store *store, const char *user, const char *id, json_obj
     if (strcmp(json_object_get_string(status), "done") == 0) {
         json_object_put(*out);
         *out = NULL;
-        return rbx_error_set(err, 409, "conflict", NULL, "task %s is already done", id);
+        return rbx_error_raise(err, RBX_ERR_CONFLICT, NULL, NULL, "task %s is already done", id);
     }
     return 0;
 }

@@ -55,13 +55,13 @@ static int check_user(const char *user, rbx_error *err)
 {
     size_t len = user ? strlen(user) : 0;
     if (len == 0 || len >= sizeof(((rbx_key_info *)0)->user))
-        return rbx_error_set(err, 400, "invalid_request", "user",
-                             "user must be 1 to 127 characters");
+        return rbx_error_raise(err, RBX_ERR_INVALID, NULL, "user",
+                               "user must be 1 to 127 characters");
     for (size_t i = 0; i < len; i++) {
         unsigned char c = (unsigned char)user[i];
         if (!isalnum(c) && !strchr("._@+-", c))
-            return rbx_error_set(err, 400, "invalid_request", "user",
-                                 "user may hold only letters, digits and . _ @ + -");
+            return rbx_error_raise(err, RBX_ERR_INVALID, NULL, "user",
+                                   "user may hold only letters, digits and . _ @ + -");
     }
     return 0;
 }
@@ -131,7 +131,7 @@ int rbx_store_key_authenticate(rbx_store *store, const char *key, rbx_key_info *
                                rbx_error *err)
 {
     if (!key || !*key)
-        return rbx_error_set(err, 401, "unauthorized", NULL, "missing API key");
+        return rbx_error_raise(err, RBX_ERR_UNAUTHORIZED, NULL, NULL, "missing API key");
     char hash[HASH_HEX_SIZE];
     hash_key(key, hash);
     rbx_stmt *stmt;
@@ -146,9 +146,9 @@ int rbx_store_key_authenticate(rbx_store *store, const char *key, rbx_key_info *
     if (rc != RBX_STEP_ROW && rc != RBX_STEP_DONE)
         return rbx_store_sql_error(store, err, "looking up a key");
     if (rc == RBX_STEP_DONE)
-        return rbx_error_set(err, 401, "unauthorized", NULL, "invalid API key");
+        return rbx_error_raise(err, RBX_ERR_UNAUTHORIZED, NULL, NULL, "invalid API key");
     if (info->revoked)
-        return rbx_error_set(err, 401, "unauthorized", NULL, "API key revoked");
+        return rbx_error_raise(err, RBX_ERR_UNAUTHORIZED, NULL, NULL, "API key revoked");
     return 0;
 }
 
@@ -164,7 +164,8 @@ int rbx_store_key_get(rbx_store *store, int64_t id, rbx_key_info *info, rbx_erro
         read_key_row(stmt, info);
     rbx_stmt_finalize(stmt);
     if (rc == RBX_STEP_DONE)
-        return rbx_error_set(err, 404, "not_found", NULL, "no key with id %lld", (long long)id);
+        return rbx_error_raise(err, RBX_ERR_NOT_FOUND, NULL, NULL, "no key with id %lld",
+                               (long long)id);
     if (rc != RBX_STEP_ROW)
         return rbx_store_sql_error(store, err, "reading a key");
     return 0;
@@ -228,7 +229,7 @@ static int revoke_matching(rbx_store *store, const char *arg, int64_t *matched, 
 int rbx_store_key_revoke(rbx_store *store, const char *id_or_prefix, rbx_error *err)
 {
     if (!id_or_prefix || !*id_or_prefix)
-        return rbx_error_set(err, 400, "invalid_request", "key", "no key id or prefix given");
+        return rbx_error_raise(err, RBX_ERR_INVALID, NULL, "key", "no key id or prefix given");
     if (rbx_store_begin_write(store, err) < 0)
         return -1;
     int64_t matched = 0;
@@ -239,11 +240,12 @@ int rbx_store_key_revoke(rbx_store *store, const char *id_or_prefix, rbx_error *
     if (rbx_store_commit(store, err) < 0)
         return -1;
     if (matched == 0)
-        return rbx_error_set(err, 404, "not_found", "key", "no key matches %s", id_or_prefix);
+        return rbx_error_raise(err, RBX_ERR_NOT_FOUND, NULL, "key", "no key matches %s",
+                               id_or_prefix);
     if (matched > 1)
-        return rbx_error_set(err, 409, "conflict", "key",
-                             "%s matches %lld keys; revoke by id instead", id_or_prefix,
-                             (long long)matched);
+        return rbx_error_raise(err, RBX_ERR_CONFLICT, NULL, "key",
+                               "%s matches %lld keys; revoke by id instead", id_or_prefix,
+                               (long long)matched);
     return 0;
 }
 

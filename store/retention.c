@@ -44,8 +44,8 @@ int rbx_store_history_prune(rbx_store *store, int max_age_days, int max_rows_per
     if (removed)
         *removed = 0;
     if (max_age_days < 0 || max_rows_per_user < 0)
-        return rbx_error_set(err, 400, "invalid_request", NULL,
-                             "retention bounds must be 0 (none) or positive");
+        return rbx_error_raise(err, RBX_ERR_INVALID, NULL, NULL,
+                               "retention bounds must be 0 (none) or positive");
     if (rbx_store_begin_write(store, err) < 0)
         return -1;
     if ((max_age_days > 0 && delete_older_than(store, max_age_days, &count, err) < 0) ||

@@ -110,17 +110,17 @@ static int answer_of(const rbx_callback_request *req, CURLcode rc, rbx_callback_
 {
     if (req->refused) {
         outcome->retryable = false;
-        return rbx_error_set(err, 400, "invalid_request", "callback_url",
-                             "callback_url reaches %s, which callbacks may not reach",
-                             req->refused);
+        return rbx_error_raise(err, RBX_ERR_INVALID, NULL, "callback_url",
+                               "callback_url reaches %s, which callbacks may not reach",
+                               req->refused);
     }
     if (rc != CURLE_OK)
-        return rbx_error_set(err, 502, "callback_failed", "callback_url",
-                             "callback delivery failed: %s", curl_easy_strerror(rc));
+        return rbx_error_raise(err, RBX_ERR_UPSTREAM, "callback_failed", "callback_url",
+                               "callback delivery failed: %s", curl_easy_strerror(rc));
     curl_easy_getinfo(req->easy, CURLINFO_RESPONSE_CODE, &outcome->http_status);
     if (outcome->http_status < 200 || outcome->http_status > 299)
-        return rbx_error_set(err, 502, "callback_failed", "callback_url",
-                             "callback receiver answered HTTP %ld", outcome->http_status);
+        return rbx_error_raise(err, RBX_ERR_UPSTREAM, "callback_failed", "callback_url",
+                               "callback receiver answered HTTP %ld", outcome->http_status);
     return 0;
 }
 

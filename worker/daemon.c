@@ -165,12 +165,6 @@ static void finish_job(rbx_worker *w, const rbx_job *job, json_object *result)
         count_job(&w->metrics, result);
 }
 
-/* The engine refused for lack of capacity: the job goes back to the queue. */
-static bool is_capacity_error(const rbx_error *err)
-{
-    return err->status == 503 || err->status == 429;
-}
-
 static void complete_run(rbx_worker *w, rbx_run *run)
 {
     json_object *response = NULL;
@@ -178,7 +172,7 @@ static void complete_run(rbx_worker *w, rbx_run *run)
     rbx_error_clear(&err);
     if (rbx_run_collect(run, &response, &err) == 0) {
         finish_job(w, &run->job, response);
-    } else if (is_capacity_error(&err)) {
+    } else if (rbx_error_is_transient(&err)) { /* no capacity now: back to the queue */
         rbx_error release_err;
         if (rbx_jobs_release(w->store, run->job.id, w->owner, &release_err) < 0)
             LOG("job %s: release failed: %s\n", run->job.id, release_err.message);

@@ -22,7 +22,7 @@
 static json_object *error_outcome(const rbx_error *err)
 {
     json_object *e = json_object_new_object();
-    json_object_object_add(e, "status", json_object_new_int(err->status));
+    json_object_object_add(e, "kind", json_object_new_int((int)err->kind));
     json_object_object_add(e, "code", json_object_new_string(err->code));
     json_object_object_add(e, "message", json_object_new_string(err->message));
     json_object *outcome = json_object_new_object();
@@ -233,14 +233,16 @@ static int decode(json_object *outcome, json_object **response, rbx_error *err)
         *response = json_object_get(value);
         return 0;
     }
-    json_object *status = NULL, *code = NULL, *message = NULL;
+    json_object *kind = NULL, *code = NULL, *message = NULL;
     if (!json_object_object_get_ex(outcome, "error", &value))
         return rbx_error_internal(err, "job run reported nothing usable");
-    json_object_object_get_ex(value, "status", &status);
+    json_object_object_get_ex(value, "kind", &kind);
     json_object_object_get_ex(value, "code", &code);
     json_object_object_get_ex(value, "message", &message);
-    return rbx_error_set(err, json_object_get_int(status), json_object_get_string(code), NULL, "%s",
-                         json_object_get_string(message));
+    /* The child is this build: its kind numbers are ours. */
+    return rbx_error_raise(err, (rbx_error_kind)json_object_get_int(kind),
+                           json_object_get_string(code), NULL, "%s",
+                           json_object_get_string(message));
 }
 
 int rbx_run_collect(rbx_run *run, json_object **response, rbx_error *err)

@@ -38,8 +38,8 @@ int rbx_harness_plan_make(const char *language, const rbx_harness_input *in, rbx
     memset(plan, 0, sizeof(*plan));
     rbx_harness_generator generate = rbx_harness_for(language);
     if (!generate)
-        return rbx_error_set(err, 400, "invalid_request", "language",
-                             "grading is not available for language %s", language);
+        return rbx_error_raise(err, RBX_ERR_INVALID, NULL, "language",
+                               "grading is not available for language %s", language);
     if (generate(in, plan, err) < 0) {
         rbx_harness_plan_free(plan);
         return -1;

@@ -58,8 +58,8 @@ static int read_all(int fd, size_t max, char **buf, size_t *len, rbx_error *err)
         n += (size_t)got;
         if (n > max) {
             free(data);
-            return rbx_error_set(err, 500, "internal_error", "",
-                                 "the result is larger than %zu bytes", max);
+            return rbx_error_raise(err, RBX_ERR_INTERNAL, NULL, "",
+                                   "the result is larger than %zu bytes", max);
         }
     }
     data[n] = '\0';
@@ -81,7 +81,7 @@ int rbx_result_file_read(int dirfd, size_t max, char **buf, size_t *len, rbx_err
     if (fstat(fd, &st) < 0)
         rc = rbx_error_errno(err, "cannot stat the result");
     else if (!S_ISREG(st.st_mode))
-        rc = rbx_error_set(err, 500, "internal_error", "", "the result is not a regular file");
+        rc = rbx_error_raise(err, RBX_ERR_INTERNAL, NULL, "", "the result is not a regular file");
     else
         rc = read_all(fd, max, buf, len, err);
     close(fd);

@@ -32,7 +32,7 @@ rbx_grading_mode rbx_grading_mode_of(json_object *body)
 
 static int bad(rbx_error *err, const char *field, const char *message)
 {
-    return rbx_error_set(err, 400, "invalid_request", field, "%s", message);
+    return rbx_error_raise(err, RBX_ERR_INVALID, NULL, field, "%s", message);
 }
 
 static bool is_identifier(const char *s)
@@ -63,7 +63,7 @@ static int check_case(json_object *c, size_t i, bool calls, rbx_error *err)
     char field[64];
     snprintf(field, sizeof(field), "test_cases[%zu]", i);
     if (!json_object_is_type(c, json_type_object))
-        return rbx_error_set(err, 400, "invalid_request", field, "%s must be an object", field);
+        return rbx_error_raise(err, RBX_ERR_INVALID, NULL, field, "%s must be an object", field);
     json_object_object_foreach(c, key, value)
     {
         snprintf(field, sizeof(field), "test_cases[%zu].%.24s", i, key);
@@ -71,26 +71,26 @@ static int check_case(json_object *c, size_t i, bool calls, rbx_error *err)
             continue;
         if (calls && strcmp(key, "input") == 0) {
             if (!json_object_is_type(value, json_type_array))
-                return rbx_error_set(err, 400, "invalid_request", field,
-                                     "%s must be a list of arguments", field);
+                return rbx_error_raise(err, RBX_ERR_INVALID, NULL, field,
+                                       "%s must be a list of arguments", field);
         } else if (!calls && strcmp(key, "stdin") == 0) {
             if (!json_object_is_type(value, json_type_string))
-                return rbx_error_set(err, 400, "invalid_request", field, "%s must be a string",
-                                     field);
+                return rbx_error_raise(err, RBX_ERR_INVALID, NULL, field, "%s must be a string",
+                                       field);
         } else if (!calls && strcmp(key, "input") == 0) {
-            return rbx_error_set(err, 400, "invalid_request", field,
-                                 "%s is a function call's arguments: set function_name", field);
+            return rbx_error_raise(err, RBX_ERR_INVALID, NULL, field,
+                                   "%s is a function call's arguments: set function_name", field);
         } else {
-            return rbx_error_set(err, 400, "invalid_request", field, "unknown field %s", field);
+            return rbx_error_raise(err, RBX_ERR_INVALID, NULL, field, "unknown field %s", field);
         }
     }
     snprintf(field, sizeof(field), "test_cases[%zu]", i);
     if (!json_object_object_get_ex(c, "expected_output", NULL))
-        return rbx_error_set(err, 400, "invalid_request", field, "%s needs an expected_output",
-                             field);
+        return rbx_error_raise(err, RBX_ERR_INVALID, NULL, field, "%s needs an expected_output",
+                               field);
     if (calls && !json_object_object_get_ex(c, "input", NULL))
-        return rbx_error_set(err, 400, "invalid_request", field,
-                             "%s needs an input (the list of arguments)", field);
+        return rbx_error_raise(err, RBX_ERR_INVALID, NULL, field,
+                               "%s needs an input (the list of arguments)", field);
     return 0;
 }
 
@@ -102,8 +102,8 @@ static int check_cases(json_object *cases, bool calls, int max_cases, rbx_error 
     if (n == 0)
         return bad(err, "test_cases", "test_cases must not be empty");
     if (n > (size_t)max_cases)
-        return rbx_error_set(err, 422, "limit_exceeded", "test_cases",
-                             "at most %d test cases are allowed, got %zu", max_cases, n);
+        return rbx_error_raise(err, RBX_ERR_OVER_LIMIT, NULL, "test_cases",
+                               "at most %d test cases are allowed, got %zu", max_cases, n);
     for (size_t i = 0; i < n; i++)
         if (check_case(json_object_array_get_idx(cases, i), i, calls, err) < 0)
             return -1;
@@ -115,8 +115,8 @@ static int check_tests(json_object *tests, rbx_error *err)
     if (!json_object_is_type(tests, json_type_string))
         return bad(err, "tests", "tests must be a string of test code");
     if (json_object_get_string_len(tests) > RBX_MAX_TESTS_BYTES)
-        return rbx_error_set(err, 413, "payload_too_large", "tests", "tests must be at most %d KB",
-                             RBX_MAX_TESTS_BYTES / 1024);
+        return rbx_error_raise(err, RBX_ERR_TOO_LARGE, NULL, "tests", "tests must be at most %d KB",
+                               RBX_MAX_TESTS_BYTES / 1024);
     return 0;
 }
 

@@ -58,7 +58,7 @@ static int decode_in_place(json_object *body, const char *key, rbx_error *err)
     size_t len = 0;
     if (rbx_base64_decode(json_object_get_string(v), (size_t)json_object_get_string_len(v), &raw,
                           &len) < 0)
-        return rbx_error_set(err, 400, "invalid_request", key, "%s is not valid base64", key);
+        return rbx_error_raise(err, RBX_ERR_INVALID, NULL, key, "%s is not valid base64", key);
     json_object_object_add(body, key, json_object_new_string_len(raw, (int)len));
     free(raw);
     return 0;

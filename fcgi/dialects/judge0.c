@@ -28,7 +28,7 @@ typedef struct j0_query {
 
 static int j0_invalid(rbx_error *err, const char *field, const char *message)
 {
-    return rbx_error_set(err, 422, "invalid_request", field, "%s", message);
+    return rbx_error_raise(err, RBX_ERR_UNPROCESSABLE, NULL, field, "%s", message);
 }
 
 static json_object *member(json_object *o, const char *key)
@@ -110,8 +110,8 @@ static int parse_query(const rbx_http_request *http, j0_query *q, rbx_error *err
     for (const char *p = q->fields; *p;) {
         size_t n = strcspn(p, ",");
         if (n && !known_field(p, n))
-            return rbx_error_set(err, 400, "invalid_request", "fields", "invalid fields: [%.*s]",
-                                 (int)n, p);
+            return rbx_error_raise(err, RBX_ERR_INVALID, NULL, "fields", "invalid fields: [%.*s]",
+                                   (int)n, p);
         p += n + (p[n] == ',');
     }
     return 0;
@@ -145,8 +145,10 @@ static int limit_field(json_object *in, const char *key, double scale, uint64_t 
     double v = 0;
     bool given;
     char msg[96];
-    if (number_field(in, key, &v, &given, err) < 0 || !given)
-        return err->status ? -1 : 0;
+    if (number_field(in, key, &v, &given, err) < 0)
+        return -1;
+    if (!given)
+        return 0;
     if (v <= 0)
         return j0_invalid(err, key, "must be greater than 0");
     uint64_t native = (uint64_t)(v * scale + 0.999);
@@ -517,8 +519,9 @@ static int handle_show(rbx_call *call, rbx_reply *reply, rbx_error *err)
     rbx_error job_err;
     if (rbx_jobs_get(call->svc->store, call->key.user, call->param, &task, &job_err) == 0) {
         result_of_task(task, &r);
-    } else if (job_err.status == 404 && rbx_store_history_get(call->svc->store, call->key.user,
-                                                              call->param, &run, err) == 0) {
+    } else if (job_err.kind == RBX_ERR_NOT_FOUND &&
+               rbx_store_history_get(call->svc->store, call->key.user, call->param, &run, err) ==
+                   0) {
         json_object *b64 = member(run, "base64_encoded");
         memset(&r, 0, sizeof(r));
         rbx_run_view_of_native(run, b64 && json_object_get_boolean(b64), &r.view);
@@ -526,7 +529,7 @@ static int handle_show(rbx_call *call, rbx_reply *reply, rbx_error *err)
         r.request = run;
         r.created_at = member(run, "created_at");
     } else {
-        *err = job_err.status == 404 ? *err : job_err;
+        *err = job_err.kind == RBX_ERR_NOT_FOUND ? *err : job_err;
         return -1;
     }
     rbx_reply_json(reply, 200, submission_json(call->svc, &r, q.fields, q.base64));
@@ -545,10 +548,10 @@ static int handle_batch_create(rbx_call *call, rbx_reply *reply, rbx_error *err)
     if (parse_query(call->http, &q, err) < 0)
         return -1;
     if (n == 0 || n > JUDGE0_BATCH_MAX)
-        return rbx_error_set(err, 400, "invalid_request", NULL,
-                             n ? "number of submissions in a batch should be less than or equal "
-                                 "to 20"
-                               : "there should be at least one submission in a batch");
+        return rbx_error_raise(err, RBX_ERR_INVALID, NULL, NULL,
+                               n ? "number of submissions in a batch should be less than or equal "
+                                   "to 20"
+                                 : "there should be at least one submission in a batch");
     json_object *answers = json_object_new_array(), *valid = json_object_new_array();
     for (size_t i = 0; i < n; i++) {
         json_object *native = NULL, *e;
@@ -599,14 +602,14 @@ static int handle_batch_show(rbx_call *call, rbx_reply *reply, rbx_error *err)
     char *save = NULL;
     for (char *t = strtok_r(list, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
         if (n == JUDGE0_BATCH_MAX)
-            return rbx_error_set(err, 400, "invalid_request", "tokens",
-                                 "number of submissions in a batch should be less than or equal "
-                                 "to 20");
+            return rbx_error_raise(err, RBX_ERR_INVALID, NULL, "tokens",
+                                   "number of submissions in a batch should be less than or equal "
+                                   "to 20");
         ids[n++] = t;
     }
     if (n == 0)
-        return rbx_error_set(err, 400, "invalid_request", "tokens",
-                             "there should be at least one submission in a batch");
+        return rbx_error_raise(err, RBX_ERR_INVALID, NULL, "tokens",
+                               "there should be at least one submission in a batch");
     json_object *tasks_doc = NULL, *tasks;
     if (rbx_jobs_get_many(call->svc->store, call->key.user, ids, n, &tasks_doc, err) < 0)
         return -1;

@@ -91,8 +91,8 @@ int judge0_handle_language(rbx_call *call, rbx_reply *reply, rbx_error *err)
     long id = strtol(call->param, &end, 10);
     const judge0_language *l = *end ? NULL : judge0_language_of((int)id);
     if (!l)
-        return rbx_error_set(err, 404, "not_found", NULL, "language with id %.20s doesn't exist",
-                             call->param);
+        return rbx_error_raise(err, RBX_ERR_NOT_FOUND, NULL, NULL,
+                               "language with id %.20s doesn't exist", call->param);
     json_object *native = NULL, *o = language_ref(call->svc, l, &native), *compiled = NULL;
     json_object_object_add(o, "id", json_object_new_int((int)id));
     json_object_object_add(o, "is_archived", json_object_new_boolean(false));

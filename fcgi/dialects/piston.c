@@ -28,7 +28,7 @@ static int bad(rbx_error *err, const char *field, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(msg, sizeof(msg), fmt, ap);
     va_end(ap);
-    return rbx_error_set(err, 400, "invalid_request", field, "%s", msg);
+    return rbx_error_raise(err, RBX_ERR_INVALID, NULL, field, "%s", msg);
 }
 
 static json_object *member(json_object *o, const char *key)
@@ -231,8 +231,8 @@ static int find_runtime(rbx_service *svc, json_object *in, json_object **lang, r
         *lang = NULL;
         char what[200];
         snprintf(what, sizeof(what), "%.64s-%.64s", json_object_get_string(l), range);
-        return rbx_error_set(err, 400, "invalid_request", "language", "%s runtime is unknown",
-                             what);
+        return rbx_error_raise(err, RBX_ERR_INVALID, NULL, "language", "%s runtime is unknown",
+                               what);
     }
     return 0;
 }

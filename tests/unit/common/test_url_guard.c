@@ -151,7 +151,7 @@ START_TEST(test_urls_with_default_config)
     ck_assert_msg(rc == (URLS[_i].ok ? 0 : -1), "%s: rc %d (%s)", URLS[_i].url, rc,
                   rc ? err.message : "accepted");
     if (rc < 0) {
-        ck_assert_int_eq(err.status, 400);
+        ck_assert_int_eq(err.kind, RBX_ERR_INVALID);
         ck_assert_str_eq(err.field, "callback_url");
     }
 }

@@ -230,7 +230,7 @@ START_TEST(test_isolation_and_languages)
     json_object *one;
     rbx_error err;
     ck_assert_int_eq(rbx_engine_language_json(eng, "cobol", &one, &err), -1);
-    ck_assert_int_eq(err.status, 404);
+    ck_assert_int_eq(err.kind, RBX_ERR_NOT_FOUND);
 }
 END_TEST
 

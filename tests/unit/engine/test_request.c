@@ -1,5 +1,5 @@
 /* Request validation: every kind of bad /execute body gets the documented
- * status, code and field; good bodies are decoded as the engine needs them. */
+ * kind, code and field; good bodies are decoded as the engine needs them. */
 #include <check.h>
 #include <string.h>
 
@@ -23,103 +23,106 @@ static void teardown(void)
 typedef struct bad_case {
     const char *body;
     bool for_async;
-    int status;
+    rbx_error_kind kind;
     const char *code;
     const char *field;
 } bad_case;
 
 static const bad_case BAD[] = {
-    {"[1, 2]", false, 400, "invalid_request", ""},
-    {"\"text\"", false, 400, "invalid_request", ""},
-    {"{\"code\": \"print(1)\"}", false, 400, "invalid_request", "language"},
-    {"{\"language\": 7, \"code\": \"x\"}", false, 400, "invalid_request", "language"},
-    {"{\"language\": \"cobol\", \"code\": \"x\"}", false, 400, "invalid_request", "language"},
-    {"{\"language\": \"python\"}", false, 400, "invalid_request", "code"},
-    {"{\"language\": \"python\", \"code\": \"\"}", false, 400, "invalid_request", "code"},
-    {"{\"language\": \"python\", \"code\": 5}", false, 400, "invalid_request", "code"},
-    {"{\"language\": \"python\", \"code\": \"x\", \"colour\": 1}", false, 400, "invalid_request",
-     "colour"},
-    {"{\"language\": \"python\", \"code\": \"x\", \"callback_url\": \"http://a/\"}", false, 400,
-     "invalid_request", "callback_url"},
-    {"{\"language\": \"python\", \"code\": \"x\", \"callback_url\": \"ftp://a/\"}", true, 400,
-     "invalid_request", "callback_url"},
-    {"{\"language\": \"python\", \"code\": \"x\", \"callback_url\": \"not a url\"}", true, 400,
-     "invalid_request", "callback_url"},
-    {"{\"language\": \"python\", \"code\": \"x\", \"stdin\": 3}", false, 400, "invalid_request",
-     "stdin"},
-    {"{\"language\": \"python\", \"code\": \"x\", \"args\": \"-v\"}", false, 400, "invalid_request",
-     "args"},
-    {"{\"language\": \"python\", \"code\": \"x\", \"args\": [\"a\", 2]}", false, 400,
+    {"[1, 2]", false, RBX_ERR_INVALID, "invalid_request", ""},
+    {"\"text\"", false, RBX_ERR_INVALID, "invalid_request", ""},
+    {"{\"code\": \"print(1)\"}", false, RBX_ERR_INVALID, "invalid_request", "language"},
+    {"{\"language\": 7, \"code\": \"x\"}", false, RBX_ERR_INVALID, "invalid_request", "language"},
+    {"{\"language\": \"cobol\", \"code\": \"x\"}", false, RBX_ERR_INVALID, "invalid_request",
+     "language"},
+    {"{\"language\": \"python\"}", false, RBX_ERR_INVALID, "invalid_request", "code"},
+    {"{\"language\": \"python\", \"code\": \"\"}", false, RBX_ERR_INVALID, "invalid_request",
+     "code"},
+    {"{\"language\": \"python\", \"code\": 5}", false, RBX_ERR_INVALID, "invalid_request", "code"},
+    {"{\"language\": \"python\", \"code\": \"x\", \"colour\": 1}", false, RBX_ERR_INVALID,
+     "invalid_request", "colour"},
+    {"{\"language\": \"python\", \"code\": \"x\", \"callback_url\": \"http://a/\"}", false,
+     RBX_ERR_INVALID, "invalid_request", "callback_url"},
+    {"{\"language\": \"python\", \"code\": \"x\", \"callback_url\": \"ftp://a/\"}", true,
+     RBX_ERR_INVALID, "invalid_request", "callback_url"},
+    {"{\"language\": \"python\", \"code\": \"x\", \"callback_url\": \"not a url\"}", true,
+     RBX_ERR_INVALID, "invalid_request", "callback_url"},
+    {"{\"language\": \"python\", \"code\": \"x\", \"stdin\": 3}", false, RBX_ERR_INVALID,
+     "invalid_request", "stdin"},
+    {"{\"language\": \"python\", \"code\": \"x\", \"args\": \"-v\"}", false, RBX_ERR_INVALID,
+     "invalid_request", "args"},
+    {"{\"language\": \"python\", \"code\": \"x\", \"args\": [\"a\", 2]}", false, RBX_ERR_INVALID,
      "invalid_request", "args[1]"},
-    {"{\"language\": \"python\", \"code\": \"x\", \"args\": [\"a\\u0000b\"]}", false, 400,
-     "invalid_request", "args[0]"},
-    {"{\"language\": \"python\", \"code\": \"x\", \"base64_encoded\": \"yes\"}", false, 400,
-     "invalid_request", "base64_encoded"},
-    {"{\"language\": \"python\", \"code\": \"%%%\", \"base64_encoded\": true}", false, 400,
-     "invalid_request", "code"},
+    {"{\"language\": \"python\", \"code\": \"x\", \"args\": [\"a\\u0000b\"]}", false,
+     RBX_ERR_INVALID, "invalid_request", "args[0]"},
+    {"{\"language\": \"python\", \"code\": \"x\", \"base64_encoded\": \"yes\"}", false,
+     RBX_ERR_INVALID, "invalid_request", "base64_encoded"},
+    {"{\"language\": \"python\", \"code\": \"%%%\", \"base64_encoded\": true}", false,
+     RBX_ERR_INVALID, "invalid_request", "code"},
     {"{\"language\": \"python\", \"code\": \"eA==\", \"stdin\": \"!!\", \"base64_encoded\": true}",
-     false, 400, "invalid_request", "stdin"},
-    {"{\"language\": \"python\", \"code\": \"x\", \"limits\": 5}", false, 400, "invalid_request",
-     "limits"},
-    {"{\"language\": \"python\", \"code\": \"x\", \"limits\": {\"memory_kb\": -1}}", false, 400,
-     "invalid_request", "limits.memory_kb"},
-    {"{\"language\": \"python\", \"code\": \"x\", \"limits\": {\"cpu_time_ms\": 0}}", false, 400,
-     "invalid_request", "limits.cpu_time_ms"},
+     false, RBX_ERR_INVALID, "invalid_request", "stdin"},
+    {"{\"language\": \"python\", \"code\": \"x\", \"limits\": 5}", false, RBX_ERR_INVALID,
+     "invalid_request", "limits"},
+    {"{\"language\": \"python\", \"code\": \"x\", \"limits\": {\"memory_kb\": -1}}", false,
+     RBX_ERR_INVALID, "invalid_request", "limits.memory_kb"},
+    {"{\"language\": \"python\", \"code\": \"x\", \"limits\": {\"cpu_time_ms\": 0}}", false,
+     RBX_ERR_INVALID, "invalid_request", "limits.cpu_time_ms"},
     {"{\"language\": \"python\", \"code\": \"x\", \"limits\": {\"wall_time_ms\": \"5\"}}", false,
-     400, "invalid_request", "limits.wall_time_ms"},
-    {"{\"language\": \"python\", \"code\": \"x\", \"limits\": {\"output_kb\": 1.5}}", false, 400,
-     "invalid_request", "limits.output_kb"},
-    {"{\"language\": \"python\", \"code\": \"x\", \"limits\": {\"disk_kb\": 5}}", false, 400,
-     "invalid_request", "limits.disk_kb"},
+     RBX_ERR_INVALID, "invalid_request", "limits.wall_time_ms"},
+    {"{\"language\": \"python\", \"code\": \"x\", \"limits\": {\"output_kb\": 1.5}}", false,
+     RBX_ERR_INVALID, "invalid_request", "limits.output_kb"},
+    {"{\"language\": \"python\", \"code\": \"x\", \"limits\": {\"disk_kb\": 5}}", false,
+     RBX_ERR_INVALID, "invalid_request", "limits.disk_kb"},
     {"{\"language\": \"python\", \"code\": \"x\", \"limits\": {\"wall_time_ms\": 30001}}", false,
-     422, "limit_exceeded", "limits.wall_time_ms"},
+     RBX_ERR_OVER_LIMIT, "limit_exceeded", "limits.wall_time_ms"},
     {"{\"language\": \"python\", \"code\": \"x\", \"limits\": {\"memory_kb\": 99999999}}", false,
-     422, "limit_exceeded", "limits.memory_kb"},
-    {"{\"language\": \"python\", \"code\": \"x\", \"limits\": {\"processes\": 100000}}", false, 422,
-     "limit_exceeded", "limits.processes"},
-    {"{\"language\": \"python\", \"files\": {}}", false, 400, "invalid_request", "files"},
-    {"{\"language\": \"python\", \"files\": [\"a.py\"]}", false, 400, "invalid_request",
+     RBX_ERR_OVER_LIMIT, "limit_exceeded", "limits.memory_kb"},
+    {"{\"language\": \"python\", \"code\": \"x\", \"limits\": {\"processes\": 100000}}", false,
+     RBX_ERR_OVER_LIMIT, "limit_exceeded", "limits.processes"},
+    {"{\"language\": \"python\", \"files\": {}}", false, RBX_ERR_INVALID, "invalid_request",
+     "files"},
+    {"{\"language\": \"python\", \"files\": [\"a.py\"]}", false, RBX_ERR_INVALID, "invalid_request",
      "files[0]"},
     {"{\"language\": \"python\", \"files\": [{\"name\": \"../x.py\", \"content\": \"\"}]}", false,
-     400, "invalid_request", "files[0].name"},
+     RBX_ERR_INVALID, "invalid_request", "files[0].name"},
     {"{\"language\": \"python\", \"files\": [{\"name\": \"a/b.py\", \"content\": \"\"}]}", false,
-     400, "invalid_request", "files[0].name"},
+     RBX_ERR_INVALID, "invalid_request", "files[0].name"},
     {"{\"language\": \"python\", \"files\": [{\"name\": \".bashrc\", \"content\": \"\"}]}", false,
-     400, "invalid_request", "files[0].name"},
-    {"{\"language\": \"python\", \"files\": [{\"name\": \"\", \"content\": \"\"}]}", false, 400,
-     "invalid_request", "files[0].name"},
-    {"{\"language\": \"python\", \"files\": [{\"name\": \"a.py\"}]}", false, 400, "invalid_request",
-     "files[0].content"},
-    {"{\"language\": \"python\", \"files\": [{\"name\": \"a.py\", \"content\": 1}]}", false, 400,
+     RBX_ERR_INVALID, "invalid_request", "files[0].name"},
+    {"{\"language\": \"python\", \"files\": [{\"name\": \"\", \"content\": \"\"}]}", false,
+     RBX_ERR_INVALID, "invalid_request", "files[0].name"},
+    {"{\"language\": \"python\", \"files\": [{\"name\": \"a.py\"}]}", false, RBX_ERR_INVALID,
      "invalid_request", "files[0].content"},
+    {"{\"language\": \"python\", \"files\": [{\"name\": \"a.py\", \"content\": 1}]}", false,
+     RBX_ERR_INVALID, "invalid_request", "files[0].content"},
     {"{\"language\": \"python\", \"files\": [{\"name\": \"a.py\", \"content\": \"\", \"mode\": "
      "1}]}",
-     false, 400, "invalid_request", "files[0].mode"},
+     false, RBX_ERR_INVALID, "invalid_request", "files[0].mode"},
     {"{\"language\": \"python\", \"code\": \"x\", \"files\": [{\"name\": \"main.py\", \"content\": "
      "\"\"}]}",
-     false, 400, "invalid_request", "files[0].name"},
-    {"{\"language\": \"python\", \"code\": \"x\", \"project_id\": \"7\"}", false, 400,
+     false, RBX_ERR_INVALID, "invalid_request", "files[0].name"},
+    {"{\"language\": \"python\", \"code\": \"x\", \"project_id\": \"7\"}", false, RBX_ERR_INVALID,
      "invalid_request", "project_id"},
-    {"{\"language\": \"python\", \"code\": \"x\", \"session_id\": 7}", false, 400,
+    {"{\"language\": \"python\", \"code\": \"x\", \"session_id\": 7}", false, RBX_ERR_INVALID,
      "invalid_request", "session_id"},
-    {"{\"language\": \"python\", \"code\": \"x\", \"save_history\": 1}", false, 400,
+    {"{\"language\": \"python\", \"code\": \"x\", \"save_history\": 1}", false, RBX_ERR_INVALID,
      "invalid_request", "save_history"},
-    {"{\"language\": \"python\", \"code\": \"x\", \"test_cases\": {}}", false, 400,
+    {"{\"language\": \"python\", \"code\": \"x\", \"test_cases\": {}}", false, RBX_ERR_INVALID,
      "invalid_request", "test_cases"},
-    {"{\"language\": \"python\", \"code\": \"x\", \"test_cases\": [5]}", false, 400,
+    {"{\"language\": \"python\", \"code\": \"x\", \"test_cases\": [5]}", false, RBX_ERR_INVALID,
      "invalid_request", "test_cases[0]"},
     {"{\"language\": \"python\", \"code\": \"x\", \"test_cases\": [{\"stdin\": \"1\"}]}", false,
-     400, "invalid_request", "test_cases[0]"},
+     RBX_ERR_INVALID, "invalid_request", "test_cases[0]"},
     {"{\"language\": \"python\", \"code\": \"x\", \"function_name\": \"f\", \"test_cases\": "
      "[{\"input\": 1, \"expected_output\": 1}]}",
-     false, 400, "invalid_request", "test_cases[0].input"},
-    {"{\"language\": \"python\", \"code\": \"x\", \"function_name\": \"f\"}", false, 400,
-     "invalid_request", "function_name"},
+     false, RBX_ERR_INVALID, "invalid_request", "test_cases[0].input"},
+    {"{\"language\": \"python\", \"code\": \"x\", \"function_name\": \"f\"}", false,
+     RBX_ERR_INVALID, "invalid_request", "function_name"},
     {"{\"language\": \"python\", \"code\": \"x\", \"function_name\": \"f-g\", \"test_cases\": "
      "[{\"input\": [], \"expected_output\": 1}]}",
-     false, 400, "invalid_request", "function_name"},
-    {"{\"language\": \"python\", \"code\": \"x\", \"tests\": []}", false, 400, "invalid_request",
-     "tests"},
+     false, RBX_ERR_INVALID, "invalid_request", "function_name"},
+    {"{\"language\": \"python\", \"code\": \"x\", \"tests\": []}", false, RBX_ERR_INVALID,
+     "invalid_request", "tests"},
 };
 
 START_TEST(test_bad_input_table)
@@ -133,8 +136,8 @@ START_TEST(test_bad_input_table)
     int rc = rbx_request_parse_with(&cfg, &langs, body, c->for_async, &req, &err);
     ck_assert_msg(rc == -1, "case %d (%s) was accepted", _i, c->body);
     ck_assert_ptr_null(req);
-    ck_assert_msg(err.status == c->status, "case %d: status %d, want %d (%s)", _i, err.status,
-                  c->status, err.message);
+    ck_assert_msg(err.kind == c->kind, "case %d: kind %d, want %d (%s)", _i, (int)err.kind, c->kind,
+                  err.message);
     ck_assert_str_eq(err.code, c->code);
     ck_assert_msg(strcmp(err.field, c->field) == 0, "case %d: field \"%s\", want \"%s\" (%s)", _i,
                   err.field, c->field, err.message);
@@ -279,7 +282,7 @@ START_TEST(test_code_size_cap)
     json_object *body = json_tokener_parse(big);
     rbx_error err;
     ck_assert_int_eq(rbx_request_parse_with(&cfg, &langs, body, false, &req, &err), -1);
-    ck_assert_int_eq(err.status, 413);
+    ck_assert_int_eq(err.kind, RBX_ERR_TOO_LARGE);
     ck_assert_str_eq(err.code, "payload_too_large");
     ck_assert_str_eq(err.field, "code");
     json_object_put(body);
@@ -295,7 +298,7 @@ START_TEST(test_stdin_size_cap)
     rbx_request *req;
     rbx_error err;
     ck_assert_int_eq(rbx_request_parse_with(&cfg, &langs, body, false, &req, &err), -1);
-    ck_assert_int_eq(err.status, 413);
+    ck_assert_int_eq(err.kind, RBX_ERR_TOO_LARGE);
     ck_assert_str_eq(err.field, "stdin");
     json_object_put(body);
     free(big);
@@ -328,7 +331,7 @@ START_TEST(test_too_many_files_and_cases)
     }
     json_object_object_add(o, "test_cases", cases);
     ck_assert_int_eq(rbx_request_parse_with(&cfg, &langs, o, false, &req, &err), -1);
-    ck_assert_int_eq(err.status, 422);
+    ck_assert_int_eq(err.kind, RBX_ERR_OVER_LIMIT);
     ck_assert_str_eq(err.field, "test_cases");
     json_object_put(o);
 }

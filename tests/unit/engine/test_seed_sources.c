@@ -63,7 +63,7 @@ START_TEST(test_bad_imports)
         rbx_error err;
         rbx_error_clear(&err);
         ck_assert_ptr_null(apply("python", BAD[i], "x", &err));
-        ck_assert_int_eq(err.status, 400);
+        ck_assert_int_eq(err.kind, RBX_ERR_INVALID);
         ck_assert_msg(strncmp(err.field, "imports", 7) == 0, "%s: field %s", BAD[i], err.field);
     }
 }

@@ -65,7 +65,7 @@ START_TEST(test_content_type_must_be_json)
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
         r.content_type = bad[i];
         ck_assert_int_eq(rbx_http_require_json(&r, &err), -1);
-        ck_assert_int_eq(err.status, 415);
+        ck_assert_int_eq(err.kind, RBX_ERR_UNSUPPORTED);
         ck_assert_str_eq(err.code, "unsupported_media_type");
     }
     r.content_type = "Application/JSON";
@@ -96,7 +96,7 @@ START_TEST(test_json_body_must_be_one_object)
         ck_assert_int_eq(rbx_http_parse_json_object(bad[i].body, strlen(bad[i].body), &o, &err),
                          -1);
         ck_assert_ptr_null(o);
-        ck_assert_int_eq(err.status, 400);
+        ck_assert_int_eq(err.kind, RBX_ERR_INVALID);
         ck_assert_str_eq(err.code, bad[i].code);
     }
 }
@@ -112,7 +112,7 @@ START_TEST(test_json_nesting_is_bounded)
     char body[300];
     snprintf(body, sizeof(body), "{\"a\": %s}", deep);
     ck_assert_int_eq(rbx_http_parse_json_object(body, strlen(body), &o, &err), -1);
-    ck_assert_int_eq(err.status, 400);
+    ck_assert_int_eq(err.kind, RBX_ERR_INVALID);
 }
 END_TEST
 
@@ -144,7 +144,7 @@ END_TEST
 START_TEST(test_error_envelope_shape)
 {
     rbx_error err;
-    rbx_error_set(&err, 422, "limit_exceeded", "limits.memory_kb", "too much");
+    rbx_error_raise(&err, RBX_ERR_OVER_LIMIT, NULL, "limits.memory_kb", "too much");
     json_object *o = rbx_http_error_json(&err);
     json_object *e = json_object_object_get(o, "error");
     ck_assert_str_eq(json_object_get_string(json_object_object_get(e, "code")), "limit_exceeded");
@@ -153,7 +153,7 @@ START_TEST(test_error_envelope_shape)
                      "limits.memory_kb");
     json_object_put(o);
 
-    rbx_error_set(&err, 404, "not_found", NULL, "gone");
+    rbx_error_raise(&err, RBX_ERR_NOT_FOUND, NULL, NULL, "gone");
     o = rbx_http_error_json(&err);
     e = json_object_object_get(o, "error");
     json_object *field = NULL;

@@ -52,7 +52,7 @@ START_TEST(test_unknown_paths_are_404)
                            "/api/v1/code/tasks/a/b"};
     for (size_t i = 0; i < sizeof(paths) / sizeof(paths[0]); i++) {
         ck_assert_ptr_null(match("GET", paths[i], &param, allow, &err));
-        ck_assert_int_eq(err.status, 404);
+        ck_assert_int_eq(err.kind, RBX_ERR_NOT_FOUND);
     }
 }
 END_TEST
@@ -63,7 +63,7 @@ START_TEST(test_wrong_method_is_405_with_allow)
     char allow[64];
     rbx_error err;
     ck_assert_ptr_null(match("GET", "/api/v1/code/execute", &param, allow, &err));
-    ck_assert_int_eq(err.status, 405);
+    ck_assert_int_eq(err.kind, RBX_ERR_NOT_ALLOWED);
     ck_assert_str_eq(err.code, "method_not_allowed");
     ck_assert_str_eq(allow, "POST");
     ck_assert_ptr_null(match("PUT", "/api/v1/code/history/x", &param, allow, &err));

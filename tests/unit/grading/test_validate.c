@@ -15,11 +15,11 @@ static int validate(const char *body_json, int max, rbx_error *err)
     return rc;
 }
 
-static void expect_error(const char *body_json, int max, int status, const char *field)
+static void expect_error(const char *body_json, int max, rbx_error_kind kind, const char *field)
 {
     rbx_error err;
     ck_assert_int_eq(validate(body_json, max, &err), -1);
-    ck_assert_int_eq(err.status, status);
+    ck_assert_int_eq(err.kind, kind);
     ck_assert_str_eq(err.field, field);
     ck_assert_int_gt(strlen(err.message), 10);
 }
@@ -43,11 +43,11 @@ END_TEST
 
 START_TEST(test_test_cases_not_a_list)
 {
-    expect_error("{\"test_cases\": {\"stdin\": \"\"}}", 100, 400, "test_cases");
-    expect_error("{\"test_cases\": \"1 2\"}", 100, 400, "test_cases");
-    expect_error("{\"test_cases\": null}", 100, 400, "test_cases");
-    expect_error("{\"test_cases\": []}", 100, 400, "test_cases");
-    expect_error("{\"test_cases\": [3]}", 100, 400, "test_cases[0]");
+    expect_error("{\"test_cases\": {\"stdin\": \"\"}}", 100, RBX_ERR_INVALID, "test_cases");
+    expect_error("{\"test_cases\": \"1 2\"}", 100, RBX_ERR_INVALID, "test_cases");
+    expect_error("{\"test_cases\": null}", 100, RBX_ERR_INVALID, "test_cases");
+    expect_error("{\"test_cases\": []}", 100, RBX_ERR_INVALID, "test_cases");
+    expect_error("{\"test_cases\": [3]}", 100, RBX_ERR_INVALID, "test_cases[0]");
 }
 END_TEST
 
@@ -56,33 +56,33 @@ START_TEST(test_input_not_a_list)
     expect_error(
         "{\"function_name\": \"f\", \"test_cases\": [{\"input\": [1], \"expected_output\": "
         "1}, {\"input\": 5, \"expected_output\": 1}]}",
-        100, 400, "test_cases[1].input");
-    expect_error("{\"function_name\": \"f\", \"test_cases\": [{\"expected_output\": 1}]}", 100, 400,
-                 "test_cases[0]");
-    expect_error("{\"test_cases\": [{\"input\": [1], \"expected_output\": 1}]}", 100, 400,
-                 "test_cases[0].input");
+        100, RBX_ERR_INVALID, "test_cases[1].input");
+    expect_error("{\"function_name\": \"f\", \"test_cases\": [{\"expected_output\": 1}]}", 100,
+                 RBX_ERR_INVALID, "test_cases[0]");
+    expect_error("{\"test_cases\": [{\"input\": [1], \"expected_output\": 1}]}", 100,
+                 RBX_ERR_INVALID, "test_cases[0].input");
 }
 END_TEST
 
 START_TEST(test_case_fields)
 {
-    expect_error("{\"test_cases\": [{\"stdin\": 5, \"expected_output\": \"5\"}]}", 100, 400,
-                 "test_cases[0].stdin");
-    expect_error("{\"test_cases\": [{\"stdin\": \"5\"}]}", 100, 400, "test_cases[0]");
+    expect_error("{\"test_cases\": [{\"stdin\": 5, \"expected_output\": \"5\"}]}", 100,
+                 RBX_ERR_INVALID, "test_cases[0].stdin");
+    expect_error("{\"test_cases\": [{\"stdin\": \"5\"}]}", 100, RBX_ERR_INVALID, "test_cases[0]");
     expect_error("{\"test_cases\": [{\"stdin\": \"\", \"expected_output\": \"\", \"weight\": 2}]}",
-                 100, 400, "test_cases[0].weight");
+                 100, RBX_ERR_INVALID, "test_cases[0].weight");
 }
 END_TEST
 
 START_TEST(test_function_name_without_cases)
 {
-    expect_error("{\"function_name\": \"add\"}", 100, 400, "function_name");
+    expect_error("{\"function_name\": \"add\"}", 100, RBX_ERR_INVALID, "function_name");
     expect_error(
         "{\"function_name\": 7, \"test_cases\": [{\"input\": [], \"expected_output\": 1}]}", 100,
-        400, "function_name");
+        RBX_ERR_INVALID, "function_name");
     expect_error("{\"function_name\": \"a b(\", \"test_cases\": [{\"input\": [], "
                  "\"expected_output\": 1}]}",
-                 100, 400, "function_name");
+                 100, RBX_ERR_INVALID, "function_name");
 }
 END_TEST
 
@@ -92,23 +92,23 @@ START_TEST(test_over_max_cases)
     for (int i = 0; i < 101; i++)
         strcat(body, i ? ",{\"expected_output\": \"1\"}" : "{\"expected_output\": \"1\"}");
     strcat(body, "]}");
-    expect_error(body, 100, 422, "test_cases");
+    expect_error(body, 100, RBX_ERR_OVER_LIMIT, "test_cases");
     rbx_error err;
     ck_assert_int_eq(validate(body, 200, &err), 0);
-    expect_error(body, 0, 422, "test_cases"); /* 0 means the default, 100 */
+    expect_error(body, 0, RBX_ERR_OVER_LIMIT, "test_cases"); /* 0 means the default, 100 */
 }
 END_TEST
 
 START_TEST(test_tests_field)
 {
-    expect_error("{\"tests\": 5}", 100, 400, "tests");
-    expect_error("{\"tests\": \"x\", \"test_cases\": [{\"expected_output\": \"1\"}]}", 100, 400,
-                 "tests");
+    expect_error("{\"tests\": 5}", 100, RBX_ERR_INVALID, "tests");
+    expect_error("{\"tests\": \"x\", \"test_cases\": [{\"expected_output\": \"1\"}]}", 100,
+                 RBX_ERR_INVALID, "tests");
     /* tests with function_name (and cases) is the same refusal, whatever else is right */
     expect_error("{\"tests\": \"x\", \"function_name\": \"f\", \"test_cases\": [{\"input\": [], "
                  "\"expected_output\": 1}]}",
-                 100, 400, "tests");
-    expect_error("{\"tests\": \"x\", \"function_name\": \"f\"}", 100, 400, "tests");
+                 100, RBX_ERR_INVALID, "tests");
+    expect_error("{\"tests\": \"x\", \"function_name\": \"f\"}", 100, RBX_ERR_INVALID, "tests");
 }
 END_TEST
 

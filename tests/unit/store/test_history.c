@@ -108,7 +108,7 @@ START_TEST(test_add_needs_id_and_status)
     json_object_object_del(res, "id");
     rbx_error err;
     ck_assert_int_eq(rbx_store_history_add(fx.store, "alice", req, res, &err), -1);
-    ck_assert_int_eq(err.status, 500);
+    ck_assert_int_eq(err.kind, RBX_ERR_INTERNAL);
     json_object_object_add(res, "id", json_object_new_string("dup"));
     ck_assert_int_eq(rbx_store_history_add(fx.store, "alice", req, res, &err), 0);
     ck_assert_int_eq(rbx_store_history_add(fx.store, "alice", req, res, &err), -1);
@@ -163,7 +163,7 @@ START_TEST(test_default_and_bad_limits)
     json_object *out = NULL;
     rbx_history_filter bad = {.limit = 101};
     ck_assert_int_eq(rbx_store_history_list(fx.store, "alice", &bad, &out, &err), -1);
-    ck_assert_int_eq(err.status, 400);
+    ck_assert_int_eq(err.kind, RBX_ERR_INVALID);
     ck_assert_str_eq(err.field, "limit");
     bad = (rbx_history_filter){.limit = -1};
     ck_assert_int_eq(rbx_store_history_list(fx.store, "alice", &bad, &out, &err), -1);
@@ -211,11 +211,11 @@ START_TEST(test_users_are_isolated)
     rbx_error err;
     json_object *run = NULL;
     ck_assert_int_eq(rbx_store_history_get(fx.store, "bob", alice_id, &run, &err), -1);
-    ck_assert_int_eq(err.status, 404);
+    ck_assert_int_eq(err.kind, RBX_ERR_NOT_FOUND);
     ck_assert_str_eq(err.code, "not_found");
     ck_assert_ptr_null(run);
     ck_assert_int_eq(rbx_store_history_delete(fx.store, "bob", alice_id, &err), -1);
-    ck_assert_int_eq(err.status, 404);
+    ck_assert_int_eq(err.kind, RBX_ERR_NOT_FOUND);
     json_object *page = list("bob", (rbx_history_filter){0});
     ck_assert_int_eq(get_int(page, "total"), 1);
     ck_assert_str_eq(item_id(page, 0), bob_id);
@@ -234,9 +234,9 @@ START_TEST(test_delete)
     ck_assert_int_eq(rbx_store_history_delete(fx.store, "alice", id, &err), 0);
     json_object *run = NULL;
     ck_assert_int_eq(rbx_store_history_get(fx.store, "alice", id, &run, &err), -1);
-    ck_assert_int_eq(err.status, 404);
+    ck_assert_int_eq(err.kind, RBX_ERR_NOT_FOUND);
     ck_assert_int_eq(rbx_store_history_delete(fx.store, "alice", id, &err), -1);
-    ck_assert_int_eq(err.status, 404);
+    ck_assert_int_eq(err.kind, RBX_ERR_NOT_FOUND);
     ck_assert_int_eq(rbx_store_history_delete(fx.store, "alice", "no-such-id", &err), -1);
     ck_assert_str_eq(err.code, "not_found");
 }
@@ -327,7 +327,7 @@ START_TEST(test_prune_by_age)
     ck_assert_str_eq(item_id(page, 0), new_id);
     json_object_put(page);
     ck_assert_int_eq(rbx_store_history_prune(fx.store, -1, 0, &removed, &err), -1);
-    ck_assert_int_eq(err.status, 400);
+    ck_assert_int_eq(err.kind, RBX_ERR_INVALID);
 }
 END_TEST
 

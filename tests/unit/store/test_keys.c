@@ -67,12 +67,12 @@ START_TEST(test_unknown_and_missing_keys_are_401)
     key[10] = key[10] == 'A' ? 'B' : 'A';
     rbx_error err;
     ck_assert_int_eq(rbx_store_key_authenticate(fx.store, key, &info, &err), -1);
-    ck_assert_int_eq(err.status, 401);
+    ck_assert_int_eq(err.kind, RBX_ERR_UNAUTHORIZED);
     ck_assert_str_eq(err.code, "unauthorized");
     ck_assert_int_eq(rbx_store_key_authenticate(fx.store, "", &info, &err), -1);
-    ck_assert_int_eq(err.status, 401);
+    ck_assert_int_eq(err.kind, RBX_ERR_UNAUTHORIZED);
     ck_assert_int_eq(rbx_store_key_authenticate(fx.store, NULL, &info, &err), -1);
-    ck_assert_int_eq(err.status, 401);
+    ck_assert_int_eq(err.kind, RBX_ERR_UNAUTHORIZED);
 }
 END_TEST
 
@@ -84,7 +84,7 @@ START_TEST(test_bad_user_names_refused)
     const char *bad[] = {"", "two words", "semi;colon", "quote'"};
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
         ck_assert_int_eq(rbx_store_key_create(fx.store, bad[i], key, sizeof(key), &info, &err), -1);
-        ck_assert_int_eq(err.status, 400);
+        ck_assert_int_eq(err.kind, RBX_ERR_INVALID);
         ck_assert_str_eq(err.field, "user");
     }
     char long_name[200];
@@ -101,7 +101,7 @@ static void assert_revoked(const char *key)
     rbx_key_info info;
     rbx_error err;
     ck_assert_int_eq(rbx_store_key_authenticate(fx.store, key, &info, &err), -1);
-    ck_assert_int_eq(err.status, 401);
+    ck_assert_int_eq(err.kind, RBX_ERR_UNAUTHORIZED);
     ck_assert_str_eq(err.code, "unauthorized");
 }
 
@@ -135,15 +135,15 @@ START_TEST(test_revoke_unknown_is_404)
 {
     rbx_error err;
     ck_assert_int_eq(rbx_store_key_revoke(fx.store, "42", &err), -1);
-    ck_assert_int_eq(err.status, 404);
+    ck_assert_int_eq(err.kind, RBX_ERR_NOT_FOUND);
     ck_assert_str_eq(err.code, "not_found");
     ck_assert_int_eq(rbx_store_key_revoke(fx.store, "rbx_nothing", &err), -1);
-    ck_assert_int_eq(err.status, 404);
+    ck_assert_int_eq(err.kind, RBX_ERR_NOT_FOUND);
     ck_assert_int_eq(rbx_store_key_revoke(fx.store, "", &err), -1);
-    ck_assert_int_eq(err.status, 400);
+    ck_assert_int_eq(err.kind, RBX_ERR_INVALID);
     rbx_key_info info;
     ck_assert_int_eq(rbx_store_key_get(fx.store, 42, &info, &err), -1);
-    ck_assert_int_eq(err.status, 404);
+    ck_assert_int_eq(err.kind, RBX_ERR_NOT_FOUND);
 }
 END_TEST
 

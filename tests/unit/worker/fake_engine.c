@@ -59,7 +59,7 @@ int rbx_request_parse(rbx_engine *eng, json_object *body, bool for_async, rbx_re
     (void)for_async;
     json_object *code;
     if (!json_object_object_get_ex(body, "code", &code))
-        return rbx_error_set(err, 400, "invalid_request", "code", "code is required");
+        return rbx_error_raise(err, RBX_ERR_INVALID, NULL, "code", "code is required");
     *out = calloc(1, sizeof(**out));
     (*out)->body = json_object_get(body);
     return 0;

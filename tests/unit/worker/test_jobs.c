@@ -85,9 +85,9 @@ START_TEST(test_enqueue_get_and_other_user)
     json_object *state;
     rbx_error err;
     ck_assert_int_eq(rbx_jobs_get(store, "bob", id, &state, &err), -1);
-    ck_assert_int_eq(err.status, 404);
+    ck_assert_int_eq(err.kind, RBX_ERR_NOT_FOUND);
     ck_assert_int_eq(rbx_jobs_cancel(store, "bob", id, &state, &err), -1);
-    ck_assert_int_eq(err.status, 404);
+    ck_assert_int_eq(err.kind, RBX_ERR_NOT_FOUND);
     ck_assert_str_eq(status_of("alice", id), "queued");
     const char *ids[] = {id, "00000000-0000-0000-0000-000000000000"};
     ck_assert_int_eq(rbx_jobs_get_many(store, "alice", ids, 2, &state, &err), 0);
@@ -106,7 +106,7 @@ START_TEST(test_queue_bound_refuses_whole_batch)
     rbx_error err;
     ck_assert_int_eq(rbx_jobs_enqueue(store, "alice", key.id, jobs, 2, 4, 0, &err), 0);
     ck_assert_int_eq(rbx_jobs_enqueue(store, "alice", key.id, jobs, 3, 4, 0, &err), -1);
-    ck_assert_int_eq(err.status, 503);
+    ck_assert_int_eq(err.kind, RBX_ERR_BUSY);
     ck_assert_int_gt(err.retry_after, 0);
     int64_t pending;
     ck_assert_int_eq(rbx_jobs_count_pending(store, &pending, &err), 0);
@@ -126,7 +126,7 @@ START_TEST(test_key_share_of_the_queue)
     rbx_error err;
     ck_assert_int_eq(rbx_jobs_enqueue(store, "alice", key.id, jobs, 2, 100, 3, &err), 0);
     ck_assert_int_eq(rbx_jobs_enqueue(store, "alice", key.id, jobs, 2, 100, 3, &err), -1);
-    ck_assert_int_eq(err.status, 429);
+    ck_assert_int_eq(err.kind, RBX_ERR_RATE_LIMITED);
     ck_assert_int_gt(err.retry_after, 0);
     ck_assert_int_eq(rbx_jobs_enqueue(store, "alice", key.id, jobs, 1, 100, 3, &err), 0);
     ck_assert_int_eq(rbx_jobs_enqueue(store, "bob", key.id + 1000, jobs, 3, 100, 3, &err), 0);
@@ -166,7 +166,7 @@ START_TEST(test_claim_finish_once_and_history)
     json_object_put(run);
     json_object *state;
     ck_assert_int_eq(rbx_jobs_cancel(store, "alice", first, &state, &err), -1);
-    ck_assert_int_eq(err.status, 409);
+    ck_assert_int_eq(err.kind, RBX_ERR_CONFLICT);
     json_object_put(result);
     rbx_job_clear(&job);
 }
