@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "common/config.h"
+#include "tests/unit/support/check_main.h"
 
 static char *write_temp(const char *text)
 {
@@ -198,9 +199,5 @@ int main(void)
     tcase_add_test(tc, test_state_dir_from_environment);
     tcase_add_test(tc, test_missing_file_is_an_error);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return rbx_check_run(s);
 }

@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "common/io.h"
+#include "tests/unit/support/check_main.h"
 
 START_TEST(test_writes_everything)
 {
@@ -45,9 +46,5 @@ int main(void)
     tcase_add_test(tc, test_writes_everything);
     tcase_add_test(tc, test_reports_errors);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? 1 : 0;
+    return rbx_check_run(s);
 }

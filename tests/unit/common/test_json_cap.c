@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "common/json_cap.h"
+#include "tests/unit/support/check_main.h"
 
 static json_object *answer(int cases, size_t output_len, char fill)
 {
@@ -79,9 +80,5 @@ int main(void)
     tcase_add_test(tc, test_over_cap_fits_and_is_marked);
     tcase_add_test(tc, test_cut_on_character_boundary);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? 1 : 0;
+    return rbx_check_run(s);
 }

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "common/json_strict.h"
+#include "tests/unit/support/check_main.h"
 
 static const struct {
     const char *text;
@@ -67,9 +68,5 @@ int main(void)
     TCase *tc = tcase_create("core");
     tcase_add_loop_test(tc, test_cases, 0, sizeof(CASES) / sizeof(CASES[0]));
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? 1 : 0;
+    return rbx_check_run(s);
 }

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "common/slots.h"
+#include "tests/unit/support/check_main.h"
 
 static char dir[64];
 
@@ -128,9 +129,5 @@ int main(void)
     tcase_add_test(tc, test_waiter_gets_slot_freed_by_killed_holder);
     tcase_add_test(tc, test_bad_pool_and_missing_dir_are_errors);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return rbx_check_run(s);
 }

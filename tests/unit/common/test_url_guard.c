@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "common/url_guard.h"
+#include "tests/unit/support/check_main.h"
 
 static const char *class_of(const char *text)
 {
@@ -244,9 +245,5 @@ int main(void)
     tcase_add_test(tc, test_allowed_loopback_is_pinned);
     tcase_add_test(tc, test_localhost_name_is_refused);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? 1 : 0;
+    return rbx_check_run(s);
 }

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "tests/unit/store/fixture.h"
+#include "tests/unit/support/check_main.h"
 
 #define RUNBOXCTL "./ctl/runboxctl"
 
@@ -335,9 +336,5 @@ static Suite *ctl_suite(void)
 
 int main(void)
 {
-    SRunner *sr = srunner_create(ctl_suite());
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+    return rbx_check_run(ctl_suite());
 }

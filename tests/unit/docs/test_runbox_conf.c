@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "common/config.h"
+#include "tests/unit/support/check_main.h"
 
 static char doc_path[4096];
 static char man_path[4096];
@@ -153,9 +154,5 @@ int main(void)
     tcase_add_test(tc, test_documented_values_are_the_defaults);
     tcase_add_test(tc, test_every_key_is_documented);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return rbx_check_run(s);
 }

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "fcgi/dialects/dialect.h"
+#include "tests/unit/support/check_main.h"
 
 #define MAX_DOC_ROUTES 128
 
@@ -126,9 +127,5 @@ int main(void)
     tcase_add_test(tc, test_every_route_is_in_the_man_page);
     tcase_add_test(tc, test_every_documented_route_exists);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return rbx_check_run(s);
 }

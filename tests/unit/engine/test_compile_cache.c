@@ -16,6 +16,7 @@
 #include "engine/engine.h"
 #include "sandbox/host_files.h"
 #include "tests/unit/support/real_engine.h"
+#include "tests/unit/support/check_main.h"
 
 static char root[64];
 static int n_dirs;
@@ -598,9 +599,5 @@ static Suite *suite(void)
 
 int main(void)
 {
-    SRunner *sr = srunner_create(suite());
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? 1 : 0;
+    return rbx_check_run(suite());
 }

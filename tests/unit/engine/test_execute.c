@@ -10,6 +10,7 @@
 #include "helpers.h"
 #include "sandbox/sandbox.h"
 #include "tests/unit/support/real_engine.h"
+#include "tests/unit/support/check_main.h"
 
 static rbx_engine *eng;
 static char skip_reason[1024];
@@ -266,9 +267,5 @@ static Suite *suite(void)
 
 int main(void)
 {
-    SRunner *sr = srunner_create(suite());
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed == 0 ? 0 : 1;
+    return rbx_check_run(suite());
 }

@@ -6,6 +6,7 @@
 
 #include "engine/language.h"
 #include "helpers.h"
+#include "tests/unit/support/check_main.h"
 
 static const char *GOOD =
     "{\"id\": \"lang\", \"name\": \"L\", \"aliases\": [\"l\"], \"file_name\": \"main.l\","
@@ -242,9 +243,5 @@ static Suite *suite(void)
 
 int main(void)
 {
-    SRunner *sr = srunner_create(suite());
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed == 0 ? 0 : 1;
+    return rbx_check_run(suite());
 }

@@ -5,6 +5,7 @@
 
 #include "engine/request.h"
 #include "helpers.h"
+#include "tests/unit/support/check_main.h"
 
 static rbx_language_set langs;
 static rbx_config cfg;
@@ -357,9 +358,5 @@ static Suite *suite(void)
 
 int main(void)
 {
-    SRunner *sr = srunner_create(suite());
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed == 0 ? 0 : 1;
+    return rbx_check_run(suite());
 }

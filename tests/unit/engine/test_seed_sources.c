@@ -7,6 +7,7 @@
 
 #include "engine/imports.h"
 #include "engine/java_source.h"
+#include "tests/unit/support/check_main.h"
 
 /* Apply imports (a JSON array text) to code; the new content, or NULL with err. */
 static char *apply(const char *lang, const char *imports, const char *code, rbx_error *err)
@@ -115,9 +116,5 @@ static Suite *suite(void)
 
 int main(void)
 {
-    SRunner *sr = srunner_create(suite());
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed == 0 ? 0 : 1;
+    return rbx_check_run(suite());
 }

@@ -5,6 +5,7 @@
 #include "engine/limits.h"
 #include "engine/text.h"
 #include "helpers.h"
+#include "tests/unit/support/check_main.h"
 
 #define FFFD "\xEF\xBF\xBD"
 
@@ -125,9 +126,5 @@ static Suite *suite(void)
 
 int main(void)
 {
-    SRunner *sr = srunner_create(suite());
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed == 0 ? 0 : 1;
+    return rbx_check_run(suite());
 }

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "engine/workdir.h"
+#include "tests/unit/support/check_main.h"
 
 static char base[64];
 
@@ -196,9 +197,5 @@ static Suite *suite(void)
 
 int main(void)
 {
-    SRunner *sr = srunner_create(suite());
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed == 0 ? 0 : 1;
+    return rbx_check_run(suite());
 }

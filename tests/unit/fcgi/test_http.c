@@ -7,6 +7,7 @@
 
 #include "fcgi/auth.h"
 #include "fcgi/http.h"
+#include "tests/unit/support/check_main.h"
 
 START_TEST(test_request_from_fastcgi_environment)
 {
@@ -199,9 +200,5 @@ int main(void)
     tcase_add_test(tc, test_bearer_token_parsing);
     tcase_add_test(tc, test_body_cap_leaves_room_for_base64);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return rbx_check_run(s);
 }

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "fcgi/pool.h"
+#include "tests/unit/support/check_main.h"
 
 static int report_fd = -1; /* workers write their pid here */
 static int deaths_fd = -1; /* the master writes a byte per replaced worker */
@@ -83,9 +84,5 @@ int main(void)
     tcase_set_timeout(tc, 30);
     tcase_add_test(tc, test_replaces_dead_worker_and_drains_on_sigterm);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return rbx_check_run(s);
 }

@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "fcgi/router.h"
+#include "tests/unit/support/check_main.h"
 
 static const rbx_route *match(const char *method, const char *path, const char **param, char *allow,
                               rbx_error *err)
@@ -195,9 +196,5 @@ int main(void)
     tcase_add_test(tc, test_wrong_method_is_405_with_allow);
     tcase_add_test(tc, test_dispatch_checks_key_media_type_and_size);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return rbx_check_run(s);
 }

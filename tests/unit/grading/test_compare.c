@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "engine/grading/grading.h"
+#include "tests/unit/support/check_main.h"
 
 /* Compare two JSON documents (as the request and the harness give them). */
 static bool eq(const char *expected_json, const char *actual_json)
@@ -126,9 +127,5 @@ static Suite *suite(void)
 
 int main(void)
 {
-    SRunner *sr = srunner_create(suite());
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? 1 : 0;
+    return rbx_check_run(suite());
 }

@@ -13,6 +13,7 @@
 #include "engine/engine.h"
 #include "sandbox/sandbox.h"
 #include "tests/unit/support/real_engine.h"
+#include "tests/unit/support/check_main.h"
 
 static rbx_engine *eng;
 static char skip_reason[1024];
@@ -194,9 +195,5 @@ static Suite *suite(void)
 
 int main(void)
 {
-    SRunner *sr = srunner_create(suite());
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? 1 : 0;
+    return rbx_check_run(suite());
 }

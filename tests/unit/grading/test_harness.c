@@ -11,6 +11,7 @@
 #include "engine/grading/grading.h"
 #include "engine/native.h"
 #include "tests/unit/grading/fake_runner.h"
+#include "tests/unit/support/check_main.h"
 
 static char workdir[64];
 static int workdir_fd = -1;
@@ -824,9 +825,5 @@ static Suite *suite(void)
 
 int main(void)
 {
-    SRunner *sr = srunner_create(suite());
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? 1 : 0;
+    return rbx_check_run(suite());
 }

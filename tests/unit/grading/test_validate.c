@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "engine/grading/grading.h"
+#include "tests/unit/support/check_main.h"
 
 static int validate(const char *body_json, int max, rbx_error *err)
 {
@@ -141,9 +142,5 @@ static Suite *suite(void)
 
 int main(void)
 {
-    SRunner *sr = srunner_create(suite());
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? 1 : 0;
+    return rbx_check_run(suite());
 }

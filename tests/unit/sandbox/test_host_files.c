@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "sandbox/host_files.h"
+#include "tests/unit/support/check_main.h"
 
 static char base[256]; /* a scratch dir holding "box" (the work dir) and "outside" */
 static int box_fd = -1;
@@ -176,9 +177,5 @@ static Suite *host_files_suite(void)
 
 int main(void)
 {
-    SRunner *sr = srunner_create(host_files_suite());
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed == 0 ? 0 : 1;
+    return rbx_check_run(host_files_suite());
 }

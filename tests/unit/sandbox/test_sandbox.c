@@ -16,6 +16,7 @@
 
 #include "sandbox/internal.h"
 #include "sandbox/sandbox.h"
+#include "tests/unit/support/check_main.h"
 
 static const char *const clean_env[] = {"PATH=/usr/bin:/bin", "HOME=/box", "LANG=C.UTF-8", NULL};
 
@@ -738,9 +739,5 @@ static Suite *sandbox_suite(void)
 
 int main(void)
 {
-    SRunner *sr = srunner_create(sandbox_suite());
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed == 0 ? 0 : 1;
+    return rbx_check_run(sandbox_suite());
 }

@@ -10,6 +10,7 @@
 
 #include "tests/unit/worker/receiver.h"
 #include "worker/callback.h"
+#include "tests/unit/support/check_main.h"
 
 static void loopback_config(rbx_config *cfg)
 {
@@ -189,9 +190,5 @@ int main(void)
     tcase_add_test(tc, test_refused_address_is_never_contacted);
     tcase_add_test(tc, test_connection_refused_is_retryable);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? 1 : 0;
+    return rbx_check_run(s);
 }

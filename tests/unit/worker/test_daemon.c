@@ -18,6 +18,7 @@
 #include "store/jobs.h"
 #include "tests/unit/worker/receiver.h"
 #include "worker/callback.h"
+#include "tests/unit/support/check_main.h"
 
 static char dir[64], db_path[128], conf_path[128], runs_log[128], worker_bin[4096];
 static rbx_store *store;
@@ -460,9 +461,5 @@ int main(void)
     tcase_add_test(tc, test_two_workers_share_the_queue);
     tcase_add_test(tc, test_idle_worker_costs_little_cpu);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? 1 : 0;
+    return rbx_check_run(s);
 }
