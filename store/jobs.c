@@ -11,27 +11,22 @@
 #include <time.h>
 #include <uuid/uuid.h>
 
+#include "common/clock.h"
 #include "store/store_internal.h"
 
+/* Job times are wall-clock milliseconds (common/clock.h). */
 static int64_t now_ms(void)
 {
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+    return rbx_clock_unix_ms();
 }
 
 static json_object *json_time_ms(rbx_stmt *stmt, int col)
 {
     if (rbx_stmt_column_null(stmt, col))
         return NULL;
-    int64_t ms = rbx_stmt_column_int64(stmt, col);
-    time_t t = (time_t)(ms / 1000);
-    struct tm tm;
-    char text[40], whole[32];
-    if (!gmtime_r(&t, &tm) || strftime(whole, sizeof(whole), "%Y-%m-%dT%H:%M:%S", &tm) == 0)
-        return NULL;
-    snprintf(text, sizeof(text), "%s.%03dZ", whole, (int)(ms % 1000));
-    return json_object_new_string(text);
+    char text[RBX_ISO8601_SIZE];
+    return json_object_new_string(
+        rbx_clock_iso8601(rbx_stmt_column_int64(stmt, col), text, sizeof(text)));
 }
 
 static char *column_strdup(rbx_stmt *stmt, int col)
