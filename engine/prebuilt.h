@@ -14,8 +14,8 @@
  * it is there, a command argument naming {prebuilt} is left out (the JVM
  * then uses its default archive, g++ the header itself): the parts make
  * things faster, never different. The boxes' init mounts a set by its path:
- * a state dir closed to others (mode 0700) leaves them unused. runbox-fcgi builds what is missing when
- * it starts, in a process of its own, so nothing waits for it. */
+ * a state dir closed to others (mode 0700) leaves them unused. runbox-fcgi builds what is missing
+ * when it starts, in a process of its own, so nothing waits for it. */
 #ifndef RBX_ENGINE_PREBUILT_H
 #define RBX_ENGINE_PREBUILT_H
 
