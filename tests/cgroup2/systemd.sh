@@ -14,6 +14,13 @@ systemd_prepare() {
   subst() { sed -e "s|@sbindir@|$sbin|g" -e "s|@sysconfdir@|/etc|g" -e "s|@localstatedir@|/var|g" "$@"; }
   for unit in runbox-fcgi.service runbox-worker.service; do
     subst "$RUNBOX_SRCDIR/systemd/$unit.in" >"$etc/$unit"
+    # The programs and language definitions are the tree's, which may be a
+    # checkout below /tmp (CI clones anywhere) that the units' PrivateTmp=
+    # would hide: the tree is bound into their namespace, read-only. The
+    # shipped units themselves are run unchanged.
+    mkdir -p "$etc/$unit.d"
+    printf '[Service]\nBindReadOnlyPaths=%s %s\n' "$RUNBOX_SRCDIR" "$RUNBOX_BUILD" \
+      >"$etc/$unit.d/rbx-cgroup2-tree.conf"
   done
   cp "$RUNBOX_SRCDIR/systemd/runbox-fcgi.socket" "$etc/"
   subst "$RUNBOX_SRCDIR/systemd/runbox.tmpfiles.in" >/etc/tmpfiles.d/runbox.conf

@@ -440,7 +440,9 @@ START_TEST(test_idle_worker_costs_little_cpu)
     stop_worker(w, SIGTERM);
     double percent = 100.0 * (double)used / (double)sysconf(_SC_CLK_TCK) / 3.0;
     printf("idle worker, 50 ms poll: %ld ticks in 3 s (%.2f%% of one core)\n", used, percent);
-    ck_assert_msg(percent < 2.0, "idle worker used %.2f%% CPU", percent);
+    /* A loop that spins uses a whole core; a polling one, a few ticks (more
+     * under the sanitizers or a loaded machine): the bound tells them apart. */
+    ck_assert_msg(percent < 15.0, "idle worker used %.2f%% CPU", percent);
 }
 END_TEST
 
