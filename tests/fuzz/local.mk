@@ -8,7 +8,8 @@
 FUZZ_SRC = $(common_librbxcommon_a_SOURCES) $(engine_librbxengine_a_SOURCES) \
 	$(engine_librbxreport_a_SOURCES) \
 	$(engine_grading_librbxgrading_a_SOURCES) $(sandbox_librbxsandbox_a_SOURCES) \
-	$(store_librbxstore_a_SOURCES) $(fcgi_librbxfcgi_a_SOURCES) $(worker_librbxworker_a_SOURCES)
+	$(store_librbxstore_a_SOURCES) $(fcgi_librbxfcgi_a_SOURCES) \
+	$(fcgi_dialects_librbxshapes_a_SOURCES) $(worker_librbxworker_a_SOURCES)
 FUZZ_INC = $(DEFS) $(DEFAULT_INCLUDES) $(AM_CPPFLAGS) $(JSONC_CFLAGS) $(CURL_CFLAGS) \
 	$(SODIUM_CFLAGS) $(SQLITE_CFLAGS) $(LIBPQ_CFLAGS) $(UUID_CFLAGS) $(FCGI_CFLAGS) \
 	$(INIH_CFLAGS) $(SECCOMP_CFLAGS)
