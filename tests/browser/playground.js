@@ -74,6 +74,24 @@ async function waitCode(page, { text, part }, what) {
   });
 }
 
+// Waits until the editor's option `name` is `value` (a language switch sets
+// the mode once the language's example has come back from the service).
+async function waitOption(page, name, value) {
+  await page.waitForFunction(([n, v]) => {
+    return document.querySelector(".CodeMirror").CodeMirror.getOption(n) === v;
+  }, [name, value], { timeout: SERVICE_MS }).catch(() => {
+    throw new Error("the editor's " + name + " never became " + value);
+  });
+}
+
+// Waits until the language picker shows `id`.
+async function waitLanguage(page, id) {
+  await page.waitForFunction((i) => document.getElementById("language").value === i, id,
+                             { timeout: SERVICE_MS }).catch(() => {
+    throw new Error("the language picker never showed " + id);
+  });
+}
+
 // Waits for the verdict of the run in flight and returns its text.
 async function verdict(page) {
   await page.waitForSelector("#verdict:not(.running):not(.idle)", { timeout: SERVICE_MS });
@@ -184,6 +202,7 @@ test("editor", "the language's mode, line numbers, Tab indenting, bracket matchi
 
   await pickLanguage(page, "go");
   await answer(page, "Show the Go code");
+  await waitOption(page, "mode", "text/x-go");
   assert.equal(await cm(page, "return cm.getOption('mode')"), "text/x-go");
   assert.equal(await cm(page, "return cm.getOption('indentWithTabs')"), true);
 });
@@ -417,6 +436,7 @@ test("language-switch", "language switch asks before replacing edited code; each
   await fx.screenshot("asks");
   await answer(page, "Show the C code");
   await waitCode(page, { part: "#include <stdio.h>" }, "the C example");
+  await waitOption(page, "mode", "text/x-csrc");
   assert.equal(await cm(page, "return cm.getOption('mode')"), "text/x-csrc");
 
   // The C example is untouched: back to Python without a question, and the
@@ -428,20 +448,21 @@ test("language-switch", "language switch asks before replacing edited code; each
   // "Stay" leaves language and code as they were.
   await pickLanguage(page, "go");
   await answer(page, "Stay in Python");
+  await waitLanguage(page, "python");
   assert.equal(await page.inputValue("#language"), "python");
   assert.equal(await code(page), 'print("my python")');
 
   // "Keep this text" takes the code along to the new language.
   await pickLanguage(page, "javascript");
   await answer(page, "Keep this text as JavaScript (Node.js)");
-  assert.equal(await page.inputValue("#language"), "javascript");
+  await waitLanguage(page, "javascript");
+  await waitOption(page, "mode", "text/javascript");
   assert.equal(await code(page), 'print("my python")');
-  assert.equal(await cm(page, "return cm.getOption('mode')"), "text/javascript");
 
   // The code of each language survives a reload of the tab.
   await page.reload();
   await page.waitForSelector("#run:not([disabled])");
-  assert.equal(await page.inputValue("#language"), "javascript");
+  await waitLanguage(page, "javascript");
   await pickLanguage(page, "python");
   await waitCode(page, { text: 'print("my python")' }, "the Python code after a reload");
 });
