@@ -21,8 +21,10 @@ def _host_has_shm_key(key):
 def concurrent_box_secrets(ctx):
     secret = f"{ctx.suite.token}-neighbour-{ctx.mode}"
     hold_dir = ctx.workdir(["neighbour"])
-    holder = ctx.start("neighbour", ["hold", secret, 2500], workdir=hold_dir,
-                       limits={"wall-ms": 6000})
+    # The holder must outlive the seeker's whole run, which takes seconds in
+    # the emulated cgroup v2 guest (2.5 s was too short there once).
+    holder = ctx.start("neighbour", ["hold", secret, 6000], workdir=hold_dir,
+                       limits={"wall-ms": 12000})
     try:
         # /box is the box's own tmpfs, copied back to the work dir only when
         # the run ends: the host sees the holder ready through its network
