@@ -124,6 +124,27 @@ void cgroup_leaf_name(char *out, size_t outlen)
              __atomic_fetch_add(&counter, 1, __ATOMIC_RELAXED));
 }
 
+/* A process that exited but was not reaped yet: its parent was killed too and
+ * whoever inherits it (pid 1 of a container, a subreaper) may reap it late, and
+ * kill(pid, 0) still succeeds on it. */
+static bool is_zombie(int pid)
+{
+    char path[64], buf[512];
+    snprintf(path, sizeof(path), "/proc/%d/stat", pid);
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return errno == ENOENT;
+    ssize_t n = read(fd, buf, sizeof(buf) - 1);
+    close(fd);
+    if (n <= 0)
+        return false;
+    buf[n] = '\0';
+    const char *paren = strrchr(buf, ')'); /* the name may hold spaces and ')' */
+    return paren && paren[1] == ' ' && (paren[2] == 'Z' || paren[2] == 'X');
+}
+
+/* The supervisor that made box-<pid>-<n> is gone: no such process, or only
+ * its unreaped corpse (a stack SIGKILLed as a whole leaves those). */
 static bool owner_is_dead(const char *name)
 {
     int pid;
@@ -132,32 +153,47 @@ static bool owner_is_dead(const char *name)
         return false;
     if (pid == getpid())
         return false;
-    return kill(pid, 0) != 0 && errno == ESRCH;
+    if (kill(pid, 0) != 0)
+        return errno == ESRCH;
+    return is_zombie(pid);
 }
 
-/* Kill what is left in a stale box cgroup (its init died with its supervisor,
- * so normally nothing is) and remove it. */
-static void remove_stale_box(const char *dir)
+/* SIGKILL every process still in a box cgroup: cgroup.kill where the kernel
+ * has it (v2), else each pid of cgroup.procs (v1). */
+static void kill_box_members(const char *dir)
 {
-    char procs[600];
-    if (snprintf(procs, sizeof(procs), "%s/cgroup.kill", dir) >= (int)sizeof(procs))
+    char path[600];
+    if (snprintf(path, sizeof(path), "%s/cgroup.kill", dir) >= (int)sizeof(path))
         return;
-    int fd = open(procs, O_WRONLY | O_CLOEXEC);
+    int fd = open(path, O_WRONLY | O_CLOEXEC);
     if (fd >= 0) {
         (void)!write(fd, "1", 1);
         close(fd);
     }
-    if (snprintf(procs, sizeof(procs), "%s/cgroup.procs", dir) >= (int)sizeof(procs))
+    if (snprintf(path, sizeof(path), "%s/cgroup.procs", dir) >= (int)sizeof(path))
         return;
-    FILE *f = fopen(procs, "re");
+    FILE *f = fopen(path, "re");
     if (f) {
         int pid;
         while (fscanf(f, "%d", &pid) == 1)
             kill(pid, SIGKILL);
         fclose(f);
     }
-    for (int i = 0; i < 50 && rmdir(dir) != 0 && errno == EBUSY; i++)
-        usleep(2000);
+}
+
+/* Kill what is left in a stale box cgroup (its init died with its supervisor,
+ * but its members may still be exiting, or a fork raced the first kill) and
+ * remove it. A killed program with a large heap can take a while to leave
+ * under load, so this retries kill and rmdir for up to 3 s rather than give
+ * up after the first EBUSY and leave the cgroup to the next sweep. */
+static void remove_stale_box(const char *dir)
+{
+    for (int i = 0; i < 300; i++) {
+        kill_box_members(dir);
+        if (rmdir(dir) == 0 || errno != EBUSY)
+            return;
+        usleep(10000);
+    }
 }
 
 void cgroup_remove_stale_boxes(const char *parent)

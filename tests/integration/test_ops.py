@@ -46,3 +46,17 @@ def test_async_202_names_its_task(stack, alice):
     assert r.headers["location"] == "/api/v1/code/tasks/" + r.json["id"]
     task = stack.request("GET", r.headers["location"][len("/api/v1/code"):], key=alice)
     assert task.status == 200 and task.json["id"] == r.json["id"]
+
+
+def test_nginx_s_own_refusal_carries_the_request_id_and_cors(stack, alice):
+    """A 413 answered by nginx itself (the body over client_max_body_size)
+    once had neither X-Request-Id nor CORS headers: an operator could not
+    match it to a log line, and a browser app on an allowed origin could not
+    read it at all."""
+    r = stack.request("POST", "/execute", "x" * (3 * 1024 * 1024), key=alice,
+                      headers={"Origin": "https://app.example"})
+    assert r.status == 413, r
+    assert r.json["error"]["code"] == "payload_too_large"
+    assert re.fullmatch(r"[0-9a-f]{32}", r.headers.get("x-request-id", "")), r.headers
+    assert r.headers.get("access-control-allow-origin") == "*", r.headers
+    assert "X-Request-Id" in r.headers.get("access-control-expose-headers", ""), r.headers
