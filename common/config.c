@@ -64,12 +64,10 @@ static const struct key_def KEYS[] = {
     {"server", "max_stdin_kb", KEY_U64, F(max_stdin_kb), 0, 1, 65536},
     {"server", "cors_origins", KEY_ORIGINS, 0, 0, 0, 0},
 
-    {"limits", "max_cpu_time_ms", KEY_U64, F(max.cpu_time_ms), 0, 10, 600000},
-    {"limits", "max_wall_time_ms", KEY_U64, F(max.wall_time_ms), 0, 10, 600000},
-    {"limits", "max_memory_kb", KEY_U64, F(max.memory_kb), 0, 4096, 64 * 1024 * 1024},
-    {"limits", "max_output_kb", KEY_U64, F(max.output_kb), 0, 1, 1024 * 1024},
-    {"limits", "max_processes", KEY_U64, F(max.processes), 0, 1, 65536},
-    {"limits", "default_cpu_share_milli", KEY_INT, F(default_cpu_share_milli), 0, 10, 64000},
+#define LIMIT_KEY(field, key, unit, lo, hi, def) {"limits", key, KEY_U64, F(max.field), 0, lo, hi},
+    RBX_LIMIT_TABLE(LIMIT_KEY)
+#undef LIMIT_KEY
+        {"limits", "default_cpu_share_milli", KEY_INT, F(default_cpu_share_milli), 0, 10, 64000},
     {"limits", "max_test_cases", KEY_INT, F(max_test_cases), 0, 1, 10000},
     {"limits", "max_grading_wall_ms", KEY_U64, F(max_grading_wall_ms), 0, 100, 3600000},
     {"limits", "max_answer_kb", KEY_U64, F(max_answer_kb), 0, 16, 1024 * 1024},
@@ -119,11 +117,7 @@ void rbx_config_defaults(rbx_config *cfg)
     cfg->compile_cache_mb = 512;
     cfg->max_stdin_kb = 1024;
 
-    cfg->max.cpu_time_ms = 20000;
-    cfg->max.wall_time_ms = 30000;
-    cfg->max.memory_kb = 512 * 1024;
-    cfg->max.output_kb = 1024;
-    cfg->max.processes = 256;
+    rbx_limits_default_max(&cfg->max);
     cfg->default_cpu_share_milli = 500;
     cfg->max_test_cases = 100;
     cfg->max_grading_wall_ms = 120000;

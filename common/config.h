@@ -15,17 +15,10 @@
 #include <stdint.h>
 
 #include "common/error.h"
+#include "common/limits.h"
 
 #define RBX_MAX_ALLOW_NETWORKS 16
 #define RBX_MAX_CORS_ORIGINS 16
-
-typedef struct rbx_limits {
-    uint64_t cpu_time_ms;
-    uint64_t wall_time_ms;
-    uint64_t memory_kb;
-    uint64_t output_kb;
-    uint64_t processes;
-} rbx_limits;
 
 typedef struct rbx_config {
     /* [server] */

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "common/json_cap.h"
+#include "common/limits.h"
 #include "engine/compile_cache.h"
 #include "engine/grade.h"
 #include "engine/grading/grading.h"
@@ -131,11 +132,10 @@ void rbx_engine_close(rbx_engine *eng)
 static json_object *limits_json(const rbx_limits *l)
 {
     json_object *o = json_object_new_object();
-    json_object_object_add(o, "cpu_time_ms", json_object_new_int64((int64_t)l->cpu_time_ms));
-    json_object_object_add(o, "wall_time_ms", json_object_new_int64((int64_t)l->wall_time_ms));
-    json_object_object_add(o, "memory_kb", json_object_new_int64((int64_t)l->memory_kb));
-    json_object_object_add(o, "output_kb", json_object_new_int64((int64_t)l->output_kb));
-    json_object_object_add(o, "processes", json_object_new_int64((int64_t)l->processes));
+    for (size_t i = 0; i < RBX_N_LIMIT_FIELDS; i++)
+        json_object_object_add(
+            o, RBX_LIMIT_FIELDS[i].name,
+            json_object_new_int64((int64_t)rbx_limit_get(l, &RBX_LIMIT_FIELDS[i])));
     return o;
 }
 

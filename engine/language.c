@@ -13,6 +13,8 @@
 #include <string.h>
 #include <strings.h>
 
+#include "common/limits.h"
+
 #define MAX_DEF_BYTES (256 * 1024)
 
 static const char *const KNOWN_KEYS[] = {
@@ -104,16 +106,6 @@ static int get_string_array(json_object *def, const char *origin, const char *ke
 static int get_limits(json_object *def, const char *origin, const char *key, rbx_step_limits *out,
                       rbx_error *err)
 {
-    static const struct {
-        const char *name;
-        size_t offset;
-    } FIELDS[] = {
-        {"cpu_time_ms", offsetof(rbx_limits, cpu_time_ms)},
-        {"wall_time_ms", offsetof(rbx_limits, wall_time_ms)},
-        {"memory_kb", offsetof(rbx_limits, memory_kb)},
-        {"output_kb", offsetof(rbx_limits, output_kb)},
-        {"processes", offsetof(rbx_limits, processes)},
-    };
     json_object *obj;
     memset(out, 0, sizeof(*out));
     if (!json_object_object_get_ex(def, key, &obj) || !json_object_is_type(obj, json_type_object))
@@ -129,19 +121,16 @@ static int get_limits(json_object *def, const char *origin, const char *key, rbx
             out->cpu_share_milli = n > 64000 ? 64000 : (uint32_t)n;
             continue;
         }
-        size_t i;
-        for (i = 0; i < sizeof(FIELDS) / sizeof(FIELDS[0]); i++)
-            if (strcmp(FIELDS[i].name, name) == 0)
-                break;
-        if (i == sizeof(FIELDS) / sizeof(FIELDS[0]))
+        const rbx_limit_field *f = rbx_limit_field_named(name);
+        if (!f)
             return rbx_error_internal(err, "language definition %s: unknown limit \"%s.%s\"",
                                       origin, key, name);
-        *(uint64_t *)((char *)&out->limits + FIELDS[i].offset) = n;
+        rbx_limit_set(&out->limits, f, n);
     }
-    for (size_t i = 0; i < sizeof(FIELDS) / sizeof(FIELDS[0]); i++)
-        if (*(uint64_t *)((char *)&out->limits + FIELDS[i].offset) == 0)
+    for (size_t i = 0; i < RBX_N_LIMIT_FIELDS; i++)
+        if (rbx_limit_get(&out->limits, &RBX_LIMIT_FIELDS[i]) == 0)
             return rbx_error_internal(err, "language definition %s: \"%s.%s\" is missing", origin,
-                                      key, FIELDS[i].name);
+                                      key, RBX_LIMIT_FIELDS[i].name);
     return 0;
 }
 

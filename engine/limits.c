@@ -2,6 +2,8 @@
 
 #include <string.h>
 
+#include "common/limits.h"
+
 static uint64_t pick(uint64_t requested, uint64_t lang_default, uint64_t server_max)
 {
     if (requested)
@@ -13,11 +15,12 @@ void rbx_limits_effective(const rbx_limits *requested, const rbx_language *lang,
                           const rbx_config *cfg, rbx_limits *out)
 {
     const rbx_limits *d = &lang->run_limits.limits;
-    out->cpu_time_ms = pick(requested->cpu_time_ms, d->cpu_time_ms, cfg->max.cpu_time_ms);
-    out->wall_time_ms = pick(requested->wall_time_ms, d->wall_time_ms, cfg->max.wall_time_ms);
-    out->memory_kb = pick(requested->memory_kb, d->memory_kb, cfg->max.memory_kb);
-    out->output_kb = pick(requested->output_kb, d->output_kb, cfg->max.output_kb);
-    out->processes = pick(requested->processes, d->processes, cfg->max.processes);
+    for (size_t i = 0; i < RBX_N_LIMIT_FIELDS; i++) {
+        const rbx_limit_field *f = &RBX_LIMIT_FIELDS[i];
+        rbx_limit_set(
+            out, f,
+            pick(rbx_limit_get(requested, f), rbx_limit_get(d, f), rbx_limit_get(&cfg->max, f)));
+    }
 }
 
 static void to_sandbox(const rbx_limits *l, uint32_t share, const rbx_config *cfg,

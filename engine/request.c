@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/limits.h"
 #include "engine/grading/grading.h"
 #include "engine/grading/spec.h"
 #include "engine/imports.h"
@@ -291,16 +292,6 @@ static int parse_args(parse_ctx *c, json_object *body)
 
 static int parse_limits(parse_ctx *c, json_object *body)
 {
-    static const struct {
-        const char *name;
-        size_t offset;
-    } LIMITS[] = {
-        {"cpu_time_ms", offsetof(rbx_limits, cpu_time_ms)},
-        {"wall_time_ms", offsetof(rbx_limits, wall_time_ms)},
-        {"memory_kb", offsetof(rbx_limits, memory_kb)},
-        {"output_kb", offsetof(rbx_limits, output_kb)},
-        {"processes", offsetof(rbx_limits, processes)},
-    };
     json_object *obj = member(body, "limits");
     if (!obj)
         return 0;
@@ -309,21 +300,19 @@ static int parse_limits(parse_ctx *c, json_object *body)
     json_object_object_foreach(obj, key, val)
     {
         char field[64];
-        size_t i, n = sizeof(LIMITS) / sizeof(LIMITS[0]);
         snprintf(field, sizeof(field), "limits.%.40s", key);
-        for (i = 0; i < n && strcmp(LIMITS[i].name, key) != 0; i++)
-            ;
-        if (i == n)
+        const rbx_limit_field *f = rbx_limit_field_named(key);
+        if (!f)
             return invalid(c, field, "unknown limit %s", field);
         if (!json_object_is_type(val, json_type_int) || json_object_get_int64(val) <= 0)
             return invalid(c, field, "%s must be a positive integer", field);
         uint64_t value = (uint64_t)json_object_get_int64(val);
-        uint64_t max = *(const uint64_t *)((const char *)&c->cfg->max + LIMITS[i].offset);
+        uint64_t max = rbx_limit_get(&c->cfg->max, f);
         if (value > max)
             return rbx_error_raise(c->err, RBX_ERR_OVER_LIMIT, NULL, field,
                                    "%s is %llu; this server allows at most %llu", field,
                                    (unsigned long long)value, (unsigned long long)max);
-        *(uint64_t *)((char *)&c->req->limits + LIMITS[i].offset) = value;
+        rbx_limit_set(&c->req->limits, f, value);
     }
     return 0;
 }
