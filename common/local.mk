@@ -2,11 +2,11 @@
 noinst_LIBRARIES += common/librbxcommon.a
 common_librbxcommon_a_SOURCES = common/error.c common/config.c common/slots.c common/io.c \
 	common/clock.c common/url_guard.c common/json_strict.c common/cidr.c common/json_cap.c \
-	common/wake.c common/metrics.c common/limits.c
+	common/wake.c common/metrics.c common/limits.c common/utf8.c
 common_librbxcommon_a_CFLAGS = $(AM_CFLAGS) $(CURL_CFLAGS) $(JSONC_CFLAGS)
 noinst_HEADERS += common/error.h common/config.h common/slots.h common/io.h common/url_guard.h \
 	common/clock.h common/json_strict.h common/cidr.h common/json_cap.h common/wake.h \
-	common/metrics.h common/limits.h
+	common/metrics.h common/limits.h common/utf8.h
 
 check_PROGRAMS += tests/unit/common/test_io
 TESTS += tests/unit/common/test_io
@@ -49,3 +49,9 @@ TESTS += tests/unit/common/test_limits
 tests_unit_common_test_limits_SOURCES = tests/unit/common/test_limits.c
 tests_unit_common_test_limits_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
 tests_unit_common_test_limits_LDADD = common/librbxcommon.a $(INIH_LIBS) $(CHECK_LIBS)
+
+check_PROGRAMS += tests/unit/common/test_utf8
+TESTS += tests/unit/common/test_utf8
+tests_unit_common_test_utf8_SOURCES = tests/unit/common/test_utf8.c
+tests_unit_common_test_utf8_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
+tests_unit_common_test_utf8_LDADD = common/librbxcommon.a $(CHECK_LIBS)

@@ -8,7 +8,7 @@ engine_librbxengine_a_SOURCES = \
 	engine/request.c engine/request.h \
 	engine/imports.c engine/imports.h engine/java_source.c engine/java_source.h \
 	engine/limits.c engine/limits.h \
-	engine/utf8.c engine/base64.c engine/text.h \
+	engine/base64.c engine/text.h \
 	engine/diagnostics.c engine/diagnostics.h \
 	engine/workdir.c engine/workdir.h \
 	engine/run.c engine/run.h \

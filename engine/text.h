@@ -1,4 +1,4 @@
-/* Text on the way out and in: UTF-8 repair and base64 (libsodium, the
+/* Text on the way out and in: UTF-8 repair (common/utf8.h) and base64 (libsodium, the
  * standard alphabet with padding, as clients' base64 libraries produce). */
 #ifndef RBX_ENGINE_TEXT_H
 #define RBX_ENGINE_TEXT_H
@@ -6,13 +6,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-/* A NUL-terminated copy of buf[0..len) where every byte sequence that is not
- * valid UTF-8 (overlong forms, surrogates, code points past U+10FFFF,
- * truncated sequences) and every NUL byte becomes U+FFFD. NULL on ENOMEM. */
-char *rbx_utf8_repair(const char *buf, size_t len);
-
-/* Whether buf[0..len) is valid UTF-8 without NUL bytes. */
-bool rbx_utf8_valid(const char *buf, size_t len);
+#include "common/utf8.h"
 
 /* Base64 of buf[0..len), NUL-terminated; NULL on ENOMEM. */
 char *rbx_base64_encode(const char *buf, size_t len);

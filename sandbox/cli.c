@@ -22,6 +22,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "common/utf8.h"
 #include "sandbox/sandbox.h"
 
 #define MAX_ENV 128
@@ -273,42 +274,14 @@ static char *read_stdin_file(const char *path, size_t *len)
     return buf;
 }
 
-/* JSON needs UTF-8: invalid bytes become U+FFFD so the report always parses. */
+/* JSON needs UTF-8: invalid bytes become U+FFFD so the report always parses,
+ * repaired as the engine's answers are (common/utf8.c). */
 static json_object *utf8_string(const char *s, size_t len)
 {
-    char *out = malloc(len * 3 + 1);
-    size_t o = 0;
+    char *out = rbx_utf8_repair(s, len);
     if (!out)
         return json_object_new_string("");
-    for (size_t i = 0; i < len;) {
-        unsigned char c = (unsigned char)s[i];
-        size_t need = c < 0x80         ? 1
-                      : (c >> 5) == 6  ? 2
-                      : (c >> 4) == 14 ? 3
-                      : (c >> 3) == 30 ? 4
-                                       : 0;
-        bool ok = need > 0 && i + need <= len && !(need == 2 && c < 0xc2);
-        for (size_t k = 1; ok && k < need; k++)
-            ok = ((unsigned char)s[i + k] & 0xc0) == 0x80;
-        if (ok && need == 3) {
-            unsigned c1 = (unsigned char)s[i + 1];
-            ok = !(c == 0xe0 && c1 < 0xa0) && !(c == 0xed && c1 >= 0xa0);
-        }
-        if (ok && need == 4) {
-            unsigned c1 = (unsigned char)s[i + 1];
-            ok = c <= 0xf4 && !(c == 0xf0 && c1 < 0x90) && !(c == 0xf4 && c1 >= 0x90);
-        }
-        if (ok) {
-            memcpy(out + o, s + i, need);
-            o += need;
-            i += need;
-        } else {
-            memcpy(out + o, "\xef\xbf\xbd", 3);
-            o += 3;
-            i += 1;
-        }
-    }
-    json_object *j = json_object_new_string_len(out, (int)o);
+    json_object *j = json_object_new_string(out);
     free(out);
     return j;
 }

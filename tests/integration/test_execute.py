@@ -1,6 +1,7 @@
 """POST /execute beyond hello world: args, files, errors, limits, base64, validate."""
 
 import base64
+import json
 
 
 def test_args_are_argv_not_a_shell(stack, alice):
@@ -95,6 +96,32 @@ def test_invalid_utf8_output_is_repaired(stack, alice):
     r = stack.execute(alice, {"language": "python", "code": code}, retry_busy=True)
     assert r.status == 200 and r.json["status"] == "success", r
     assert r.json["output"] == "ok \ufffd\ufffd end\n"
+
+
+# Overlong '/', a surrogate, a NUL, a stray continuation byte and a truncated
+# sequence at the end: each becomes U+FFFD, the truncated one as one unit.
+MIXED_BAD = b"a\xc0\xafb\xed\xa0\x80c\x00d\x80e\xe2\x82"
+MIXED_REPAIRED = ("a\ufffd\ufffdb\ufffd\ufffd\ufffdc\ufffdd\ufffde\ufffd")
+
+
+def test_cli_and_engine_repair_utf8_alike(stack, alice, tmp_path):
+    """runbox-sandbox's report and the engine's answer once repaired invalid
+    UTF-8 differently (the CLI kept NUL bytes and cut a truncated sequence
+    byte by byte); both now go through common/utf8.c."""
+    import os
+    import subprocess
+    from conftest import BUILD
+    code = "import sys\nsys.stdout.buffer.write(%r)\n" % MIXED_BAD
+    r = stack.execute(alice, {"language": "python", "code": code}, retry_busy=True)
+    assert r.status == 200 and r.json["status"] == "success", r
+    assert r.json["output"] == MIXED_REPAIRED
+    work = tmp_path / "work"
+    work.mkdir()
+    (work / "bad.bin").write_bytes(MIXED_BAD)
+    p = subprocess.run([os.path.join(BUILD, "runbox-sandbox"), "--workdir", str(work), "--",
+                        "/bin/cat", "/box/bad.bin"], capture_output=True, timeout=60)
+    assert p.returncode == 0, (p.returncode, p.stdout, p.stderr)
+    assert json.loads(p.stdout)["stdout"] == MIXED_REPAIRED
 
 
 def test_validate_reports_diagnostics_with_lines(stack, alice):

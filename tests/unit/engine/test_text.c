@@ -1,4 +1,4 @@
-/* UTF-8 repair, base64 both ways, and limit merging. */
+/* Base64 both ways and limit merging (UTF-8 repair: tests/unit/common/test_utf8.c). */
 #include <check.h>
 #include <string.h>
 
@@ -6,41 +6,6 @@
 #include "engine/text.h"
 #include "helpers.h"
 #include "tests/unit/support/check_main.h"
-
-#define FFFD "\xEF\xBF\xBD"
-
-static const struct {
-    const char *in;
-    size_t len;
-    const char *out;
-} UTF8[] = {
-    {"hello\n", 6, "hello\n"},
-    {"h\xC3\xA9llo \xE2\x82\xAC \xF0\x9F\x98\x80", 15,
-     "h\xC3\xA9llo \xE2\x82\xAC \xF0\x9F\x98\x80"},
-    {"a\xFF"
-     "b",
-     3, "a" FFFD "b"},
-    {"\xC0\xAF", 2, FFFD FFFD},                   /* overlong '/' */
-    {"\xED\xA0\x80", 3, FFFD FFFD FFFD},          /* surrogate */
-    {"\xF4\x90\x80\x80", 4, FFFD FFFD FFFD FFFD}, /* past U+10FFFF */
-    {"\xE2\x82", 2, FFFD},                        /* truncated: one replacement */
-    {"\xE2\x82x", 3, FFFD "x"},
-    {"a\0b", 3, "a" FFFD "b"},  /* NUL */
-    {"\x80\x80", 2, FFFD FFFD}, /* stray continuation bytes */
-};
-
-START_TEST(test_utf8_repair)
-{
-    char *out = rbx_utf8_repair(UTF8[_i].in, UTF8[_i].len);
-    ck_assert_ptr_nonnull(out);
-    ck_assert_msg(strcmp(out, UTF8[_i].out) == 0, "case %d", _i);
-    ck_assert(rbx_utf8_valid(out, strlen(out)));
-    ck_assert_int_eq(rbx_utf8_valid(UTF8[_i].in, UTF8[_i].len),
-                     strcmp(UTF8[_i].in, UTF8[_i].out) == 0 &&
-                         UTF8[_i].len == strlen(UTF8[_i].out));
-    free(out);
-}
-END_TEST
 
 START_TEST(test_base64_round_trip)
 {
@@ -116,7 +81,6 @@ static Suite *suite(void)
 {
     Suite *s = suite_create("text");
     TCase *tc = tcase_create("text");
-    tcase_add_loop_test(tc, test_utf8_repair, 0, (int)(sizeof(UTF8) / sizeof(UTF8[0])));
     tcase_add_test(tc, test_base64_round_trip);
     tcase_add_test(tc, test_base64_rejects_garbage);
     tcase_add_test(tc, test_limits_merge);

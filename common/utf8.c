@@ -1,7 +1,6 @@
-/* UTF-8 repair of program output. JSON must carry valid UTF-8, and programs
- * print whatever bytes they like; each invalid sequence becomes U+FFFD, as the
- * WHATWG decoder does (maximal subpart replacement). */
-#include "engine/text.h"
+/* UTF-8 repair of program output (utf8.h): each invalid sequence becomes
+ * U+FFFD, as the WHATWG decoder does (maximal subpart replacement). */
+#include "common/utf8.h"
 
 #include <stdint.h>
 #include <stdlib.h>
