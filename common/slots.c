@@ -10,6 +10,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "common/clock.h"
+
 int rbx_slots_prepare(const char *dir, rbx_error *err)
 {
     if (mkdir(dir, 0700) < 0 && errno != EEXIST)
@@ -58,13 +60,6 @@ static int try_each_slot(const char *dir, const char *name, int count, int *fd_o
     return 0;
 }
 
-static long long now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 static void sleep_ms(int ms)
 {
     struct timespec ts = {ms / 1000, (long)(ms % 1000) * 1000000L};
@@ -78,8 +73,8 @@ int rbx_slot_acquire(const char *dir, const char *name, int count, int wait_ms, 
     slot->fd = -1;
     if (count <= 0 || strchr(name, '/'))
         return rbx_error_internal(err, "bad slot pool '%s' of %d", name, count);
-    /* +1: now_ms() truncates, so a deadline from it could come up to 1 ms early. */
-    long long deadline = now_ms() + 1 + (wait_ms > 0 ? wait_ms : 0);
+    /* +1: rbx_clock_ms() truncates, so a deadline from it could come up to 1 ms early. */
+    long long deadline = (long long)rbx_clock_ms() + 1 + (wait_ms > 0 ? wait_ms : 0);
     /* Polling with a pause of 1, then 2 ms: a waiter costs a few syscalls per
      * pause. Longer pauses (up to 25 ms) let a request that arrived later
      * take a freed slot before one that was sleeping: under 4 clients for 2
@@ -89,7 +84,7 @@ int rbx_slot_acquire(const char *dir, const char *name, int count, int wait_ms, 
         int rc = try_each_slot(dir, name, count, &slot->fd, err);
         if (rc != 0)
             return rc;
-        long long left = deadline - now_ms();
+        long long left = deadline - (long long)rbx_clock_ms();
         if (left <= 0)
             return 0;
         sleep_ms((int)(left < pause ? left : pause));

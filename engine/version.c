@@ -17,6 +17,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "common/clock.h"
+
 #define VERSION_TIMEOUT_MS 10000
 #define VERSION_OUTPUT_MAX 8192
 
@@ -59,19 +61,12 @@ static int resolve_program(const rbx_language *lang, const char *prog, char *out
     return -1;
 }
 
-static long long now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* Read the child's merged output until EOF or the deadline. */
 static size_t drain(int fd, char *buf, size_t cap, long long deadline)
 {
     size_t len = 0;
     for (;;) {
-        long long left = deadline - now_ms();
+        long long left = deadline - (long long)rbx_clock_ms();
         struct pollfd pfd = {.fd = fd, .events = POLLIN};
         if (left <= 0 || poll(&pfd, 1, (int)left) <= 0)
             break;
@@ -110,7 +105,7 @@ static int run_capture(const rbx_language *lang, char *buf, size_t cap)
         close(pipefd[0]);
         return -1;
     }
-    drain(pipefd[0], buf, cap - 1, now_ms() + VERSION_TIMEOUT_MS);
+    drain(pipefd[0], buf, cap - 1, (long long)rbx_clock_ms() + VERSION_TIMEOUT_MS);
     close(pipefd[0]);
     kill(pid, SIGKILL); /* harmless when it already exited: it is not reaped yet */
     while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)

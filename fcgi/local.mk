@@ -41,4 +41,4 @@ tests_unit_fcgi_test_router_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS) $(JSONC_CFLAGS
 tests_unit_fcgi_test_router_LDADD = $(RBX_FCGI_LIBS) $(CHECK_LIBS)
 tests_unit_fcgi_test_pool_SOURCES = tests/unit/fcgi/test_pool.c
 tests_unit_fcgi_test_pool_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
-tests_unit_fcgi_test_pool_LDADD = fcgi/librbxfcgi.a $(CHECK_LIBS)
+tests_unit_fcgi_test_pool_LDADD = fcgi/librbxfcgi.a common/librbxcommon.a $(CHECK_LIBS)

@@ -13,6 +13,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "common/clock.h"
+
 #define MAX_WORKERS 256
 #define MAX_LIGHT_WORKERS 64
 /* A worker that dies sooner than this after its start counts as a failed start. */
@@ -23,13 +25,6 @@ struct slot {
     long long started; /* monotonic ms */
     bool light;        /* runs light_main */
 };
-
-static long long now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 static pid_t spawn_worker(const rbx_pool_options *opt, bool light, const sigset_t *oldmask,
                           int sigfd)
@@ -80,7 +75,7 @@ static int reap(const rbx_pool_options *opt, struct slot *slots, int n, int stop
                 continue;
             if (!stopping) {
                 describe_exit(pid, status);
-                if (now_ms() - slots[i].started < QUICK_DEATH_MS)
+                if ((long long)rbx_clock_ms() - slots[i].started < QUICK_DEATH_MS)
                     (*quick_deaths)++;
                 else
                     *quick_deaths = 0;
@@ -105,7 +100,7 @@ static void fill_empty_slots(const rbx_pool_options *opt, struct slot *slots, in
         pid_t pid = spawn_worker(opt, slots[i].light, oldmask, sigfd);
         if (pid > 0) {
             slots[i].pid = pid;
-            slots[i].started = now_ms();
+            slots[i].started = (long long)rbx_clock_ms();
         }
     }
 }
@@ -121,15 +116,15 @@ static void signal_all(struct slot *slots, int n, int sig)
 static void drain(const rbx_pool_options *opt, struct slot *slots, int n, int sigfd, int timeout_ms)
 {
     int ignored = 0;
-    long long deadline = now_ms() + timeout_ms;
+    long long deadline = (long long)rbx_clock_ms() + timeout_ms;
     signal_all(slots, n, SIGTERM);
     while (reap(opt, slots, n, 1, &ignored) > 0) {
-        long long left = deadline - now_ms();
+        long long left = deadline - (long long)rbx_clock_ms();
         if (left <= 0) {
             fprintf(stderr, "runbox-fcgi: drain timed out; killing the remaining workers\n");
             signal_all(slots, n, SIGKILL);
             left = 1000;
-            deadline = now_ms() + 1000;
+            deadline = (long long)rbx_clock_ms() + 1000;
         }
         struct pollfd pfd = {.fd = sigfd, .events = POLLIN};
         if (poll(&pfd, 1, (int)left) > 0) {

@@ -5,6 +5,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "common/clock.h"
 #include "fcgi/auth.h"
 #include "fcgi/cors.h"
 #include "fcgi/dialects/dialect.h"
@@ -192,22 +193,16 @@ static void reply_error(const rbx_dialect *d, rbx_reply *reply, const rbx_error 
         reply->retry_after = err->retry_after;
 }
 
-static long long wall_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* Shedding at the door: a request that could not start within queue_wait_ms
  * (it waited in the socket's backlog for a free worker) is refused at once
  * with 503 and Retry-After; one that did start may wait for a sandbox only
  * what is left of queue_wait_ms (svc->queue_wait_left_ms, fcgi/fairness.c).
- * The wait counts from nginx's $msec (REQUEST_START): same host, same clock. */
+ * The wait counts from nginx's $msec (REQUEST_START): same host, same clock,
+ * the wall clock (rbx_clock_unix_ms), not the monotonic one: $msec is wall time. */
 static int admit(rbx_service *svc, const rbx_http_request *http, rbx_error *err)
 {
     int budget = svc->cfg->queue_wait_ms;
-    long long waited = http->start_ms > 0 ? wall_ms() - http->start_ms : 0;
+    long long waited = http->start_ms > 0 ? rbx_clock_unix_ms() - http->start_ms : 0;
     if (waited < 0)
         waited = 0;
     if (waited > budget) {

@@ -137,7 +137,10 @@ static int launch(box_run *b, rbx_error *err)
         return 0;
     }
     /* Wall time, like CPU time, is the program's own: graders compare it
-     * across runs, and the box's set-up would be a constant few ms in it. */
+     * across runs, and the box's set-up would be a constant few ms in it.
+     * A timespec, not rbx_clock_ms(): the interval is taken in nanoseconds
+     * and truncated once, where two truncated ms readings could be 1 ms off
+     * (the same clock, CLOCK_MONOTONIC, as common/clock.c and the timerfd). */
     clock_gettime(CLOCK_MONOTONIC, &b->started);
     close_fd(&b->stdin_fd);
     if (rc == 0 && b->cfg->build_next_during_run) {

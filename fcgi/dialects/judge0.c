@@ -12,6 +12,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "common/clock.h"
 #include "engine/text.h"
 #include "fcgi/dialects/dialect.h"
 #include "fcgi/dialects/judge0.h"
@@ -421,14 +422,8 @@ static json_object *submission_json(rbx_service *svc, const j0_result *r, const 
 
 static json_object *now_iso(void)
 {
-    char buf[40];
-    struct timespec ts;
-    struct tm tm;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    gmtime_r(&ts.tv_sec, &tm);
-    size_t n = strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%S", &tm);
-    snprintf(buf + n, sizeof(buf) - n, ".%03ldZ", ts.tv_nsec / 1000000);
-    return json_object_new_string(buf);
+    char buf[RBX_ISO8601_SIZE];
+    return json_object_new_string(rbx_clock_iso8601(rbx_clock_unix_ms(), buf, sizeof(buf)));
 }
 
 /* A job's state ({status, result, created_at, finished_at}) as a submission. */
