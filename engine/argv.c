@@ -1,6 +1,9 @@
 /* Expanding a definition's argv template into the argv of one run. Each
  * template element becomes one argument (never a shell word list), except
- * {sources}, which stands alone and becomes one argument per source file. */
+ * {sources} and {options}, which stand alone and become one argument per
+ * source file or option. A library of its own (librbxargv.a): the engine
+ * expands plain runs' commands with it and grading's harnesses theirs, from
+ * the same templates. */
 #include "engine/language.h"
 
 #include <stdio.h>
@@ -74,6 +77,23 @@ static char *substitute(const char *tmpl, const char *file, const char *stem, co
     return out;
 }
 
+void rbx_language_stem(const char *file_name, char *out, size_t outsz)
+{
+    snprintf(out, outsz, "%s", file_name);
+    char *dot = strrchr(out, '.');
+    if (dot && dot != out)
+        *dot = '\0';
+}
+
+/* One argument per element of list (sources, options); none when NULL. */
+static int push_all(argv_builder *b, const char *const *list, rbx_error *err)
+{
+    for (size_t i = 0; list && list[i]; i++)
+        if (push(b, strdup(list[i]), err) < 0)
+            return -1;
+    return 0;
+}
+
 char **rbx_argv_expand(const char *const *tmpl, const rbx_argv_vars *vars, const char *const *extra,
                        rbx_error *err)
 {
@@ -86,9 +106,8 @@ char **rbx_argv_expand(const char *const *tmpl, const rbx_argv_vars *vars, const
     }
     int rc = 0;
     for (size_t i = 0; rc == 0 && tmpl[i]; i++) {
-        if (strcmp(tmpl[i], "{sources}") == 0) {
-            for (size_t s = 0; rc == 0 && vars->sources && vars->sources[s]; s++)
-                rc = push(&b, strdup(vars->sources[s]), err);
+        if (strcmp(tmpl[i], "{sources}") == 0 || strcmp(tmpl[i], "{options}") == 0) {
+            rc = push_all(&b, tmpl[i][1] == 's' ? vars->sources : vars->options, err);
             continue;
         }
         if (!vars->prebuilt && strstr(tmpl[i], "{prebuilt}"))
@@ -98,8 +117,8 @@ char **rbx_argv_expand(const char *const *tmpl, const rbx_argv_vars *vars, const
                                vars->dir, vars->prebuilt, err);
         rc = arg ? push(&b, arg, err) : -1;
     }
-    for (size_t i = 0; rc == 0 && extra && extra[i]; i++)
-        rc = push(&b, strdup(extra[i]), err);
+    if (rc == 0)
+        rc = push_all(&b, extra, err);
     if (rc < 0) {
         rbx_argv_free(b.v);
         return NULL;

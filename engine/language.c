@@ -504,14 +504,6 @@ void rbx_languages_free(rbx_language_set *set)
     memset(set, 0, sizeof(*set));
 }
 
-void rbx_language_stem(const char *file_name, char *out, size_t outsz)
-{
-    snprintf(out, outsz, "%s", file_name);
-    char *dot = strrchr(out, '.');
-    if (dot && dot != out)
-        *dot = '\0';
-}
-
 bool rbx_language_is_source(const rbx_language *lang, const char *name)
 {
     size_t n = strlen(name);

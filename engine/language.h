@@ -75,9 +75,11 @@ void rbx_language_stem(const char *file_name, char *out, size_t outsz);
 
 /* Expand an argv template: {file} the entry file, {stem} its stem, {main} the
  * class that declares main (class_naming languages; else the stem), {dir} the
- * box's work dir, {sources} one element per source file (may be several).
- * `extra` (may be NULL) is appended. Returns a NULL-terminated array whose
- * strings are owned by it: free with rbx_argv_free. */
+ * box's work dir, {sources} one element per source file (may be several),
+ * {options} one element per option a caller adds before the program (a
+ * grading harness's; none for a plain run). `extra` (may be NULL) is
+ * appended. Returns a NULL-terminated array whose strings are owned by it:
+ * free with rbx_argv_free. (engine/argv.c, librbxargv.a) */
 typedef struct rbx_argv_vars {
     const char *file;
     const char *main_class; /* NULL: the stem */
@@ -86,6 +88,7 @@ typedef struct rbx_argv_vars {
     /* {prebuilt}: where the language's prebuilt set is in the box; NULL
      * when it is not built, and then an element naming it is left out. */
     const char *prebuilt;
+    const char *const *options; /* NULL-terminated, or NULL */
 } rbx_argv_vars;
 
 char **rbx_argv_expand(const char *const *tmpl, const rbx_argv_vars *vars, const char *const *extra,

@@ -4,7 +4,7 @@ noinst_LIBRARIES += engine/librbxengine.a
 engine_librbxengine_a_SOURCES = \
 	engine/engine.c \
 	engine/language.c engine/language.h \
-	engine/argv.c engine/version.c \
+	engine/version.c \
 	engine/request.c engine/request.h \
 	engine/imports.c engine/imports.h engine/java_source.c engine/java_source.h \
 	engine/limits.c engine/limits.h \
@@ -26,8 +26,14 @@ noinst_LIBRARIES += engine/librbxreport.a
 engine_librbxreport_a_SOURCES = engine/report.c engine/report.h
 engine_librbxreport_a_CFLAGS = $(AM_CFLAGS)
 
+# Expanding the definitions' command templates (engine/argv.c): its own
+# library because grading's harnesses, below the engine, expand them too.
+noinst_LIBRARIES += engine/librbxargv.a
+engine_librbxargv_a_SOURCES = engine/argv.c
+engine_librbxargv_a_CFLAGS = $(AM_CFLAGS) $(JSONC_CFLAGS)
+
 # What a program linking the engine needs after librbxengine.a.
-ENGINE_LIBS = engine/librbxengine.a engine/grading/librbxgrading.a engine/librbxreport.a $(RBX_SANDBOX_LIBS) $(JSONC_LIBS) $(SODIUM_LIBS) $(INIH_LIBS) -lm
+ENGINE_LIBS = engine/librbxengine.a engine/grading/librbxgrading.a engine/librbxargv.a engine/librbxreport.a $(RBX_SANDBOX_LIBS) $(JSONC_LIBS) $(SODIUM_LIBS) $(INIH_LIBS) -lm
 
 # Unit tests of the engine's parts; test_execute drives the real sandbox.
 ENGINE_TEST_LDADD = $(ENGINE_LIBS) $(CHECK_LIBS)

@@ -9,8 +9,6 @@
 #include "engine/prebuilt.h"
 #include "engine/workdir.h"
 
-#define BOX_DIR "/box"
-
 static int add_source(rbx_run *run, const char *name, rbx_error *err)
 {
     size_t n = 0;
@@ -145,8 +143,12 @@ static int compile_in_box(rbx_run *run, const char *const *argv, const rbx_sandb
 char **rbx_run_expand(const rbx_run *run, const char *const *tmpl, const char *const *extra,
                       rbx_error *err)
 {
-    rbx_argv_vars vars = {run->entry, run->main_class, BOX_DIR, (const char *const *)run->sources,
-                          run->prebuilt[0] ? RBX_PREBUILT_BOX_DIR : NULL};
+    rbx_argv_vars vars = {.file = run->entry,
+                          .main_class = run->main_class,
+                          .dir = RBX_RUN_BOX_DIR,
+                          .sources = (const char *const *)run->sources,
+                          .prebuilt = run->prebuilt[0] ? RBX_PREBUILT_BOX_DIR : NULL,
+                          .options = NULL}; /* a plain run adds no options of its own */
     return rbx_argv_expand(tmpl, &vars, extra, err);
 }
 

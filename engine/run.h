@@ -15,6 +15,9 @@
 #include "engine/workdir.h"
 #include "sandbox/sandbox.h"
 
+/* The work dir as a box sees it ({dir}). */
+#define RBX_RUN_BOX_DIR "/box"
+
 typedef struct rbx_run {
     const rbx_config *cfg;
     const rbx_language *lang;

@@ -187,6 +187,7 @@ static int prepare(grading *g, rbx_error *err)
         return 0;
     }
     rbx_harness_input in = {
+        .definition = &g->job->definition,
         .workdir_fd = g->job->workdir_fd,
         .code = g->job->code ? g->job->code : "",
         .function_name = g->spec->function_name,

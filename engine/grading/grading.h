@@ -87,6 +87,18 @@ typedef struct rbx_grading_runner {
     void *ctx;
 } rbx_grading_runner;
 
+/* The language definition's command templates (languages/<id>.json, expanded
+ * by engine/language.h's rbx_argv_expand), the same that plain runs use: a
+ * harness compiles and runs with these, naming its own files as {sources},
+ * {file} and {main}, and adds only its own arguments, so a flag changed in
+ * the definition changes graded runs too. */
+typedef struct rbx_grading_commands {
+    const char *const *compile; /* NULL when the language is not compiled */
+    const char *const *run;
+    const char *const *check; /* /validate's syntax check */
+    const char *dir;          /* {dir}: the work dir as the box sees it */
+} rbx_grading_commands;
+
 typedef struct rbx_grading_job {
     const char *language; /* canonical id: c, cpp, python, javascript, typescript, java, go */
     const rbx_grading_spec *spec; /* the request's, parsed by rbx_grading_spec_parse */
@@ -101,6 +113,8 @@ typedef struct rbx_grading_job {
      * (compiled along with the code where the language needs that); may be NULL. */
     const char *const *extra_files;
     size_t n_extra_files;
+    /* For function calls and test code: the definition's templates. */
+    rbx_grading_commands definition;
 } rbx_grading_job;
 
 typedef struct rbx_grading_options {

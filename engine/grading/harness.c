@@ -11,6 +11,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "engine/language.h"
+
 static const struct {
     const char *language;
     rbx_harness_generator generate;
@@ -51,6 +53,8 @@ void rbx_harness_plan_free(rbx_harness_plan *plan)
 {
     for (size_t i = 0; i < plan->n_owned; i++)
         free(plan->owned[i]);
+    for (size_t i = 0; i < plan->n_expanded; i++)
+        rbx_argv_free(plan->expanded[i]);
     free(plan->uncallable);
     memset(plan, 0, sizeof(*plan));
 }
@@ -106,6 +110,50 @@ void rbx_plan_argv_extra(const char **argv, const rbx_harness_input *in, const c
         if (fl > sl && strcmp(f + fl - sl, suffix) == 0)
             argv_push(argv, f);
     }
+}
+
+int rbx_plan_command(rbx_harness_plan *plan, const char **argv, const char *const *tmpl,
+                     const rbx_harness_input *in, const rbx_plan_files *files, rbx_error *err)
+{
+    if (!tmpl || !in->definition)
+        return rbx_error_internal(err, "the language definition has no command for the harness");
+    if (plan->n_expanded >= sizeof(plan->expanded) / sizeof(plan->expanded[0]))
+        abort(); /* a generator bug: every generator has a fixed command count */
+    rbx_argv_vars vars = {
+        .file = files->file,
+        .main_class = files->main_class,
+        .dir = in->definition->dir ? in->definition->dir : ".",
+        .sources = files->sources,
+        .prebuilt = "{prebuilt}", /* kept as it is: the engine knows whether the set is built */
+        .options = files->options,
+    };
+    char **expanded = rbx_argv_expand(tmpl, &vars, NULL, err);
+    if (!expanded)
+        return -1;
+    plan->expanded[plan->n_expanded++] = expanded;
+    for (size_t i = 0; expanded[i]; i++)
+        argv_push(argv, expanded[i]);
+    return 0;
+}
+
+const char *const *rbx_plan_sources(rbx_harness_plan *plan, const rbx_harness_input *in,
+                                    const char *first, const char *suffix, const char *last)
+{
+    const char **list = calloc(in->n_extra_files + 3, sizeof(char *));
+    if (!rbx_plan_keep(plan, (char *)list))
+        return NULL;
+    size_t n = 0, sl = suffix ? strlen(suffix) : 0;
+    if (first)
+        list[n++] = first;
+    for (size_t i = 0; suffix && i < in->n_extra_files; i++) {
+        const char *f = in->extra_files[i];
+        size_t fl = strlen(f);
+        if (fl > sl && strcmp(f + fl - sl, suffix) == 0)
+            list[n++] = f;
+    }
+    if (last)
+        list[n++] = last;
+    return list;
 }
 
 void rbx_plan_uncallable(rbx_harness_plan *plan, const char *fmt, ...)

@@ -13,6 +13,7 @@
 #include <stdio.h>
 
 #include "common/error.h"
+#include "engine/grading/grading.h"
 
 #define RBX_PLAN_MAX_ARGS 48
 #define RBX_PLAN_MAX_STEPS 3
@@ -43,9 +44,20 @@ typedef struct rbx_harness_plan {
     char *uncallable; /* set at generation time: the compile_error message */
     char *owned[RBX_PLAN_MAX_OWNED];
     size_t n_owned;
+    char **expanded[RBX_PLAN_MAX_STEPS + 1]; /* the definition's commands, expanded */
+    size_t n_expanded;
 } rbx_harness_plan;
 
+/* The harness's own files in a definition's command. */
+typedef struct rbx_plan_files {
+    const char *file;           /* {file} and {stem}: the entry */
+    const char *main_class;     /* {main}; NULL: the stem */
+    const char *const *sources; /* {sources}, NULL-terminated */
+    const char *const *options; /* {options}: the harness's own, before the program */
+} rbx_plan_files;
+
 typedef struct rbx_harness_input {
+    const rbx_grading_commands *definition;
     int workdir_fd;
     const char *code;
     const char *function_name; /* function calls, or NULL */
@@ -78,6 +90,16 @@ const char *rbx_plan_keep(rbx_harness_plan *plan, char *s); /* plan frees s; NUL
 const char **rbx_plan_compile_step(rbx_harness_plan *plan); /* a new, empty compile argv */
 const char **rbx_plan_check_step(rbx_harness_plan *plan);   /* one that runs the code (runs_code) */
 void rbx_plan_argv(const char **argv, ...);                 /* append strings up to a NULL */
+/* Append the definition's command tmpl for the harness's files to argv; the
+ * harness's own arguments follow with rbx_plan_argv. {prebuilt} is kept for
+ * the engine, which expands it (or leaves the element out) when it runs the
+ * command. -1 with err when tmpl is NULL or does not expand. */
+int rbx_plan_command(rbx_harness_plan *plan, const char **argv, const char *const *tmpl,
+                     const rbx_harness_input *in, const rbx_plan_files *files, rbx_error *err);
+/* The harness's sources for {sources}: first, then the request's extra files
+ * whose names end in suffix, then last (either may be NULL); kept in the plan. */
+const char *const *rbx_plan_sources(rbx_harness_plan *plan, const rbx_harness_input *in,
+                                    const char *first, const char *suffix, const char *last);
 void rbx_plan_argv_extra(const char **argv, const rbx_harness_input *in, const char *suffix);
 void rbx_plan_uncallable(rbx_harness_plan *plan, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));

@@ -398,14 +398,18 @@ int rbx_harness_c(const rbx_harness_input *in, rbx_harness_plan *plan, rbx_error
     }
     if (rbx_text_write_file(in->workdir_fd, "rbx_harness.c", f, &buf, &len, err) < 0)
         return -1;
+    /* The definition's compile and run (its flags, its output name), with
+     * the harness as the source; json-c for the function calls' harness. */
+    const char *const *sources = rbx_plan_sources(plan, in, "rbx_harness.c", ".c", NULL);
+    if (!sources)
+        return rbx_error_errno(err, "out of memory");
+    rbx_plan_files files = {.file = "rbx_harness.c", .sources = sources};
     const char **gcc = rbx_plan_compile_step(plan);
-    rbx_plan_argv(gcc, "gcc", "-std=gnu17", "-O2", "-pipe", "-o", "rbx_harness", "rbx_harness.c",
-                  NULL);
-    rbx_plan_argv_extra(gcc, in, ".c");
+    if (rbx_plan_command(plan, gcc, in->definition->compile, in, &files, err) < 0 ||
+        rbx_plan_command(plan, plan->run, in->definition->run, in, &files, err) < 0)
+        return -1;
     if (!in->tests)
         rbx_plan_argv(gcc, "-ljson-c", NULL);
-    rbx_plan_argv(gcc, "-lm", NULL);
-    rbx_plan_argv(plan->run, "./rbx_harness", NULL);
     plan->results = !in->tests       ? RBX_RESULTS_VALUE_FILE
                     : test_functions ? RBX_RESULTS_TEST_LINES
                                      : RBX_RESULTS_EXIT_STATUS;

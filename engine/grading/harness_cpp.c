@@ -138,12 +138,19 @@ int rbx_harness_cpp(const rbx_harness_input *in, rbx_harness_plan *plan, rbx_err
     if (in->function_name && !rbx_source_mentions(in->code, in->function_name))
         rbx_plan_uncallable(plan, "function '%s' is not defined in the submission",
                             in->function_name);
+    /* The definition's compile and run, with the harness as the source and
+     * its header found in the prebuilt dir first, where its precompiled form
+     * is (engine/prebuilt.h, built with the same command); in the work dir
+     * else. {prebuilt} is dropped when the prebuilt dir is not there (yet). */
+    const char *const *sources = rbx_plan_sources(plan, in, "rbx_harness.cpp", ".cpp", NULL);
+    if (!sources)
+        return rbx_error_errno(err, "out of memory");
+    rbx_plan_files files = {.file = "rbx_harness.cpp", .sources = sources};
     const char **gxx = rbx_plan_compile_step(plan);
-    /* {prebuilt} is dropped when the prebuilt dir is not there (yet) */
-    rbx_plan_argv(gxx, "g++", "-std=c++17", "-O2", "-pipe", "-I{prebuilt}", "-I.", "-o",
-                  "rbx_harness", "rbx_harness.cpp", NULL);
-    rbx_plan_argv_extra(gxx, in, ".cpp");
-    rbx_plan_argv(plan->run, "./rbx_harness", NULL);
+    if (rbx_plan_command(plan, gxx, in->definition->compile, in, &files, err) < 0 ||
+        rbx_plan_command(plan, plan->run, in->definition->run, in, &files, err) < 0)
+        return -1;
+    rbx_plan_argv(gxx, "-I{prebuilt}", "-I.", NULL);
     plan->results = !in->tests       ? RBX_RESULTS_VALUE_FILE
                     : test_functions ? RBX_RESULTS_TEST_LINES
                                      : RBX_RESULTS_EXIT_STATUS;

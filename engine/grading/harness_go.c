@@ -115,8 +115,10 @@ int rbx_harness_go(const rbx_harness_input *in, rbx_harness_plan *plan, rbx_erro
         return -1;
     const char **build = rbx_plan_compile_step(plan);
     if (in->tests) {
-        /* The files by name, not the directory: the engine's own copy of the
-         * code (main.go) is there too and would be declared twice. */
+        /* `go test -c`: the definition has no test build of its own, so
+         * this step is the harness's; the files by name, not the directory:
+         * the engine's own copy of the code (main.go) is there too and would
+         * be declared twice. */
         rbx_plan_argv(build, "go", "test", "-c", "-o", "rbx_harness", "solution.go", NULL);
         rbx_plan_argv_extra(build, in, ".go");
         rbx_plan_argv(build, "solution_test.go", NULL);
@@ -127,10 +129,16 @@ int rbx_harness_go(const rbx_harness_input *in, rbx_harness_plan *plan, rbx_erro
     if (!rbx_source_mentions(in->code, in->function_name))
         rbx_plan_uncallable(plan, "function '%s' is not defined in the submission",
                             in->function_name);
-    rbx_plan_argv(build, "go", "build", "-o", "rbx_harness", "solution.go", NULL);
-    rbx_plan_argv_extra(build, in, ".go");
-    rbx_plan_argv(build, "zz_rbx_harness.go", NULL);
-    rbx_plan_argv(plan->run, "./rbx_harness", NULL);
+    /* The definition's build and run, over the code's files and the harness's
+     * (by name: the engine's main.go is in the dir too). */
+    const char *const *sources =
+        rbx_plan_sources(plan, in, "solution.go", ".go", "zz_rbx_harness.go");
+    if (!sources)
+        return rbx_error_errno(err, "out of memory");
+    rbx_plan_files files = {.file = "solution.go", .sources = sources};
+    if (rbx_plan_command(plan, build, in->definition->compile, in, &files, err) < 0 ||
+        rbx_plan_command(plan, plan->run, in->definition->run, in, &files, err) < 0)
+        return -1;
     plan->results = RBX_RESULTS_VALUE_FILE;
     return 0;
 }

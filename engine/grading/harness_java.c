@@ -236,19 +236,24 @@ int rbx_harness_java(const rbx_harness_input *in, rbx_harness_plan *plan, rbx_er
     if (in->function_name && !rbx_source_mentions(in->code, in->function_name))
         rbx_plan_uncallable(plan, "function '%s' is not defined in the submission",
                             in->function_name);
+    /* The definition's javac and java (their JVM flags and archives), with
+     * the harness's classes; its own: Gson on the class path, assertions on
+     * for test code, and the archive that holds Gson's classes (a later
+     * -cp or -XX:SharedArchiveFile than the definition's wins). */
+    const char *const *sources = rbx_plan_sources(plan, in, code_file, ".java", runner_file);
+    if (!sources)
+        return rbx_error_errno(err, "out of memory");
+    static const char *const run_options[] = {"-ea", "-XX:SharedArchiveFile={prebuilt}/harness.jsa",
+                                              "-cp", GSON_JAR ":.", NULL};
+    rbx_plan_files files = {
+        .file = runner_file, .main_class = runner, .sources = sources, .options = run_options};
     const char **javac = rbx_plan_compile_step(plan);
-    /* the JVM flags of languages/java.json: small, quick to start, fit in the box */
-    rbx_plan_argv(javac, "javac", "-J-XX:+UseSerialGC", "-J-XX:TieredStopAtLevel=1",
-                  "-J-XX:-UsePerfData", "-J-Xshare:auto",
-                  "-J-XX:SharedArchiveFile={prebuilt}/javac.jsa", "-encoding", "UTF-8", "-nowarn",
-                  "-cp", GSON_JAR, "-d", ".", code_file, runner_file, NULL);
+    if (rbx_plan_command(plan, javac, in->definition->compile, in, &files, err) < 0 ||
+        rbx_plan_command(plan, plan->run, in->definition->run, in, &files, err) < 0)
+        return -1;
     if (tests_file)
         rbx_plan_argv(javac, tests_file, NULL);
-    rbx_plan_argv_extra(javac, in, ".java");
-    rbx_plan_argv(plan->run, "java", "-ea", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
-                  "-XX:-UsePerfData", "-Xshare:auto",
-                  "-XX:SharedArchiveFile={prebuilt}/harness.jsa", "-Xss8m", "-cp", GSON_JAR ":.",
-                  runner, NULL);
+    rbx_plan_argv(javac, "-cp", GSON_JAR, NULL);
     plan->results = in->tests ? RBX_RESULTS_TEST_LINES : RBX_RESULTS_VALUE_FILE;
     return 0;
 }

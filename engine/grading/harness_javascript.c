@@ -178,22 +178,33 @@ static int generate(const rbx_harness_input *in, rbx_harness_plan *plan, bool ts
     if (ts) {
         if (rbx_harness_write(in->workdir_fd, "rbx_env.d.ts", ts_env, strlen(ts_env), err) < 0)
             return -1;
-        /* tsc, not esbuild as /execute runs: a grader's type error is a
-         * compile_error; the same submission again is a compile cache hit. */
+        /* tsc, not the definition's esbuild: a grader's type error is a
+         * compile_error (esbuild drops types unchecked); the same submission
+         * again is a compile cache hit. This step alone is the harness's. */
         const char **tsc = rbx_plan_compile_step(plan);
         rbx_plan_argv(tsc, "tsc", "--target", "es2020", "--module", "commonjs", "--skipLibCheck",
                       "--outDir", ".", "rbx_env.d.ts", "solution.ts", NULL);
         rbx_plan_argv_extra(tsc, in, ".ts");
     }
+    /* The definition's run with the harness as the program (TypeScript's
+     * runs {stem}.js, the harness's JavaScript); its check step is that run
+     * told to load the code and stop; test code's is the definition's check
+     * of the code. */
+    rbx_plan_files harness = {.file = "rbx_harness.js"}, solution = {.file = "solution.js"};
     if (in->function_name) {
         if (!rbx_source_mentions(in->code, in->function_name))
             rbx_plan_uncallable(plan, "function '%s' is not defined in the submission",
                                 in->function_name);
-        rbx_plan_argv(rbx_plan_check_step(plan), "node", "rbx_harness.js", "--check", NULL);
-    } else if (!ts) {
-        rbx_plan_argv(rbx_plan_compile_step(plan), "node", "--check", "solution.js", NULL);
+        const char **check = rbx_plan_check_step(plan);
+        if (rbx_plan_command(plan, check, in->definition->run, in, &harness, err) < 0)
+            return -1;
+        rbx_plan_argv(check, "--check", NULL);
+    } else if (!ts && rbx_plan_command(plan, rbx_plan_compile_step(plan), in->definition->check, in,
+                                       &solution, err) < 0) {
+        return -1;
     }
-    rbx_plan_argv(plan->run, "node", "rbx_harness.js", NULL);
+    if (rbx_plan_command(plan, plan->run, in->definition->run, in, &harness, err) < 0)
+        return -1;
     plan->results = in->tests ? RBX_RESULTS_TEST_LINES : RBX_RESULTS_VALUE_FILE;
     plan->signed_lines = in->tests != NULL;
     return 0;

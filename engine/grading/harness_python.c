@@ -120,8 +120,14 @@ int rbx_harness_python(const rbx_harness_input *in, rbx_harness_plan *plan, rbx_
     if (in->function_name && !rbx_source_mentions(in->code, in->function_name))
         rbx_plan_uncallable(plan, "function '%s' is not defined in the submission",
                             in->function_name);
-    rbx_plan_argv(rbx_plan_check_step(plan), "python3", "rbx_harness.py", "--check", NULL);
-    rbx_plan_argv(plan->run, "python3", "rbx_harness.py", NULL);
+    /* The definition's run with the harness as the program; its check step
+     * is the same run, told to load the code and stop. */
+    rbx_plan_files files = {.file = "rbx_harness.py"};
+    const char **check = rbx_plan_check_step(plan);
+    if (rbx_plan_command(plan, check, in->definition->run, in, &files, err) < 0 ||
+        rbx_plan_command(plan, plan->run, in->definition->run, in, &files, err) < 0)
+        return -1;
+    rbx_plan_argv(check, "--check", NULL);
     plan->results = in->tests ? RBX_RESULTS_TEST_LINES : RBX_RESULTS_VALUE_FILE;
     plan->signed_lines = in->tests != NULL;
     return 0;

@@ -6,7 +6,7 @@
 # runs a smoke of a few seconds each.
 # (headers in these lists are skipped by tests/fuzz/build)
 FUZZ_SRC = $(common_librbxcommon_a_SOURCES) $(engine_librbxengine_a_SOURCES) \
-	$(engine_librbxreport_a_SOURCES) \
+	$(engine_librbxreport_a_SOURCES) $(engine_librbxargv_a_SOURCES) \
 	$(engine_grading_librbxgrading_a_SOURCES) $(sandbox_librbxsandbox_a_SOURCES) \
 	$(store_librbxstore_a_SOURCES) $(fcgi_librbxfcgi_a_SOURCES) \
 	$(fcgi_dialects_librbxshapes_a_SOURCES) $(worker_librbxworker_a_SOURCES)

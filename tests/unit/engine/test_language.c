@@ -139,7 +139,7 @@ START_TEST(test_argv_expansion)
     const char *tmpl[] = {"javac", "-d", "{dir}/out", "{sources}", "-cp", "{stem}:x", NULL};
     const char *sources[] = {"Main.java", "Util.java", NULL};
     const char *extra[] = {"a b", "; rm -rf /", NULL};
-    rbx_argv_vars vars = {"Main.java", NULL, "/box", sources, NULL};
+    rbx_argv_vars vars = {.file = "Main.java", .dir = "/box", .sources = sources};
     rbx_error err;
     char **argv = rbx_argv_expand(tmpl, &vars, extra, &err);
     ck_assert_ptr_nonnull(argv);
@@ -169,6 +169,22 @@ START_TEST(test_argv_expansion)
     rbx_argv_free(argv);
     argv = rbx_argv_prebuilt(pre, "/prebuilt", &err);
     ck_assert_str_eq(argv[1], "-XX:SharedArchiveFile=/prebuilt/java.jsa");
+    rbx_argv_free(argv);
+
+    /* {options}: a caller's own options, one element each, none for a plain run */
+    const char *opt[] = {"java", "{options}", "{main}", NULL};
+    argv = rbx_argv_expand(opt, &vars, NULL, &err);
+    ck_assert_str_eq(argv[1], "Main");
+    ck_assert_ptr_null(argv[2]);
+    rbx_argv_free(argv);
+    const char *options[] = {"-ea", "-cp", "a:b", NULL};
+    vars.options = options;
+    vars.main_class = "Runner";
+    argv = rbx_argv_expand(opt, &vars, NULL, &err);
+    const char *with[] = {"java", "-ea", "-cp", "a:b", "Runner", NULL};
+    for (size_t i = 0; with[i]; i++)
+        ck_assert_str_eq(argv[i], with[i]);
+    ck_assert_ptr_null(argv[5]);
     rbx_argv_free(argv);
 }
 END_TEST

@@ -9,9 +9,14 @@
 #include <unistd.h>
 
 #include "engine/grading/grading.h"
+#include "engine/grading/harness.h"
+#include "engine/language.h"
 #include "engine/native.h"
 #include "tests/unit/grading/fake_runner.h"
 #include "tests/unit/support/check_main.h"
+
+/* The shipped definitions (languages/): the harnesses' commands come from them. */
+static rbx_language_set languages;
 
 static char workdir[64];
 static int workdir_fd = -1;
@@ -47,6 +52,14 @@ static void write_file(const char *name, const char *text)
     close(fd);
 }
 
+static rbx_grading_commands definition_of(const rbx_language *lang)
+{
+    return (rbx_grading_commands){.compile = (const char *const *)lang->compile_argv,
+                                  .run = (const char *const *)lang->run_argv,
+                                  .check = (const char *const *)lang->check_argv,
+                                  .dir = "/box"};
+}
+
 /* Grade a job whose spec is parsed from body (and whose code is the body's);
  * the answer as the native writer puts it. */
 static json_object *grade_job(rbx_grading_job *job, json_object *body, uint64_t total_wall_ms)
@@ -57,6 +70,9 @@ static json_object *grade_job(rbx_grading_job *job, json_object *body, uint64_t 
     ck_assert_msg(rbx_grading_spec_parse(body, 0, NULL, NULL, &spec, &err) == 0, "spec: %s",
                   err.message);
     json_object *code = json_object_object_get(body, "code");
+    rbx_language *lang = rbx_languages_find(&languages, job->language);
+    ck_assert_msg(lang != NULL, "no definition of %s", job->language);
+    job->definition = definition_of(lang);
     job->spec = &spec;
     job->code = code ? json_object_get_string(code) : "";
     rbx_grading_runner runner = {.run = fake_run, .ctx = &runner_ctx};
@@ -763,6 +779,100 @@ START_TEST(test_python_tests_one_result_per_test)
 }
 END_TEST
 
+/* ---- the harnesses' commands are the definition's ------------------------ */
+
+static const struct {
+    const char *language, *code;
+} CALLABLE[] = {
+    {"c", "int f(int a) { return a; }\n"},
+    {"cpp", "int f(int a) { return a; }\n"},
+    {"java", "public class Solution { public int f(int a) { return a; } }\n"},
+    {"go", "package main\n\nfunc f(a int) int { return a }\n"},
+    {"python", "def f(a):\n    return a\n"},
+    {"javascript", "function f(a) { return a; }\n"},
+    {"typescript", "function f(a: number): number { return a; }\n"},
+};
+
+/* Every literal element of tmpl appears in argv, in order ({sources},
+ * {file}, ... are the harness's names; {prebuilt} stays for the engine). */
+static bool follows_template(const char *const *tmpl, const char *const *argv)
+{
+    size_t a = 0;
+    for (size_t t = 0; tmpl[t]; t++) {
+        if (strchr(tmpl[t], '{') && !strstr(tmpl[t], "{prebuilt}"))
+            continue;
+        while (argv[a] && strcmp(argv[a], tmpl[t]) != 0)
+            a++;
+        if (!argv[a])
+            return false;
+        a++;
+    }
+    return true;
+}
+
+/* tmpl with flag inserted after the program's name. */
+static const char **with_flag(const char *const *tmpl, const char *flag, const char **out,
+                              size_t cap)
+{
+    size_t n = 0;
+    for (size_t i = 0; tmpl[i] && n + 2 < cap; i++) {
+        out[n++] = tmpl[i];
+        if (i == 0)
+            out[n++] = flag;
+    }
+    out[n] = NULL;
+    return out;
+}
+
+static void plan_for(const char *language, const char *code, const rbx_grading_commands *def,
+                     rbx_harness_plan *plan)
+{
+    rbx_harness_input in = {
+        .definition = def, .workdir_fd = workdir_fd, .code = code, .function_name = "f"};
+    rbx_error err;
+    ck_assert_msg(rbx_harness_plan_make(language, &in, plan, &err) == 0, "%s: %s", language,
+                  err.message);
+    ck_assert_msg(!plan->uncallable, "%s: %s", language, plan->uncallable);
+}
+
+/* The last compile step (the compiler, when the language has one) and the
+ * run are the definition's commands; a flag changed in the definition is
+ * changed in the harness's commands too. */
+START_TEST(test_harness_commands_come_from_the_definition)
+{
+    for (size_t i = 0; i < sizeof(CALLABLE) / sizeof(CALLABLE[0]); i++) {
+        const char *id = CALLABLE[i].language;
+        rbx_language *lang = rbx_languages_find(&languages, id);
+        ck_assert_ptr_nonnull(lang);
+        rbx_grading_commands def = definition_of(lang);
+        rbx_harness_plan plan;
+        plan_for(id, CALLABLE[i].code, &def, &plan);
+        ck_assert_msg(follows_template(def.run, plan.run), "%s: the run is not the definition's",
+                      id);
+        bool compiles = lang->compiled && strcmp(id, "typescript") != 0; /* tsc: its own */
+        ck_assert_uint_ge(plan.n_compile, 1);
+        const char *const *compile = plan.compile[plan.n_compile - 1];
+        if (compiles)
+            ck_assert_msg(follows_template(def.compile, compile),
+                          "%s: the compile is not the definition's", id);
+        rbx_harness_plan_free(&plan);
+
+        const char *changed_compile[64], *changed_run[64];
+        def.run = with_flag(def.run, "--rbx-changed-run", changed_run, 64);
+        if (compiles)
+            def.compile = with_flag(def.compile, "--rbx-changed-compile", changed_compile, 64);
+        plan_for(id, CALLABLE[i].code, &def, &plan);
+        ck_assert_msg(strcmp(plan.run[1], "--rbx-changed-run") == 0, "%s: run %s %s", id,
+                      plan.run[0], plan.run[1]);
+        compile = plan.compile[plan.n_compile - 1];
+        if (compiles)
+            ck_assert_msg(strcmp(compile[1], "--rbx-changed-compile") == 0, "%s: compile %s %s", id,
+                          compile[0], compile[1]);
+        rbx_harness_plan_free(&plan);
+    }
+}
+END_TEST
+
 static TCase *tcase(const char *name)
 {
     TCase *tc = tcase_create(name);
@@ -774,6 +884,9 @@ static TCase *tcase(const char *name)
 static Suite *suite(void)
 {
     Suite *s = suite_create("grading harness");
+    TCase *commands = tcase("commands");
+    tcase_add_test(commands, test_harness_commands_come_from_the_definition);
+    suite_add_tcase(s, commands);
     TCase *io = tcase("io");
     tcase_add_test(io, test_io_python_cases_compare_and_report);
     tcase_add_test(io, test_io_c_compiled_once_and_timeout_between_passes);
@@ -825,5 +938,15 @@ static Suite *suite(void)
 
 int main(void)
 {
-    return rbx_check_run(suite());
+    char dir[1024];
+    const char *top = getenv("RUNBOX_SRCDIR");
+    rbx_error err;
+    snprintf(dir, sizeof(dir), "%s/languages", top ? top : ".");
+    if (rbx_languages_load_dir(dir, &languages, &err) != 0) {
+        fprintf(stderr, "cannot load %s: %s\n", dir, err.message);
+        return 1;
+    }
+    int rc = rbx_check_run(suite());
+    rbx_languages_free(&languages);
+    return rc;
 }
