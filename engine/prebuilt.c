@@ -21,7 +21,7 @@
 #define MAX_STEPS 4
 #define MAX_FILES 4
 #define MAX_ARGS 24
-/* A set's files can be large (the C++ header's PCH is about 85 MB). */
+/* A set's files can be large (the C++ header's PCH is about 45 MB). */
 #define MAX_PART_BYTES (512ULL * 1024 * 1024)
 #define BUILD_BOX_KB (1024 * 1024)
 #define BUILD_TIME_MS (300 * 1000)
@@ -35,6 +35,12 @@ typedef struct recipe {
     const char *language;
     recipe_file files[MAX_FILES]; /* written into the build dir */
     const char *steps[MAX_STEPS][MAX_ARGS];
+    /* A last step that is the definition's compile command over these
+     * sources, then these arguments: a part used by a harness that compiles
+     * with the definition's command must be built with the same flags (a
+     * precompiled header is used only then). */
+    const char *compile_sources[MAX_FILES];
+    const char *compile_args[MAX_ARGS];
     const char *keep[MAX_FILES]; /* what the set is made of */
 } recipe;
 
@@ -100,12 +106,10 @@ static const recipe RECIPES[] = {
     {
         .language = "cpp",
         .files = {{RBX_GRADING_CPP_HEADER, NULL}}, /* NULL: the harness's header */
-        .steps =
-            {
-                /* the harness's own flags: a PCH is used only with the same ones */
-                {"g++", "-std=c++17", "-O2", "-pipe", "-x", "c++-header", "-o",
-                 RBX_GRADING_CPP_HEADER ".gch", RBX_GRADING_CPP_HEADER, NULL},
-            },
+        /* g++ makes a .h source a precompiled header; the last -o wins over
+         * the definition's, and -c leaves its libraries unused */
+        .compile_sources = {RBX_GRADING_CPP_HEADER},
+        .compile_args = {"-c", "-o", RBX_GRADING_CPP_HEADER ".gch"},
         .keep = {RBX_GRADING_CPP_HEADER, RBX_GRADING_CPP_HEADER ".gch"},
     },
 };
@@ -123,8 +127,21 @@ static const recipe *recipe_for(const char *language)
     return NULL;
 }
 
-/* <language>-<16 hex of SHA-256(version, recipe)>: an upgrade or a new
- * recipe is a new directory. */
+/* The recipe's step from the definition's compile command, or NULL (none,
+ * or out of memory: then it is hashed as absent and the build fails). */
+static char **definition_step(const recipe *r, const rbx_language *lang)
+{
+    if (!r->compile_sources[0] || !lang->compile_argv)
+        return NULL;
+    rbx_argv_vars vars = {
+        .file = r->compile_sources[0], .dir = "/box", .sources = r->compile_sources};
+    rbx_error ignored;
+    return rbx_argv_expand((const char *const *)lang->compile_argv, &vars, r->compile_args,
+                           &ignored);
+}
+
+/* <language>-<16 hex of SHA-256(version, recipe, the definition's command
+ * it uses)>: an upgrade, a new recipe or a changed flag is a new directory. */
 static void set_name(const recipe *r, rbx_language *lang, char *out, size_t outsz)
 {
     crypto_hash_sha256_state h;
@@ -143,6 +160,10 @@ static void set_name(const recipe *r, rbx_language *lang, char *out, size_t outs
         for (size_t a = 0; r->steps[s][a]; a++)
             crypto_hash_sha256_update(&h, (const unsigned char *)r->steps[s][a],
                                       strlen(r->steps[s][a]) + 1);
+    char **step = definition_step(r, lang);
+    for (size_t a = 0; step && step[a]; a++)
+        crypto_hash_sha256_update(&h, (const unsigned char *)step[a], strlen(step[a]) + 1);
+    rbx_argv_free(step);
     crypto_hash_sha256_final(&h, sum);
     sodium_bin2hex(hex, sizeof(hex), sum, sizeof(sum));
     snprintf(out, outsz, "%s-%.16s", r->language, hex);
@@ -286,6 +307,12 @@ static int build_one(const rbx_config *cfg, const recipe *r, rbx_language *lang,
     }
     for (size_t s = 0; rc == 0 && s < MAX_STEPS && r->steps[s][0]; s++)
         rc = build_step(cfg, lang, &wd, r->steps[s], err);
+    if (rc == 0 && r->compile_sources[0]) {
+        char **step = definition_step(r, lang);
+        rc = step ? build_step(cfg, lang, &wd, (const char *const *)step, err)
+                  : rbx_error_internal(err, "the definition has no compile command to build with");
+        rbx_argv_free(step);
+    }
     if (rc == 0)
         rc = publish(r, &wd, base, name, err);
     rbx_error ignored;

@@ -6,7 +6,10 @@
  *         about 10 MB) and java.jsa (what a short program loads beyond the
  *         JDK's default archive), used with -XX:SharedArchiveFile;
  *   cpp   a precompiled header (rbx_json.h.gch) of the C++ grading
- *         harness's includes, nlohmann/json first.
+ *         harness's fixed part (its includes, its JSON reader and writer),
+ *         built with the definition's compile command, as the harness is:
+ *         g++ uses a PCH only under the same flags, and silently (or with
+ *         -Winvalid-pch, a warning) reads the header itself otherwise.
  *
  * They live in <state_dir>/prebuilt/<language>-<hash>, the hash covering
  * the toolchain's version and the recipe, so an upgrade builds them again.

@@ -36,9 +36,9 @@
  * request becomes a compile_error naming the function. */
 #define RBX_GRADING_EXIT_UNCALLABLE 97
 
-/* The C++ function harness's includes, nlohmann/json first: a header of
- * their own (RBX_GRADING_CPP_HEADER), the same every time, so it is
- * precompiled once (engine/prebuilt.h). */
+/* The C++ function harness's fixed part (its includes, its JSON reader and
+ * writer): a header of its own (RBX_GRADING_CPP_HEADER), the same every
+ * time, so it is precompiled once (engine/prebuilt.h). */
 #define RBX_GRADING_CPP_HEADER "rbx_json.h"
 extern const char rbx_grading_cpp_header[];
 

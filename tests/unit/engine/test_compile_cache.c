@@ -4,6 +4,7 @@
 #include <check.h>
 #include <dirent.h>
 #include <fcntl.h>
+#include <glob.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,6 +15,8 @@
 
 #include "engine/compile_cache.h"
 #include "engine/engine.h"
+#include "engine/grading/grading.h"
+#include "engine/language.h"
 #include "sandbox/host_files.h"
 #include "tests/unit/support/real_engine.h"
 #include "tests/unit/support/check_main.h"
@@ -532,10 +535,108 @@ START_TEST(test_engine_grading_hit)
 }
 END_TEST
 
+/* The one directory of a language's prebuilt set (<language>-<hash>). */
+static void prebuilt_set(const char *lang, char *out, size_t outsz)
+{
+    char pattern[256];
+    glob_t g;
+    snprintf(pattern, sizeof(pattern), "%s/prebuilt/%s-*", rbx_test_engine_state_dir(), lang);
+    ck_assert_int_eq(glob(pattern, 0, NULL, &g), 0);
+    ck_assert_uint_eq(g.gl_pathc, 1);
+    snprintf(out, outsz, "%s", g.gl_pathv[0]);
+    globfree(&g);
+}
+
+static void replace_file(const char *dir, const char *name, const char *text)
+{
+    char path[768];
+    snprintf(path, sizeof(path), "%s/%s", dir, name);
+    FILE *f = fopen(path, "w");
+    ck_assert_ptr_nonnull(f);
+    ck_assert_int_ge(fputs(text, f), 0);
+    ck_assert_int_eq(fclose(f), 0);
+}
+
+/* A C++ function test of add (whose body is given) that passes, with a
+ * fresh comment each time so that the compile cache cannot answer it: the
+ * harness is compiled in a box. */
+static void expect_cpp_add_passes(const char *body_code, const char *what)
+{
+    static int n;
+    char body[768];
+    snprintf(body, sizeof(body),
+             "{\"language\": \"cpp\", \"code\": \"// %d\\nint add(int a, int b) { %s }\\n\", "
+             "\"function_name\": \"add\", \"test_cases\": [{\"input\": [1, 2], "
+             "\"expected_output\": 3}]}",
+             n++, body_code);
+    json_object *resp = execute(json_tokener_parse(body));
+    ck_assert_msg(strcmp(field(resp, "status"), "success") == 0, "%s: %s", what,
+                  json_object_to_json_string(resp));
+    json_object_put(resp);
+}
+
+/* Run a command on the host (the test's own g++); assert it succeeded. */
+static void host_command(char *const argv[])
+{
+    pid_t pid = fork();
+    ck_assert_int_ge(pid, 0);
+    if (pid == 0) {
+        execvp(argv[0], argv);
+        _exit(127);
+    }
+    int status;
+    ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+    ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 0, "%s failed", argv[0]);
+}
+
+/* Build the set's PCH on the host from text, the way the recipe does: the
+ * definition's compile command over the header, then -c -o <header>.gch. */
+static void build_pch(const char *set, const char *text)
+{
+    char dir[1024], header[768], gch[800];
+    rbx_language_set langs;
+    rbx_error err;
+    const char *src = getenv("RUNBOX_SRCDIR");
+    snprintf(dir, sizeof(dir), "%s/languages", src ? src : ".");
+    ck_assert_msg(rbx_languages_load_dir(dir, &langs, &err) == 0, "%s", err.message);
+    snprintf(header, sizeof(header), "%s/" RBX_GRADING_CPP_HEADER, set);
+    snprintf(gch, sizeof(gch), "%s.gch", header);
+    replace_file(set, RBX_GRADING_CPP_HEADER, text);
+    const char *sources[] = {header, NULL}, *args[] = {"-c", "-o", gch, NULL};
+    rbx_argv_vars vars = {.file = header, .dir = set, .sources = sources};
+    char **argv = rbx_argv_expand(
+        (const char *const *)rbx_languages_find(&langs, "cpp")->compile_argv, &vars, args, &err);
+    ck_assert_ptr_nonnull(argv);
+    host_command(argv);
+    rbx_argv_free(argv);
+    rbx_languages_free(&langs);
+}
+
+/* The C++ harness's precompiled header is used inside the box: a PCH built
+ * from the header plus a macro the header's text lacks makes that macro
+ * defined in the harness, which only reading the PCH can do. A broken PCH
+ * (not one at all) or a stale one (built under other flags) is not used,
+ * and the harness compiles from the header's text instead of failing. */
+static void check_cpp_pch(void)
+{
+    char set[512], probe[16384];
+    prebuilt_set("cpp", set, sizeof(set));
+    snprintf(probe, sizeof(probe), "%s#define RBX_PCH_PROBE 1\n", rbx_grading_cpp_header);
+    build_pch(set, probe);
+    replace_file(set, RBX_GRADING_CPP_HEADER, rbx_grading_cpp_header);
+    expect_cpp_add_passes("return a + b + RBX_PCH_PROBE - 1;", "the PCH in use");
+    replace_file(set, RBX_GRADING_CPP_HEADER ".gch", "not a precompiled header\n");
+    expect_cpp_add_passes("return a + b;", "a broken PCH");
+    char header[768], gch[800];
+    snprintf(header, sizeof(header), "%s/" RBX_GRADING_CPP_HEADER, set);
+    snprintf(gch, sizeof(gch), "%s.gch", header);
+    char *const stale[] = {"g++", "-O0", "-std=gnu++17", "-o", gch, header, NULL};
+    host_command(stale);
+    expect_cpp_add_passes("return a + b;", "a stale PCH");
+}
+
 /* The prebuilt parts: built once, then used by Java's compile and run with
- * the same answer as without them. (The C++ harness's compile with its
- * precompiled header is left to the grading tests: 3 s of CPU, too slow
- * for a shared machine's compile wall limit.) */
+ * the same answer as without them, and by the C++ harness's compile. */
 START_TEST(test_engine_prebuilt)
 {
     static const char JAVA[] = "public class Main { public static void main(String[] a) {"
@@ -556,6 +657,7 @@ START_TEST(test_engine_prebuilt)
     expect(resp, "success", "false");
     ck_assert_str_eq(field(resp, "output"), "hi\n");
     json_object_put(resp);
+    check_cpp_pch();
 }
 END_TEST
 

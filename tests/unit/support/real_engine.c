@@ -53,6 +53,11 @@ rbx_engine *rbx_test_engine_open(void)
     return eng;
 }
 
+const char *rbx_test_engine_state_dir(void)
+{
+    return state_dir;
+}
+
 void rbx_test_engine_close(rbx_engine *eng)
 {
     char work[128];

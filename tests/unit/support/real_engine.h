@@ -14,6 +14,8 @@ bool rbx_test_sandbox_usable(char *reason, size_t reasonsz);
 
 /* Open an engine on a fresh state dir; one at a time (Check fixtures). */
 rbx_engine *rbx_test_engine_open(void);
+/* The open engine's state dir. */
+const char *rbx_test_engine_state_dir(void);
 /* Close it, asserting that no run dir was left behind, and remove the state dir. */
 void rbx_test_engine_close(rbx_engine *eng);
 
