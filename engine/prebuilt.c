@@ -35,12 +35,14 @@ typedef struct recipe {
     const char *language;
     recipe_file files[MAX_FILES]; /* written into the build dir */
     const char *steps[MAX_STEPS][MAX_ARGS];
-    /* A last step that is the definition's compile command over these
+    /* Last steps that are the definition's compile command over these
      * sources, then these arguments: a part used by a harness that compiles
      * with the definition's command must be built with the same flags (a
      * precompiled header is used only then). */
-    const char *compile_sources[MAX_FILES];
-    const char *compile_args[MAX_ARGS];
+    struct {
+        const char *sources[MAX_FILES];
+        const char *args[MAX_ARGS];
+    } compile[MAX_STEPS];
     const char *keep[MAX_FILES]; /* what the set is made of */
 } recipe;
 
@@ -105,19 +107,18 @@ static const recipe RECIPES[] = {
     },
     {
         .language = "cpp",
-        .files = {{RBX_GRADING_CPP_HEADER, NULL}}, /* NULL: the harness's header */
+        .files = {{RBX_GRADING_CPP_HEADER, rbx_grading_cpp_header},
+                  {RBX_GRADING_CPP_IMPL, rbx_grading_cpp_impl}},
         /* g++ makes a .h source a precompiled header; the last -o wins over
          * the definition's, and -c leaves its libraries unused */
-        .compile_sources = {RBX_GRADING_CPP_HEADER},
-        .compile_args = {"-c", "-o", RBX_GRADING_CPP_HEADER ".gch"},
-        .keep = {RBX_GRADING_CPP_HEADER, RBX_GRADING_CPP_HEADER ".gch"},
+        .compile =
+            {
+                {{RBX_GRADING_CPP_HEADER}, {"-c", "-o", RBX_GRADING_CPP_HEADER ".gch"}},
+                {{RBX_GRADING_CPP_IMPL}, {"-c", "-o", RBX_GRADING_CPP_OBJECT}},
+            },
+        .keep = {RBX_GRADING_CPP_HEADER, RBX_GRADING_CPP_HEADER ".gch", RBX_GRADING_CPP_OBJECT},
     },
 };
-
-static const char *file_content(const recipe_file *f)
-{
-    return f->content ? f->content : rbx_grading_cpp_header;
-}
 
 static const recipe *recipe_for(const char *language)
 {
@@ -127,16 +128,16 @@ static const recipe *recipe_for(const char *language)
     return NULL;
 }
 
-/* The recipe's step from the definition's compile command, or NULL (none,
+/* The recipe's step i from the definition's compile command, or NULL (none,
  * or out of memory: then it is hashed as absent and the build fails). */
-static char **definition_step(const recipe *r, const rbx_language *lang)
+static char **definition_step(const recipe *r, size_t i, const rbx_language *lang)
 {
-    if (!r->compile_sources[0] || !lang->compile_argv)
+    if (!r->compile[i].sources[0] || !lang->compile_argv)
         return NULL;
     rbx_argv_vars vars = {
-        .file = r->compile_sources[0], .dir = "/box", .sources = r->compile_sources};
+        .file = r->compile[i].sources[0], .dir = "/box", .sources = r->compile[i].sources};
     rbx_error ignored;
-    return rbx_argv_expand((const char *const *)lang->compile_argv, &vars, r->compile_args,
+    return rbx_argv_expand((const char *const *)lang->compile_argv, &vars, r->compile[i].args,
                            &ignored);
 }
 
@@ -151,7 +152,7 @@ static void set_name(const recipe *r, rbx_language *lang, char *out, size_t outs
     const char *version = rbx_language_version(lang);
     crypto_hash_sha256_update(&h, (const unsigned char *)version, strlen(version) + 1);
     for (size_t i = 0; i < MAX_FILES && r->files[i].name; i++) {
-        const char *c = file_content(&r->files[i]);
+        const char *c = r->files[i].content;
         crypto_hash_sha256_update(&h, (const unsigned char *)r->files[i].name,
                                   strlen(r->files[i].name) + 1);
         crypto_hash_sha256_update(&h, (const unsigned char *)c, strlen(c) + 1);
@@ -160,10 +161,12 @@ static void set_name(const recipe *r, rbx_language *lang, char *out, size_t outs
         for (size_t a = 0; r->steps[s][a]; a++)
             crypto_hash_sha256_update(&h, (const unsigned char *)r->steps[s][a],
                                       strlen(r->steps[s][a]) + 1);
-    char **step = definition_step(r, lang);
-    for (size_t a = 0; step && step[a]; a++)
-        crypto_hash_sha256_update(&h, (const unsigned char *)step[a], strlen(step[a]) + 1);
-    rbx_argv_free(step);
+    for (size_t s = 0; s < MAX_STEPS && r->compile[s].sources[0]; s++) {
+        char **step = definition_step(r, s, lang);
+        for (size_t a = 0; step && step[a]; a++)
+            crypto_hash_sha256_update(&h, (const unsigned char *)step[a], strlen(step[a]) + 1);
+        rbx_argv_free(step);
+    }
     crypto_hash_sha256_final(&h, sum);
     sodium_bin2hex(hex, sizeof(hex), sum, sizeof(sum));
     snprintf(out, outsz, "%s-%.16s", r->language, hex);
@@ -302,13 +305,13 @@ static int build_one(const rbx_config *cfg, const recipe *r, rbx_language *lang,
         return -1;
     int rc = 0;
     for (size_t i = 0; rc == 0 && i < MAX_FILES && r->files[i].name; i++) {
-        const char *c = file_content(&r->files[i]);
+        const char *c = r->files[i].content;
         rc = rbx_workdir_write(&wd, r->files[i].name, c, strlen(c), err);
     }
     for (size_t s = 0; rc == 0 && s < MAX_STEPS && r->steps[s][0]; s++)
         rc = build_step(cfg, lang, &wd, r->steps[s], err);
-    if (rc == 0 && r->compile_sources[0]) {
-        char **step = definition_step(r, lang);
+    for (size_t s = 0; rc == 0 && s < MAX_STEPS && r->compile[s].sources[0]; s++) {
+        char **step = definition_step(r, s, lang);
         rc = step ? build_step(cfg, lang, &wd, (const char *const *)step, err)
                   : rbx_error_internal(err, "the definition has no compile command to build with");
         rbx_argv_free(step);

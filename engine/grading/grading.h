@@ -41,6 +41,10 @@
  * time, so it is precompiled once (engine/prebuilt.h). */
 #define RBX_GRADING_CPP_HEADER "rbx_json.h"
 extern const char rbx_grading_cpp_header[];
+/* The bodies of its reader and writer, compiled once into an object. */
+#define RBX_GRADING_CPP_IMPL "rbx_json.cpp"
+#define RBX_GRADING_CPP_OBJECT "rbx_json.o"
+extern const char rbx_grading_cpp_impl[];
 
 /* Request fields this layer owns; the engine's parser may skip them. */
 bool rbx_grading_requested(json_object *body); /* test_cases, function_name or tests present */

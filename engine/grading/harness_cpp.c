@@ -12,13 +12,17 @@
 
 #include <string.h>
 
-/* The fixed part, the same for every request: precompiled once
- * (engine/prebuilt.h). */
+/* The fixed part, the same for every request: the header is precompiled
+ * and the bodies compiled once (engine/prebuilt.h). */
 const char rbx_grading_cpp_header[] =
     "// The C++ function harness's fixed part: a small JSON reader and writer for\n"
     "// the types function tests pass (numbers, bool, std::string, std::vector,\n"
     "// std::map<std::string, T>), instead of nlohmann/json, whose templates cost\n"
-    "// the harness seconds of compile per request even precompiled.\n"
+    "// the harness seconds of compile per request even precompiled. The\n"
+    "// conversions are templates here; the reader's and writer's bodies are in\n"
+    "// rbx_json.cpp, compiled once with the prebuilt parts.\n"
+    "#ifndef RBX_JSON_H\n"
+    "#define RBX_JSON_H\n"
     "#include <cmath>\n"
     "#include <cstdio>\n"
     "#include <cstdlib>\n"
@@ -43,11 +47,127 @@ const char rbx_grading_cpp_header[] =
     "    std::vector<std::pair<std::string, value>> fields;\n"
     "};\n"
     "\n"
-    "[[noreturn]] inline void fail(const std::string &why) {\n"
+    "[[noreturn]] void fail(const std::string &why);\n"
+    "void write_string(std::string &o, const std::string &s);\n"
+    "// The shortest text that reads back as the same double; a whole number\n"
+    "// keeps a \".0\" so that it reads as a float.\n"
+    "void write_double(std::string &o, double x);\n"
+    "// The case's arguments, from stdin: a JSON list.\n"
+    "value read_arguments();\n"
+    "// {\"value\": <text>}: what the harness writes to its result file.\n"
+    "void write_result(const char *path, const std::string &text);\n"
+    "\n"
+    "template <typename T, typename = void> struct codec {\n"
+    "    static constexpr bool ok = false;\n"
+    "};\n"
+    "\n"
+    "template <> struct codec<bool> {\n"
+    "    static constexpr bool ok = true;\n"
+    "    static bool from(const value &v) {\n"
+    "        if (v.kind != value::bool_v)\n"
+    "            fail(\"expected true or false\");\n"
+    "        return v.b;\n"
+    "    }\n"
+    "    static void to(std::string &o, bool x) { o += x ? \"true\" : \"false\"; }\n"
+    "};\n"
+    "\n"
+    "template <typename T> struct codec<T, std::enable_if_t<std::is_arithmetic_v<T>>> {\n"
+    "    static constexpr bool ok = true;\n"
+    "    static T from(const value &v) {\n"
+    "        if (v.kind != value::number_v)\n"
+    "            fail(\"expected a number\");\n"
+    "        const char *t = v.text.c_str();\n"
+    "        if constexpr (std::is_integral_v<T>) {\n"
+    "            if (!std::strpbrk(t, \".eE\"))\n"
+    "                return std::is_signed_v<T> ? (T)std::strtoll(t, nullptr, 10)\n"
+    "                                           : (T)std::strtoull(t, nullptr, 10);\n"
+    "        }\n"
+    "        return (T)std::strtold(t, nullptr);\n"
+    "    }\n"
+    "    static void to(std::string &o, T x) {\n"
+    "        if constexpr (std::is_floating_point_v<T>)\n"
+    "            write_double(o, (double)x);\n"
+    "        else if constexpr (std::is_signed_v<T>)\n"
+    "            o += std::to_string((long long)x);\n"
+    "        else\n"
+    "            o += std::to_string((unsigned long long)x);\n"
+    "    }\n"
+    "};\n"
+    "\n"
+    "template <> struct codec<std::string> {\n"
+    "    static constexpr bool ok = true;\n"
+    "    static std::string from(const value &v) {\n"
+    "        if (v.kind != value::string_v)\n"
+    "            fail(\"expected a string\");\n"
+    "        return v.text;\n"
+    "    }\n"
+    "    static void to(std::string &o, const std::string &x) { write_string(o, x); }\n"
+    "};\n"
+    "\n"
+    "template <typename T, typename A> struct codec<std::vector<T, A>> {\n"
+    "    static constexpr bool ok = codec<T>::ok;\n"
+    "    static std::vector<T, A> from(const value &v) {\n"
+    "        if (v.kind != value::array_v)\n"
+    "            fail(\"expected a list\");\n"
+    "        std::vector<T, A> out;\n"
+    "        for (const value &x : v.items)\n"
+    "            out.push_back(codec<T>::from(x));\n"
+    "        return out;\n"
+    "    }\n"
+    "    static void to(std::string &o, const std::vector<T, A> &x) {\n"
+    "        o += '[';\n"
+    "        const char *sep = \"\";\n"
+    "        for (const auto &e : x) {\n"
+    "            o += sep;\n"
+    "            codec<T>::to(o, e);\n"
+    "            sep = \",\";\n"
+    "        }\n"
+    "        o += ']';\n"
+    "    }\n"
+    "};\n"
+    "\n"
+    "template <typename T, typename C, typename A> struct codec<std::map<std::string, T, C, A>> {\n"
+    "    static constexpr bool ok = codec<T>::ok;\n"
+    "    static std::map<std::string, T, C, A> from(const value &v) {\n"
+    "        if (v.kind != value::object_v)\n"
+    "            fail(\"expected an object\");\n"
+    "        std::map<std::string, T, C, A> out;\n"
+    "        for (const auto &f : v.fields)\n"
+    "            out[f.first] = codec<T>::from(f.second);\n"
+    "        return out;\n"
+    "    }\n"
+    "    static void to(std::string &o, const std::map<std::string, T, C, A> &x) {\n"
+    "        o += '{';\n"
+    "        const char *sep = \"\";\n"
+    "        for (const auto &e : x) {\n"
+    "            o += sep;\n"
+    "            write_string(o, e.first);\n"
+    "            o += ':';\n"
+    "            codec<T>::to(o, e.second);\n"
+    "            sep = \",\";\n"
+    "        }\n"
+    "        o += '}';\n"
+    "    }\n"
+    "};\n"
+    "\n"
+    "template <typename T> constexpr bool ok = codec<std::decay_t<T>>::ok;\n"
+    "\n"
+    "} // namespace rbx\n"
+    "#endif\n";
+
+const char rbx_grading_cpp_impl[] =
+    "// The bodies of rbx_json.h's reader and writer: compiled once into\n"
+    "// rbx_json.o with the prebuilt parts, or into the harness when those are\n"
+    "// not built (yet).\n"
+    "#include \"rbx_json.h\"\n"
+    "\n"
+    "namespace rbx {\n"
+    "void fail(const std::string &why) {\n"
     "    std::cerr << why << std::endl;\n"
     "    std::exit(1);\n"
     "}\n"
     "\n"
+    "namespace {\n"
     "struct reader {\n"
     "    const std::string &s;\n"
     "    std::size_t i = 0;\n"
@@ -172,8 +292,9 @@ const char rbx_grading_cpp_header[] =
     "        return v;\n"
     "    }\n"
     "};\n"
+    "} // namespace\n"
     "\n"
-    "inline void write_string(std::string &o, const std::string &s) {\n"
+    "void write_string(std::string &o, const std::string &s) {\n"
     "    o += '\"';\n"
     "    for (unsigned char c : s) {\n"
     "        if (c == '\"' || c == '\\\\') {\n"
@@ -190,9 +311,7 @@ const char rbx_grading_cpp_header[] =
     "    o += '\"';\n"
     "}\n"
     "\n"
-    "// The shortest text that reads back as the same double; a whole number\n"
-    "// keeps a \".0\" so that it reads as a float, as nlohmann wrote it.\n"
-    "inline void write_double(std::string &o, double x) {\n"
+    "void write_double(std::string &o, double x) {\n"
     "    if (!std::isfinite(x)) {\n"
     "        o += \"null\";\n"
     "        return;\n"
@@ -208,102 +327,7 @@ const char rbx_grading_cpp_header[] =
     "        o += \".0\";\n"
     "}\n"
     "\n"
-    "template <typename T, typename = void> struct codec {\n"
-    "    static constexpr bool ok = false;\n"
-    "};\n"
-    "\n"
-    "template <> struct codec<bool> {\n"
-    "    static constexpr bool ok = true;\n"
-    "    static bool from(const value &v) {\n"
-    "        if (v.kind != value::bool_v)\n"
-    "            fail(\"expected true or false\");\n"
-    "        return v.b;\n"
-    "    }\n"
-    "    static void to(std::string &o, bool x) { o += x ? \"true\" : \"false\"; }\n"
-    "};\n"
-    "\n"
-    "template <typename T> struct codec<T, std::enable_if_t<std::is_arithmetic_v<T>>> {\n"
-    "    static constexpr bool ok = true;\n"
-    "    static T from(const value &v) {\n"
-    "        if (v.kind != value::number_v)\n"
-    "            fail(\"expected a number\");\n"
-    "        const char *t = v.text.c_str();\n"
-    "        if constexpr (std::is_integral_v<T>) {\n"
-    "            if (!std::strpbrk(t, \".eE\"))\n"
-    "                return std::is_signed_v<T> ? (T)std::strtoll(t, nullptr, 10)\n"
-    "                                           : (T)std::strtoull(t, nullptr, 10);\n"
-    "        }\n"
-    "        return (T)std::strtold(t, nullptr);\n"
-    "    }\n"
-    "    static void to(std::string &o, T x) {\n"
-    "        if constexpr (std::is_floating_point_v<T>)\n"
-    "            write_double(o, (double)x);\n"
-    "        else if constexpr (std::is_signed_v<T>)\n"
-    "            o += std::to_string((long long)x);\n"
-    "        else\n"
-    "            o += std::to_string((unsigned long long)x);\n"
-    "    }\n"
-    "};\n"
-    "\n"
-    "template <> struct codec<std::string> {\n"
-    "    static constexpr bool ok = true;\n"
-    "    static std::string from(const value &v) {\n"
-    "        if (v.kind != value::string_v)\n"
-    "            fail(\"expected a string\");\n"
-    "        return v.text;\n"
-    "    }\n"
-    "    static void to(std::string &o, const std::string &x) { write_string(o, x); }\n"
-    "};\n"
-    "\n"
-    "template <typename T, typename A> struct codec<std::vector<T, A>> {\n"
-    "    static constexpr bool ok = codec<T>::ok;\n"
-    "    static std::vector<T, A> from(const value &v) {\n"
-    "        if (v.kind != value::array_v)\n"
-    "            fail(\"expected a list\");\n"
-    "        std::vector<T, A> out;\n"
-    "        for (const value &x : v.items)\n"
-    "            out.push_back(codec<T>::from(x));\n"
-    "        return out;\n"
-    "    }\n"
-    "    static void to(std::string &o, const std::vector<T, A> &x) {\n"
-    "        o += '[';\n"
-    "        const char *sep = \"\";\n"
-    "        for (const auto &e : x) {\n"
-    "            o += sep;\n"
-    "            codec<T>::to(o, e);\n"
-    "            sep = \",\";\n"
-    "        }\n"
-    "        o += ']';\n"
-    "    }\n"
-    "};\n"
-    "\n"
-    "template <typename T, typename C, typename A> struct codec<std::map<std::string, T, C, A>> {\n"
-    "    static constexpr bool ok = codec<T>::ok;\n"
-    "    static std::map<std::string, T, C, A> from(const value &v) {\n"
-    "        if (v.kind != value::object_v)\n"
-    "            fail(\"expected an object\");\n"
-    "        std::map<std::string, T, C, A> out;\n"
-    "        for (const auto &f : v.fields)\n"
-    "            out[f.first] = codec<T>::from(f.second);\n"
-    "        return out;\n"
-    "    }\n"
-    "    static void to(std::string &o, const std::map<std::string, T, C, A> &x) {\n"
-    "        o += '{';\n"
-    "        const char *sep = \"\";\n"
-    "        for (const auto &e : x) {\n"
-    "            o += sep;\n"
-    "            write_string(o, e.first);\n"
-    "            o += ':';\n"
-    "            codec<T>::to(o, e.second);\n"
-    "            sep = \",\";\n"
-    "        }\n"
-    "        o += '}';\n"
-    "    }\n"
-    "};\n"
-    "\n"
-    "template <typename T> constexpr bool ok = codec<std::decay_t<T>>::ok;\n"
-    "\n"
-    "inline value read_arguments() {\n"
+    "value read_arguments() {\n"
     "    std::string text;\n"
     "    char buf[65536];\n"
     "    for (std::size_t n; (n = std::fread(buf, 1, sizeof(buf), stdin)) > 0;)\n"
@@ -315,8 +339,7 @@ const char rbx_grading_cpp_header[] =
     "    return args;\n"
     "}\n"
     "\n"
-    "// {\"value\": <text>}: what the harness writes to its result file.\n"
-    "inline void write_result(const char *path, const std::string &text) {\n"
+    "void write_result(const char *path, const std::string &text) {\n"
     "    std::cout.flush();\n"
     "    std::fflush(stdout);\n"
     "    std::FILE *f = std::fopen(path, \"w\");\n"
@@ -325,6 +348,12 @@ const char rbx_grading_cpp_header[] =
     "        fail(\"cannot write the result\");\n"
     "}\n"
     "} // namespace rbx\n";
+
+/* The bodies go into the harness itself when the prebuilt object is not
+ * there: the compile command defines RBX_JSON_LINKED only with it. */
+static const char cpp_include_impl[] = "#ifndef RBX_JSON_LINKED\n"
+                                       "#include \"" RBX_GRADING_CPP_IMPL "\"\n"
+                                       "#endif\n";
 
 /* The code, with its main renamed so the harness's or the tests' main runs. */
 static const char cpp_include_code[] = "#define main rbx_user_main\n"
@@ -395,12 +424,15 @@ static int write_function_harness(const rbx_harness_input *in, rbx_error *err)
     /* Through a header of its own, found in the prebuilt dir first, where
      * its precompiled form is (engine/prebuilt.h); in the work dir else. */
     if (rbx_harness_write(in->workdir_fd, RBX_GRADING_CPP_HEADER, rbx_grading_cpp_header,
-                          strlen(rbx_grading_cpp_header), err) < 0)
+                          strlen(rbx_grading_cpp_header), err) < 0 ||
+        rbx_harness_write(in->workdir_fd, RBX_GRADING_CPP_IMPL, rbx_grading_cpp_impl,
+                          strlen(rbx_grading_cpp_impl), err) < 0)
         return -1;
     FILE *f = rbx_text_start(&buf, &len, err);
     if (!f)
         return -1;
     fputs("#include <" RBX_GRADING_CPP_HEADER ">\n", f);
+    fputs(cpp_include_impl, f);
     fputs(cpp_include_code, f);
     fprintf(f, cpp_call, in->function_name, target);
     return rbx_text_write_file(in->workdir_fd, "rbx_harness.cpp", f, &buf, &len, err);
@@ -429,10 +461,11 @@ int rbx_harness_cpp(const rbx_harness_input *in, rbx_harness_plan *plan, rbx_err
     if (in->function_name && !rbx_source_mentions(in->code, in->function_name))
         rbx_plan_uncallable(plan, "function '%s' is not defined in the submission",
                             in->function_name);
-    /* The definition's compile and run, with the harness as the source and
-     * its header found in the prebuilt dir first, where its precompiled form
-     * is (engine/prebuilt.h, built with the same command); in the work dir
-     * else. {prebuilt} is dropped when the prebuilt dir is not there (yet). */
+    /* The definition's compile and run, with the harness as the source, its
+     * header found in the prebuilt dir first, where its precompiled form is
+     * (engine/prebuilt.h, built with the same command), in the work dir
+     * else, and the reader's bodies linked from there. An element naming
+     * {prebuilt} is dropped when the prebuilt dir is not there (yet). */
     const char *const *sources = rbx_plan_sources(plan, in, "rbx_harness.cpp", ".cpp", NULL);
     if (!sources)
         return rbx_error_errno(err, "out of memory");
@@ -442,6 +475,9 @@ int rbx_harness_cpp(const rbx_harness_input *in, rbx_harness_plan *plan, rbx_err
         rbx_plan_command(plan, plan->run, in->definition->run, in, &files, err) < 0)
         return -1;
     rbx_plan_argv(gxx, "-I{prebuilt}", "-I.", NULL);
+    if (!in->tests)
+        rbx_plan_argv(gxx, "-DRBX_JSON_LINKED={prebuilt}", "{prebuilt}/" RBX_GRADING_CPP_OBJECT,
+                      NULL);
     plan->results = !in->tests       ? RBX_RESULTS_VALUE_FILE
                     : test_functions ? RBX_RESULTS_TEST_LINES
                                      : RBX_RESULTS_EXIT_STATUS;

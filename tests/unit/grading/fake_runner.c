@@ -2,6 +2,8 @@
  * sandbox would (wall, CPU, peak RSS), killed at the wall limit. */
 #include "tests/unit/grading/fake_runner.h"
 
+#include "engine/language.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -158,8 +160,15 @@ int fake_run(void *ctx, rbx_grading_phase phase, const char *const *argv, const 
 {
     fake_runner *f = ctx;
     rbx_sandbox_result r;
-    if (run_on_host(ctx, phase, argv, stdin_data, stdin_len, wall_cap_ms, keep_changes, &r, err) <
-        0)
+    /* as the engine runs a command before the prebuilt parts are built:
+     * an element naming {prebuilt} is left out */
+    char **ready = rbx_argv_prebuilt(argv, NULL, err);
+    if (!ready)
+        return -1;
+    int rc = run_on_host(ctx, phase, (const char *const *)ready, stdin_data, stdin_len, wall_cap_ms,
+                         keep_changes, &r, err);
+    rbx_argv_free(ready);
+    if (rc < 0)
         return -1;
     rbx_run_result_take(result, f->lang, &r); /* the engine's one verdict function */
     return 0;
