@@ -153,10 +153,22 @@ static int sqlite_set_schema_version(rbx_store *store, int version, rbx_error *e
 }
 
 /* The database holds signing secrets: create it readable by its owner only.
- * SQLite gives the -wal and -shm files the database file's mode. */
+ * SQLite gives the -wal and -shm files the database file's mode.
+ *
+ * Only a file that does not exist yet is opened here (O_EXCL). Closing any
+ * descriptor of a file drops every POSIX lock the process holds on it, and
+ * SQLite's connections in WAL mode rely on a shared lock on the database file
+ * that it takes once per process: a second connection in the same process
+ * (the worker's delivery thread) that opened and closed the file here took
+ * that lock away from the first, so the next process to close its connection
+ * found itself alone, checkpointed and deleted the -wal and -shm files, and
+ * this process's connections read a deleted WAL index from then on and never
+ * saw another process's writes again (the worker never saw a queued job). */
 static int create_private_file(const char *path, rbx_error *err)
 {
-    int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+    int fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
+    if (fd < 0 && errno == EEXIST)
+        return 0; /* SQLite's own open checks it (SQLITE_OPEN_NOFOLLOW) */
     if (fd < 0)
         return rbx_error_errno(err, "cannot open the database file");
     if (close(fd) < 0)

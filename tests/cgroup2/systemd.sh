@@ -115,6 +115,10 @@ check_systemd_request() {
 }
 
 # An async job: the worker runs it in boxes under its own delegated cgroup.
+# The worker starts first here and creates the database; its delivery
+# thread's connection once dropped the process's SQLite lock, so the pool's
+# first close deleted the WAL under it and the job stayed queued forever
+# (store/db_sqlite.c, create_private_file).
 check_systemd_async() {
   local sock=/run/runbox/fcgi.sock key j id status i rc=0
   key=$(cat /run/rbx-cgroup2.key 2>/dev/null) || { echo "no key from systemd_request"; return 1; }
@@ -137,22 +141,10 @@ check_systemd_async() {
   return $rc
 }
 
-# KNOWN BUG, left open in issue 17: in this guest the async job stays queued
-# and runbox-worker.service logs nothing after "ready" (the same request
-# through a host stack, and the integration suite's async tests, pass). Until
-# it is understood the check is run and its log kept, and a failure is
-# reported as a skip naming the bug, so that the rest of the suite gates CI;
-# a pass is a pass.
-known_bug_systemd_async() {
-  check_systemd_async && return 0
-  echo "KNOWN BUG (issue 17 open): the queued job was never claimed under systemd in the guest"
-  return 77
-}
-
 systemd_checks() {
   check systemd_units check_systemd_units
   check systemd_request check_systemd_request
-  check systemd_async known_bug_systemd_async
+  check systemd_async check_systemd_async
   journalctl -b --no-pager -o short-monotonic >"$out/log.journal" 2>&1
   echo done >>"$out/results"
   sync

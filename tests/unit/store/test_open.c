@@ -1,5 +1,5 @@
 /* Unit tests for opening the store: migrations, reopening, file mode, and
- * many processes writing at once. */
+ * many processes writing at once, connections of one process and another. */
 #include <check.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -141,6 +141,65 @@ START_TEST(test_concurrent_writers_all_land)
 }
 END_TEST
 
+/* The other process of test_second_connection_keeps_the_lock: forked before
+ * the parent opens anything (a connection must not cross a fork), it waits
+ * for the go, adds a run with its own connection, closes it and sends the
+ * run's id back. */
+static void other_process(const char *path, int go, int done)
+{
+    char byte, id[40];
+    rbx_store *store;
+    rbx_error err;
+    if (read(go, &byte, 1) != 1 || rbx_store_open(path, &store, &err) < 0)
+        _exit(2);
+    add_run(store, "bob", "c", "success", 0, 1, id);
+    rbx_store_close(store);
+    _exit(write(done, id, sizeof(id)) == (ssize_t)sizeof(id) ? 0 : 3);
+}
+
+/* Two connections in one process (the worker and its delivery thread) and a
+ * third in another that closes: the process's lock on the database must
+ * survive the second open, or that close deletes the WAL under the first
+ * connection, which then never sees another process's writes. */
+START_TEST(test_second_connection_keeps_the_lock)
+{
+    if (fixture_postgres())
+        return; /* SQLite's WAL and its file locks */
+    fixture fx;
+    fixture_location(&fx);
+    int go[2], done[2];
+    ck_assert_int_eq(pipe(go), 0);
+    ck_assert_int_eq(pipe(done), 0);
+    pid_t pid = fork();
+    ck_assert_int_ge(pid, 0);
+    if (pid == 0)
+        other_process(fx.path, go[0], done[1]);
+    rbx_store *second;
+    rbx_error err;
+    ck_assert_int_eq(rbx_store_open(fx.path, &fx.store, &err), 0);
+    ck_assert_int_eq(rbx_store_open(fx.path, &second, &err), 0);
+    ck_assert_int_eq(write(go[1], "g", 1), 1);
+    char id[40];
+    ck_assert_int_eq(read(done[0], id, sizeof(id)), (ssize_t)sizeof(id));
+    int status;
+    ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+    ck_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+    char wal[sizeof(fx.path) + 8];
+    snprintf(wal, sizeof(wal), "%s-wal", fx.path);
+    ck_assert_msg(access(wal, F_OK) == 0, "the other process's close deleted the open WAL");
+    json_object *run = NULL;
+    ck_assert_msg(rbx_store_history_get(fx.store, "bob", id, &run, &err) == 0,
+                  "the other process's run is not seen: %s", err.message);
+    json_object_put(run);
+    rbx_store_close(second);
+    for (int i = 0; i < 2; i++) {
+        close(go[i]);
+        close(done[i]);
+    }
+    fixture_close(&fx);
+}
+END_TEST
+
 static Suite *open_suite(bool postgres)
 {
     Suite *s = suite_create(postgres ? "store_open (postgresql)" : "store_open");
@@ -152,6 +211,7 @@ static Suite *open_suite(bool postgres)
     tcase_add_test(tc, test_database_is_private);
     tcase_add_test(tc, test_missing_directory_is_an_error);
     tcase_add_test(tc, test_concurrent_writers_all_land);
+    tcase_add_test(tc, test_second_connection_keeps_the_lock);
     suite_add_tcase(s, tc);
     return s;
 }
