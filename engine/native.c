@@ -120,27 +120,36 @@ static const rbx_test_case *spec_case(const rbx_report *rep, size_t index)
     return rep->spec && index < rep->spec->n_cases ? &rep->spec->cases[index] : NULL;
 }
 
+json_object *rbx_native_case_input(const rbx_report *rep, const rbx_case_report *c, bool b64)
+{
+    const rbx_test_case *tc = spec_case(rep, c->index);
+    if (c->kind == RBX_CASE_CALL)
+        return tc && tc->input ? json_object_get(tc->input) : json_object_new_string("");
+    return rbx_native_text(tc ? tc->stdin_data : "", tc ? tc->stdin_len : 0, b64);
+}
+
+json_object *rbx_native_case_expected(const rbx_report *rep, const rbx_case_report *c, bool b64)
+{
+    const rbx_test_case *tc = spec_case(rep, c->index);
+    return as_text(tc ? json_object_get(tc->expected) : NULL, b64);
+}
+
+json_object *rbx_native_case_actual(const rbx_case_report *c, bool b64)
+{
+    if (c->kind == RBX_CASE_CALL)
+        return as_text(c->value_json ? json_tokener_parse(c->value_json) : NULL, b64);
+    return c->run.ran ? rbx_native_text(c->run.out.data, c->run.out.len, b64) : NULL;
+}
+
 /* stdin or input, expected_output, actual_output, passed, status, time_ms,
  * memory_kb, error (and stdout for a call). */
 static json_object *case_json(const rbx_report *rep, const rbx_case_report *c, bool b64)
 {
     json_object *o = json_object_new_object();
     bool call = c->kind == RBX_CASE_CALL;
-    const rbx_test_case *tc = spec_case(rep, c->index);
-    if (call)
-        json_object_object_add(
-            o, "input", tc && tc->input ? json_object_get(tc->input) : json_object_new_string(""));
-    else
-        json_object_object_add(
-            o, "stdin", rbx_native_text(tc ? tc->stdin_data : "", tc ? tc->stdin_len : 0, b64));
-    json_object_object_add(o, "expected_output",
-                           as_text(tc ? json_object_get(tc->expected) : NULL, b64));
-    json_object *actual = NULL;
-    if (call)
-        actual = as_text(c->value_json ? json_tokener_parse(c->value_json) : NULL, b64);
-    else if (c->run.ran)
-        actual = rbx_native_text(c->run.out.data, c->run.out.len, b64);
-    json_object_object_add(o, "actual_output", actual);
+    json_object_object_add(o, call ? "input" : "stdin", rbx_native_case_input(rep, c, b64));
+    json_object_object_add(o, "expected_output", rbx_native_case_expected(rep, c, b64));
+    json_object_object_add(o, "actual_output", rbx_native_case_actual(c, b64));
     json_object_object_add(o, "passed", json_object_new_boolean(c->passed));
     json_object_object_add(o, "status", json_object_new_string(rbx_verdict_name(c->verdict)));
     json_object_object_add(o, "time_ms", int64_json(c->run.wall_ms));
@@ -174,24 +183,30 @@ static json_object *results_json(const rbx_report *rep, bool b64)
     return a;
 }
 
-/* output and error of a graded answer: the tests' run for test code (Go's
- * stdout is test2json's events, not the program's), none for cases; grading's
- * own note wins over stderr. */
-static void add_graded_streams(json_object *o, const rbx_report *rep, bool b64)
+void rbx_native_graded_streams(const rbx_report *rep, const rbx_bytes **out, const rbx_bytes **err)
 {
     bool tests = rep->mode == RBX_REPORT_TESTS && rep->run.ran;
     bool go = rep->lang && strcmp(rep->lang->id, "go") == 0;
-    json_object_object_add(o, "output",
-                           tests && !go ? rbx_native_text(rep->run.out.data, rep->run.out.len, b64)
-                                        : NULL);
-    json_object *error = NULL;
+    *out = tests && !go ? &rep->run.out : NULL;
     if (rep->compile.failed)
-        error = rbx_native_text(rep->compile.message.data, rep->compile.message.len, b64);
+        *err = &rep->compile.message;
     else if (rep->note.data)
-        error = rbx_native_text(rep->note.data, rep->note.len, b64);
-    else if (tests)
-        error = rbx_native_text(rep->run.err.data, rep->run.err.len, b64);
-    json_object_object_add(o, "error", error);
+        *err = &rep->note;
+    else
+        *err = tests ? &rep->run.err : NULL;
+}
+
+static json_object *stream_json(const rbx_bytes *b, bool b64)
+{
+    return b ? rbx_native_text(b->data, b->len, b64) : NULL;
+}
+
+static void add_graded_streams(json_object *o, const rbx_report *rep, bool b64)
+{
+    const rbx_bytes *out, *err;
+    rbx_native_graded_streams(rep, &out, &err);
+    json_object_object_add(o, "output", stream_json(out, b64));
+    json_object_object_add(o, "error", stream_json(err, b64));
     json_object_object_add(o, "exit_code", NULL);
     json_object_object_add(o, "signal", NULL);
 }

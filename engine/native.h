@@ -31,6 +31,20 @@ json_object *rbx_native_validate(const rbx_language *lang, const char *version,
  * (buf NULL: ""). */
 json_object *rbx_native_text(const char *buf, size_t len, bool base64);
 
+/* A graded case's values as the native answer shows them (the dialects'
+ * writers show the same): its input (stdin text, or a call's argument
+ * list), its expected output and its actual output (stdout text, or a call's
+ * returned value). NULL: null. */
+json_object *rbx_native_case_input(const rbx_report *rep, const rbx_case_report *c, bool base64);
+json_object *rbx_native_case_expected(const rbx_report *rep, const rbx_case_report *c, bool base64);
+json_object *rbx_native_case_actual(const rbx_case_report *c, bool base64);
+
+/* What a graded answer's "output" and "error" show: the tests' run for test
+ * code (not Go's, whose stdout is test2json's events, not the program's),
+ * none for cases; the compile message or grading's own note wins over
+ * stderr. NULL: null. */
+void rbx_native_graded_streams(const rbx_report *rep, const rbx_bytes **out, const rbx_bytes **err);
+
 /* Milliseconds as a JSON number of seconds printed with three decimals. */
 json_object *rbx_native_seconds(uint64_t ms);
 

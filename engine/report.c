@@ -187,6 +187,11 @@ void rbx_report_free(rbx_report *rep)
     rep->n_cases = 0;
     rbx_bytes_free(&rep->note);
     rbx_bytes_free(&rep->failure);
+    rep->spec = NULL;
+    if (rep->release)
+        rep->release(rep->owner);
+    rep->release = NULL;
+    rep->owner = NULL;
 }
 
 const char *rbx_signal_name(int sig, char *buf, size_t bufsz)

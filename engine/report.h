@@ -136,6 +136,11 @@ typedef struct rbx_report {
      * that failed): the message; the answer is internal_error with no compile
      * step. data NULL: the run happened. */
     rbx_bytes failure;
+    /* What the report borrows from (the request that spec points into), kept
+     * alive as long as the report so a writer may read the spec after the
+     * run: rbx_report_free calls release(owner). NULL: nothing. */
+    void (*release)(void *owner);
+    void *owner;
 } rbx_report;
 
 /* An empty report for run_id (the engine fills the rest); version NULL: none. */

@@ -60,6 +60,11 @@ int rbx_service_execute(rbx_call *call, json_object *body, json_object **out, rb
     return rc;
 }
 
+static void release_request(void *req)
+{
+    rbx_request_free(req);
+}
+
 int rbx_service_run(rbx_call *call, json_object *body, rbx_report *report, json_object **out,
                     rbx_error *err)
 {
@@ -78,7 +83,10 @@ int rbx_service_run(rbx_call *call, json_object *body, rbx_report *report, json_
         count_run(&svc->metrics, report);
     if (rc == 0 && rbx_request_save_history(req))
         rc = record_run(call, req, response, err);
-    rbx_request_free(req);
+    /* The report's spec points into the request: the dialects' writers read
+     * a graded run's inputs from it, so the request lives as long as the report. */
+    report->owner = req;
+    report->release = release_request;
     if (rc < 0) {
         json_object_put(response);
         return -1;

@@ -42,3 +42,9 @@ tests_unit_fcgi_test_router_LDADD = $(RBX_FCGI_LIBS) $(CHECK_LIBS)
 tests_unit_fcgi_test_pool_SOURCES = tests/unit/fcgi/test_pool.c
 tests_unit_fcgi_test_pool_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
 tests_unit_fcgi_test_pool_LDADD = fcgi/librbxfcgi.a common/librbxcommon.a $(CHECK_LIBS)
+
+check_PROGRAMS += tests/unit/fcgi/test_run_view
+TESTS += tests/unit/fcgi/test_run_view
+tests_unit_fcgi_test_run_view_SOURCES = tests/unit/fcgi/test_run_view.c
+tests_unit_fcgi_test_run_view_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS) $(JSONC_CFLAGS)
+tests_unit_fcgi_test_run_view_LDADD = $(RBX_FCGI_LIBS) $(CHECK_LIBS)

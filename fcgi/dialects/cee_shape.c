@@ -10,24 +10,18 @@ static void put_string(json_object *o, const char *key, const char *s)
     json_object_object_add(o, key, s ? json_object_new_string(s) : NULL);
 }
 
-static json_object *get(json_object *o, const char *key)
+/* input, expected_output, actual_output, passed, time ("0.0000 ms"), memory */
+static json_object *result_json(const rbx_view_case *c)
 {
-    json_object *v = NULL;
-    return o && json_object_object_get_ex(o, key, &v) ? v : NULL;
-}
-
-static json_object *result_json(json_object *r)
-{
-    json_object *o = json_object_new_object(), *in = get(r, "input");
+    json_object *o = json_object_new_object();
     char time_text[48];
-    json_object *t = get(r, "time_ms");
-    snprintf(time_text, sizeof(time_text), "%.4f ms", t ? json_object_get_double(t) : 0.0);
-    json_object_object_add(o, "input", json_object_get(in ? in : get(r, "stdin")));
-    json_object_object_add(o, "expected_output", json_object_get(get(r, "expected_output")));
-    json_object_object_add(o, "actual_output", json_object_get(get(r, "actual_output")));
-    json_object_object_add(o, "passed", json_object_get(get(r, "passed")));
+    snprintf(time_text, sizeof(time_text), "%.4f ms", (double)c->time_ms);
+    json_object_object_add(o, "input", json_object_get(c->input));
+    json_object_object_add(o, "expected_output", json_object_get(c->expected));
+    json_object_object_add(o, "actual_output", json_object_get(c->actual));
+    json_object_object_add(o, "passed", json_object_new_boolean(c->passed));
     json_object_object_add(o, "time", json_object_new_string(time_text));
-    json_object_object_add(o, "memory", json_object_get(get(r, "memory_kb")));
+    json_object_object_add(o, "memory", c->measured ? json_object_new_int64(c->memory_kb) : NULL);
     return o;
 }
 
@@ -39,13 +33,14 @@ static json_object *view_text(rbx_view_text t)
 json_object *cee_answer_json(const rbx_report *report, json_object *native)
 {
     rbx_run_view v;
+    /* Out of memory, the view holds what it could read: no cases. */
     if (report)
-        rbx_run_view_of(report, native, false, &v);
+        rbx_run_view_of(report, false, &v);
     else
         rbx_run_view_of_native(native, false, &v);
     json_object *o = json_object_new_object(), *results = json_object_new_array();
-    for (size_t i = 0; v.results && i < json_object_array_length(v.results); i++)
-        json_object_array_add(results, result_json(json_object_array_get_idx(v.results, i)));
+    for (size_t i = 0; i < v.n_cases; i++)
+        json_object_array_add(results, result_json(&v.cases[i]));
     put_string(o, "id", v.id);
     json_object_object_add(o, "results", results);
     json_object_object_add(o, "all_passed",

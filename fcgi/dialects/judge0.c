@@ -477,7 +477,7 @@ static int handle_create(rbx_call *call, rbx_reply *reply, rbx_error *err)
             j0_result r = {0};
             json_object *finished = now_iso();
             char *merged;
-            rbx_run_view_of(&report, response, true, &r.view);
+            rbx_run_view_of(&report, true, &r.view);
             result_of_view(&r);
             redirect_stderr(call->json, &r, &merged);
             r.created_at = created;

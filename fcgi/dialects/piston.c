@@ -357,7 +357,7 @@ static int handle_execute(rbx_call *call, rbx_reply *reply, rbx_error *err)
         rc = rbx_service_run(call, native, &report, &response, err);
     if (rc == 0) {
         rbx_run_view v;
-        rbx_run_view_of(&report, response, false, &v);
+        rbx_run_view_of(&report, false, &v);
         rbx_reply_json(reply, 200, write_answer(&v, compiled_language));
         rbx_run_view_free(&v);
     }

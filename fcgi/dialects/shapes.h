@@ -25,7 +25,8 @@ size_t judge0_status_count(void);
 json_object *judge0_callback_json(json_object *native, const char *token);
 
 /* The function-grading platform's {id, results, all_passed, error,
- * error_details}; report NULL: from the native answer alone. */
+ * error_details}: from the report of a run just carried out, else (report
+ * NULL) from a stored native answer (a job's result). */
 json_object *cee_answer_json(const rbx_report *report, json_object *native);
 
 /* The callback a job's request asked for with callback_format: *body is the
