@@ -81,7 +81,8 @@ int rbx_engine_grade(const rbx_config *cfg, rbx_run *run, const rbx_request *req
         .definition = {.compile = (const char *const *)run->lang->compile_argv,
                        .run = (const char *const *)run->lang->run_argv,
                        .check = (const char *const *)run->lang->check_argv,
-                       .dir = RBX_RUN_BOX_DIR},
+                       .dir = RBX_RUN_BOX_DIR,
+                       .prebuilt = run->prebuilt[0] != '\0'},
     };
     rbx_grading_options opts = {cfg->max_grading_wall_ms};
     if (rbx_grading_execute(&job, &runner, &opts, rep, err) < 0)

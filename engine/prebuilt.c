@@ -19,7 +19,7 @@
 #include "sandbox/sandbox.h"
 
 #define MAX_STEPS 4
-#define MAX_FILES 4
+#define MAX_FILES 8
 #define MAX_ARGS 24
 /* A set's files can be large (the C++ header's PCH is about 45 MB). */
 #define MAX_PART_BYTES (512ULL * 1024 * 1024)
@@ -91,7 +91,10 @@ static const char java_warm_gson[] =
 static const recipe RECIPES[] = {
     {
         .language = "java",
-        .files = {{"Warm.java", java_warm}, {"WarmGson.java", java_warm_gson}},
+        .files = {{"Warm.java", java_warm},
+                  {"WarmGson.java", java_warm_gson},
+                  {"RbxHarness.java", rbx_grading_java_harness},
+                  {"RbxTestRunner.java", rbx_grading_java_tests}},
         .steps =
             {
                 {JAVAC, "-J-XX:ArchiveClassesAtExit=javac.jsa", "-encoding", "UTF-8", "-cp", GSON,
@@ -103,7 +106,9 @@ static const recipe RECIPES[] = {
                  * (Gson, then its dir) must start with the dump's. */
                 {JAVA, "-XX:ArchiveClassesAtExit=harness.jsa", "-cp", GSON, "WarmGson.java", NULL},
             },
-        .keep = {"javac.jsa", "java.jsa", "harness.jsa"},
+        /* the grading runners' classes, compiled as the harness would */
+        .compile = {{{"RbxHarness.java", "RbxTestRunner.java"}, {"-cp", GSON}}},
+        .keep = {"javac.jsa", "java.jsa", "harness.jsa", "RbxHarness.class", "RbxTestRunner.class"},
     },
     {
         .language = "cpp",

@@ -3,8 +3,10 @@
  * /prebuilt in the boxes that name it.
  *
  *   java  class-data sharing archives: javac.jsa (the compiler's classes,
- *         about 10 MB) and java.jsa (what a short program loads beyond the
- *         JDK's default archive), used with -XX:SharedArchiveFile;
+ *         about 10 MB), java.jsa (what a short program loads beyond the
+ *         JDK's default archive) and harness.jsa (the grading runners'
+ *         Gson), used with -XX:SharedArchiveFile; and the grading runners'
+ *         classes, so that a function test compiles only the code;
  *   cpp   a precompiled header (rbx_json.h.gch) of the C++ grading
  *         harness's fixed part (its includes, its JSON reader and writer),
  *         built with the definition's compile command, as the harness is:

@@ -46,6 +46,11 @@ extern const char rbx_grading_cpp_header[];
 #define RBX_GRADING_CPP_OBJECT "rbx_json.o"
 extern const char rbx_grading_cpp_impl[];
 
+/* The Java runners (RbxHarness.java for function calls, RbxTestRunner.java
+ * for test code), the same for every request: their classes are prebuilt. */
+extern const char rbx_grading_java_harness[];
+extern const char rbx_grading_java_tests[];
+
 /* Request fields this layer owns; the engine's parser may skip them. */
 bool rbx_grading_requested(json_object *body); /* test_cases, function_name or tests present */
 
@@ -101,6 +106,7 @@ typedef struct rbx_grading_commands {
     const char *const *run;
     const char *const *check; /* /validate's syntax check */
     const char *dir;          /* {dir}: the work dir as the box sees it */
+    bool prebuilt;            /* the language's prebuilt set is there: {prebuilt} expands */
 } rbx_grading_commands;
 
 typedef struct rbx_grading_job {

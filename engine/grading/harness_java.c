@@ -14,17 +14,28 @@
 #define GSON_JAR "/usr/share/java/gson.jar"
 #define MAX_CLASSES 32
 
-static const char java_prelude[] = "import com.google.gson.*;\n"
-                                   "import java.lang.reflect.*;\n"
-                                   "import java.nio.charset.StandardCharsets;\n"
-                                   "import java.nio.file.*;\n"
-                                   "import java.util.*;\n"
-                                   "\n";
+#define STR_(x) #x
+#define STR(x) STR_(x)
 
-static const char java_call[] =
+/* The same for every request: the function's name and the classes to look
+ * in come as arguments, so the runners are compiled once, with the prebuilt
+ * parts (engine/prebuilt.h), or with the code when those are not built. */
+#define JAVA_PRELUDE                                                                               \
+    "import com.google.gson.*;\n"                                                                  \
+    "import java.lang.reflect.*;\n"                                                                \
+    "import java.nio.charset.StandardCharsets;\n"                                                  \
+    "import java.nio.file.*;\n"                                                                    \
+    "import java.util.*;\n"                                                                        \
+    "\n"
+
+/* argv: the function's name, then the classes to look in, in order. */
+const char rbx_grading_java_harness[] = JAVA_PRELUDE
     "public class RbxHarness {\n"
-    "  static final String NAME = \"%s\";\n"
+    "  static String NAME;\n"
+    "  static String[] CLASSES;\n"
     "  public static void main(String[] argv) throws Exception {\n"
+    "    NAME = argv[0];\n"
+    "    CLASSES = Arrays.copyOfRange(argv, 1, argv.length);\n"
     "    Path result = Paths.get(\"" RBX_GRADING_RESULT_FILE "\").toAbsolutePath();\n"
     "    String text = new String(System.in.readAllBytes(), StandardCharsets.UTF_8);\n"
     "    JsonArray args = JsonParser.parseString(text).getAsJsonArray();\n"
@@ -42,43 +53,52 @@ static const char java_call[] =
     "    if (m == null) {\n"
     "      System.err.println(\"function '\" + NAME + \"' is not defined in the submission (a "
     "method of class Solution or of the public class)\");\n"
-    "      System.exit(%d);\n"
-    "    }\n"
-    "    Type[] types = m.getGenericParameterTypes();\n"
-    "    if (types.length != args.size()) {\n"
-    "      System.err.println(NAME + \" takes \" + types.length + \" argument(s), the test case "
-    "gives \" + args.size());\n"
-    "      System.exit(1);\n"
-    "    }\n"
-    "    Gson gson = new GsonBuilder().serializeNulls().serializeSpecialFloatingPointValues()"
-    ".create();\n"
-    "    Object[] values = new Object[types.length];\n"
-    "    for (int i = 0; i < types.length; i++) values[i] = gson.fromJson(args.get(i), "
-    "types[i]);\n"
-    "    m.setAccessible(true);\n"
-    "    Object target = null;\n"
-    "    if (!Modifier.isStatic(m.getModifiers())) {\n"
-    "      Constructor<?> k = owner.getDeclaredConstructor();\n"
-    "      k.setAccessible(true);\n"
-    "      target = k.newInstance();\n"
-    "    }\n"
-    "    Object value;\n"
-    "    try {\n"
-    "      value = m.invoke(target, values);\n"
-    "    } catch (InvocationTargetException e) {\n"
-    "      System.out.flush();\n"
-    "      e.getCause().printStackTrace();\n"
-    "      System.exit(1);\n"
-    "      return;\n"
-    "    }\n"
-    "    System.out.flush();\n"
-    "    String json = m.getReturnType() == void.class ? \"null\" : gson.toJson(value);\n"
-    "    Files.write(result, (\"{\\\"value\\\":\" + json + \"}\\n\").getBytes("
-    "StandardCharsets.UTF_8));\n"
-    "    System.exit(0);\n"
-    "  }\n";
+    "      System.exit(" STR(
+        RBX_GRADING_EXIT_UNCALLABLE) ");\n"
+                                     "    }\n"
+                                     "    Type[] types = m.getGenericParameterTypes();\n"
+                                     "    if (types.length != args.size()) {\n"
+                                     "      System.err.println(NAME + \" takes \" + types.length + "
+                                     "\" argument(s), the test case "
+                                     "gives \" + args.size());\n"
+                                     "      System.exit(1);\n"
+                                     "    }\n"
+                                     "    Gson gson = new "
+                                     "GsonBuilder().serializeNulls()."
+                                     "serializeSpecialFloatingPointValues()"
+                                     ".create();\n"
+                                     "    Object[] values = new Object[types.length];\n"
+                                     "    for (int i = 0; i < types.length; i++) values[i] = "
+                                     "gson.fromJson(args.get(i), "
+                                     "types[i]);\n"
+                                     "    m.setAccessible(true);\n"
+                                     "    Object target = null;\n"
+                                     "    if (!Modifier.isStatic(m.getModifiers())) {\n"
+                                     "      Constructor<?> k = owner.getDeclaredConstructor();\n"
+                                     "      k.setAccessible(true);\n"
+                                     "      target = k.newInstance();\n"
+                                     "    }\n"
+                                     "    Object value;\n"
+                                     "    try {\n"
+                                     "      value = m.invoke(target, values);\n"
+                                     "    } catch (InvocationTargetException e) {\n"
+                                     "      System.out.flush();\n"
+                                     "      e.getCause().printStackTrace();\n"
+                                     "      System.exit(1);\n"
+                                     "      return;\n"
+                                     "    }\n"
+                                     "    System.out.flush();\n"
+                                     "    String json = m.getReturnType() == void.class ? \"null\" "
+                                     ": gson.toJson(value);\n"
+                                     "    Files.write(result, (\"{\\\"value\\\":\" + json + "
+                                     "\"}\\n\").getBytes("
+                                     "StandardCharsets.UTF_8));\n"
+                                     "    System.exit(0);\n"
+                                     "  }\n"
+                                     "}\n";
 
-static const char java_tests[] =
+/* argv: the test classes, in order. */
+const char rbx_grading_java_tests[] = JAVA_PRELUDE
     "public class RbxTestRunner {\n"
     "  static Path result;\n"
     "  static void report(String name, Throwable e) throws Exception {\n"
@@ -92,6 +112,7 @@ static const char java_tests[] =
     "StandardOpenOption.CREATE, StandardOpenOption.APPEND);\n"
     "  }\n"
     "  public static void main(String[] argv) throws Exception {\n"
+    "    String[] CLASSES = argv;\n"
     "    result = Paths.get(\"" RBX_GRADING_RESULT_FILE "\").toAbsolutePath();\n"
     "    Files.write(result, new byte[0]);\n"
     "    for (String cn : CLASSES) {\n"
@@ -120,7 +141,8 @@ static const char java_tests[] =
     "      }\n"
     "    }\n"
     "    System.exit(0);\n"
-    "  }\n";
+    "  }\n"
+    "}\n";
 
 typedef struct class_list {
     char names[MAX_CLASSES][128];
@@ -163,26 +185,19 @@ static void find_classes(const char *src, class_list *list)
     }
 }
 
-/* static final String[] CLASSES = {"Solution", "Main", ...}; Solution first. */
-static void write_class_array(FILE *f, const class_list *list, bool solution_first)
+/* The classes to look in as the runner's arguments: Solution first (when
+ * solution_first), then the public class, then the others. */
+static void add_class_args(rbx_harness_plan *plan, const class_list *list, bool solution_first)
 {
-    fputs("  static final String[] CLASSES = {", f);
-    const char *sep = "";
-    if (solution_first) {
-        fputs("\"Solution\"", f);
-        sep = ", ";
-    }
-    if (list->public_index >= 0) {
-        fprintf(f, "%s\"%s\"", sep, list->names[list->public_index]);
-        sep = ", ";
-    }
+    if (solution_first)
+        rbx_plan_argv(plan->run, "Solution", NULL);
+    if (list->public_index >= 0)
+        rbx_plan_argv(plan->run, list->names[list->public_index], NULL);
     for (size_t i = 0; i < list->n; i++) {
         if ((int)i == list->public_index || (solution_first && !strcmp(list->names[i], "Solution")))
             continue;
-        fprintf(f, "%s\"%s\"", sep, list->names[i]);
-        sep = ", ";
+        rbx_plan_argv(plan->run, list->names[i], NULL);
     }
-    fputs("};\n}\n", f);
 }
 
 /* Write source under its public class's file name (else fallback.java); the name is kept. */
@@ -216,44 +231,47 @@ int rbx_harness_java(const rbx_harness_input *in, rbx_harness_plan *plan, rbx_er
         if (!tests_file)
             return -1;
     }
-    char *buf;
-    size_t len;
-    FILE *f = rbx_text_start(&buf, &len, err);
-    if (!f)
-        return -1;
-    fputs(java_prelude, f);
-    if (in->tests) {
-        fputs(java_tests, f);
-        write_class_array(f, &test_classes, false);
-    } else {
-        fprintf(f, java_call, in->function_name, RBX_GRADING_EXIT_UNCALLABLE);
-        write_class_array(f, &code_classes, true);
-    }
     const char *runner = in->tests ? "RbxTestRunner" : "RbxHarness";
     const char *runner_file = in->tests ? "RbxTestRunner.java" : "RbxHarness.java";
-    if (rbx_text_write_file(in->workdir_fd, runner_file, f, &buf, &len, err) < 0)
-        return -1;
+    /* The runner's classes are in the prebuilt set when it is built; with
+     * the code's, compiled from their source, when it is not (yet). */
+    bool prebuilt = in->definition->prebuilt;
+    if (!prebuilt) {
+        const char *text = in->tests ? rbx_grading_java_tests : rbx_grading_java_harness;
+        if (rbx_harness_write(in->workdir_fd, runner_file, text, strlen(text), err) < 0)
+            return -1;
+    }
     if (in->function_name && !rbx_source_mentions(in->code, in->function_name))
         rbx_plan_uncallable(plan, "function '%s' is not defined in the submission",
                             in->function_name);
     /* The definition's javac and java (their JVM flags and archives), with
-     * the harness's classes; its own: Gson on the class path, assertions on
-     * for test code, and the archive that holds Gson's classes (a later
-     * -cp or -XX:SharedArchiveFile than the definition's wins). */
-    const char *const *sources = rbx_plan_sources(plan, in, code_file, ".java", runner_file);
+     * the code's classes; its own: Gson (and the runner's dir) on the class
+     * path, assertions on for test code, and the archive that holds Gson's
+     * classes (a later -cp or -XX:SharedArchiveFile than the definition's
+     * wins). */
+    const char *const *sources =
+        rbx_plan_sources(plan, in, code_file, ".java", prebuilt ? tests_file : runner_file);
     if (!sources)
         return rbx_error_errno(err, "out of memory");
     static const char *const run_options[] = {"-ea", "-XX:SharedArchiveFile={prebuilt}/harness.jsa",
                                               "-cp", GSON_JAR ":.", NULL};
-    rbx_plan_files files = {
-        .file = runner_file, .main_class = runner, .sources = sources, .options = run_options};
+    static const char *const prebuilt_options[] = {"-ea",
+                                                   "-XX:SharedArchiveFile={prebuilt}/harness.jsa",
+                                                   "-cp", GSON_JAR ":{prebuilt}:.", NULL};
+    rbx_plan_files files = {.file = runner_file,
+                            .main_class = runner,
+                            .sources = sources,
+                            .options = prebuilt ? prebuilt_options : run_options};
     const char **javac = rbx_plan_compile_step(plan);
     if (rbx_plan_command(plan, javac, in->definition->compile, in, &files, err) < 0 ||
         rbx_plan_command(plan, plan->run, in->definition->run, in, &files, err) < 0)
         return -1;
-    if (tests_file)
+    if (tests_file && !prebuilt)
         rbx_plan_argv(javac, tests_file, NULL);
     rbx_plan_argv(javac, "-cp", GSON_JAR, NULL);
+    if (in->function_name)
+        rbx_plan_argv(plan->run, in->function_name, NULL);
+    add_class_args(plan, in->tests ? &test_classes : &code_classes, !in->tests);
     plan->results = in->tests ? RBX_RESULTS_TEST_LINES : RBX_RESULTS_VALUE_FILE;
     return 0;
 }

@@ -657,6 +657,19 @@ START_TEST(test_engine_prebuilt)
     expect(resp, "success", "false");
     ck_assert_str_eq(field(resp, "output"), "hi\n");
     json_object_put(resp);
+    /* the runners' classes come from the set: only the code is compiled */
+    resp = execute(json_tokener_parse(
+        "{\"language\": \"java\", \"code\": \"public class Solution { public int add(int a, "
+        "int b) { return a + b; } }\", \"function_name\": \"add\", \"test_cases\": "
+        "[{\"input\": [1, 2], \"expected_output\": 3}, {\"input\": [2, 2], "
+        "\"expected_output\": 5}]}"));
+    ck_assert_msg(strcmp(field(resp, "status"), "wrong_answer") == 0, "%s",
+                  json_object_to_json_string(resp));
+    json_object_put(resp);
+    char set[512], runner[600];
+    prebuilt_set("java", set, sizeof(set));
+    snprintf(runner, sizeof(runner), "%s/RbxHarness.class", set);
+    ck_assert_int_eq(access(runner, R_OK), 0);
     check_cpp_pch();
 }
 END_TEST
