@@ -45,7 +45,7 @@ ENGINE_UNIT_TESTS = tests/unit/engine/test_request tests/unit/engine/test_langua
 check_PROGRAMS += $(ENGINE_UNIT_TESTS)
 TESTS += $(ENGINE_UNIT_TESTS)
 noinst_HEADERS += tests/unit/engine/helpers.h
-EXTRA_DIST += tests/unit/engine/samples
+EXTRA_DIST += tests/unit/engine/samples tests/unit/engine/requests
 
 tests_unit_engine_test_request_SOURCES = tests/unit/engine/test_request.c
 tests_unit_engine_test_request_CFLAGS = $(AM_CFLAGS) $(JSONC_CFLAGS) $(CHECK_CFLAGS)
