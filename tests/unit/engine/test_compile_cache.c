@@ -390,31 +390,9 @@ END_TEST
 
 /* ---- through the engine and the sandbox ---- */
 
-static rbx_engine *eng;
-static char skip_reason[1024];
-
-static void open_engine(void)
-{
-    eng = rbx_test_engine_open();
-}
-
-static void close_engine(void)
-{
-    rbx_test_engine_close(eng);
-    eng = NULL;
-}
-
 static json_object *execute(json_object *body)
 {
-    rbx_request *req;
-    rbx_error err;
-    json_object *resp = NULL;
-    if (rbx_request_parse(eng, body, false, &req, &err) != 0)
-        ck_abort_msg("parse: %s (%s)", err.message, err.field);
-    ck_assert_msg(rbx_engine_execute(eng, req, "run-1", &resp, &err) == 0, "%s", err.message);
-    rbx_request_free(req);
-    json_object_put(body);
-    return resp;
+    return rbx_test_execute(body);
 }
 
 static json_object *run_code(const char *lang, const char *code)
@@ -458,7 +436,7 @@ START_TEST(test_engine_hit)
     expect(again, "success", "true");
     ck_assert_str_eq(compile_field(again, "time_ms"), "0");
     ck_assert_str_eq(field(again, "output"), "hi\n");
-    json_object *health = rbx_engine_cache_json(eng);
+    json_object *health = rbx_engine_cache_json(rbx_test_eng);
     ck_assert_str_eq(field(health, "hits"), "1");
     ck_assert_str_eq(field(health, "misses"), "1");
     json_object_put(health);
@@ -642,17 +620,18 @@ START_TEST(test_engine_prebuilt)
     static const char JAVA[] = "public class Main { public static void main(String[] a) {"
                                " System.out.println(\"hi\"); } }\n";
     rbx_error err;
-    json_object *before = rbx_engine_cache_json(eng), *prebuilt;
+    json_object *before = rbx_engine_cache_json(rbx_test_eng), *prebuilt;
     ck_assert(json_object_object_get_ex(before, "prebuilt", &prebuilt));
     ck_assert_str_eq(field(prebuilt, "java"), "false");
     json_object_put(before);
-    ck_assert_msg(rbx_engine_prebuild(eng, &err) == 0, "%s", err.message);
-    json_object *after = rbx_engine_cache_json(eng);
+    ck_assert_msg(rbx_engine_prebuild(rbx_test_eng, &err) == 0, "%s", err.message);
+    json_object *after = rbx_engine_cache_json(rbx_test_eng);
     ck_assert(json_object_object_get_ex(after, "prebuilt", &prebuilt));
     ck_assert_str_eq(field(prebuilt, "java"), "true");
     ck_assert_str_eq(field(prebuilt, "cpp"), "true");
     json_object_put(after);
-    ck_assert_msg(rbx_engine_prebuild(eng, &err) == 0, "%s", err.message); /* nothing to do */
+    ck_assert_msg(rbx_engine_prebuild(rbx_test_eng, &err) == 0, "%s",
+                  err.message); /* nothing to do */
     json_object *resp = run_code("java", JAVA);
     expect(resp, "success", "false");
     ck_assert_str_eq(field(resp, "output"), "hi\n");
@@ -674,12 +653,6 @@ START_TEST(test_engine_prebuilt)
 }
 END_TEST
 
-START_TEST(test_engine_skipped)
-{
-    fprintf(stderr, "test_compile_cache (engine) skipped: %s\n", skip_reason);
-}
-END_TEST
-
 static Suite *suite(void)
 {
     Suite *s = suite_create("compile_cache");
@@ -697,10 +670,7 @@ static Suite *suite(void)
     suite_add_tcase(s, tc);
     TCase *te = tcase_create("engine");
     tcase_set_timeout(te, 240);
-    if (!rbx_test_sandbox_usable(skip_reason, sizeof(skip_reason))) {
-        tcase_add_test(te, test_engine_skipped);
-    } else {
-        tcase_add_checked_fixture(te, open_engine, close_engine);
+    if (rbx_test_engine_tcase(te, "test_compile_cache (engine)")) {
         tcase_add_test(te, test_engine_hit);
         tcase_add_test(te, test_engine_compile_error);
         tcase_add_test(te, test_engine_limit_not_cached);

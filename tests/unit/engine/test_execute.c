@@ -12,33 +12,9 @@
 #include "tests/unit/support/real_engine.h"
 #include "tests/unit/support/check_main.h"
 
-static rbx_engine *eng;
-static char skip_reason[1024];
-
-static void open_engine(void)
-{
-    eng = rbx_test_engine_open();
-}
-
-static void close_engine(void)
-{
-    rbx_test_engine_close(eng);
-    eng = NULL;
-}
-
 static json_object *execute_body(json_object *body, const char *path)
 {
-    rbx_request *req;
-    rbx_error err;
-    json_object *resp = NULL;
-    if (rbx_request_parse(eng, body, false, &req, &err) != 0)
-        ck_abort_msg("parse: %s (%s)", err.message, err.field);
-    int rc = strcmp(path, "validate") == 0 ? rbx_engine_validate(eng, req, &resp, &err)
-                                           : rbx_engine_execute(eng, req, "run-1", &resp, &err);
-    ck_assert_msg(rc == 0, "%s: %s", path, err.message);
-    rbx_request_free(req);
-    json_object_put(body);
-    return resp;
+    return strcmp(path, "validate") == 0 ? rbx_test_validate(body) : rbx_test_execute(body);
 }
 
 static json_object *run_code(const char *lang, const char *code, const char *path)
@@ -80,7 +56,7 @@ START_TEST(test_hello_world)
 {
     json_object *lang_doc;
     rbx_error err;
-    ck_assert_int_eq(rbx_engine_language_json(eng, LANGS[_i], &lang_doc, &err), 0);
+    ck_assert_int_eq(rbx_engine_language_json(rbx_test_eng, LANGS[_i], &lang_doc, &err), 0);
     json_object *resp = run_code(LANGS[_i], field(lang_doc, "example"), "execute");
     expect_status(resp, "success");
     ck_assert_str_eq(field(resp, "output"), "Hello, World!\n");
@@ -220,24 +196,18 @@ END_TEST
 
 START_TEST(test_isolation_and_languages)
 {
-    json_object *iso = rbx_engine_isolation_json(eng);
+    json_object *iso = rbx_engine_isolation_json(rbx_test_eng);
     ck_assert_str_eq(field(iso, "seccomp"), "true");
     ck_assert_msg(strcmp(field(iso, "cgroup"), "none") != 0, "no cgroup");
     json_object_put(iso);
-    json_object *all = rbx_engine_languages_json(eng), *arr;
+    json_object *all = rbx_engine_languages_json(rbx_test_eng), *arr;
     ck_assert(json_object_object_get_ex(all, "languages", &arr));
     ck_assert_uint_eq(json_object_array_length(arr), 7);
     json_object_put(all);
     json_object *one;
     rbx_error err;
-    ck_assert_int_eq(rbx_engine_language_json(eng, "cobol", &one, &err), -1);
+    ck_assert_int_eq(rbx_engine_language_json(rbx_test_eng, "cobol", &one, &err), -1);
     ck_assert_int_eq(err.kind, RBX_ERR_NOT_FOUND);
-}
-END_TEST
-
-START_TEST(test_skipped)
-{
-    fprintf(stderr, "test_execute skipped: %s\n", skip_reason);
 }
 END_TEST
 
@@ -245,13 +215,10 @@ static Suite *suite(void)
 {
     Suite *s = suite_create("execute");
     TCase *tc = tcase_create("sandbox");
-    if (!rbx_test_sandbox_usable(skip_reason, sizeof(skip_reason))) {
-        tcase_add_test(tc, test_skipped);
-        suite_add_tcase(s, tc);
+    suite_add_tcase(s, tc);
+    if (!rbx_test_engine_tcase(tc, "test_execute"))
         return s;
-    }
     int n = (int)(sizeof(LANGS) / sizeof(LANGS[0]));
-    tcase_add_checked_fixture(tc, open_engine, close_engine);
     tcase_set_timeout(tc, 120);
     tcase_add_loop_test(tc, test_hello_world, 0, n);
     tcase_add_loop_test(tc, test_compile_error, 0, n);
@@ -261,7 +228,6 @@ static Suite *suite(void)
     tcase_add_test(tc, test_limit_verdicts);
     tcase_add_test(tc, test_grading_through_the_engine);
     tcase_add_test(tc, test_isolation_and_languages);
-    suite_add_tcase(s, tc);
     return s;
 }
 

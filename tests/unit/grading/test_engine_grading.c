@@ -16,34 +16,11 @@
 #include "tests/unit/support/real_engine.h"
 #include "tests/unit/support/check_main.h"
 
-static rbx_engine *eng;
-static char skip_reason[1024];
-
-static void open_engine(void)
-{
-    eng = rbx_test_engine_open();
-}
-
-static void close_engine(void)
-{
-    rbx_test_engine_close(eng);
-    eng = NULL;
-}
-
 static json_object *execute(const char *body_json)
 {
     json_object *body = json_tokener_parse(body_json);
     ck_assert_msg(body != NULL, "bad test body: %s", body_json);
-    rbx_request *req;
-    rbx_error err;
-    json_object *resp = NULL;
-    if (rbx_request_parse(eng, body, false, &req, &err) != 0)
-        ck_abort_msg("parse: %s (%s)", err.message, err.field);
-    int rc = rbx_engine_execute(eng, req, "run-1", &resp, &err);
-    ck_assert_msg(rc == 0, "execute: %s", err.message);
-    rbx_request_free(req);
-    json_object_put(body);
-    return resp;
+    return rbx_test_execute(body);
 }
 
 static const char *str_at(json_object *o, const char *key)
@@ -166,29 +143,19 @@ START_TEST(test_timeout_between_two_passing_cases)
 }
 END_TEST
 
-START_TEST(test_skipped)
-{
-    fprintf(stderr, "test_engine_grading skipped: %s\n", skip_reason);
-}
-END_TEST
-
 static Suite *suite(void)
 {
     Suite *s = suite_create("grading through the engine");
     TCase *tc = tcase_create("sandbox");
-    if (!rbx_test_sandbox_usable(skip_reason, sizeof(skip_reason))) {
-        tcase_add_test(tc, test_skipped);
-        suite_add_tcase(s, tc);
+    suite_add_tcase(s, tc);
+    if (!rbx_test_engine_tcase(tc, "test_engine_grading"))
         return s;
-    }
-    tcase_add_checked_fixture(tc, open_engine, close_engine);
     tcase_set_timeout(tc, 240);
     tcase_add_loop_test(tc, test_function_examples_pass_in_the_sandbox, 0,
                         (int)(sizeof(EXAMPLES) / sizeof(EXAMPLES[0])));
     tcase_add_test(tc, test_hundred_c_cases_compiled_once);
     tcase_add_test(tc, test_python_syntax_error_is_compile_error);
     tcase_add_test(tc, test_timeout_between_two_passing_cases);
-    suite_add_tcase(s, tc);
     return s;
 }
 

@@ -7,6 +7,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "engine/request.h"
 #include "sandbox/host_files.h"
 #include "sandbox/sandbox.h"
 
@@ -73,4 +74,61 @@ void rbx_test_engine_close(rbx_engine *eng)
     if (fd >= 0)
         close(fd);
     rmdir(state_dir);
+}
+
+rbx_engine *rbx_test_eng;
+
+static void fixture_open(void)
+{
+    rbx_test_eng = rbx_test_engine_open();
+}
+
+static void fixture_close(void)
+{
+    rbx_test_engine_close(rbx_test_eng);
+    rbx_test_eng = NULL;
+}
+
+static char skip_what[64], skip_reason[1024];
+
+START_TEST(test_skipped)
+{
+    fprintf(stderr, "%s skipped: %s\n", skip_what, skip_reason);
+}
+END_TEST
+
+bool rbx_test_engine_tcase(TCase *tc, const char *what)
+{
+    if (!rbx_test_sandbox_usable(skip_reason, sizeof(skip_reason))) {
+        snprintf(skip_what, sizeof(skip_what), "%s", what);
+        tcase_add_test(tc, test_skipped);
+        return false;
+    }
+    tcase_add_checked_fixture(tc, fixture_open, fixture_close);
+    return true;
+}
+
+static json_object *run(json_object *body, bool validate)
+{
+    rbx_request *req;
+    rbx_error err;
+    json_object *resp = NULL;
+    if (rbx_request_parse(rbx_test_eng, body, false, &req, &err) != 0)
+        ck_abort_msg("parse: %s (%s)", err.message, err.field);
+    int rc = validate ? rbx_engine_validate(rbx_test_eng, req, &resp, &err)
+                      : rbx_engine_execute(rbx_test_eng, req, "run-1", &resp, &err);
+    ck_assert_msg(rc == 0, "%s: %s", validate ? "validate" : "execute", err.message);
+    rbx_request_free(req);
+    json_object_put(body);
+    return resp;
+}
+
+json_object *rbx_test_execute(json_object *body)
+{
+    return run(body, false);
+}
+
+json_object *rbx_test_validate(json_object *body)
+{
+    return run(body, true);
 }
