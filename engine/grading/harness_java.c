@@ -185,18 +185,25 @@ static void find_classes(const char *src, class_list *list)
     }
 }
 
+/* One class name as the runner's argument (the plan keeps a copy: the
+ * list is the generator's own). */
+static void add_class_arg(rbx_harness_plan *plan, const char *name)
+{
+    rbx_plan_argv(plan->run, rbx_plan_keep(plan, strdup(name)), NULL);
+}
+
 /* The classes to look in as the runner's arguments: Solution first (when
  * solution_first), then the public class, then the others. */
 static void add_class_args(rbx_harness_plan *plan, const class_list *list, bool solution_first)
 {
     if (solution_first)
-        rbx_plan_argv(plan->run, "Solution", NULL);
+        add_class_arg(plan, "Solution");
     if (list->public_index >= 0)
-        rbx_plan_argv(plan->run, list->names[list->public_index], NULL);
+        add_class_arg(plan, list->names[list->public_index]);
     for (size_t i = 0; i < list->n; i++) {
         if ((int)i == list->public_index || (solution_first && !strcmp(list->names[i], "Solution")))
             continue;
-        rbx_plan_argv(plan->run, list->names[i], NULL);
+        add_class_arg(plan, list->names[i]);
     }
 }
 

@@ -645,6 +645,13 @@ START_TEST(test_engine_prebuilt)
     ck_assert_msg(strcmp(field(resp, "status"), "wrong_answer") == 0, "%s",
                   json_object_to_json_string(resp));
     json_object_put(resp);
+    resp = execute(json_tokener_parse(
+        "{\"language\": \"java\", \"code\": \"public class Solution { public static int "
+        "add(int a, int b) { return a + b; } }\", \"tests\": \"class SolutionTest { void "
+        "testAdds() { assert Solution.add(1, 2) == 3; } }\"}"));
+    ck_assert_msg(strcmp(field(resp, "status"), "success") == 0, "%s",
+                  json_object_to_json_string(resp));
+    json_object_put(resp);
     char set[512], runner[600];
     prebuilt_set("java", set, sizeof(set));
     snprintf(runner, sizeof(runner), "%s/RbxHarness.class", set);
