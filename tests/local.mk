@@ -57,4 +57,4 @@ EXTRA_DIST += tests/deb/run debian/control debian/rules debian/changelog debian/
 EXTRA_DIST += tests/cgroup2/run tests/cgroup2/README.md tests/cgroup2/initramfs-init \
 	tests/cgroup2/guest tests/cgroup2/checks.sh tests/cgroup2/systemd.sh \
 	tests/cgroup2/fcgi_request.py
-noinst_HEADERS += tests/unit/support/check_main.h
+noinst_HEADERS += tests/unit/support/check_main.h tests/unit/support/fixture.h

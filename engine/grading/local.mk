@@ -20,7 +20,7 @@ engine_grading_librbxgrading_a_CFLAGS = $(AM_CFLAGS) $(JSONC_CFLAGS) $(SODIUM_CF
 noinst_HEADERS += engine/grading/grading.h engine/grading/harness.h \
 	engine/grading/results.h engine/grading/result_file.h \
 	engine/grading/mode.h engine/grading/spec.h
-EXTRA_DIST += engine/grading/README.md
+EXTRA_DIST += engine/grading/README.md tests/unit/grading/requests
 
 # Unit tests: comparison and validation alone; the driver and every harness
 # through a fake runner that runs the real toolchains on the host (no sandbox).

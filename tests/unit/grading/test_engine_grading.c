@@ -13,6 +13,7 @@
 #include "common/clock.h"
 #include "engine/engine.h"
 #include "sandbox/sandbox.h"
+#include "tests/unit/support/fixture.h"
 #include "tests/unit/support/real_engine.h"
 #include "tests/unit/support/check_main.h"
 
@@ -45,43 +46,14 @@ static json_object *result_at(json_object *resp, size_t i)
     return json_object_array_get_idx(results, i);
 }
 
-#define ADD_CASES                                                                                  \
-    "\"test_cases\": [{\"input\": [1, 2], \"expected_output\": 3}, {\"input\": [-5, 5], "          \
-    "\"expected_output\": 0}, {\"input\": [100, 23], \"expected_output\": 123}]"
-
-/* Each language's classic example, through the engine and the sandbox. */
-static const char *const EXAMPLES[] = {
-    "{\"language\": \"python\", \"code\": \"def add_numbers(a, b):\\n    print('adding')\\n    "
-    "return a + b\\n\", \"function_name\": \"add_numbers\", " ADD_CASES "}",
-    "{\"language\": \"javascript\", \"code\": \"function findMedianSortedArrays(a, b) {\\n  const "
-    "m "
-    "= [...a, ...b].sort((x, y) => x - y);\\n  const h = m.length >> 1;\\n  return m.length % 2 ? "
-    "m[h] : (m[h - 1] + m[h]) / 2;\\n}\\n\", \"function_name\": \"findMedianSortedArrays\", "
-    "\"test_cases\": [{\"input\": [[1, 3], [2]], \"expected_output\": 2}, {\"input\": [[1, 2], [3, "
-    "4]], \"expected_output\": 2.5}, {\"input\": [[0, 0], [0, 0]], \"expected_output\": 0}, "
-    "{\"input\": [[], [1]], \"expected_output\": 1}]}",
-    "{\"language\": \"typescript\", \"code\": \"function addNumbers(a: number, b: number): number "
-    "{ return a + b; }\\n\", \"function_name\": \"addNumbers\", " ADD_CASES "}",
-    "{\"language\": \"java\", \"code\": \"public class Main {\\n  public static int addNumbers(int "
-    "a, int b) { return a + b; }\\n  public static void main(String[] args) {}\\n}\\n\", "
-    "\"function_name\": \"addNumbers\", " ADD_CASES "}",
-    "{\"language\": \"cpp\", \"code\": \"#include <vector>\\nlong long vectorSum(const "
-    "std::vector<int> &v) { long long s = 0; for (int x : v) s += x; return s; }\\n\", "
-    "\"function_name\": \"vectorSum\", \"test_cases\": [{\"input\": [[1, 2, 3]], "
-    "\"expected_output\": 6}, {\"input\": [[]], \"expected_output\": 0}]}",
-    "{\"language\": \"go\", \"code\": \"package main\\n\\nfunc SumSlices(a []int, b []int) int "
-    "{\\n\\ts := 0\\n\\tfor _, x := range append(a, b...) {\\n\\t\\ts += x\\n\\t}\\n\\treturn "
-    "s\\n}\\n\", \"function_name\": \"SumSlices\", \"test_cases\": [{\"input\": [[1, 2], [3]], "
-    "\"expected_output\": 6}, {\"input\": [[], []], \"expected_output\": 0}]}",
-    "{\"language\": \"c\", \"code\": \"int sum_array(const int *a, int n) { int s = 0; for (int i "
-    "= 0; i < n; i++) s += a[i]; return s; }\\n\", \"function_name\": \"sum_array\", "
-    "\"test_cases\": [{\"input\": [[1, 2, 3]], \"expected_output\": 6}, {\"input\": [[]], "
-    "\"expected_output\": 0}]}",
-};
+/* Each language's classic example, through the engine and the sandbox:
+ * requests/function_examples.json beside this file, one request a line. */
+static json_object *examples;
 
 START_TEST(test_function_examples_pass_in_the_sandbox)
 {
-    json_object *resp = execute(EXAMPLES[_i]);
+    json_object *resp =
+        rbx_test_execute(json_object_get(json_object_array_get_idx(examples, (size_t)_i)));
     expect_status(resp, "success");
     json_object *all;
     ck_assert(json_object_object_get_ex(resp, "all_passed", &all) && json_object_get_boolean(all));
@@ -115,9 +87,12 @@ END_TEST
 
 START_TEST(test_python_syntax_error_is_compile_error)
 {
-    json_object *resp =
-        execute("{\"language\": \"python\", \"code\": \"def add_numbers(a, b)\\n "
-                "   return a + b\\n\", \"function_name\": \"add_numbers\", " ADD_CASES "}");
+    /* The Python example (the first) with a colon missing. */
+    json_object *body = NULL;
+    ck_assert_int_eq(json_object_deep_copy(json_object_array_get_idx(examples, 0), &body, NULL), 0);
+    json_object_object_add(body, "code",
+                           json_object_new_string("def add_numbers(a, b)\n    return a + b\n"));
+    json_object *resp = rbx_test_execute(body);
     expect_status(resp, "compile_error");
     ck_assert_ptr_nonnull(strstr(str_at(resp, "error_details"), "SyntaxError"));
     json_object_put(resp);
@@ -151,8 +126,9 @@ static Suite *suite(void)
     if (!rbx_test_engine_tcase(tc, "test_engine_grading"))
         return s;
     tcase_set_timeout(tc, 240);
+    examples = load_fixture("grading/requests/function_examples.json");
     tcase_add_loop_test(tc, test_function_examples_pass_in_the_sandbox, 0,
-                        (int)(sizeof(EXAMPLES) / sizeof(EXAMPLES[0])));
+                        (int)json_object_array_length(examples));
     tcase_add_test(tc, test_hundred_c_cases_compiled_once);
     tcase_add_test(tc, test_python_syntax_error_is_compile_error);
     tcase_add_test(tc, test_timeout_between_two_passing_cases);
