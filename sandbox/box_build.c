@@ -206,6 +206,15 @@ static int exec_init(void *arg)
 
 #define INIT_STACK_SIZE (64 * 1024)
 
+/* The v2 box cgroup made before the clone, for CLONE_INTO_CGROUP; -1 when
+ * there is none (v1, none, or it cannot be opened: then it is attached to). */
+static int box_cgroup_fd(const built_box *bb)
+{
+    if (bb->cg.mode != CGROUP_V2 || bb->cg.n_paths == 0)
+        return -1;
+    return open(bb->cg.path[0], O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+}
+
 /* x and the stack stay as they are until the child has exec'd
  * (wait_for_exec): the child reads them. */
 static int clone_init(built_box *bb, init_exec *x, rbx_error *err)
@@ -229,10 +238,19 @@ static int clone_init(built_box *bb, init_exec *x, rbx_error *err)
     sigprocmask(SIG_SETMASK, &all, &old);
     int flags = CLONE_VM | CLONE_PIDFD | CLONE_NEWUSER | CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWNET |
                 CLONE_NEWIPC | CLONE_NEWUTS | SIGCHLD;
-    pid_t pid = clone(exec_init, (char *)stack + INIT_STACK_SIZE, flags, x, &bb->pidfd);
+    int cgroup_fd = box_cgroup_fd(bb);
+    pid_t pid = -1;
+    if (cgroup_fd >= 0)
+        pid = clone3_into_cgroup((uint64_t)flags, cgroup_fd, &bb->pidfd, stack, INIT_STACK_SIZE,
+                                 exec_init, x);
+    bb->cloned_into_cgroup = pid > 0;
+    if (pid < 0) /* no clone3 here (ENOSYS, a seccomp filter) or no cgroup: attached later */
+        pid = clone(exec_init, (char *)stack + INIT_STACK_SIZE, flags, x, &bb->pidfd);
     int saved = errno;
     sigprocmask(SIG_SETMASK, &old, NULL);
     close(exec_pipe[1]);
+    if (cgroup_fd >= 0)
+        close(cgroup_fd);
     if (pid < 0) {
         close_fd(&x->exec_fd);
         errno = saved;
@@ -272,24 +290,41 @@ static bool tell_box(built_box *bb, char what)
     return n == 1;
 }
 
-/* The box's cgroup, with the init in it before it builds anything. Stale
- * boxes of a dead supervisor are looked for once per process (per pid: a
- * pre-forking service's workers each start afresh). */
-static int make_cgroup(built_box *bb, rbx_error *err)
+/* The box's cgroup. Stale boxes of a dead supervisor are looked for once
+ * per process (per pid: a pre-forking service's workers each start afresh). */
+static int create_cgroup(built_box *bb, rbx_error *err)
 {
     static pid_t cleaned_by;
     if (cleaned_by != getpid()) {
         cgroup_cleanup_stale(err);
         cleaned_by = getpid();
     }
-    if (cgroup_create(&bb->cg, err) != 0)
+    return cgroup_create(&bb->cg, err);
+}
+
+/* On v2 the cgroup is made before the clone, which puts the init in it
+ * (CLONE_INTO_CGROUP): no migration afterwards, and the init is never
+ * outside its box. v1 has no such clone: its cgroups are made after it. */
+static int cgroup_before_clone(built_box *bb, rbx_error *err)
+{
+    return bb->cg.mode == CGROUP_V2 ? create_cgroup(bb, err) : 0;
+}
+
+/* The init in its cgroup before it builds anything, unless clone3 already
+ * put it there. */
+static int make_cgroup(built_box *bb, rbx_error *err)
+{
+    if (bb->cloned_into_cgroup)
+        return 0;
+    if (bb->cg.n_paths == 0 && create_cgroup(bb, err) != 0)
         return -1;
     return bb->cg.mode == CGROUP_NONE ? 0 : cgroup_attach(&bb->cg, bb->init_pid, err);
 }
 
 /* The init waits on the socket for its uid/gid maps (it cannot create a
- * file before); it then builds the box while the cgroup is made here
- * (attaching to cgroups can take a grace period per hierarchy). When the
+ * file before); it then builds the box while the cgroup is made or attached
+ * to here where clone3 did not (attaching to v1 cgroups can take a grace
+ * period per hierarchy). When the
  * init dies early, the box is still returned: launching it finds out and
  * collects the init's report. */
 static int release_init(built_box *bb, const sandbox_settings *s, rbx_error *err)
@@ -324,7 +359,8 @@ int box_build(built_box *bb, const box_shape *shape, rbx_error *err)
     bb->rootless = s && s->rootless;
     int rc = -1;
     if (s && uid_slot_acquire(s, &bb->slot, err) == 0 && make_box_fs(bb, s, err) == 0 &&
-        make_pipes(bb, &ends, err) == 0 && init_argv(&command, bb, &ends, s, err) == 0) {
+        make_pipes(bb, &ends, err) == 0 && init_argv(&command, bb, &ends, s, err) == 0 &&
+        cgroup_before_clone(bb, err) == 0) {
         x.ends = ends;
         x.box_fs_fd = bb->box_fs_fd;
         x.box_init_fd = s->box_init_fd;

@@ -235,6 +235,13 @@ _Noreturn void box_init_main(const box_plan *plan);
 /* Report a set-up failure to the supervisor and exit. */
 _Noreturn void box_init_failed(const box_plan *plan, const child_error *e);
 
+/* ---- clone3.c: the init cloned straight into its box cgroup ---- */
+/* clone(fn, stack + stack_size, flags, arg, pidfd) with CLONE_INTO_CGROUP
+ * cgroup_fd (a v2 cgroup directory): the pid, or -1 with errno (ENOSYS
+ * where clone3 or this wrapper is not there, EINVAL before Linux 5.7). */
+pid_t clone3_into_cgroup(uint64_t flags, int cgroup_fd, int *pidfd, void *stack, size_t stack_size,
+                         int (*fn)(void *), void *arg);
+
 /* ---- box_build.c: a box built up to the point where a program can start ----
  * Everything a box needs that does not depend on the program: uid slot,
  * namespaces, filesystem, cgroup (limits come at launch). What it was built
@@ -255,7 +262,8 @@ typedef struct built_box {
     int report_fd, out_fd, err_fd; /* read ends */
     pid_t init_pid;
     int pidfd;
-    pid_t owner; /* the process that cloned the init: only it can wait for it */
+    pid_t owner;             /* the process that cloned the init: only it can wait for it */
+    bool cloned_into_cgroup; /* clone3 put the init in cg: no cgroup.procs write */
     bool rootless;
     uint64_t files_kb; /* what copying the work dir in put in /box: the box's memory too */
 } built_box;

@@ -6,7 +6,7 @@ sandbox_librbxsandbox_a_SOURCES = \
 	sandbox/ns_user.c sandbox/mounts.c sandbox/network.c sandbox/credentials.c \
 	sandbox/rlimits.c sandbox/seccomp.c sandbox/seccomp_rules.c sandbox/cgroup.c \
 	sandbox/cgroup_v1.c sandbox/cgroup_v2.c sandbox/output.c sandbox/status.c \
-	sandbox/probe.c sandbox/host_files.c sandbox/box_files.c
+	sandbox/probe.c sandbox/host_files.c sandbox/box_files.c sandbox/clone3.c
 sandbox_librbxsandbox_a_CFLAGS = $(AM_CFLAGS) $(SECCOMP_CFLAGS)
 nodist_sandbox_librbxsandbox_a_SOURCES = sandbox/seccomp_filter.h
 noinst_HEADERS += sandbox/sandbox.h sandbox/host_files.h sandbox/internal.h \
