@@ -201,9 +201,14 @@ CONF
   return $rc
 }
 
+# The host's /etc is seen live: a host suite may have made the account's
+# group (or all of it) after the guest booted, so an existing group is used.
 rootless_user() {
-  id -u runbox-sectest >/dev/null 2>&1 ||
-    useradd --system --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin runbox-sectest
+  local group=()
+  id -u runbox-sectest >/dev/null 2>&1 && return 0
+  getent group runbox-sectest >/dev/null && group=(-g runbox-sectest)
+  useradd --system --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin \
+    "${group[@]}" runbox-sectest
 }
 
 # What systemd does for a user's user@.service (or a User= service with
