@@ -63,17 +63,16 @@ check_memory() {
 }
 
 # The box's init is cloned straight into its cgroup (clone3 with
-# CLONE_INTO_CGROUP, by the CLI's own process: traced without -f); where
-# clone3 is refused (ENOSYS: an older kernel, a container's seccomp profile;
-# injected here) it falls back to clone and a cgroup.procs write. Both
-# enforce the memory limit.
+# CLONE_INTO_CGROUP, by the CLI's own process: traced without -f; the memory
+# check runs on that path). Where clone3 is refused (ENOSYS: an older kernel,
+# a container's seccomp profile; injected here) it falls back to clone and a
+# cgroup.procs write, and the memory limit still holds.
 check_clone_into_cgroup() {
   local trace=/tmp/rbx-clone3.trace j rc=0
-  j=$(strace -o $trace -e trace=clone3,clone "$cli" --memory-kb 32768 --wall-ms 60000 \
-    -- /usr/bin/python3 -c "$mem_hog") || rc=1
+  j=$(strace -o $trace -e trace=clone3,clone "$cli" --wall-ms 60000 -- /bin/true) || rc=1
   echo "$j"
   grep clone $trace
-  expect "status (clone3)" "$(field "$j" status)" memory_limit || rc=1
+  expect "status (clone3)" "$(field "$j" status)" ok || rc=1
   grep -qE '^clone3\(\{flags=[^}]*CLONE_INTO_CGROUP[^}]*cgroup=[0-9]+\}.*\) = [0-9]+$' $trace ||
     { echo "no successful clone3 into the box cgroup"; rc=1; }
   j=$(strace -o $trace -e trace=clone3,clone -e inject=clone3:error=ENOSYS "$cli" --memory-kb 32768 \
@@ -280,9 +279,9 @@ check_security_rootless() {
 # boot at once (each 1 vCPU), so the two security modes do not add up; the
 # systemd guest's checks are in systemd.sh.
 CHECKS=(
-  "probe b" "memory b" "clone_into_cgroup b" "memory_peak b" "processes b" "cpu_time b" "cpu_share b"
+  "probe b" "memory b" "memory_peak b" "processes b" "cpu_time b" "cpu_share b"
   "wall_time b" "output b" "delegated b" "delegated_rootless b" "delegated_pool b"
   "missing_controller b" "busy_cgroup b" "security_rootless b"
-  "unit_sandbox a" "security_root a"
+  "clone_into_cgroup a" "unit_sandbox a" "security_root a"
   "systemd_units systemd" "systemd_request systemd" "systemd_async systemd"
 )
