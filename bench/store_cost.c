@@ -50,25 +50,31 @@ static json_object *request(void)
     return req;
 }
 
-/* A /execute response as the pool stores it, with a fresh id. */
-static json_object *response(long n)
+static const rbx_run_input INPUT = {
+    .language = "python", .code = "print('Hello, World!')", .save_history = true};
+
+/* A run's record as the pool stores it, with a fresh id, and its answer. */
+static char *run(long n, rbx_run_record *rec)
 {
     static long seq;
-    char id[64];
-    snprintf(id, sizeof(id), "bench-%ld-%ld-%ld", (long)time(NULL), n, ++seq);
-    json_object *res = json_object_new_object();
-    json_object_object_add(res, "id", json_object_new_string(id));
-    json_object_object_add(res, "status", json_object_new_string("success"));
-    json_object_object_add(res, "output", json_object_new_string("Hello, World!\n"));
-    json_object_object_add(res, "exit_code", json_object_new_int(0));
-    json_object_object_add(res, "cpu_time_ms", json_object_new_int(13));
-    json_object_object_add(res, "wall_time_ms", json_object_new_int(70));
-    json_object_object_add(res, "memory_kb", json_object_new_int(3184));
-    json_object *lang = json_object_new_object();
-    json_object_object_add(lang, "id", json_object_new_string("python"));
-    json_object_object_add(lang, "version", json_object_new_string("3.11"));
-    json_object_object_add(res, "language", lang);
-    return res;
+    *rec = (rbx_run_record){.language = "python",
+                            .language_version = "3.11",
+                            .status = "success",
+                            .has_exit_code = true,
+                            .cpu_time_ms = 13,
+                            .wall_time_ms = 70,
+                            .memory_kb = 3184};
+    snprintf(rec->id, sizeof(rec->id), "bench-%ld-%ld-%ld", (long)time(NULL), n, ++seq);
+    char *answer = NULL;
+    if (asprintf(&answer,
+                 "{\"id\":\"%s\",\"status\":\"success\",\"output\":\"Hello, World!\\n\","
+                 "\"exit_code\":0,\"cpu_time_ms\":13,\"wall_time_ms\":70,\"memory_kb\":3184,"
+                 "\"language\":{\"id\":\"python\",\"version\":\"3.11\"}}",
+                 rec->id) < 0) {
+        fprintf(stderr, "store-cost: out of memory\n");
+        exit(1);
+    }
+    return answer;
 }
 
 static void sync_run(target *t, long n)
@@ -77,11 +83,11 @@ static void sync_run(target *t, long n)
     rbx_key_info who;
     if (rbx_store_key_authenticate(t->store, t->key, &who, &err) < 0)
         die("authenticate", &err);
-    json_object *req = request(), *res = response(n);
-    if (rbx_store_history_add(t->store, who.user, req, res, &err) < 0)
+    rbx_run_record rec;
+    char *answer = run(n, &rec);
+    if (rbx_store_history_add(t->store, who.user, &INPUT, &rec, answer, &err) < 0)
         die("history add", &err);
-    json_object_put(req);
-    json_object_put(res);
+    free(answer);
 }
 
 static void async_job(target *t, long n)
@@ -95,10 +101,12 @@ static void async_job(target *t, long n)
     bool got, finished;
     if (rbx_jobs_claim(t->store, "bench", 60, &claimed, &got, &err) < 0 || !got)
         die("claim", &err);
-    json_object *res = response(n);
-    if (rbx_jobs_finish(t->store, &claimed, "bench", res, true, &finished, &err) < 0 || !finished)
+    rbx_run_record rec;
+    char *answer = run(n, &rec);
+    if (rbx_jobs_finish(t->store, &claimed, "bench", &INPUT, &rec, answer, &finished, &err) < 0 ||
+        !finished)
         die("finish", &err);
-    json_object_put(res);
+    free(answer);
     rbx_job_clear(&claimed);
 }
 

@@ -6,7 +6,7 @@ common_librbxcommon_a_SOURCES = common/error.c common/config.c common/slots.c co
 common_librbxcommon_a_CFLAGS = $(AM_CFLAGS) $(CURL_CFLAGS) $(JSONC_CFLAGS)
 noinst_HEADERS += common/error.h common/config.h common/slots.h common/io.h common/url_guard.h \
 	common/clock.h common/json_strict.h common/cidr.h common/json_cap.h common/wake.h \
-	common/metrics.h common/limits.h common/utf8.h
+	common/metrics.h common/limits.h common/utf8.h common/run_record.h
 
 check_PROGRAMS += tests/unit/common/test_io
 TESTS += tests/unit/common/test_io

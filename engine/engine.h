@@ -14,6 +14,7 @@
 
 #include "common/config.h"
 #include "common/error.h"
+#include "common/run_record.h"
 #include "engine/report.h"
 
 typedef struct rbx_engine rbx_engine;
@@ -62,6 +63,9 @@ json_object *rbx_request_body(const rbx_request *req);       /* the validated bo
 const char *rbx_request_language_id(const rbx_request *req); /* canonical id, aliases resolved */
 bool rbx_request_save_history(const rbx_request *req);
 const char *rbx_request_callback_url(const rbx_request *req); /* NULL when none */
+/* What the history keeps of a validated request body (the worker's job,
+ * whose body the store kept, as well as a request here): borrowed from body. */
+void rbx_run_input_of_body(json_object *body, rbx_run_input *out);
 
 /* POST /execute as a typed report: compile if needed, run, grade when
  * asked. *report (free with rbx_report_free, before the request: it borrows

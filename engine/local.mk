@@ -5,7 +5,7 @@ engine_librbxengine_a_SOURCES = \
 	engine/engine.c \
 	engine/language.c engine/language.h \
 	engine/version.c \
-	engine/request.c engine/request.h \
+	engine/request.c engine/request.h engine/run_input.c \
 	engine/imports.c engine/imports.h engine/java_source.c engine/java_source.h \
 	engine/limits.c engine/limits.h \
 	engine/base64.c engine/text.h \

@@ -270,6 +270,24 @@ json_object *rbx_native_execute(const rbx_report *rep, bool base64)
     return rep->mode == RBX_REPORT_PLAIN ? plain_json(rep, base64) : graded_json(rep, base64);
 }
 
+/* Graded answers show the cases' times together and no exit code; plain
+ * ones the run's (as add_run_fields and graded_json write them). */
+void rbx_native_record(const rbx_report *rep, rbx_run_record *out)
+{
+    memset(out, 0, sizeof(*out));
+    snprintf(out->id, sizeof(out->id), "%s", rep->run_id);
+    snprintf(out->language, sizeof(out->language), "%s", rep->language);
+    snprintf(out->language_version, sizeof(out->language_version), "%s", rep->version);
+    snprintf(out->status, sizeof(out->status), "%s", rbx_verdict_name(rep->verdict));
+    bool plain = rep->mode == RBX_REPORT_PLAIN;
+    const rbx_run_result *r = &rep->run;
+    out->has_exit_code = plain && r->ran && r->exit_code >= 0;
+    out->exit_code = out->has_exit_code ? r->exit_code : 0;
+    out->cpu_time_ms = (int64_t)(plain ? r->cpu_ms : rep->cpu_ms);
+    out->wall_time_ms = (int64_t)(plain ? r->wall_ms : rep->wall_ms);
+    out->memory_kb = (int64_t)(plain ? r->memory_kb : rep->memory_kb);
+}
+
 /* ---- /validate ------------------------------------------------------------ */
 
 json_object *rbx_native_validate(const rbx_language *lang, const char *version,

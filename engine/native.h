@@ -15,12 +15,17 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "common/run_record.h"
 #include "engine/language.h"
 #include "engine/report.h"
 
 /* The /execute answer. base64: outputs (and messages built from them) in
  * base64. NULL on ENOMEM. */
 json_object *rbx_native_execute(const rbx_report *rep, bool base64);
+
+/* The facts the store keeps of the answer rbx_native_execute writes for rep
+ * (the same numbers); request_id is the caller's to set. */
+void rbx_native_record(const rbx_report *rep, rbx_run_record *out);
 
 /* /validate: {valid, status, diagnostics, output, language}. check is the
  * syntax check or compile step. */

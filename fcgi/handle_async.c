@@ -14,12 +14,15 @@
 #define BATCH_MAX 20
 
 /* Validate one submission into job (request borrowed from req). */
-static int validate_submission(rbx_service *svc, json_object *body, rbx_request **req,
+static int validate_submission(rbx_call *call, json_object *body, rbx_request **req,
                                rbx_job_new *job, rbx_error *err)
 {
+    rbx_service *svc = call->svc;
     if (rbx_request_parse(svc->engine, body, true, req, err) < 0)
         return -1;
     job->request = rbx_request_body(*req);
+    /* The run's history record names the POST that queued it. */
+    job->request_id = call->http ? call->http->request_id : NULL;
     job->callback_url = rbx_request_callback_url(*req);
     rbx_url_target target;
     if (job->callback_url && rbx_url_guard_check(job->callback_url, svc->cfg, &target, err) < 0)
@@ -50,7 +53,7 @@ int rbx_service_enqueue(rbx_call *call, json_object *body, char id[37], rbx_erro
     rbx_service *svc = call->svc;
     rbx_request *req = NULL;
     rbx_job_new job = {0};
-    int rc = validate_submission(svc, body, &req, &job, err);
+    int rc = validate_submission(call, body, &req, &job, err);
     if (rc == 0)
         rc = rbx_jobs_enqueue(svc->store, call->key.user, call->key.id, &job, 1,
                               svc->cfg->jobs_max_queued, svc->cfg->jobs_max_queued_per_key, err);
@@ -90,8 +93,8 @@ static void locate(rbx_error *err, int index)
     rbx_error_prefix(err, "submission %d", index);
 }
 
-static int validate_batch(rbx_service *svc, json_object *list, rbx_request **reqs,
-                          rbx_job_new *jobs, rbx_error *err)
+static int validate_batch(rbx_call *call, json_object *list, rbx_request **reqs, rbx_job_new *jobs,
+                          rbx_error *err)
 {
     size_t n = json_object_array_length(list);
     for (size_t i = 0; i < n; i++) {
@@ -101,7 +104,7 @@ static int validate_batch(rbx_service *svc, json_object *list, rbx_request **req
             locate(err, (int)i);
             return -1;
         }
-        if (validate_submission(svc, item, &reqs[i], &jobs[i], err) < 0) {
+        if (validate_submission(call, item, &reqs[i], &jobs[i], err) < 0) {
             locate(err, (int)i);
             return -1;
         }
@@ -135,7 +138,7 @@ int rbx_service_enqueue_batch(rbx_call *call, json_object *list, char ids[][37],
                                "a batch holds 1 to %d submissions, not %zu", BATCH_MAX, n);
     rbx_request *reqs[BATCH_MAX] = {0};
     rbx_job_new jobs[BATCH_MAX] = {0};
-    int rc = validate_batch(svc, list, reqs, jobs, err);
+    int rc = validate_batch(call, list, reqs, jobs, err);
     if (rc == 0)
         rc = rbx_jobs_enqueue(svc->store, call->key.user, call->key.id, jobs, n,
                               svc->cfg->jobs_max_queued, svc->cfg->jobs_max_queued_per_key, err);

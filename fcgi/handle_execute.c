@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <uuid/uuid.h>
 
+#include "engine/native.h"
 #include "engine/report.h"
 #include "fcgi/fairness.h"
 #include "fcgi/service.h"
@@ -35,18 +36,21 @@ static void count_run(rbx_metrics *m, const rbx_report *r)
 }
 
 /* The record keeps the request's id (nginx's, answered as X-Request-Id and
- * in the log line), so a complaint quoting it finds its run. The answer has
- * it in its header already: the field is added for the store only. */
-static int record_run(rbx_call *call, const rbx_request *req, json_object *response, rbx_error *err)
+ * in the log line), so a complaint quoting it finds its run; the answer has
+ * it in its header already. The record's facts come from the report, the
+ * stored answer is the text the writer produced. */
+static int record_run(rbx_call *call, const rbx_request *req, const rbx_report *report,
+                      json_object *response, rbx_error *err)
 {
-    bool with_id = call->http && call->http->request_id[0];
-    if (with_id)
-        json_object_object_add(response, "request_id",
-                               json_object_new_string(call->http->request_id));
-    int rc = rbx_store_history_add(call->svc->store, call->key.user, rbx_request_body(req),
-                                   response, err);
-    if (with_id)
-        json_object_object_del(response, "request_id");
+    rbx_run_record rec;
+    rbx_run_input in;
+    rbx_native_record(report, &rec);
+    if (call->http)
+        snprintf(rec.request_id, sizeof(rec.request_id), "%s", call->http->request_id);
+    rbx_run_input_of_body(rbx_request_body(req), &in);
+    int rc = rbx_store_history_add(call->svc->store, call->key.user, &in, &rec,
+                                   json_object_to_json_string_ext(response, JSON_C_TO_STRING_PLAIN),
+                                   err);
     if (rc < 0)
         rbx_error_prefix(err, "the run finished but could not be recorded");
     return rc;
@@ -82,7 +86,7 @@ int rbx_service_run(rbx_call *call, json_object *body, rbx_report *report, json_
     if (rc == 0)
         count_run(&svc->metrics, report);
     if (rc == 0 && rbx_request_save_history(req))
-        rc = record_run(call, req, response, err);
+        rc = record_run(call, req, report, response, err);
     /* The report's spec points into the request: the dialects' writers read
      * a graded run's inputs from it, so the request lives as long as the report. */
     report->owner = req;

@@ -7,6 +7,7 @@
 #include <uuid/uuid.h>
 
 #include "fcgi/service.h"
+#include "fcgi/stored.h"
 
 #define HISTORY_DEFAULT_LIMIT 20
 #define HISTORY_MAX_LIMIT 100
@@ -61,10 +62,11 @@ int rbx_handle_history_list(rbx_call *call, rbx_reply *reply, rbx_error *err)
     if (read_filter(call->http->query, &filter, language, sizeof(language), status, sizeof(status),
                     err) < 0)
         return -1;
-    json_object *body = NULL;
-    if (rbx_store_history_list(call->svc->store, call->key.user, &filter, &body, err) < 0)
+    rbx_history_page page;
+    if (rbx_store_history_list(call->svc->store, call->key.user, &filter, &page, err) < 0)
         return -1;
-    rbx_reply_json(reply, 200, body);
+    rbx_reply_json(reply, 200, rbx_stored_history_page_json(&page));
+    rbx_history_page_free(&page);
     return 0;
 }
 
@@ -73,9 +75,13 @@ int rbx_handle_history_get(rbx_call *call, rbx_reply *reply, rbx_error *err)
     char id[37];
     if (canonical_run_id(call->param, id, err) < 0)
         return -1;
-    json_object *body = NULL;
-    if (rbx_store_history_get(call->svc->store, call->key.user, id, &body, err) < 0)
+    rbx_history_row row;
+    if (rbx_store_history_get(call->svc->store, call->key.user, id, &row, err) < 0)
         return -1;
+    json_object *body = rbx_stored_history_run_json(&row);
+    rbx_history_row_free(&row);
+    if (!body)
+        return rbx_error_internal(err, "history: run %s has an unreadable answer", id);
     rbx_reply_json(reply, 200, body);
     return 0;
 }

@@ -6,6 +6,7 @@
 #include <uuid/uuid.h>
 
 #include "fcgi/service.h"
+#include "fcgi/stored.h"
 #include "store/jobs.h"
 
 #define TASKS_MAX_IDS 100
@@ -31,22 +32,24 @@ static int task_id(const char *param, char out[RBX_JOB_ID_SIZE], rbx_error *err)
 int rbx_handle_task_get(rbx_call *call, rbx_reply *reply, rbx_error *err)
 {
     char id[RBX_JOB_ID_SIZE];
-    json_object *state;
+    rbx_job_state state;
     if (task_id(call->param, id, err) < 0 ||
         rbx_jobs_get(call->svc->store, call->key.user, id, &state, err) < 0)
         return -1;
-    rbx_reply_json(reply, 200, state);
+    rbx_reply_json(reply, 200, rbx_stored_task_json(&state));
+    rbx_job_state_clear(&state);
     return 0;
 }
 
 int rbx_handle_task_cancel(rbx_call *call, rbx_reply *reply, rbx_error *err)
 {
     char id[RBX_JOB_ID_SIZE];
-    json_object *state;
+    rbx_job_state state;
     if (task_id(call->param, id, err) < 0 ||
         rbx_jobs_cancel(call->svc->store, call->key.user, id, &state, err) < 0)
         return -1;
-    rbx_reply_json(reply, 200, state);
+    rbx_reply_json(reply, 200, rbx_stored_task_json(&state));
+    rbx_job_state_clear(&state);
     return 0;
 }
 
@@ -84,10 +87,12 @@ int rbx_handle_tasks_list(rbx_call *call, rbx_reply *reply, rbx_error *err)
     if (rc == 0)
         return rbx_error_raise(err, RBX_ERR_INVALID, NULL, "ids",
                                "GET /tasks needs ?ids=<id>,<id>,...");
-    json_object *body;
+    static rbx_job_state states[TASKS_MAX_IDS];
     if (split_ids(list, ids, ptrs, &n, err) < 0 ||
-        rbx_jobs_get_many(call->svc->store, call->key.user, ptrs, n, &body, err) < 0)
+        rbx_jobs_get_many(call->svc->store, call->key.user, ptrs, n, states, err) < 0)
         return -1;
-    rbx_reply_json(reply, 200, body);
+    rbx_reply_json(reply, 200, rbx_stored_tasks_json(states, n));
+    for (size_t i = 0; i < n; i++)
+        rbx_job_state_clear(&states[i]);
     return 0;
 }

@@ -8,7 +8,8 @@ fcgi_librbxfcgi_a_SOURCES = fcgi/http.c fcgi/http.h fcgi/router.c fcgi/router.h 
 	fcgi/handle_health.c fcgi/handle_languages.c fcgi/handle_execute.c \
 	fcgi/handle_validate.c fcgi/handle_history.c fcgi/handle_stats.c \
 	fcgi/serve.c fcgi/serve.h fcgi/pool.c fcgi/pool.h
-fcgi_librbxfcgi_a_SOURCES += fcgi/handle_async.c fcgi/handle_tasks.c fcgi/handle_metrics.c
+fcgi_librbxfcgi_a_SOURCES += fcgi/handle_async.c fcgi/handle_tasks.c fcgi/handle_metrics.c \
+	fcgi/stored.c fcgi/stored.h
 # fcgi/dialects/: the other APIs runbox speaks, one file each (dialect.h).
 fcgi_librbxfcgi_a_SOURCES += fcgi/dialects/dialect.h fcgi/dialects/dialects.c \
 	fcgi/dialects/execution.c fcgi/dialects/execute_test.c fcgi/dialects/cee.c \

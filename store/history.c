@@ -2,117 +2,88 @@
  * query names the user, so another user's row is indistinguishable from none. */
 #include "store/store_internal.h"
 
+#include "common/clock.h"
 #include "common/json_cap.h"
 
+#include <stdlib.h>
 #include <string.h>
-#include <time.h>
-
-static json_object *field(json_object *obj, const char *key)
-{
-    json_object *value = NULL;
-    if (!obj || !json_object_object_get_ex(obj, key, &value))
-        return NULL;
-    return value;
-}
-
-static const char *field_string(json_object *obj, const char *key)
-{
-    json_object *value = field(obj, key);
-    return json_object_is_type(value, json_type_string) ? json_object_get_string(value) : NULL;
-}
-
-static void bind_int_field(rbx_stmt *stmt, int index, json_object *obj, const char *key)
-{
-    json_object *value = field(obj, key);
-    if (json_object_is_type(value, json_type_int))
-        rbx_stmt_bind_int64(stmt, index, json_object_get_int64(value));
-    else
-        rbx_stmt_bind_null(stmt, index);
-}
-
-/* Arrays and objects are kept as their JSON text. */
-static void bind_json_field(rbx_stmt *stmt, int index, json_object *obj, const char *key)
-{
-    json_object *value = field(obj, key);
-    if (!value) {
-        rbx_stmt_bind_null(stmt, index);
-        return;
-    }
-    rbx_store_bind_text(stmt, index, json_object_to_json_string_ext(value, JSON_C_TO_STRING_PLAIN));
-}
 
 static const char *const insert_sql =
     "INSERT INTO history (id, user, project_id, session_id, language, language_version, code,"
     " stdin, files, args, base64_encoded, limits, response, status, exit_code, cpu_time_ms,"
-    " wall_time_ms, memory_kb, created_at)"
+    " wall_time_ms, memory_kb, created_at, request_id)"
     " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18,"
-    " ?19)";
+    " ?19, ?20)";
 
-static void bind_request(rbx_stmt *stmt, json_object *request)
+static void bind_opt_text(rbx_stmt *stmt, int index, const char *text)
 {
-    bind_int_field(stmt, 3, request, "project_id");
-    rbx_store_bind_text(stmt, 4, field_string(request, "session_id"));
-    rbx_store_bind_text(stmt, 7, field_string(request, "code"));
-    rbx_store_bind_text(stmt, 8, field_string(request, "stdin"));
-    bind_json_field(stmt, 9, request, "files");
-    bind_json_field(stmt, 10, request, "args");
-    rbx_stmt_bind_int64(stmt, 11, json_object_get_boolean(field(request, "base64_encoded")));
-    bind_json_field(stmt, 12, request, "limits");
+    rbx_store_bind_text(stmt, index, text && *text ? text : NULL);
 }
 
-/* The stored answer: whole when it fits the record cap, else a cut copy (the
- * caller's answer goes out whole). */
-static void bind_stored_answer(rbx_stmt *stmt, int index, json_object *response, size_t max_bytes)
+static void bind_input(rbx_stmt *stmt, const rbx_run_input *in)
 {
-    json_object *copy = NULL;
-    if (max_bytes && rbx_json_size(response) > max_bytes &&
-        json_object_deep_copy(response, &copy, NULL) == 0)
-        rbx_json_cap(copy, max_bytes);
-    /* Bound as a transient copy: the text may go with the copy below. */
-    rbx_store_bind_text(
-        stmt, index,
-        json_object_to_json_string_ext(copy ? copy : response, JSON_C_TO_STRING_PLAIN));
-    json_object_put(copy);
+    if (in->has_project_id)
+        rbx_stmt_bind_int64(stmt, 3, in->project_id);
+    else
+        rbx_stmt_bind_null(stmt, 3);
+    rbx_store_bind_text(stmt, 4, in->session_id);
+    rbx_store_bind_text(stmt, 7, in->code);
+    rbx_store_bind_text(stmt, 8, in->stdin_text);
+    rbx_store_bind_text(stmt, 9, in->files_json);
+    rbx_store_bind_text(stmt, 10, in->args_json);
+    rbx_stmt_bind_int64(stmt, 11, in->base64_encoded);
+    rbx_store_bind_text(stmt, 12, in->limits_json);
 }
 
-static void bind_response(rbx_stmt *stmt, json_object *response, size_t max_bytes)
+static void bind_record(rbx_stmt *stmt, const rbx_run_record *rec)
 {
-    rbx_store_bind_text(stmt, 1, field_string(response, "id"));
-    json_object *language = field(response, "language");
-    rbx_store_bind_text(stmt, 6, field_string(language, "version"));
-    bind_stored_answer(stmt, 13, response, max_bytes);
-    rbx_store_bind_text(stmt, 14, field_string(response, "status"));
-    bind_int_field(stmt, 15, response, "exit_code");
-    bind_int_field(stmt, 16, response, "cpu_time_ms");
-    bind_int_field(stmt, 17, response, "wall_time_ms");
-    bind_int_field(stmt, 18, response, "memory_kb");
+    rbx_store_bind_text(stmt, 1, rec->id);
+    rbx_store_bind_text(stmt, 5, rec->language);
+    bind_opt_text(stmt, 6, rec->language_version);
+    rbx_store_bind_text(stmt, 14, rec->status);
+    if (rec->has_exit_code)
+        rbx_stmt_bind_int64(stmt, 15, rec->exit_code);
+    else
+        rbx_stmt_bind_null(stmt, 15);
+    rbx_stmt_bind_int64(stmt, 16, rec->cpu_time_ms);
+    rbx_stmt_bind_int64(stmt, 17, rec->wall_time_ms);
+    rbx_stmt_bind_int64(stmt, 18, rec->memory_kb);
+    bind_opt_text(stmt, 20, rec->request_id);
 }
 
-/* The language id: the response's language.id, else the request's language. */
-static const char *run_language(json_object *request, json_object *response)
+/* The answer cut to the record cap, or NULL when it fits as it is. The
+ * service's largest form of a document (spaced, slashes escaped) is at most
+ * twice its plain text, so a text within half the cap is never parsed. */
+static char *capped_answer(const char *answer, size_t max_bytes)
 {
-    const char *id = field_string(field(response, "language"), "id");
-    return id ? id : field_string(request, "language");
+    if (!max_bytes || strlen(answer) <= max_bytes / 2)
+        return NULL;
+    json_object *doc = json_tokener_parse(answer);
+    char *cut = NULL;
+    if (doc && rbx_json_size(doc) > max_bytes && rbx_json_cap(doc, max_bytes))
+        cut = strdup(json_object_to_json_string_ext(doc, JSON_C_TO_STRING_PLAIN));
+    json_object_put(doc);
+    return cut;
 }
 
-int rbx_store_history_add(rbx_store *store, const char *user, json_object *request,
-                          json_object *response, rbx_error *err)
+int rbx_store_history_add(rbx_store *store, const char *user, const rbx_run_input *in,
+                          const rbx_run_record *rec, const char *answer, rbx_error *err)
 {
-    const char *language = run_language(request, response);
-    if (!user || !*user || !field_string(response, "id") || !field_string(response, "status") ||
-        !language)
-        return rbx_error_internal(err, "history: a run needs a user, an id, a status and a "
-                                       "language");
+    if (!user || !*user || !rec->id[0] || !rec->status[0] || !rec->language[0] || !answer)
+        return rbx_error_internal(err, "history: a run needs a user, an id, a status, a "
+                                       "language and an answer");
     rbx_stmt *stmt;
     if (rbx_store_prepare(store, insert_sql, &stmt, err) < 0)
         return -1;
-    bind_request(stmt, request);
-    bind_response(stmt, response, store->history_max_bytes);
+    char *cut = capped_answer(answer, store->history_max_bytes);
+    bind_input(stmt, in);
+    bind_record(stmt, rec);
     rbx_store_bind_text(stmt, 2, user);
-    rbx_store_bind_text(stmt, 5, language);
-    rbx_stmt_bind_int64(stmt, 19, (int64_t)time(NULL));
+    rbx_store_bind_text(stmt, 13, cut ? cut : answer);
+    rbx_stmt_bind_int64(stmt, 19, rbx_clock_unix_ms());
     int rc = rbx_stmt_step(stmt);
     rbx_stmt_finalize(stmt);
+    free(cut);
     if (rc != RBX_STEP_DONE)
         return rbx_store_sql_error(store, err, "storing a run");
     return 0;
@@ -164,119 +135,153 @@ static int count_runs(rbx_store *store, const char *user, const rbx_history_filt
     return 0;
 }
 
-static json_object *summary_json(rbx_stmt *stmt)
+static char *column_dup(rbx_stmt *stmt, int col)
 {
-    json_object *row = json_object_new_object();
-    json_object_object_add(row, "id", rbx_store_column_json_text(stmt, 0));
-    json_object_object_add(row, "project_id", rbx_store_column_json_int(stmt, 1));
-    json_object_object_add(row, "session_id", rbx_store_column_json_text(stmt, 2));
-    json_object *language = json_object_new_object();
-    json_object_object_add(language, "id", rbx_store_column_json_text(stmt, 3));
-    json_object_object_add(language, "version", rbx_store_column_json_text(stmt, 4));
-    json_object_object_add(row, "language", language);
-    json_object_object_add(row, "status", rbx_store_column_json_text(stmt, 5));
-    json_object_object_add(row, "exit_code", rbx_store_column_json_int(stmt, 6));
-    json_object_object_add(row, "cpu_time_ms", rbx_store_column_json_int(stmt, 7));
-    json_object_object_add(row, "wall_time_ms", rbx_store_column_json_int(stmt, 8));
-    json_object_object_add(row, "memory_kb", rbx_store_column_json_int(stmt, 9));
-    json_object_object_add(row, "created_at", rbx_store_json_time(rbx_stmt_column_int64(stmt, 10)));
-    return row;
+    const char *text = rbx_stmt_column_null(stmt, col) ? NULL : rbx_stmt_column_text(stmt, col);
+    return text ? strdup(text) : NULL;
+}
+
+static rbx_opt_int column_opt_int(rbx_stmt *stmt, int col)
+{
+    if (rbx_stmt_column_null(stmt, col))
+        return (rbx_opt_int){0};
+    return (rbx_opt_int){true, rbx_stmt_column_int64(stmt, col)};
+}
+
+#define SUMMARY_COLUMNS                                                                            \
+    "id, project_id, session_id, language, language_version, status, exit_code, cpu_time_ms,"      \
+    " wall_time_ms, memory_kb, created_at, request_id"
+#define SUMMARY_N 12
+
+static void summary_of_row(rbx_stmt *stmt, rbx_history_row *row)
+{
+    row->id = column_dup(stmt, 0);
+    row->project_id = column_opt_int(stmt, 1);
+    row->session_id = column_dup(stmt, 2);
+    row->language = column_dup(stmt, 3);
+    row->language_version = column_dup(stmt, 4);
+    row->status = column_dup(stmt, 5);
+    row->exit_code = column_opt_int(stmt, 6);
+    row->cpu_time_ms = column_opt_int(stmt, 7);
+    row->wall_time_ms = column_opt_int(stmt, 8);
+    row->memory_kb = column_opt_int(stmt, 9);
+    row->created_at_ms = rbx_stmt_column_int64(stmt, 10);
+    row->request_id = column_dup(stmt, 11);
+}
+
+void rbx_history_row_free(rbx_history_row *row)
+{
+    char **texts[] = {&row->id,         &row->session_id, &row->language,  &row->language_version,
+                      &row->status,     &row->request_id, &row->answer,    &row->code,
+                      &row->stdin_text, &row->files_json, &row->args_json, &row->limits_json};
+    for (size_t i = 0; i < sizeof(texts) / sizeof(texts[0]); i++)
+        free(*texts[i]);
+    memset(row, 0, sizeof(*row));
+}
+
+void rbx_history_page_free(rbx_history_page *page)
+{
+    for (size_t i = 0; i < page->n; i++)
+        rbx_history_row_free(&page->items[i]);
+    free(page->items);
+    memset(page, 0, sizeof(*page));
 }
 
 static int list_runs(rbx_store *store, const char *user, const rbx_history_filter *filter,
-                     int64_t limit, json_object *items, rbx_error *err)
+                     rbx_history_page *page, rbx_error *err)
 {
     rbx_stmt *stmt;
     if (rbx_store_prepare(store,
-                          "SELECT id, project_id, session_id, language, language_version, status,"
-                          " exit_code, cpu_time_ms, wall_time_ms, memory_kb, created_at" LIST_WHERE
+                          "SELECT " SUMMARY_COLUMNS LIST_WHERE
                           " ORDER BY created_at DESC, rowid DESC LIMIT ?5 OFFSET ?6",
                           &stmt, err) < 0)
         return -1;
     bind_filter(stmt, user, filter);
-    rbx_stmt_bind_int64(stmt, 5, limit);
+    rbx_stmt_bind_int64(stmt, 5, page->limit);
     rbx_stmt_bind_int64(stmt, 6, filter->offset);
-    int rc;
-    while ((rc = rbx_stmt_step(stmt)) == RBX_STEP_ROW)
-        json_object_array_add(items, summary_json(stmt));
+    page->items = calloc((size_t)page->limit, sizeof(*page->items));
+    int rc = page->items ? RBX_STEP_ROW : RBX_STEP_ERROR;
+    while (page->items && page->n < (size_t)page->limit &&
+           (rc = rbx_stmt_step(stmt)) == RBX_STEP_ROW)
+        summary_of_row(stmt, &page->items[page->n++]);
+    if (rc == RBX_STEP_ROW) /* the page is full: the statement has no more */
+        rc = rbx_stmt_step(stmt);
     rbx_stmt_finalize(stmt);
+    if (!page->items)
+        return rbx_error_errno(err, "listing runs");
     if (rc != RBX_STEP_DONE)
         return rbx_store_sql_error(store, err, "listing runs");
     return 0;
 }
 
 int rbx_store_history_list(rbx_store *store, const char *user, const rbx_history_filter *filter,
-                           json_object **out, rbx_error *err)
+                           rbx_history_page *out, rbx_error *err)
 {
-    *out = NULL;
-    int64_t limit, total;
-    if (check_page(filter, &limit, err) < 0)
+    memset(out, 0, sizeof(*out));
+    if (check_page(filter, &out->limit, err) < 0)
         return -1;
+    out->offset = filter->offset;
     /* One read transaction so the total and the page come from the same snapshot. */
     if (rbx_store_begin_read(store, err) < 0)
         return -1;
-    json_object *items = json_object_new_array();
-    if (count_runs(store, user, filter, &total, err) < 0 ||
-        list_runs(store, user, filter, limit, items, err) < 0) {
+    if (count_runs(store, user, filter, &out->total, err) < 0 ||
+        list_runs(store, user, filter, out, err) < 0) {
         rbx_store_rollback(store);
-        json_object_put(items);
+        rbx_history_page_free(out);
         return -1;
     }
     rbx_store_rollback(store); /* nothing to commit: ending the read */
-    json_object *page = json_object_new_object();
-    json_object_object_add(page, "items", items);
-    json_object_object_add(page, "total", json_object_new_int64(total));
-    json_object_object_add(page, "limit", json_object_new_int64(limit));
-    json_object_object_add(page, "offset", json_object_new_int64(filter->offset));
-    *out = page;
     return 0;
 }
 
 /* ---- one run ----------------------------------------------------------- */
 
-static json_object *column_parsed_json(rbx_stmt *stmt, int col)
+static int read_run(rbx_store *store, const char *user, const char *id, rbx_history_row *out,
+                    bool *found, rbx_error *err)
 {
-    if (rbx_stmt_column_null(stmt, col))
-        return NULL;
-    return json_tokener_parse(rbx_stmt_column_text(stmt, col));
-}
-
-/* The stored response, with what the request said about the run added. */
-static json_object *full_run_json(rbx_stmt *stmt)
-{
-    json_object *run = column_parsed_json(stmt, 0);
-    if (!json_object_is_type(run, json_type_object)) {
-        json_object_put(run);
-        return NULL;
+    rbx_stmt *stmt;
+    if (rbx_store_prepare(store,
+                          "SELECT " SUMMARY_COLUMNS ", response, code, stdin, files, args,"
+                          " base64_encoded, limits FROM history WHERE id = ?1 AND user = ?2",
+                          &stmt, err) < 0)
+        return -1;
+    rbx_store_bind_text(stmt, 1, id);
+    rbx_store_bind_text(stmt, 2, user);
+    int rc = rbx_stmt_step(stmt);
+    *found = rc == RBX_STEP_ROW;
+    if (*found) {
+        summary_of_row(stmt, out);
+        out->answer = column_dup(stmt, SUMMARY_N);
+        out->code = column_dup(stmt, SUMMARY_N + 1);
+        out->stdin_text = column_dup(stmt, SUMMARY_N + 2);
+        out->files_json = column_dup(stmt, SUMMARY_N + 3);
+        out->args_json = column_dup(stmt, SUMMARY_N + 4);
+        out->base64_encoded = rbx_stmt_column_int(stmt, SUMMARY_N + 5) != 0;
+        out->limits_json = column_dup(stmt, SUMMARY_N + 6);
+        rc = rbx_stmt_step(stmt);
     }
-    json_object_object_add(run, "project_id", rbx_store_column_json_int(stmt, 1));
-    json_object_object_add(run, "session_id", rbx_store_column_json_text(stmt, 2));
-    json_object_object_add(run, "code", rbx_store_column_json_text(stmt, 3));
-    json_object_object_add(run, "stdin", rbx_store_column_json_text(stmt, 4));
-    json_object_object_add(run, "files", column_parsed_json(stmt, 5));
-    json_object_object_add(run, "args", column_parsed_json(stmt, 6));
-    json_object_object_add(run, "base64_encoded",
-                           json_object_new_boolean(rbx_stmt_column_int(stmt, 7)));
-    json_object_object_add(run, "limits", column_parsed_json(stmt, 8));
-    json_object_object_add(run, "created_at", rbx_store_json_time(rbx_stmt_column_int64(stmt, 9)));
-    return run;
+    rbx_stmt_finalize(stmt);
+    if (rc != RBX_STEP_DONE) {
+        rbx_history_row_free(out);
+        return rbx_store_sql_error(store, err, "reading a run");
+    }
+    return 0;
 }
 
-int rbx_store_history_get(rbx_store *store, const char *user, const char *id, json_object **out,
+int rbx_store_history_get(rbx_store *store, const char *user, const char *id, rbx_history_row *out,
                           rbx_error *err)
 {
-    int found = rbx_store_get_user_row(store,
-                                       "SELECT response, project_id, session_id, code, stdin,"
-                                       " files, args, base64_encoded, limits, created_at"
-                                       " FROM history WHERE id = ?1 AND user = ?2",
-                                       id, user, full_run_json, out, "reading a run", err);
-    if (found < 0)
+    memset(out, 0, sizeof(*out));
+    bool found;
+    if (read_run(store, user, id, out, &found, err) < 0)
         return -1;
     if (!found)
         return rbx_error_raise(err, RBX_ERR_NOT_FOUND, NULL, NULL, "no run with id %s",
                                id ? id : "");
-    if (!*out)
-        return rbx_error_internal(err, "history: run %s has an unreadable response", id);
+    if (!out->answer) {
+        rbx_history_row_free(out);
+        return rbx_error_internal(err, "history: run %s has no stored answer", id);
+    }
     return 0;
 }
 

@@ -20,15 +20,6 @@ static int64_t now_ms(void)
     return rbx_clock_unix_ms();
 }
 
-static json_object *json_time_ms(rbx_stmt *stmt, int col)
-{
-    if (rbx_stmt_column_null(stmt, col))
-        return NULL;
-    char text[RBX_ISO8601_SIZE];
-    return json_object_new_string(
-        rbx_clock_iso8601(rbx_stmt_column_int64(stmt, col), text, sizeof(text)));
-}
-
 static char *column_strdup(rbx_stmt *stmt, int col)
 {
     if (rbx_stmt_column_null(stmt, col))
@@ -121,7 +112,7 @@ static int insert_job(rbx_store *store, const char *user, int64_t key_id, rbx_jo
     rbx_stmt *stmt;
     if (rbx_store_prepare(store,
                           "INSERT INTO jobs (id, user, key_id, request, callback_url, status,"
-                          " created_at) VALUES (?1, ?2, ?3, ?4, ?5, 'queued', ?6)",
+                          " created_at, request_id) VALUES (?1, ?2, ?3, ?4, ?5, 'queued', ?6, ?7)",
                           &stmt, err) < 0)
         return -1;
     rbx_store_bind_text(stmt, 1, job->id);
@@ -131,6 +122,7 @@ static int insert_job(rbx_store *store, const char *user, int64_t key_id, rbx_jo
                         json_object_to_json_string_ext(job->request, JSON_C_TO_STRING_PLAIN));
     rbx_store_bind_text(stmt, 5, job->callback_url);
     rbx_stmt_bind_int64(stmt, 6, created);
+    rbx_store_bind_text(stmt, 7, job->request_id && *job->request_id ? job->request_id : NULL);
     return step_done(store, stmt, "queueing a job", err);
 }
 
@@ -211,35 +203,31 @@ fail:
     "id, status, created_at, started_at, finished_at, result, callback_url,"                       \
     " callback_attempts, callback_last_status, callback_delivered_at, cancel_requested"
 
-static json_object *callback_state(rbx_stmt *stmt)
+static int64_t column_time(rbx_stmt *stmt, int col)
 {
-    if (rbx_stmt_column_null(stmt, 6))
-        return NULL;
-    json_object *cb = json_object_new_object();
-    json_object_object_add(cb, "attempts", json_object_new_int(rbx_stmt_column_int(stmt, 7)));
-    json_object_object_add(cb, "last_http_status", rbx_store_column_json_int(stmt, 8));
-    json_object_object_add(cb, "delivered_at", json_time_ms(stmt, 9));
-    return cb;
+    return rbx_stmt_column_null(stmt, col) ? -1 : rbx_stmt_column_int64(stmt, col);
 }
 
-static json_object *state_from_row(rbx_stmt *stmt)
+static void state_of_row(rbx_stmt *stmt, rbx_job_state *state)
 {
-    json_object *task = json_object_new_object();
-    const char *status = rbx_stmt_column_text(stmt, 1);
-    json_object_object_add(task, "id", rbx_store_column_json_text(stmt, 0));
-    json_object_object_add(task, "status", json_object_new_string(status));
-    json_object_object_add(task, "created_at", json_time_ms(stmt, 2));
-    json_object_object_add(task, "started_at", json_time_ms(stmt, 3));
-    json_object_object_add(task, "finished_at", json_time_ms(stmt, 4));
-    json_object *result = NULL;
-    if (!rbx_stmt_column_null(stmt, 5))
-        result = json_tokener_parse(rbx_stmt_column_text(stmt, 5));
-    json_object_object_add(task, "result", result);
-    json_object_object_add(task, "callback", callback_state(stmt));
-    if (strcmp(status, "running") == 0)
-        json_object_object_add(task, "cancel_requested",
-                               json_object_new_boolean(rbx_stmt_column_int(stmt, 10) != 0));
-    return task;
+    state->found = true;
+    snprintf(state->status, sizeof(state->status), "%s", rbx_stmt_column_text(stmt, 1));
+    state->created_at = column_time(stmt, 2);
+    state->started_at = column_time(stmt, 3);
+    state->finished_at = column_time(stmt, 4);
+    state->result = column_strdup(stmt, 5);
+    state->has_callback = !rbx_stmt_column_null(stmt, 6);
+    state->callback_attempts = rbx_stmt_column_int(stmt, 7);
+    if (!rbx_stmt_column_null(stmt, 8))
+        state->callback_last_status = (rbx_opt_int){true, rbx_stmt_column_int64(stmt, 8)};
+    state->callback_delivered_at = column_time(stmt, 9);
+    state->cancel_requested = rbx_stmt_column_int(stmt, 10) != 0;
+}
+
+void rbx_job_state_clear(rbx_job_state *state)
+{
+    free(state->result);
+    memset(state, 0, sizeof(*state));
 }
 
 static int not_found(rbx_error *err, const char *id)
@@ -247,43 +235,49 @@ static int not_found(rbx_error *err, const char *id)
     return rbx_error_raise(err, RBX_ERR_NOT_FOUND, NULL, NULL, "no task %s", id);
 }
 
-/* *out NULL (and 0 returned) when the job is absent or another user's. */
-static int read_state(rbx_store *store, const char *user, const char *id, json_object **out,
+/* out->found false (and 0 returned) when the job is absent or another user's. */
+static int read_state(rbx_store *store, const char *user, const char *id, rbx_job_state *out,
                       rbx_error *err)
 {
-    int found = rbx_store_get_user_row(
-        store, "SELECT " STATE_COLUMNS " FROM jobs WHERE id = ?1 AND user = ?2", id, user,
-        state_from_row, out, "reading a task", err);
-    return found < 0 ? -1 : 0;
+    memset(out, 0, sizeof(*out));
+    snprintf(out->id, sizeof(out->id), "%s", id ? id : "");
+    rbx_stmt *stmt;
+    if (rbx_store_prepare(store, "SELECT " STATE_COLUMNS " FROM jobs WHERE id = ?1 AND user = ?2",
+                          &stmt, err) < 0)
+        return -1;
+    rbx_store_bind_text(stmt, 1, id);
+    rbx_store_bind_text(stmt, 2, user);
+    int rc = rbx_stmt_step(stmt);
+    if (rc == RBX_STEP_ROW) {
+        state_of_row(stmt, out);
+        rc = rbx_stmt_step(stmt);
+    }
+    rbx_stmt_finalize(stmt);
+    if (rc != RBX_STEP_DONE) {
+        rbx_job_state_clear(out);
+        return rbx_store_sql_error(store, err, "reading a task");
+    }
+    return 0;
 }
 
-int rbx_jobs_get(rbx_store *store, const char *user, const char *id, json_object **out,
+int rbx_jobs_get(rbx_store *store, const char *user, const char *id, rbx_job_state *out,
                  rbx_error *err)
 {
     if (read_state(store, user, id, out, err) < 0)
         return -1;
-    return *out ? 0 : not_found(err, id);
+    return out->found ? 0 : not_found(err, id);
 }
 
 int rbx_jobs_get_many(rbx_store *store, const char *user, const char *const *ids, size_t n,
-                      json_object **out, rbx_error *err)
+                      rbx_job_state *out, rbx_error *err)
 {
-    json_object *tasks = json_object_new_array();
     for (size_t i = 0; i < n; i++) {
-        json_object *task;
-        if (read_state(store, user, ids[i], &task, err) < 0) {
-            json_object_put(tasks);
+        if (read_state(store, user, ids[i], &out[i], err) < 0) {
+            for (size_t j = 0; j < i; j++)
+                rbx_job_state_clear(&out[j]);
             return -1;
         }
-        if (!task) {
-            task = json_object_new_object();
-            json_object_object_add(task, "id", json_object_new_string(ids[i]));
-            json_object_object_add(task, "status", json_object_new_string("not_found"));
-        }
-        json_object_array_add(tasks, task);
     }
-    *out = json_object_new_object();
-    json_object_object_add(*out, "tasks", tasks);
     return 0;
 }
 
@@ -308,17 +302,17 @@ static int request_cancel(rbx_store *store, const char *user, const char *id, rb
     return step_done(store, stmt, "cancelling a task", err);
 }
 
-int rbx_jobs_cancel(rbx_store *store, const char *user, const char *id, json_object **out,
+int rbx_jobs_cancel(rbx_store *store, const char *user, const char *id, rbx_job_state *out,
                     rbx_error *err)
 {
-    *out = NULL;
-    if (request_cancel(store, user, id, err) < 0 || rbx_jobs_get(store, user, id, out, err) < 0)
+    if (request_cancel(store, user, id, err) < 0) {
+        memset(out, 0, sizeof(*out));
         return -1;
-    json_object *status = NULL;
-    json_object_object_get_ex(*out, "status", &status);
-    if (strcmp(json_object_get_string(status), "done") == 0) {
-        json_object_put(*out);
-        *out = NULL;
+    }
+    if (rbx_jobs_get(store, user, id, out, err) < 0)
+        return -1;
+    if (strcmp(out->status, "done") == 0) {
+        rbx_job_state_clear(out);
         return rbx_error_raise(err, RBX_ERR_CONFLICT, NULL, NULL, "task %s is already done", id);
     }
     return 0;
@@ -355,7 +349,7 @@ static int expire_cancelled(rbx_store *store, int64_t now, rbx_error *err)
     " WHERE id = (SELECT id FROM jobs"                                                             \
     "   WHERE status = 'queued' OR (status = 'running' AND lease_expires_at < ?2)"                 \
     "   ORDER BY created_at, rowid LIMIT 1" lock ")"                                               \
-    " RETURNING id, user, key_id, request, callback_url, runs"
+    " RETURNING id, user, key_id, request, callback_url, runs, request_id"
 
 /* On PostgreSQL claimers on many hosts run at once: each locks the row it
  * picks and skips the rows others have locked, so two claims never pick the
@@ -384,6 +378,8 @@ static int claim_one(rbx_store *store, const char *owner, int lease_seconds, int
         out->request = json_tokener_parse(rbx_stmt_column_text(stmt, 3));
         out->callback_url = column_strdup(stmt, 4);
         out->runs = rbx_stmt_column_int(stmt, 5);
+        const char *request_id = rbx_stmt_column_text(stmt, 6);
+        snprintf(out->request_id, sizeof(out->request_id), "%s", request_id ? request_id : "");
         *claimed = true;
         rc = rbx_stmt_step(stmt); /* runs the statement to completion */
     }
@@ -472,8 +468,8 @@ int rbx_jobs_renew(rbx_store *store, const char *id, const char *owner, int leas
     return 0;
 }
 
-static int store_result(rbx_store *store, const rbx_job *job, const char *owner,
-                        json_object *result, bool *finished, rbx_error *err)
+static int store_result(rbx_store *store, const rbx_job *job, const char *owner, const char *answer,
+                        bool *finished, rbx_error *err)
 {
     rbx_stmt *stmt;
     if (rbx_store_prepare(store,
@@ -486,7 +482,7 @@ static int store_result(rbx_store *store, const rbx_job *job, const char *owner,
         return -1;
     rbx_store_bind_text(stmt, 1, job->id);
     rbx_store_bind_text(stmt, 2, owner);
-    rbx_store_bind_text(stmt, 3, json_object_to_json_string_ext(result, JSON_C_TO_STRING_PLAIN));
+    rbx_store_bind_text(stmt, 3, answer);
     rbx_stmt_bind_int64(stmt, 4, now_ms());
     if (step_done(store, stmt, "storing a job result", err) < 0)
         return -1;
@@ -494,16 +490,17 @@ static int store_result(rbx_store *store, const rbx_job *job, const char *owner,
     return 0;
 }
 
-int rbx_jobs_finish(rbx_store *store, const rbx_job *job, const char *owner, json_object *result,
-                    bool save_history, bool *finished, rbx_error *err)
+int rbx_jobs_finish(rbx_store *store, const rbx_job *job, const char *owner,
+                    const rbx_run_input *in, const rbx_run_record *rec, const char *answer,
+                    bool *finished, rbx_error *err)
 {
     *finished = false;
     if (rbx_store_begin_rows(store, err) < 0)
         return -1;
-    if (store_result(store, job, owner, result, finished, err) < 0)
+    if (store_result(store, job, owner, answer, finished, err) < 0)
         goto fail;
-    if (*finished && save_history &&
-        rbx_store_history_add(store, job->user, job->request, result, err) < 0)
+    if (*finished && in->save_history &&
+        rbx_store_history_add(store, job->user, in, rec, answer, err) < 0)
         goto fail;
     return rbx_store_commit(store, err);
 fail:

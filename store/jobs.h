@@ -18,8 +18,8 @@
  * like jobs (the due time is pushed past the delivery's timeout), so several
  * workers never deliver the same attempt twice, and a restart resumes them.
  *
- * Times are unix milliseconds in the table and ISO 8601 UTC in JSON. Every
- * read takes the caller's user: another user's job answers 404. */
+ * Times are unix milliseconds. Every read takes the caller's user: another
+ * user's job answers 404. */
 #ifndef RBX_STORE_JOBS_H
 #define RBX_STORE_JOBS_H
 
@@ -43,6 +43,7 @@
 typedef struct rbx_job_new {
     json_object *request;     /* the validated body (borrowed); stored as JSON text */
     const char *callback_url; /* NULL when none */
+    const char *request_id;   /* of the POST that queued it: the run's record keeps it; NULL none */
     char id[RBX_JOB_ID_SIZE]; /* out: the new job's id */
 } rbx_job_new;
 
@@ -54,23 +55,37 @@ typedef struct rbx_job_new {
 int rbx_jobs_enqueue(rbx_store *store, const char *user, int64_t key_id, rbx_job_new *jobs,
                      size_t n, int max_queued, int max_per_key, rbx_error *err);
 
-/* GET /tasks/{id}: {"id", "status", "created_at", "started_at", "finished_at",
- * "result" (when done), "callback": {attempts, last_http_status, delivered_at}
- * or null without callback_url, "cancel_requested" while a cancel is pending}.
- * 404 not_found when absent or another user's. */
-int rbx_jobs_get(rbx_store *store, const char *user, const char *id, json_object **out,
+/* A job's state, typed; the answer layer (fcgi/stored.h) writes GET
+ * /tasks's JSON from it. Times are unix milliseconds, -1 when not yet. */
+typedef struct rbx_job_state {
+    bool found; /* false: absent or another user's (only id is set) */
+    char id[RBX_JOB_ID_SIZE];
+    char status[16]; /* queued, running, done, cancelled */
+    int64_t created_at, started_at, finished_at;
+    char *result; /* owned: the answer as its writer produced it, NULL until done */
+    bool has_callback;
+    int callback_attempts;
+    rbx_opt_int callback_last_status;
+    int64_t callback_delivered_at;
+    bool cancel_requested;
+} rbx_job_state;
+
+void rbx_job_state_clear(rbx_job_state *state);
+
+/* GET /tasks/{id}: 404 not_found when absent or another user's. */
+int rbx_jobs_get(rbx_store *store, const char *user, const char *id, rbx_job_state *out,
                  rbx_error *err);
 
-/* GET /tasks?ids=...: {"tasks": [state, ...]} in the order asked; an id that
- * is absent or another user's appears as {"id": id, "status": "not_found"}. */
+/* GET /tasks?ids=...: out[i] for ids[i] (n of them); found false for an id
+ * that is absent or another user's. */
 int rbx_jobs_get_many(rbx_store *store, const char *user, const char *const *ids, size_t n,
-                      json_object **out, rbx_error *err);
+                      rbx_job_state *out, rbx_error *err);
 
 /* DELETE /tasks/{id}: a queued job is cancelled at once; a running one gets a
  * cancel request its worker acts on (status turns cancelled when the run is
  * dead). *out is the state afterwards. 404 when absent or another user's; 409
  * conflict when already done. Cancelling a cancelled job is a no-op. */
-int rbx_jobs_cancel(rbx_store *store, const char *user, const char *id, json_object **out,
+int rbx_jobs_cancel(rbx_store *store, const char *user, const char *id, rbx_job_state *out,
                     rbx_error *err);
 
 /* ---- the worker side ------------------------------------------------------ */
@@ -81,6 +96,7 @@ typedef struct rbx_job {
     int64_t key_id;
     json_object *request; /* owned: rbx_job_clear() releases it */
     char *callback_url;   /* owned, NULL when none */
+    char request_id[40];  /* of the POST that queued it; "" when none */
     int runs;             /* claims so far, this one included */
 } rbx_job;
 
@@ -104,12 +120,15 @@ int rbx_jobs_claim(rbx_store *store, const char *owner, int lease_seconds, rbx_j
 int rbx_jobs_renew(rbx_store *store, const char *id, const char *owner, int lease_seconds,
                    bool *owned, bool *cancel_requested, rbx_error *err);
 
-/* Store the result (the /execute response) and end the job as done; adds the
- * run to the user's history when save_history; schedules the callback when
- * the job has one. All in one transaction. *finished false when the lease
- * was lost (another worker owns the job now): nothing changed. */
-int rbx_jobs_finish(rbx_store *store, const rbx_job *job, const char *owner, json_object *result,
-                    bool save_history, bool *finished, rbx_error *err);
+/* Store the result and end the job as done: answer (the /execute answer's
+ * JSON text, as its writer produced it) is kept for GET /tasks and the
+ * callback; rec and in are the run's record, added to the user's history
+ * when in->save_history; the callback is scheduled when the job has one.
+ * All in one transaction. *finished false when the lease was lost (another
+ * worker owns the job now): nothing changed. */
+int rbx_jobs_finish(rbx_store *store, const rbx_job *job, const char *owner,
+                    const rbx_run_input *in, const rbx_run_record *rec, const char *answer,
+                    bool *finished, rbx_error *err);
 
 /* The run was killed on a cancel request: end the job as cancelled. */
 int rbx_jobs_mark_cancelled(rbx_store *store, const char *id, const char *owner, rbx_error *err);

@@ -151,6 +151,21 @@ static const rbx_migration migrations[] = {
             "CREATE INDEX jobs_callbacks_due ON jobs (callback_next_attempt_at)"
             "  WHERE callback_next_attempt_at IS NOT NULL;",
      .postgres = PG_MIGRATION_2},
+
+    /* 3: one timestamp format. History times become unix milliseconds like
+     * the jobs' (rows stored in seconds are rewritten), and the request id
+     * of the HTTP request behind a run gets a column of its own in the
+     * history and the jobs (a history record's used to live inside its
+     * stored answer: taken from there). */
+    {.sql = "ALTER TABLE history ADD COLUMN request_id TEXT;"
+            "UPDATE history SET created_at = created_at * 1000,"
+            "  request_id = CASE WHEN json_valid(response)"
+            "    THEN json_extract(response, '$.request_id') END;"
+            "ALTER TABLE jobs ADD COLUMN request_id TEXT;",
+     .postgres = "ALTER TABLE history ADD COLUMN request_id text;"
+                 "UPDATE history SET created_at = created_at * 1000,"
+                 "  request_id = response::json ->> 'request_id';"
+                 "ALTER TABLE jobs ADD COLUMN request_id text;"},
 };
 
 #define N_MIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))

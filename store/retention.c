@@ -1,14 +1,14 @@
 /* Retention: the history is bounded by age and by rows per user. */
 #include "store/store_internal.h"
 
-#include <time.h>
+#include "common/clock.h"
 
 static int delete_older_than(rbx_store *store, int max_age_days, int64_t *removed, rbx_error *err)
 {
     rbx_stmt *stmt;
     if (rbx_store_prepare(store, "DELETE FROM history WHERE created_at < ?1", &stmt, err) < 0)
         return -1;
-    rbx_stmt_bind_int64(stmt, 1, (int64_t)time(NULL) - (int64_t)max_age_days * 86400);
+    rbx_stmt_bind_int64(stmt, 1, rbx_clock_unix_ms() - (int64_t)max_age_days * 86400 * 1000);
     int rc = rbx_stmt_step(stmt);
     rbx_stmt_finalize(stmt);
     if (rc != RBX_STEP_DONE)

@@ -2,6 +2,8 @@
  * file shares. The statement calls only dispatch to the backend (store/db.h). */
 #include "store/store_internal.h"
 
+#include "common/clock.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -116,25 +118,6 @@ int64_t rbx_store_changes(rbx_store *store)
     return store->backend->changes(store);
 }
 
-int rbx_store_get_user_row(rbx_store *store, const char *sql, const char *id, const char *user,
-                           json_object *(*to_json)(rbx_stmt *), json_object **out, const char *what,
-                           rbx_error *err)
-{
-    *out = NULL;
-    rbx_stmt *stmt;
-    if (rbx_store_prepare(store, sql, &stmt, err) < 0)
-        return -1;
-    rbx_store_bind_text(stmt, 1, id);
-    rbx_store_bind_text(stmt, 2, user);
-    int rc = rbx_stmt_step(stmt);
-    if (rc == RBX_STEP_ROW)
-        *out = to_json(stmt);
-    rbx_stmt_finalize(stmt);
-    if (rc == RBX_STEP_ERROR)
-        return rbx_store_sql_error(store, err, what);
-    return rc == RBX_STEP_ROW;
-}
-
 json_object *rbx_store_column_json_int(rbx_stmt *stmt, int col)
 {
     if (rbx_stmt_column_null(stmt, col))
@@ -151,12 +134,8 @@ json_object *rbx_store_column_json_text(rbx_stmt *stmt, int col)
 
 json_object *rbx_store_json_time(int64_t unix_seconds)
 {
-    time_t t = (time_t)unix_seconds;
-    struct tm tm;
-    char text[32];
-    if (!gmtime_r(&t, &tm) || strftime(text, sizeof(text), "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
-        return NULL;
-    return json_object_new_string(text);
+    char text[RBX_ISO8601_SIZE];
+    return json_object_new_string(rbx_clock_iso8601(unix_seconds * 1000, text, sizeof(text)));
 }
 
 /* "postgresql://..." or "postgres://..." is a PostgreSQL connection URI

@@ -14,6 +14,7 @@
 #include <stdint.h>
 
 #include "common/error.h"
+#include "common/run_record.h"
 
 typedef struct rbx_store rbx_store;
 
@@ -85,14 +86,13 @@ int rbx_store_key_list(rbx_store *store, json_object **out, rbx_error *err);
 
 /* ---- history ----------------------------------------------------------- */
 
-/* Record one answered run: request is the validated body (project_id,
- * session_id, code, stdin, files, args, base64_encoded, limits are read from it;
- * language should already be the canonical id, aliases resolved), response the
- * /execute response (its "id" string is the row's id; status, exit_code,
- * cpu_time_ms, wall_time_ms, memory_kb and language {id, version} are read from
- * it and it is kept whole). */
-int rbx_store_history_add(rbx_store *store, const char *user, json_object *request,
-                          json_object *response, rbx_error *err);
+/* Record one answered run: the columns are bound from rec (the facts its
+ * writer took from the engine's report) and in (what the request said), and
+ * answer (the JSON text the writer produced) is kept as it is, as an opaque
+ * blob: cut to the history's record size when over it. rec->id is the row's
+ * id; language should be the canonical id. */
+int rbx_store_history_add(rbx_store *store, const char *user, const rbx_run_input *in,
+                          const rbx_run_record *rec, const char *answer, rbx_error *err);
 
 typedef struct rbx_history_filter {
     bool has_project_id;
@@ -106,18 +106,40 @@ typedef struct rbx_history_filter {
 #define RBX_HISTORY_DEFAULT_LIMIT 20
 #define RBX_HISTORY_MAX_LIMIT 100
 
-/* {"items": [summary...], "total": N, "limit": L, "offset": O}, newest first
- * (created_at, then insertion order). A summary: {id, project_id, session_id,
- * language: {id, version}, status, exit_code, cpu_time_ms, wall_time_ms,
- * memory_kb, created_at}. A limit outside 0..100 or a negative offset is 400
- * invalid_request with field "limit" or "offset". */
+/* An integer column that may be NULL. */
+typedef struct rbx_opt_int {
+    bool set;
+    int64_t value;
+} rbx_opt_int;
+
+/* One stored run, typed; strings owned (NULL for SQL NULL). The answer
+ * layer (fcgi/stored.h) writes the JSON. */
+typedef struct rbx_history_row {
+    char *id, *session_id, *language, *language_version, *status, *request_id;
+    rbx_opt_int project_id, exit_code, cpu_time_ms, wall_time_ms, memory_kb;
+    int64_t created_at_ms; /* unix milliseconds */
+    /* rbx_store_history_get only: the answer as stored, and the request's texts. */
+    char *answer, *code, *stdin_text, *files_json, *args_json, *limits_json;
+    bool base64_encoded;
+} rbx_history_row;
+
+void rbx_history_row_free(rbx_history_row *row);
+
+/* A page of summaries, newest first (created_at, then insertion order). */
+typedef struct rbx_history_page {
+    rbx_history_row *items;
+    size_t n;
+    int64_t total, limit, offset;
+} rbx_history_page;
+
+void rbx_history_page_free(rbx_history_page *page);
+
+/* A limit outside 0..100 or a negative offset is 400 invalid_request with
+ * field "limit" or "offset". */
 int rbx_store_history_list(rbx_store *store, const char *user, const rbx_history_filter *filter,
-                           json_object **out, rbx_error *err);
-/* One run in full: the stored /execute response (output, error, status,
- * results, timings...) with the request's project_id, session_id, code, stdin,
- * files, args, base64_encoded, limits and created_at added. 404 not_found when
- * absent or another user's. */
-int rbx_store_history_get(rbx_store *store, const char *user, const char *id, json_object **out,
+                           rbx_history_page *out, rbx_error *err);
+/* One run in full. 404 not_found when absent or another user's. */
+int rbx_store_history_get(rbx_store *store, const char *user, const char *id, rbx_history_row *out,
                           rbx_error *err);
 /* 404 not_found when absent or another user's. */
 int rbx_store_history_delete(rbx_store *store, const char *user, const char *id, rbx_error *err);

@@ -58,13 +58,6 @@ void rbx_stmt_finalize(rbx_stmt *stmt);
 /* Rows changed by the last INSERT, UPDATE or DELETE stepped to its end. */
 int64_t rbx_store_changes(rbx_store *store);
 
-/* One row of a user's: run sql with ?1 = id and ?2 = user and turn the row,
- * when there is one, into *out with to_json (*out NULL when there is none).
- * 1 when a row was found, 0 when none, -1 with err set on an SQL failure. */
-int rbx_store_get_user_row(rbx_store *store, const char *sql, const char *id, const char *user,
-                           json_object *(*to_json)(rbx_stmt *), json_object **out, const char *what,
-                           rbx_error *err);
-
 /* Bind a C string, or NULL as SQL NULL. */
 void rbx_store_bind_text(rbx_stmt *stmt, int index, const char *text);
 
@@ -72,7 +65,7 @@ void rbx_store_bind_text(rbx_stmt *stmt, int index, const char *text);
 json_object *rbx_store_column_json_int(rbx_stmt *stmt, int col);
 json_object *rbx_store_column_json_text(rbx_stmt *stmt, int col);
 
-/* Unix seconds as "2024-05-01T12:00:00Z". */
+/* Unix seconds (the keys' times) in the one timestamp format, "2024-05-01T12:00:00.000Z". */
 json_object *rbx_store_json_time(int64_t unix_seconds);
 
 /* Schema migrations (store/migrations.c): brings the database to the newest version. */

@@ -118,71 +118,83 @@ void rbx_worker_fini(rbx_worker *w)
 
 /* ---- results -------------------------------------------------------------- */
 
-/* The /execute answer for a run the service could not carry out, written by
- * the one native writer. */
-static json_object *internal_error_result(const rbx_job *job, const char *message)
+/* A finished run as the store takes it: the record, the request's facts
+ * and the answer's text (owned). */
+typedef struct job_result {
+    rbx_run_record rec;
+    rbx_run_input in;
+    char *answer;
+} job_result;
+
+/* The answer and record for a run the service could not carry out, written
+ * by the one native writer from a failure report. */
+static int internal_error_result(const rbx_job *job, const char *message, job_result *out)
 {
-    json_object *language = NULL;
-    json_object_object_get_ex(job->request, "language", &language);
     rbx_report rep;
-    json_object *r = NULL;
-    if (rbx_report_failure(&rep, job->id, json_object_get_string(language), message) == 0)
-        r = rbx_native_execute(&rep, false);
+    json_object *answer = NULL;
+    if (rbx_report_failure(&rep, job->id, out->in.language, message) == 0) {
+        answer = rbx_native_execute(&rep, false);
+        rbx_native_record(&rep, &out->rec);
+        snprintf(out->rec.request_id, sizeof(out->rec.request_id), "%s", job->request_id);
+    }
     rbx_report_free(&rep);
-    return r;
+    out->answer =
+        answer ? strdup(json_object_to_json_string_ext(answer, JSON_C_TO_STRING_PLAIN)) : NULL;
+    json_object_put(answer);
+    return out->answer ? 0 : -1;
 }
 
-static bool wants_history(const rbx_job *job)
+/* /metrics counts the run from its typed record. */
+static void count_job(rbx_metrics *m, const rbx_run_record *rec)
 {
-    json_object *save = NULL;
-    return !json_object_object_get_ex(job->request, "save_history", &save) ||
-           json_object_get_boolean(save);
-}
-
-/* The worker holds the run's answer, not its report (the run happened in a
- * child): the language and verdict for /metrics are read from it. */
-static void count_job(rbx_metrics *m, json_object *result)
-{
-    json_object *lang = json_object_object_get(result, "language");
-    const char *language = json_object_get_string(json_object_object_get(lang, "id"));
-    const char *verdict = json_object_get_string(json_object_object_get(result, "status"));
-    json_object *wall = json_object_object_get(result, "wall_time_ms");
     if (m->block)
         rbx_metrics_add(&m->block->jobs_run, 1);
-    rbx_metrics_count_run(m, language ? language : "unknown", verdict ? verdict : "unknown", false,
-                          0, (uint64_t)json_object_get_int64(wall));
+    rbx_metrics_count_run(m, rec->language[0] ? rec->language : "unknown",
+                          rec->status[0] ? rec->status : "unknown", false, 0,
+                          (uint64_t)rec->wall_time_ms);
 }
 
-static void finish_job(rbx_worker *w, const rbx_job *job, json_object *result)
+static void finish_job(rbx_worker *w, const rbx_job *job, const job_result *r)
 {
     rbx_error err;
     bool finished;
-    if (rbx_jobs_finish(w->store, job, w->owner, result, wants_history(job), &finished, &err) < 0)
+    if (!r->answer)
+        LOG("job %s: no answer to store (out of memory)\n", job->id);
+    else if (rbx_jobs_finish(w->store, job, w->owner, &r->in, &r->rec, r->answer, &finished, &err) <
+             0)
         LOG("job %s: storing the result failed: %s\n", job->id, err.message);
     else if (!finished)
         LOG("job %s: lease lost before the result was stored; another worker owns it\n", job->id);
     else
-        count_job(&w->metrics, result);
+        count_job(&w->metrics, &r->rec);
+}
+
+/* What the request said, for the history record (borrowed from the job). */
+static void result_init(job_result *r, const rbx_job *job)
+{
+    memset(r, 0, sizeof(*r));
+    rbx_run_input_of_body(job->request, &r->in);
 }
 
 static void complete_run(rbx_worker *w, rbx_run *run)
 {
-    json_object *response = NULL;
+    job_result r;
     rbx_error err;
     rbx_error_clear(&err);
-    if (rbx_run_collect(run, &response, &err) == 0) {
-        finish_job(w, &run->job, response);
+    result_init(&r, &run->job);
+    if (rbx_run_collect(run, &r.rec, &r.answer, &err) == 0) {
+        finish_job(w, &run->job, &r);
     } else if (rbx_error_is_transient(&err)) { /* no capacity now: back to the queue */
         rbx_error release_err;
         if (rbx_jobs_release(w->store, run->job.id, w->owner, &release_err) < 0)
             LOG("job %s: release failed: %s\n", run->job.id, release_err.message);
     } else {
         LOG("job %s: %s\n", run->job.id, err.message);
-        response = internal_error_result(&run->job, err.message);
-        finish_job(w, &run->job, response);
+        internal_error_result(&run->job, err.message, &r);
+        finish_job(w, &run->job, &r);
         sweep_run_dirs(w);
     }
-    json_object_put(response);
+    free(r.answer);
     rbx_run_clear(run);
     w->next_poll_ms = 0;              /* a slot is free: look now */
     rbx_deliverer_wake(w->deliverer); /* and its callback may be due */
@@ -213,9 +225,11 @@ static void give_up_on(rbx_worker *w, rbx_job *job)
     snprintf(message, sizeof(message), "the job's run stopped its worker %d times; not retried",
              job->runs - 1);
     LOG("job %s: %s\n", job->id, message);
-    json_object *result = internal_error_result(job, message);
-    finish_job(w, job, result);
-    json_object_put(result);
+    job_result r;
+    result_init(&r, job);
+    internal_error_result(job, message, &r);
+    finish_job(w, job, &r);
+    free(r.answer);
     rbx_job_clear(job);
 }
 

@@ -14,21 +14,22 @@
 
 #include "common/io.h"
 #include "common/slots.h"
+#include "engine/native.h"
 
 #define RUN_POOL "run" /* the host-wide pool runbox-fcgi takes too (common/slots.h) */
 
 /* ---- the child ------------------------------------------------------------ */
 
-static json_object *error_outcome(const rbx_error *err)
-{
-    json_object *e = json_object_new_object();
-    json_object_object_add(e, "kind", json_object_new_int((int)err->kind));
-    json_object_object_add(e, "code", json_object_new_string(err->code));
-    json_object_object_add(e, "message", json_object_new_string(err->message));
-    json_object *outcome = json_object_new_object();
-    json_object_object_add(outcome, "error", e);
-    return outcome;
-}
+/* What the child writes on its pipe: this header, then answer_len bytes of
+ * the answer's JSON text as the native writer produced it. Both ends are
+ * this build (the child is a fork), so the header travels as it is in
+ * memory. */
+typedef struct outcome_header {
+    bool ok; /* false: err says why the run could not be carried out */
+    rbx_error err;
+    rbx_run_record rec; /* ok: the run's record */
+    size_t answer_len;
+} outcome_header;
 
 /* Wait for a run slot as long as it takes: the job is ours (the parent keeps
  * its lease) and a cancel kills us wherever we are. */
@@ -96,30 +97,37 @@ static void release_key_slot(key_hold *hold)
     *hold = KEY_HOLD_NONE;
 }
 
-static json_object *execute(rbx_engine *eng, const rbx_config *cfg, const char *slots_dir,
-                            const rbx_job *job)
+/* The run, as POST /execute does it: *answer is the answer's text (owned),
+ * NULL with err when the service could not carry it out. */
+static int execute(rbx_engine *eng, const rbx_config *cfg, const char *slots_dir,
+                   const rbx_job *job, rbx_run_record *rec, char **answer, rbx_error *err)
 {
-    rbx_error err;
-    rbx_error_clear(&err);
     rbx_request *req = NULL;
     json_object *response = NULL;
     rbx_slot slot = RBX_SLOT_NONE;
     key_hold key_slot = KEY_HOLD_NONE;
-    if (rbx_request_parse(eng, job->request, true, &req, &err) < 0 ||
-        take_key_slot(cfg, slots_dir, job->key_id, &key_slot, &err) < 0 ||
-        take_run_slot(cfg, slots_dir, &slot, &err) < 0 ||
-        rbx_engine_execute(eng, req, job->id, &response, &err) < 0) {
-        rbx_slot_release(&slot);
-        release_key_slot(&key_slot);
-        rbx_request_free(req);
-        return error_outcome(&err);
+    rbx_report report;
+    rbx_report_init(&report, job->id, NULL, NULL);
+    int rc = -1;
+    if (rbx_request_parse(eng, job->request, true, &req, err) == 0 &&
+        take_key_slot(cfg, slots_dir, job->key_id, &key_slot, err) == 0 &&
+        take_run_slot(cfg, slots_dir, &slot, err) == 0) {
+        rbx_report_free(&report); /* the engine inits it again */
+        rc = rbx_engine_execute_report(eng, req, job->id, &report, &response, err);
     }
     rbx_slot_release(&slot);
     release_key_slot(&key_slot);
+    if (rc == 0) {
+        rbx_native_record(&report, rec);
+        snprintf(rec->request_id, sizeof(rec->request_id), "%s", job->request_id);
+        *answer = strdup(json_object_to_json_string_ext(response, JSON_C_TO_STRING_PLAIN));
+        if (!*answer)
+            rc = rbx_error_errno(err, "the job's answer");
+    }
+    json_object_put(response);
+    rbx_report_free(&report);
     rbx_request_free(req);
-    json_object *outcome = json_object_new_object();
-    json_object_object_add(outcome, "response", response);
-    return outcome;
+    return rc;
 }
 
 static void child_main(rbx_engine *eng, const rbx_config *cfg, const char *slots_dir,
@@ -134,9 +142,16 @@ static void child_main(rbx_engine *eng, const rbx_config *cfg, const char *slots
     sigprocmask(SIG_SETMASK, &none, NULL);
     signal(SIGTERM, SIG_DFL);
     signal(SIGINT, SIG_DFL);
-    json_object *outcome = execute(eng, cfg, slots_dir, job);
-    const char *text = json_object_to_json_string_ext(outcome, JSON_C_TO_STRING_PLAIN);
-    int rc = rbx_write_all(fd, text, strlen(text));
+    outcome_header h;
+    memset(&h, 0, sizeof(h));
+    char *answer = NULL;
+    rbx_error_clear(&h.err);
+    h.ok = execute(eng, cfg, slots_dir, job, &h.rec, &answer, &h.err) == 0;
+    h.answer_len = answer ? strlen(answer) : 0;
+    int rc = rbx_write_all(fd, &h, sizeof(h));
+    if (rc == 0 && h.answer_len)
+        rc = rbx_write_all(fd, answer, h.answer_len);
+    free(answer);
     rbx_engine_release_boxes(eng);
     _exit(rc == 0 ? 0 : 1);
 }
@@ -226,39 +241,37 @@ static void reap(rbx_run *run, int *status)
     run->pid = 0;
 }
 
-static int decode(json_object *outcome, json_object **response, rbx_error *err)
+static int decode(const rbx_run *run, rbx_run_record *rec, char **answer, rbx_error *err)
 {
-    json_object *value;
-    if (json_object_object_get_ex(outcome, "response", &value)) {
-        *response = json_object_get(value);
-        return 0;
+    outcome_header h;
+    memcpy(&h, run->out, sizeof(h));
+    if (!h.ok) {
+        if (err)
+            *err = h.err;
+        return -1;
     }
-    json_object *kind = NULL, *code = NULL, *message = NULL;
-    if (!json_object_object_get_ex(outcome, "error", &value))
-        return rbx_error_internal(err, "job run reported nothing usable");
-    json_object_object_get_ex(value, "kind", &kind);
-    json_object_object_get_ex(value, "code", &code);
-    json_object_object_get_ex(value, "message", &message);
-    /* The child is this build: its kind numbers are ours. */
-    return rbx_error_raise(err, (rbx_error_kind)json_object_get_int(kind),
-                           json_object_get_string(code), NULL, "%s",
-                           json_object_get_string(message));
+    if (h.answer_len != run->out_len - sizeof(h) || h.answer_len == 0)
+        return rbx_error_internal(err, "the job's run wrote a cut answer");
+    *answer = malloc(h.answer_len + 1);
+    if (!*answer)
+        return rbx_error_errno(err, "the job's answer");
+    memcpy(*answer, run->out + sizeof(h), h.answer_len);
+    (*answer)[h.answer_len] = '\0';
+    *rec = h.rec;
+    return 0;
 }
 
-int rbx_run_collect(rbx_run *run, json_object **response, rbx_error *err)
+int rbx_run_collect(rbx_run *run, rbx_run_record *rec, char **answer, rbx_error *err)
 {
-    *response = NULL;
+    *answer = NULL;
     int status;
     reap(run, &status);
-    json_object *outcome = run->out ? json_tokener_parse(run->out) : NULL;
-    if (!outcome) {
+    if (!run->out || run->out_len < sizeof(outcome_header)) {
         if (WIFSIGNALED(status))
             return rbx_error_internal(err, "the job's run died of signal %d", WTERMSIG(status));
         return rbx_error_internal(err, "the job's run ended without a result (status %d)", status);
     }
-    int rc = decode(outcome, response, err);
-    json_object_put(outcome);
-    return rc;
+    return decode(run, rec, answer, err);
 }
 
 void rbx_run_kill(rbx_run *run)

@@ -2,11 +2,10 @@
  *
  * The child takes a host-wide run slot (the same pool runbox-fcgi uses, so
  * the concurrent-sandbox cap covers async runs too), runs the request through
- * the engine exactly as POST /execute does, writes the outcome as one JSON
- * document on a pipe and exits. Running it in a child is what makes a running
- * job killable: SIGKILL to the child's process group ends the run, and the
- * sandbox below it dies with it (PR_SET_PDEATHSIG), as it does when the whole
- * worker is killed. */
+ * the engine exactly as POST /execute does, writes the outcome (the run's
+ * typed record and the answer's text) on a pipe and exits. Running it in a child is what makes a
+ * running job killable: SIGKILL to the child's process group ends the run, and the sandbox below it
+ * dies with it (PR_SET_PDEATHSIG), as it does when the whole worker is killed. */
 #ifndef RBX_WORKER_RUNNER_H
 #define RBX_WORKER_RUNNER_H
 
@@ -17,6 +16,7 @@
 
 #include "common/config.h"
 #include "common/error.h"
+#include "common/run_record.h"
 #include "engine/engine.h"
 #include "store/jobs.h"
 
@@ -37,10 +37,11 @@ int rbx_run_start(rbx_engine *eng, const rbx_config *cfg, const char *slots_dir,
  * child is done writing), 0 when more is to come, -1 with err. */
 int rbx_run_read(rbx_run *run, rbx_error *err);
 
-/* After EOF: reap the child and decode its outcome. Returns 0 with *response
- * (the /execute response), or -1 with err: the engine's error, or an internal
- * error when the child died without reporting. */
-int rbx_run_collect(rbx_run *run, json_object **response, rbx_error *err);
+/* After EOF: reap the child and decode its outcome. Returns 0 with *rec (the
+ * run's record) and *answer (the /execute answer's JSON text, owned), or -1
+ * with err: the engine's error, or an internal error when the child died
+ * without reporting. */
+int rbx_run_collect(rbx_run *run, rbx_run_record *rec, char **answer, rbx_error *err);
 
 /* SIGKILL the child's process group and reap it. */
 void rbx_run_kill(rbx_run *run);

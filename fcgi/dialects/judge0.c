@@ -18,6 +18,7 @@
 #include "fcgi/dialects/judge0.h"
 #include "fcgi/dialects/run_view.h"
 #include "fcgi/dialects/shapes.h"
+#include "fcgi/stored.h"
 #include "store/jobs.h"
 
 #define FIELDS_MAX 1024
@@ -512,11 +513,19 @@ static int handle_show(rbx_call *call, rbx_reply *reply, rbx_error *err)
     if (parse_query(call->http, &q, err) < 0)
         return -1;
     rbx_error job_err;
-    if (rbx_jobs_get(call->svc->store, call->key.user, call->param, &task, &job_err) == 0) {
+    rbx_job_state state;
+    rbx_history_row row;
+    if (rbx_jobs_get(call->svc->store, call->key.user, call->param, &state, &job_err) == 0) {
+        task = rbx_stored_task_json(&state);
+        rbx_job_state_clear(&state);
         result_of_task(task, &r);
     } else if (job_err.kind == RBX_ERR_NOT_FOUND &&
-               rbx_store_history_get(call->svc->store, call->key.user, call->param, &run, err) ==
+               rbx_store_history_get(call->svc->store, call->key.user, call->param, &row, err) ==
                    0) {
+        run = rbx_stored_history_run_json(&row);
+        rbx_history_row_free(&row);
+        if (!run)
+            return rbx_error_internal(err, "history: run %s has an unreadable answer", call->param);
         json_object *b64 = member(run, "base64_encoded");
         memset(&r, 0, sizeof(r));
         rbx_run_view_of_native(run, b64 && json_object_get_boolean(b64), &r.view);
@@ -605,9 +614,13 @@ static int handle_batch_show(rbx_call *call, rbx_reply *reply, rbx_error *err)
     if (n == 0)
         return rbx_error_raise(err, RBX_ERR_INVALID, NULL, "tokens",
                                "there should be at least one submission in a batch");
-    json_object *tasks_doc = NULL, *tasks;
-    if (rbx_jobs_get_many(call->svc->store, call->key.user, ids, n, &tasks_doc, err) < 0)
+    json_object *tasks_doc, *tasks;
+    rbx_job_state states[JUDGE0_BATCH_MAX];
+    if (rbx_jobs_get_many(call->svc->store, call->key.user, ids, n, states, err) < 0)
         return -1;
+    tasks_doc = rbx_stored_tasks_json(states, n);
+    for (size_t i = 0; i < n; i++)
+        rbx_job_state_clear(&states[i]);
     json_object *out = json_object_new_array();
     tasks = member(tasks_doc, "tasks");
     for (size_t i = 0; tasks && i < json_object_array_length(tasks); i++) {

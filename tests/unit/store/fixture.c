@@ -189,42 +189,53 @@ void fixture_close(fixture *fx)
     fixture_remove(fx);
 }
 
-json_object *make_request(const char *language, const char *code, int64_t project_id)
+rbx_run_input make_input(const char *language, const char *code, int64_t project_id)
 {
-    json_object *req = json_object_new_object();
-    json_object_object_add(req, "language", json_object_new_string(language));
-    json_object_object_add(req, "code", json_object_new_string(code));
-    json_object_object_add(req, "stdin", json_object_new_string("in\n"));
-    json_object *args = json_object_new_array();
-    json_object_array_add(args, json_object_new_string("--fast"));
-    json_object_object_add(req, "args", args);
-    json_object *limits = json_object_new_object();
-    json_object_object_add(limits, "memory_kb", json_object_new_int(65536));
-    json_object_object_add(req, "limits", limits);
-    if (project_id > 0)
-        json_object_object_add(req, "project_id", json_object_new_int64(project_id));
-    json_object_object_add(req, "session_id", json_object_new_string("sess"));
-    return req;
+    static char code_copy[256];
+    snprintf(code_copy, sizeof(code_copy), "%s", code);
+    return (rbx_run_input){.language = language,
+                           .has_project_id = project_id > 0,
+                           .project_id = project_id,
+                           .session_id = "sess",
+                           .code = code_copy,
+                           .stdin_text = "in\n",
+                           .args_json = "[\"--fast\"]",
+                           .limits_json = "{\"memory_kb\":65536}",
+                           .save_history = true};
 }
 
-json_object *make_response(const char *id, const char *language, const char *status, int cpu_ms,
+rbx_run_record make_record(const char *id, const char *language, const char *status, int cpu_ms,
                            int wall_ms)
 {
+    rbx_run_record rec = {
+        .has_exit_code = true, .cpu_time_ms = cpu_ms, .wall_time_ms = wall_ms, .memory_kb = 9000};
+    snprintf(rec.id, sizeof(rec.id), "%s", id);
+    snprintf(rec.language, sizeof(rec.language), "%s", language);
+    snprintf(rec.language_version, sizeof(rec.language_version), "1.0");
+    snprintf(rec.status, sizeof(rec.status), "%s", status);
+    return rec;
+}
+
+char *make_answer(const rbx_run_record *rec)
+{
     json_object *res = json_object_new_object();
-    json_object_object_add(res, "id", json_object_new_string(id));
-    json_object_object_add(res, "status", json_object_new_string(status));
+    json_object_object_add(res, "id", json_object_new_string(rec->id));
+    json_object_object_add(res, "status", json_object_new_string(rec->status));
     json_object_object_add(res, "output", json_object_new_string("out\n"));
     json_object_object_add(res, "error", NULL);
-    json_object_object_add(res, "exit_code", json_object_new_int(0));
-    json_object_object_add(res, "cpu_time_ms", json_object_new_int(cpu_ms));
-    json_object_object_add(res, "wall_time_ms", json_object_new_int(wall_ms));
-    json_object_object_add(res, "memory_kb", json_object_new_int(9000));
+    json_object_object_add(res, "exit_code", json_object_new_int(rec->exit_code));
+    json_object_object_add(res, "cpu_time_ms", json_object_new_int64(rec->cpu_time_ms));
+    json_object_object_add(res, "wall_time_ms", json_object_new_int64(rec->wall_time_ms));
+    json_object_object_add(res, "memory_kb", json_object_new_int64(rec->memory_kb));
     json_object_object_add(res, "results", NULL);
     json_object *lang = json_object_new_object();
-    json_object_object_add(lang, "id", json_object_new_string(language));
-    json_object_object_add(lang, "version", json_object_new_string("1.0"));
+    json_object_object_add(lang, "id", json_object_new_string(rec->language));
+    json_object_object_add(lang, "version", json_object_new_string(rec->language_version));
     json_object_object_add(res, "language", lang);
-    return res;
+    char *text = strdup(json_object_to_json_string_ext(res, JSON_C_TO_STRING_PLAIN));
+    json_object_put(res);
+    ck_assert_ptr_nonnull(text);
+    return text;
 }
 
 void add_run(rbx_store *store, const char *user, const char *language, const char *status,
@@ -234,14 +245,14 @@ void add_run(rbx_store *store, const char *user, const char *language, const cha
     char id[40];
     uuid_generate_random(uuid);
     uuid_unparse_lower(uuid, id);
-    json_object *req = make_request(language, "print(1)", project_id);
-    json_object *res = make_response(id, language, status, cpu_ms, cpu_ms + 10);
+    rbx_run_input in = make_input(language, "print(1)", project_id);
+    rbx_run_record rec = make_record(id, language, status, cpu_ms, cpu_ms + 10);
+    char *answer = make_answer(&rec);
     rbx_error err;
     rbx_error_clear(&err);
-    int rc = rbx_store_history_add(store, user, req, res, &err);
+    int rc = rbx_store_history_add(store, user, &in, &rec, answer, &err);
     ck_assert_msg(rc == 0, "history_add: %s", err.message);
-    json_object_put(req);
-    json_object_put(res);
+    free(answer);
     if (id_out)
         memcpy(id_out, id, sizeof(id));
 }

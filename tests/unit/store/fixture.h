@@ -8,6 +8,7 @@
 #include <check.h>
 #include <json-c/json.h>
 #include <stdbool.h>
+#include <stdint.h>
 
 #include "store/store.h"
 
@@ -37,10 +38,15 @@ void fixture_open(fixture *fx);
 /* Close the store and fixture_remove. */
 void fixture_close(fixture *fx);
 
-/* A request body and its response for one run. */
-json_object *make_request(const char *language, const char *code, int64_t project_id);
-json_object *make_response(const char *id, const char *language, const char *status, int cpu_ms,
+/* What a request said about one run: code, stdin "in\n", args ["--fast"],
+ * limits {"memory_kb": 65536}, session "sess", project_id when > 0
+ * (strings are the fixture's: valid until the next call). */
+rbx_run_input make_input(const char *language, const char *code, int64_t project_id);
+/* The record of one run (version "1.0", exit code 0, 9000 kB). */
+rbx_run_record make_record(const char *id, const char *language, const char *status, int cpu_ms,
                            int wall_ms);
+/* An answer's JSON text with rec's facts and output "out\n" (the caller frees it). */
+char *make_answer(const rbx_run_record *rec);
 
 /* Add one run with a generated id (returned in id_out, 40 bytes). */
 void add_run(rbx_store *store, const char *user, const char *language, const char *status,

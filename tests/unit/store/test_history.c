@@ -14,8 +14,11 @@ static void setup(void)
     fixture_open(&fx);
 }
 
+static rbx_history_page page;
+
 static void teardown(void)
 {
+    rbx_history_page_free(&page);
     fixture_close(&fx);
 }
 
@@ -26,94 +29,127 @@ static json_object *get_field(json_object *obj, const char *key)
     return value;
 }
 
-static const char *get_str(json_object *obj, const char *key)
-{
-    return json_object_get_string(get_field(obj, key));
-}
-
 static int64_t get_int(json_object *obj, const char *key)
 {
     return json_object_get_int64(get_field(obj, key));
 }
 
-static json_object *list(const char *user, rbx_history_filter filter)
+/* page: the last list()'s, freed by the next call and by teardown. */
+static rbx_history_page *list(const char *user, rbx_history_filter filter)
 {
-    json_object *page = NULL;
+    rbx_history_page_free(&page);
     rbx_error err;
     rbx_error_clear(&err);
     int rc = rbx_store_history_list(fx.store, user, &filter, &page, &err);
     ck_assert_msg(rc == 0, "list: %s", err.message);
-    return page;
+    return &page;
 }
 
-static size_t items_of(json_object *page)
+static size_t items_of(const rbx_history_page *p)
 {
-    return json_object_array_length(get_field(page, "items"));
+    return p->n;
 }
 
-static const char *item_id(json_object *page, size_t i)
+static const char *item_id(const rbx_history_page *p, size_t i)
 {
-    return get_str(json_object_array_get_idx(get_field(page, "items"), i), "id");
+    ck_assert_uint_lt(i, p->n);
+    return p->items[i].id;
 }
+
+#define RUN_ID "11111111-2222-4333-8444-555555555555"
 
 START_TEST(test_get_returns_the_run_in_full)
 {
-    json_object *req = make_request("python", "print(input())", 7);
-    json_object *files = json_object_new_array();
-    json_object *file = json_object_new_object();
-    json_object_object_add(file, "name", json_object_new_string("util.py"));
-    json_object_object_add(file, "content", json_object_new_string("X = 1"));
-    json_object_array_add(files, file);
-    json_object_object_add(req, "files", files);
-    json_object *res =
-        make_response("11111111-2222-4333-8444-555555555555", "python", "wrong_answer", 14, 21);
-    json_object *results = json_object_new_array();
-    json_object_array_add(results, json_object_new_object());
-    json_object_object_add(res, "results", results);
+    rbx_run_input in = make_input("python", "print(input())", 7);
+    in.files_json = "[{\"name\":\"util.py\",\"content\":\"X = 1\"}]";
+    rbx_run_record rec = make_record(RUN_ID, "python", "wrong_answer", 14, 21);
+    char *answer = make_answer(&rec);
     rbx_error err;
-    ck_assert_int_eq(rbx_store_history_add(fx.store, "alice", req, res, &err), 0);
+    ck_assert_int_eq(rbx_store_history_add(fx.store, "alice", &in, &rec, answer, &err), 0);
 
-    json_object *run = NULL;
-    ck_assert_int_eq(rbx_store_history_get(fx.store, "alice",
-                                           "11111111-2222-4333-8444-555555555555", &run, &err),
-                     0);
-    ck_assert_str_eq(get_str(run, "code"), "print(input())");
-    ck_assert_str_eq(get_str(run, "stdin"), "in\n");
-    ck_assert_str_eq(get_str(run, "output"), "out\n");
-    ck_assert_str_eq(get_str(run, "status"), "wrong_answer");
-    ck_assert_int_eq(get_int(run, "project_id"), 7);
-    ck_assert_str_eq(get_str(run, "session_id"), "sess");
-    ck_assert_int_eq(get_int(run, "cpu_time_ms"), 14);
-    ck_assert_int_eq(get_int(run, "wall_time_ms"), 21);
-    ck_assert_int_eq(get_int(run, "memory_kb"), 9000);
-    ck_assert_uint_eq(json_object_array_length(get_field(run, "results")), 1);
-    ck_assert_str_eq(get_str(json_object_array_get_idx(get_field(run, "files"), 0), "name"),
-                     "util.py");
-    ck_assert_str_eq(json_object_get_string(json_object_array_get_idx(get_field(run, "args"), 0)),
-                     "--fast");
-    ck_assert_int_eq(get_int(get_field(run, "limits"), "memory_kb"), 65536);
-    ck_assert_str_eq(get_str(get_field(run, "language"), "version"), "1.0");
-    ck_assert_uint_eq(strlen(get_str(run, "created_at")), 20);
-    ck_assert(!json_object_get_boolean(get_field(run, "base64_encoded")));
-    json_object_put(run);
-    json_object_put(req);
-    json_object_put(res);
+    rbx_history_row run;
+    ck_assert_int_eq(rbx_store_history_get(fx.store, "alice", RUN_ID, &run, &err), 0);
+    /* The answer is kept as the writer produced it. */
+    ck_assert_str_eq(run.answer, answer);
+    ck_assert_str_eq(run.code, "print(input())");
+    ck_assert_str_eq(run.stdin_text, "in\n");
+    ck_assert_str_eq(run.status, "wrong_answer");
+    ck_assert(run.project_id.set);
+    ck_assert_int_eq(run.project_id.value, 7);
+    ck_assert_str_eq(run.session_id, "sess");
+    ck_assert_int_eq(run.cpu_time_ms.value, 14);
+    ck_assert_int_eq(run.wall_time_ms.value, 21);
+    ck_assert_int_eq(run.memory_kb.value, 9000);
+    ck_assert(run.exit_code.set);
+    ck_assert_str_eq(run.files_json, in.files_json);
+    ck_assert_str_eq(run.args_json, "[\"--fast\"]");
+    ck_assert_str_eq(run.limits_json, "{\"memory_kb\":65536}");
+    ck_assert_str_eq(run.language, "python");
+    ck_assert_str_eq(run.language_version, "1.0");
+    ck_assert_ptr_null(run.request_id);
+    /* Milliseconds since the epoch (seconds would be below 10^12 until 33658). */
+    ck_assert_int_gt(run.created_at_ms, 1000000000000LL);
+    ck_assert(!run.base64_encoded);
+    rbx_history_row_free(&run);
+    free(answer);
+}
+END_TEST
+
+START_TEST(test_the_record_keeps_the_request_id)
+{
+    rbx_run_input in = make_input("python", "print(1)", 0);
+    rbx_run_record rec = make_record(RUN_ID, "python", "success", 1, 2);
+    snprintf(rec.request_id, sizeof(rec.request_id), "0123456789abcdef0123456789abcdef");
+    char *answer = make_answer(&rec);
+    rbx_error err;
+    ck_assert_int_eq(rbx_store_history_add(fx.store, "alice", &in, &rec, answer, &err), 0);
+    rbx_history_row run;
+    ck_assert_int_eq(rbx_store_history_get(fx.store, "alice", RUN_ID, &run, &err), 0);
+    ck_assert_str_eq(run.request_id, "0123456789abcdef0123456789abcdef");
+    ck_assert_ptr_null(strstr(run.answer, "request_id")); /* a column, not in the answer */
+    rbx_history_row_free(&run);
+    free(answer);
+}
+END_TEST
+
+START_TEST(test_an_answer_over_the_cap_is_cut)
+{
+    rbx_store_set_history_max(fx.store, 4096);
+    rbx_run_input in = make_input("python", "print(1)", 0);
+    rbx_run_record rec = make_record(RUN_ID, "python", "success", 1, 2);
+    char big[20000];
+    memset(big, 'x', sizeof(big) - 1);
+    big[sizeof(big) - 1] = '\0';
+    json_object *doc = json_object_new_object();
+    json_object_object_add(doc, "id", json_object_new_string(RUN_ID));
+    json_object_object_add(doc, "output", json_object_new_string(big));
+    rbx_error err;
+    ck_assert_int_eq(
+        rbx_store_history_add(fx.store, "alice", &in, &rec, json_object_to_json_string(doc), &err),
+        0);
+    json_object_put(doc);
+    rbx_history_row run;
+    ck_assert_int_eq(rbx_store_history_get(fx.store, "alice", RUN_ID, &run, &err), 0);
+    ck_assert_uint_le(strlen(run.answer), 4096);
+    json_object *stored = json_tokener_parse(run.answer);
+    ck_assert(json_object_get_boolean(get_field(stored, "truncated")));
+    json_object_put(stored);
+    rbx_history_row_free(&run);
 }
 END_TEST
 
 START_TEST(test_add_needs_id_and_status)
 {
-    json_object *req = make_request("c", "int main(){}", 0);
-    json_object *res = make_response("x", "c", "success", 1, 1);
-    json_object_object_del(res, "id");
+    rbx_run_input in = make_input("c", "int main(){}", 0);
+    rbx_run_record rec = make_record("", "c", "success", 1, 1);
+    char *answer = make_answer(&rec);
     rbx_error err;
-    ck_assert_int_eq(rbx_store_history_add(fx.store, "alice", req, res, &err), -1);
+    ck_assert_int_eq(rbx_store_history_add(fx.store, "alice", &in, &rec, answer, &err), -1);
     ck_assert_int_eq(err.kind, RBX_ERR_INTERNAL);
-    json_object_object_add(res, "id", json_object_new_string("dup"));
-    ck_assert_int_eq(rbx_store_history_add(fx.store, "alice", req, res, &err), 0);
-    ck_assert_int_eq(rbx_store_history_add(fx.store, "alice", req, res, &err), -1);
-    json_object_put(req);
-    json_object_put(res);
+    snprintf(rec.id, sizeof(rec.id), "dup");
+    ck_assert_int_eq(rbx_store_history_add(fx.store, "alice", &in, &rec, answer, &err), 0);
+    ck_assert_int_eq(rbx_store_history_add(fx.store, "alice", &in, &rec, answer, &err), -1);
+    free(answer);
 }
 END_TEST
 
@@ -122,28 +158,25 @@ START_TEST(test_list_is_newest_first_with_pages)
     char ids[5][40];
     for (int i = 0; i < 5; i++)
         add_run(fx.store, "alice", "c", "success", 0, i, ids[i]);
-    json_object *page = list("alice", (rbx_history_filter){.limit = 2});
-    ck_assert_int_eq(get_int(page, "total"), 5);
-    ck_assert_int_eq(get_int(page, "limit"), 2);
-    ck_assert_uint_eq(items_of(page), 2);
-    ck_assert_str_eq(item_id(page, 0), ids[4]);
-    ck_assert_str_eq(item_id(page, 1), ids[3]);
-    json_object_put(page);
+    rbx_history_page *p = list("alice", (rbx_history_filter){.limit = 2});
+    ck_assert_int_eq(p->total, 5);
+    ck_assert_int_eq(p->limit, 2);
+    ck_assert_uint_eq(items_of(p), 2);
+    ck_assert_str_eq(item_id(p, 0), ids[4]);
+    ck_assert_str_eq(item_id(p, 1), ids[3]);
 
-    page = list("alice", (rbx_history_filter){.limit = 2, .offset = 4});
-    ck_assert_int_eq(get_int(page, "total"), 5);
-    ck_assert_int_eq(get_int(page, "offset"), 4);
-    ck_assert_uint_eq(items_of(page), 1);
-    ck_assert_str_eq(item_id(page, 0), ids[0]);
-    json_object *first = json_object_array_get_idx(get_field(page, "items"), 0);
-    ck_assert_str_eq(get_str(get_field(first, "language"), "id"), "c");
-    ck_assert_ptr_null(strstr(json_object_to_json_string(first), "int main"));
-    json_object_put(page);
+    p = list("alice", (rbx_history_filter){.limit = 2, .offset = 4});
+    ck_assert_int_eq(p->total, 5);
+    ck_assert_int_eq(p->offset, 4);
+    ck_assert_uint_eq(items_of(p), 1);
+    ck_assert_str_eq(item_id(p, 0), ids[0]);
+    ck_assert_str_eq(p->items[0].language, "c");
+    ck_assert_ptr_null(p->items[0].code); /* a summary has no code */
+    ck_assert_ptr_null(p->items[0].answer);
 
-    page = list("alice", (rbx_history_filter){.offset = 10});
-    ck_assert_int_eq(get_int(page, "total"), 5);
-    ck_assert_uint_eq(items_of(page), 0);
-    json_object_put(page);
+    p = list("alice", (rbx_history_filter){.offset = 10});
+    ck_assert_int_eq(p->total, 5);
+    ck_assert_uint_eq(items_of(p), 0);
 }
 END_TEST
 
@@ -151,16 +184,14 @@ START_TEST(test_default_and_bad_limits)
 {
     for (int i = 0; i < 25; i++)
         add_run(fx.store, "alice", "c", "success", 0, i, NULL);
-    json_object *page = list("alice", (rbx_history_filter){0});
-    ck_assert_uint_eq(items_of(page), RBX_HISTORY_DEFAULT_LIMIT);
-    ck_assert_int_eq(get_int(page, "total"), 25);
-    json_object_put(page);
-    page = list("alice", (rbx_history_filter){.limit = 100});
-    ck_assert_uint_eq(items_of(page), 25);
-    json_object_put(page);
+    rbx_history_page *p = list("alice", (rbx_history_filter){0});
+    ck_assert_uint_eq(items_of(p), RBX_HISTORY_DEFAULT_LIMIT);
+    ck_assert_int_eq(p->total, 25);
+    p = list("alice", (rbx_history_filter){.limit = 100});
+    ck_assert_uint_eq(items_of(p), 25);
 
     rbx_error err;
-    json_object *out = NULL;
+    rbx_history_page out;
     rbx_history_filter bad = {.limit = 101};
     ck_assert_int_eq(rbx_store_history_list(fx.store, "alice", &bad, &out, &err), -1);
     ck_assert_int_eq(err.kind, RBX_ERR_INVALID);
@@ -170,7 +201,7 @@ START_TEST(test_default_and_bad_limits)
     bad = (rbx_history_filter){.offset = -1};
     ck_assert_int_eq(rbx_store_history_list(fx.store, "alice", &bad, &out, &err), -1);
     ck_assert_str_eq(err.field, "offset");
-    ck_assert_ptr_null(out);
+    ck_assert_ptr_null(out.items);
 }
 END_TEST
 
@@ -195,10 +226,9 @@ START_TEST(test_filters)
         {{0}, 4},
     };
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-        json_object *page = list("alice", cases[i].filter);
-        ck_assert_msg(get_int(page, "total") == cases[i].total, "case %zu", i);
-        ck_assert_uint_eq(items_of(page), (size_t)cases[i].total);
-        json_object_put(page);
+        rbx_history_page *p = list("alice", cases[i].filter);
+        ck_assert_msg(p->total == cases[i].total, "case %zu", i);
+        ck_assert_uint_eq(items_of(p), (size_t)cases[i].total);
     }
 }
 END_TEST
@@ -209,20 +239,19 @@ START_TEST(test_users_are_isolated)
     add_run(fx.store, "alice", "python", "success", 0, 1, alice_id);
     add_run(fx.store, "bob", "python", "success", 0, 1, bob_id);
     rbx_error err;
-    json_object *run = NULL;
+    rbx_history_row run;
     ck_assert_int_eq(rbx_store_history_get(fx.store, "bob", alice_id, &run, &err), -1);
     ck_assert_int_eq(err.kind, RBX_ERR_NOT_FOUND);
     ck_assert_str_eq(err.code, "not_found");
-    ck_assert_ptr_null(run);
+    ck_assert_ptr_null(run.answer);
     ck_assert_int_eq(rbx_store_history_delete(fx.store, "bob", alice_id, &err), -1);
     ck_assert_int_eq(err.kind, RBX_ERR_NOT_FOUND);
-    json_object *page = list("bob", (rbx_history_filter){0});
-    ck_assert_int_eq(get_int(page, "total"), 1);
-    ck_assert_str_eq(item_id(page, 0), bob_id);
-    json_object_put(page);
+    rbx_history_page *p = list("bob", (rbx_history_filter){0});
+    ck_assert_int_eq(p->total, 1);
+    ck_assert_str_eq(item_id(p, 0), bob_id);
     /* Alice's run survived bob's delete. */
     ck_assert_int_eq(rbx_store_history_get(fx.store, "alice", alice_id, &run, &err), 0);
-    json_object_put(run);
+    rbx_history_row_free(&run);
 }
 END_TEST
 
@@ -232,7 +261,7 @@ START_TEST(test_delete)
     add_run(fx.store, "alice", "python", "success", 0, 1, id);
     rbx_error err;
     ck_assert_int_eq(rbx_store_history_delete(fx.store, "alice", id, &err), 0);
-    json_object *run = NULL;
+    rbx_history_row run;
     ck_assert_int_eq(rbx_store_history_get(fx.store, "alice", id, &run, &err), -1);
     ck_assert_int_eq(err.kind, RBX_ERR_NOT_FOUND);
     ck_assert_int_eq(rbx_store_history_delete(fx.store, "alice", id, &err), -1);
@@ -279,10 +308,7 @@ END_TEST
 
 static int64_t total_of(const char *user)
 {
-    json_object *page = list(user, (rbx_history_filter){0});
-    int64_t total = get_int(page, "total");
-    json_object_put(page);
-    return total;
+    return list(user, (rbx_history_filter){0})->total;
 }
 
 START_TEST(test_prune_by_rows_keeps_newest)
@@ -298,10 +324,10 @@ START_TEST(test_prune_by_rows_keeps_newest)
     ck_assert_int_eq(removed, 2);
     ck_assert_int_eq(total_of("alice"), 3);
     ck_assert_int_eq(total_of("bob"), 2);
-    json_object *run = NULL;
+    rbx_history_row run;
     ck_assert_int_eq(rbx_store_history_get(fx.store, "alice", ids[1], &run, &err), -1);
     ck_assert_int_eq(rbx_store_history_get(fx.store, "alice", ids[2], &run, &err), 0);
-    json_object_put(run);
+    rbx_history_row_free(&run);
 }
 END_TEST
 
@@ -312,7 +338,8 @@ START_TEST(test_prune_by_age)
     add_run(fx.store, "alice", "c", "success", 0, 1, new_id);
     char sql[160];
     snprintf(sql, sizeof(sql),
-             "UPDATE history SET created_at = created_at - 10 * 86400 WHERE id = '%s'", old_id);
+             "UPDATE history SET created_at = created_at - 10 * 86400 * 1000 WHERE id = '%s'",
+             old_id);
     raw_sql(fx.path, sql);
     int64_t removed = -1;
     rbx_error err;
@@ -322,10 +349,9 @@ START_TEST(test_prune_by_age)
     ck_assert_int_eq(removed, 0);
     ck_assert_int_eq(rbx_store_history_prune(fx.store, 7, 0, &removed, &err), 0);
     ck_assert_int_eq(removed, 1);
-    json_object *page = list("alice", (rbx_history_filter){0});
-    ck_assert_int_eq(get_int(page, "total"), 1);
-    ck_assert_str_eq(item_id(page, 0), new_id);
-    json_object_put(page);
+    rbx_history_page *p = list("alice", (rbx_history_filter){0});
+    ck_assert_int_eq(p->total, 1);
+    ck_assert_str_eq(item_id(p, 0), new_id);
     ck_assert_int_eq(rbx_store_history_prune(fx.store, -1, 0, &removed, &err), -1);
     ck_assert_int_eq(err.kind, RBX_ERR_INVALID);
 }
@@ -338,6 +364,8 @@ static Suite *history_suite(bool postgres)
     fixture_backend(tc, postgres);
     tcase_add_checked_fixture(tc, setup, teardown);
     tcase_add_test(tc, test_get_returns_the_run_in_full);
+    tcase_add_test(tc, test_the_record_keeps_the_request_id);
+    tcase_add_test(tc, test_an_answer_over_the_cap_is_cut);
     tcase_add_test(tc, test_add_needs_id_and_status);
     tcase_add_test(tc, test_list_is_newest_first_with_pages);
     tcase_add_test(tc, test_default_and_bad_limits);

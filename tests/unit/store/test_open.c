@@ -52,9 +52,53 @@ START_TEST(test_reopen_is_idempotent_and_keeps_data)
     int version = -1;
     ck_assert_int_eq(rbx_store_schema_version(fx.store, &version, &err), 0);
     ck_assert_int_eq(version, rbx_store_schema_latest());
-    json_object *run = NULL;
+    rbx_history_row run;
     ck_assert_int_eq(rbx_store_history_get(fx.store, "alice", id, &run, &err), 0);
-    json_object_put(run);
+    rbx_history_row_free(&run);
+    fixture_close(&fx);
+}
+END_TEST
+
+/* Schema version 2 kept history times in unix seconds and a run's request
+ * id inside its stored answer: a store left at that version, with such a
+ * row, is brought to milliseconds and a request_id column on open. */
+static void make_version_2_store(fixture *fx)
+{
+    fixture_open(fx);
+    rbx_store_close(fx->store);
+    fx->store = NULL;
+    raw_sql(fx->path, "ALTER TABLE history DROP COLUMN request_id");
+    raw_sql(fx->path, "ALTER TABLE jobs DROP COLUMN request_id");
+    raw_sql(fx->path, fixture_postgres() ? "UPDATE runbox_schema SET version = 2"
+                                         : "PRAGMA user_version = 2");
+    raw_sql(fx->path, "INSERT INTO history (id, \"user\", language, response, status, created_at)"
+                      " VALUES ('old-run', 'alice', 'python', '{\"id\": \"old-run\", \"status\":"
+                      " \"success\", \"request_id\": \"0123456789abcdef0123456789abcdef\"}',"
+                      " 'success', 1764633600)");
+}
+
+START_TEST(test_migrates_version_2_times_to_milliseconds)
+{
+    fixture fx;
+    make_version_2_store(&fx);
+    rbx_error err;
+    ck_assert_msg(rbx_store_open(fx.path, &fx.store, &err) == 0, "%s", err.message);
+    int version = -1;
+    ck_assert_int_eq(rbx_store_schema_version(fx.store, &version, &err), 0);
+    ck_assert_int_eq(version, rbx_store_schema_latest());
+    rbx_history_row run;
+    ck_assert_int_eq(rbx_store_history_get(fx.store, "alice", "old-run", &run, &err), 0);
+    ck_assert_int_eq(run.created_at_ms, 1764633600000LL);
+    ck_assert_str_eq(run.request_id, "0123456789abcdef0123456789abcdef");
+    rbx_history_row_free(&run);
+    /* The new row and the migrated one are in one order: newest first. */
+    add_run(fx.store, "alice", "c", "success", 0, 1, NULL);
+    rbx_history_page page;
+    ck_assert_int_eq(
+        rbx_store_history_list(fx.store, "alice", &(rbx_history_filter){0}, &page, &err), 0);
+    ck_assert_uint_eq(page.n, 2);
+    ck_assert_str_eq(page.items[1].id, "old-run");
+    rbx_history_page_free(&page);
     fixture_close(&fx);
 }
 END_TEST
@@ -207,6 +251,7 @@ static Suite *open_suite(bool postgres)
     fixture_backend(tc, postgres);
     tcase_add_test(tc, test_migrates_empty_database);
     tcase_add_test(tc, test_reopen_is_idempotent_and_keeps_data);
+    tcase_add_test(tc, test_migrates_version_2_times_to_milliseconds);
     tcase_add_test(tc, test_refuses_newer_schema);
     tcase_add_test(tc, test_database_is_private);
     tcase_add_test(tc, test_missing_directory_is_an_error);

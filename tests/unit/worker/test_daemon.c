@@ -120,9 +120,10 @@ static void enqueue(int n, const char *sleep_ms, const char *callback_url, char 
     }
 }
 
-static json_object *state_of(const char *id)
+/* The job's state; the caller clears it. */
+static rbx_job_state state_of(const char *id)
 {
-    json_object *state;
+    rbx_job_state state;
     rbx_error err;
     ck_assert_int_eq(rbx_jobs_get(store, "alice", id, &state, &err), 0);
     return state;
@@ -139,11 +140,11 @@ static const char *field_str(json_object *obj, const char *key_name)
 static void await_status(const char *id, const char *want, int timeout_ms)
 {
     for (int waited = 0;; waited += 20) {
-        json_object *state = state_of(id);
-        int done = strcmp(field_str(state, "status"), want) == 0;
+        rbx_job_state state = state_of(id);
+        int done = strcmp(state.status, want) == 0;
         char status[32];
-        snprintf(status, sizeof(status), "%s", field_str(state, "status"));
-        json_object_put(state);
+        snprintf(status, sizeof(status), "%s", state.status);
+        rbx_job_state_clear(&state);
         if (done)
             return;
         ck_assert_msg(waited < timeout_ms, "job %s is %s, not %s after %d ms", id, status, want,
@@ -168,11 +169,11 @@ static int runs_of(const char *id)
 
 static int history_has(const char *id)
 {
-    json_object *run;
+    rbx_history_row run;
     rbx_error err;
     if (rbx_store_history_get(store, "alice", id, &run, &err) < 0)
         return 0;
-    json_object_put(run);
+    rbx_history_row_free(&run);
     return 1;
 }
 
@@ -186,12 +187,14 @@ START_TEST(test_jobs_run_to_done_with_history)
     int status = stop_worker(w, SIGTERM);
     ck_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0);
     for (int i = 0; i < 8; i++) {
-        json_object *state = state_of(ids[i]), *result;
-        ck_assert(json_object_object_get_ex(state, "result", &result));
+        rbx_job_state state = state_of(ids[i]);
+        json_object *result = json_tokener_parse(state.result);
+        ck_assert_ptr_nonnull(result);
         ck_assert_str_eq(field_str(result, "output"), "slept\n");
         ck_assert_str_eq(field_str(result, "id"), ids[i]);
-        ck_assert(strlen(field_str(state, "finished_at")) > 0);
-        json_object_put(state);
+        ck_assert_int_gt(state.finished_at, 0);
+        json_object_put(result);
+        rbx_job_state_clear(&state);
         ck_assert_int_eq(runs_of(ids[i]), 1);
         ck_assert(history_has(ids[i]));
     }
@@ -209,42 +212,34 @@ START_TEST(test_callback_retried_until_delivered_and_signed)
     pid_t w = start_worker();
     receiver_stop(&r); /* returns once the third request was answered */
     for (int waited = 0;; waited += 20) {
-        json_object *state = state_of(ids[0]), *cb;
-        json_object_object_get_ex(state, "callback", &cb);
-        int delivered = strlen(field_str(cb, "delivered_at")) > 0;
-        json_object_put(state);
+        rbx_job_state state = state_of(ids[0]);
+        int delivered = state.callback_delivered_at > 0;
+        rbx_job_state_clear(&state);
         if (delivered)
             break;
         ck_assert_msg(waited < 5000, "delivery not recorded");
         usleep(20000);
     }
     stop_worker(w, SIGTERM);
-    json_object *state = state_of(ids[0]), *cb, *v;
-    json_object_object_get_ex(state, "callback", &cb);
-    json_object_object_get_ex(cb, "attempts", &v);
-    ck_assert_int_eq(json_object_get_int(v), 3);
-    json_object_object_get_ex(cb, "last_http_status", &v);
-    ck_assert_int_eq(json_object_get_int(v), 200);
-    json_object *result;
-    json_object_object_get_ex(state, "result", &result);
-    const char *body = json_object_to_json_string_ext(result, JSON_C_TO_STRING_PLAIN);
-    ck_assert_str_eq(r.bodies[2], body);
+    rbx_job_state state = state_of(ids[0]);
+    ck_assert_int_eq(state.callback_attempts, 3);
+    ck_assert_int_eq(state.callback_last_status.value, 200);
+    ck_assert_str_eq(r.bodies[2], state.result);
     char sig[RBX_SIGNATURE_SIZE], line[128];
     rbx_callback_sign(key.signing_secret, r.bodies[2], strlen(r.bodies[2]), sig);
     snprintf(line, sizeof(line), "X-Runbox-Signature: %s", sig);
     ck_assert_ptr_nonnull(strcasestr(r.heads[2], line));
     snprintf(line, sizeof(line), "X-Runbox-Delivery: %s", ids[0]);
     ck_assert_ptr_nonnull(strcasestr(r.heads[0], line));
-    json_object_put(state);
+    rbx_job_state_clear(&state);
 }
 END_TEST
 
 static bool delivered(const char *id)
 {
-    json_object *state = state_of(id), *cb = NULL;
-    json_object_object_get_ex(state, "callback", &cb);
-    bool yes = strlen(field_str(cb, "delivered_at")) > 0;
-    json_object_put(state);
+    rbx_job_state state = state_of(id);
+    bool yes = state.callback_delivered_at > 0;
+    rbx_job_state_clear(&state);
     return yes;
 }
 
@@ -295,11 +290,11 @@ END_TEST
 START_TEST(test_cancel_queued_and_running)
 {
     char queued[1][40], running[1][40];
-    json_object *state;
+    rbx_job_state state;
     rbx_error err;
     enqueue(1, "10", NULL, queued);
     ck_assert_int_eq(rbx_jobs_cancel(store, "alice", queued[0], &state, &err), 0);
-    json_object_put(state);
+    rbx_job_state_clear(&state);
     await_status(queued[0], "cancelled", 0);
     enqueue(1, "20000", NULL, running);
     pid_t w = start_worker();
@@ -307,7 +302,7 @@ START_TEST(test_cancel_queued_and_running)
     while (runs_of(running[0]) == 0)
         usleep(10000);
     ck_assert_int_eq(rbx_jobs_cancel(store, "alice", running[0], &state, &err), 0);
-    json_object_put(state);
+    rbx_job_state_clear(&state);
     await_status(running[0], "cancelled", 3000);
     ck_assert_int_eq(waitpid(w, NULL, WNOHANG), 0); /* the worker lives on */
     stop_worker(w, SIGTERM);
@@ -390,10 +385,10 @@ START_TEST(test_sigterm_gives_jobs_back)
     int status = stop_worker(w, SIGTERM); /* the second one: give back at once */
     ck_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0);
     await_status(ids[0], "queued", 0);
-    json_object *state;
+    rbx_job_state state;
     rbx_error err;
     ck_assert_int_eq(rbx_jobs_cancel(store, "alice", ids[0], &state, &err), 0);
-    json_object_put(state);
+    rbx_job_state_clear(&state);
 }
 END_TEST
 

@@ -55,25 +55,34 @@ static void enqueue_one(const char *code, const char *callback_url, char *id)
 static const char *status_of(const char *user, const char *id)
 {
     static char status[32];
-    json_object *state, *s;
+    rbx_job_state state;
     rbx_error err;
     if (rbx_jobs_get(store, user, id, &state, &err) < 0)
         return "absent";
-    json_object_object_get_ex(state, "status", &s);
-    snprintf(status, sizeof(status), "%s", json_object_get_string(s));
-    json_object_put(state);
+    snprintf(status, sizeof(status), "%s", state.status);
+    rbx_job_state_clear(&state);
     return status;
 }
 
-static json_object *result_for(const char *id)
+/* The record of job's run, as the worker's child hands it over. */
+static rbx_run_record record_for(const rbx_job *job)
 {
-    json_object *r = json_object_new_object();
-    json_object_object_add(r, "id", json_object_new_string(id));
-    json_object_object_add(r, "status", json_object_new_string("success"));
-    json_object *lang = json_object_new_object();
-    json_object_object_add(lang, "id", json_object_new_string("python"));
-    json_object_object_add(r, "language", lang);
-    return r;
+    rbx_run_record rec = make_record(job->id, "python", "success", 1, 2);
+    snprintf(rec.request_id, sizeof(rec.request_id), "%s", job->request_id);
+    return rec;
+}
+
+/* Finish job as owner with its record and answer. */
+static int finish_as(rbx_store *s, const rbx_job *job, const char *owner, bool save_history,
+                     bool *finished, rbx_error *err)
+{
+    rbx_run_input in = make_input("python", "x", 0);
+    in.save_history = save_history;
+    rbx_run_record rec = record_for(job);
+    char *answer = make_answer(&rec);
+    int rc = rbx_jobs_finish(s, job, owner, &in, &rec, answer, finished, err);
+    free(answer);
+    return rc;
 }
 
 START_TEST(test_enqueue_get_and_other_user)
@@ -82,7 +91,7 @@ START_TEST(test_enqueue_get_and_other_user)
     enqueue_one("print(1)", NULL, id);
     ck_assert_int_eq(strlen(id), 36);
     ck_assert_str_eq(status_of("alice", id), "queued");
-    json_object *state;
+    rbx_job_state state, many[2];
     rbx_error err;
     ck_assert_int_eq(rbx_jobs_get(store, "bob", id, &state, &err), -1);
     ck_assert_int_eq(err.kind, RBX_ERR_NOT_FOUND);
@@ -90,11 +99,16 @@ START_TEST(test_enqueue_get_and_other_user)
     ck_assert_int_eq(err.kind, RBX_ERR_NOT_FOUND);
     ck_assert_str_eq(status_of("alice", id), "queued");
     const char *ids[] = {id, "00000000-0000-0000-0000-000000000000"};
-    ck_assert_int_eq(rbx_jobs_get_many(store, "alice", ids, 2, &state, &err), 0);
-    const char *text = json_object_to_json_string(state);
-    ck_assert_ptr_nonnull(strstr(text, "\"not_found\""));
-    ck_assert_ptr_nonnull(strstr(text, "\"queued\""));
-    json_object_put(state);
+    ck_assert_int_eq(rbx_jobs_get_many(store, "alice", ids, 2, many, &err), 0);
+    ck_assert(many[0].found);
+    ck_assert_str_eq(many[0].status, "queued");
+    ck_assert_int_gt(many[0].created_at, 0);
+    ck_assert_int_eq(many[0].started_at, -1);
+    ck_assert_ptr_null(many[0].result);
+    ck_assert(!many[1].found);
+    ck_assert_str_eq(many[1].id, ids[1]);
+    rbx_job_state_clear(&many[0]);
+    rbx_job_state_clear(&many[1]);
 }
 END_TEST
 
@@ -153,21 +167,43 @@ START_TEST(test_claim_finish_once_and_history)
     ck_assert(!owned);
     ck_assert_int_eq(rbx_jobs_renew(store, job.id, "w1", 60, &owned, &cancel, &err), 0);
     ck_assert(owned && !cancel);
-    json_object *result = result_for(job.id);
-    ck_assert_int_eq(rbx_jobs_finish(store, &job, "w2", result, true, &finished, &err), 0);
+    ck_assert_int_eq(finish_as(store, &job, "w2", true, &finished, &err), 0);
     ck_assert(!finished);
-    ck_assert_int_eq(rbx_jobs_finish(store, &job, "w1", result, true, &finished, &err), 0);
+    ck_assert_int_eq(finish_as(store, &job, "w1", true, &finished, &err), 0);
     ck_assert(finished);
-    ck_assert_int_eq(rbx_jobs_finish(store, &job, "w1", result, true, &finished, &err), 0);
+    ck_assert_int_eq(finish_as(store, &job, "w1", true, &finished, &err), 0);
     ck_assert(!finished); /* a job ends once */
     ck_assert_str_eq(status_of("alice", first), "done");
-    json_object *run;
+    rbx_history_row run;
     ck_assert_msg(rbx_store_history_get(store, "alice", first, &run, &err) == 0, "%s", err.message);
-    json_object_put(run);
-    json_object *state;
+    ck_assert_str_eq(run.status, "success");
+    rbx_history_row_free(&run);
+    rbx_job_state state;
     ck_assert_int_eq(rbx_jobs_cancel(store, "alice", first, &state, &err), -1);
     ck_assert_int_eq(err.kind, RBX_ERR_CONFLICT);
-    json_object_put(result);
+    rbx_job_clear(&job);
+}
+END_TEST
+
+/* The POST that queued a job is named in its run's history record. */
+START_TEST(test_request_id_goes_from_enqueue_to_history)
+{
+    rbx_job_new new_job = {.request = body("print(1)"),
+                           .request_id = "feedfacefeedfacefeedfacefeedface"};
+    rbx_error err;
+    ck_assert_int_eq(rbx_jobs_enqueue(store, "alice", key.id, &new_job, 1, 1000, 0, &err), 0);
+    json_object_put(new_job.request);
+    rbx_job job;
+    bool claimed, finished;
+    ck_assert_int_eq(rbx_jobs_claim(store, "w1", 60, &job, &claimed, &err), 0);
+    ck_assert(claimed);
+    ck_assert_str_eq(job.request_id, "feedfacefeedfacefeedfacefeedface");
+    ck_assert_int_eq(finish_as(store, &job, "w1", true, &finished, &err), 0);
+    ck_assert(finished);
+    rbx_history_row run;
+    ck_assert_int_eq(rbx_store_history_get(store, "alice", job.id, &run, &err), 0);
+    ck_assert_str_eq(run.request_id, "feedfacefeedfacefeedfacefeedface");
+    rbx_history_row_free(&run);
     rbx_job_clear(&job);
 }
 END_TEST
@@ -188,15 +224,13 @@ START_TEST(test_expired_lease_is_reclaimed)
     ck_assert(claimed);
     ck_assert_str_eq(again.id, id);
     ck_assert_int_eq(again.runs, 2);
-    json_object *result = result_for(id);
-    ck_assert_int_eq(rbx_jobs_finish(store, &job, "dead", result, false, &finished, &err), 0);
+    ck_assert_int_eq(finish_as(store, &job, "dead", false, &finished, &err), 0);
     ck_assert(!finished); /* the dead worker's late finish changes nothing */
-    ck_assert_int_eq(rbx_jobs_finish(store, &again, "w2", result, false, &finished, &err), 0);
+    ck_assert_int_eq(finish_as(store, &again, "w2", false, &finished, &err), 0);
     ck_assert(finished);
-    json_object *run;
+    rbx_history_row run;
     ck_assert_int_eq(rbx_store_history_get(store, "alice", id, &run, &err),
                      -1); /* save_history false */
-    json_object_put(result);
     rbx_job_clear(&job);
     rbx_job_clear(&again);
 }
@@ -211,25 +245,23 @@ START_TEST(test_cancel_queued_and_running_and_release)
     rbx_job job, job3;
     bool claimed, owned, cancel;
     rbx_error err;
-    json_object *state;
+    rbx_job_state state;
     ck_assert_int_eq(rbx_jobs_claim(store, "w1", 60, &job, &claimed, &err), 0);
     ck_assert_str_eq(job.id, running);
     ck_assert_int_eq(rbx_jobs_cancel(store, "alice", queued, &state, &err), 0);
-    json_object_put(state);
+    rbx_job_state_clear(&state);
     ck_assert_str_eq(status_of("alice", queued), "cancelled");
     /* A running job is cancelled at once, as DELETE answers; its worker
      * learns it at its next renewal, and cannot store a result after. */
     ck_assert_int_eq(rbx_jobs_cancel(store, "alice", running, &state, &err), 0);
-    ck_assert_ptr_nonnull(strstr(json_object_to_json_string(state), "\"status\": \"cancelled\""));
-    json_object_put(state);
+    ck_assert_str_eq(state.status, "cancelled");
+    rbx_job_state_clear(&state);
     ck_assert_str_eq(status_of("alice", running), "cancelled");
     ck_assert_int_eq(rbx_jobs_renew(store, running, "w1", 60, &owned, &cancel, &err), 0);
     ck_assert(owned && cancel);
     bool finished = true;
-    json_object *late = result_for(running);
-    ck_assert_int_eq(rbx_jobs_finish(store, &job, "w1", late, false, &finished, &err), 0);
+    ck_assert_int_eq(finish_as(store, &job, "w1", false, &finished, &err), 0);
     ck_assert(!finished);
-    json_object_put(late);
     ck_assert_int_eq(rbx_jobs_mark_cancelled(store, running, "w1", &err), 0);
     ck_assert_str_eq(status_of("alice", running), "cancelled");
     /* The cancelled queued job is never claimed; the third is, and can be released. */
@@ -258,8 +290,9 @@ START_TEST(test_callback_bookkeeping)
     ck_assert_int_eq(rbx_jobs_delivery_claim(store, 1000, &d, &claimed, &err), 0);
     ck_assert(!claimed); /* not done yet: nothing to deliver */
     ck_assert_int_eq(rbx_jobs_claim(store, "w1", 60, &job, &claimed, &err), 0);
-    json_object *result = result_for(id);
-    ck_assert_int_eq(rbx_jobs_finish(store, &job, "w1", result, false, &finished, &err), 0);
+    ck_assert_int_eq(finish_as(store, &job, "w1", false, &finished, &err), 0);
+    rbx_run_record rec = record_for(&job);
+    char *answer = make_answer(&rec);
     ck_assert_int_eq(rbx_jobs_next_delivery_in(store, &in_ms, &err), 0);
     ck_assert_int_eq(in_ms, 0);
     ck_assert_int_eq(rbx_jobs_delivery_claim(store, 60000, &d, &claimed, &err), 0);
@@ -267,7 +300,7 @@ START_TEST(test_callback_bookkeeping)
     ck_assert_str_eq(d.id, id);
     ck_assert_str_eq(d.url, "http://127.0.0.1:9/hook");
     ck_assert_str_eq(d.signing_secret, key.signing_secret);
-    ck_assert_str_eq(d.body, json_object_to_json_string_ext(result, JSON_C_TO_STRING_PLAIN));
+    ck_assert_str_eq(d.body, answer); /* the answer's text as its writer produced it */
     rbx_job_delivery d2;
     ck_assert_int_eq(rbx_jobs_delivery_claim(store, 60000, &d2, &claimed, &err), 0);
     ck_assert(!claimed); /* held by the first claim */
@@ -279,19 +312,16 @@ START_TEST(test_callback_bookkeeping)
     ck_assert_int_eq(rbx_jobs_delivery_record(store, id, 200, true, 0, &err), 0);
     ck_assert_int_eq(rbx_jobs_next_delivery_in(store, &in_ms, &err), 0);
     ck_assert_int_eq(in_ms, -1);
-    json_object *state, *cb, *v;
+    rbx_job_state state;
     ck_assert_int_eq(rbx_jobs_get(store, "alice", id, &state, &err), 0);
-    ck_assert(json_object_object_get_ex(state, "callback", &cb));
-    json_object_object_get_ex(cb, "attempts", &v);
-    ck_assert_int_eq(json_object_get_int(v), 2);
-    json_object_object_get_ex(cb, "last_http_status", &v);
-    ck_assert_int_eq(json_object_get_int(v), 200);
-    json_object_object_get_ex(cb, "delivered_at", &v);
-    ck_assert(json_object_is_type(v, json_type_string));
-    json_object_object_get_ex(state, "result", &v);
-    ck_assert(json_object_is_type(v, json_type_object));
-    json_object_put(state);
-    json_object_put(result);
+    ck_assert(state.has_callback);
+    ck_assert_int_eq(state.callback_attempts, 2);
+    ck_assert(state.callback_last_status.set);
+    ck_assert_int_eq(state.callback_last_status.value, 200);
+    ck_assert_int_gt(state.callback_delivered_at, 0);
+    ck_assert_str_eq(state.result, answer);
+    rbx_job_state_clear(&state);
+    free(answer);
     rbx_job_delivery_clear(&d);
     rbx_job_delivery_clear(&d2);
     rbx_job_clear(&job);
@@ -320,14 +350,12 @@ static void claimer(int index, int fd)
             _exit(3);
         if (!claimed)
             break;
-        json_object *result = result_for(job.id);
-        if (rbx_jobs_finish(own, &job, owner, result, true, &finished, &err) < 0 || !finished)
+        if (finish_as(own, &job, owner, true, &finished, &err) < 0 || !finished)
             _exit(4);
         char line[64];
         int n = snprintf(line, sizeof(line), "%s\n", job.id);
         if (write(fd, line, (size_t)n) != n) /* under PIPE_BUF: one atomic write */
             _exit(5);
-        json_object_put(result);
         rbx_job_clear(&job);
     }
     rbx_store_close(own);
@@ -416,6 +444,7 @@ static Suite *jobs_suite(bool postgres)
     tcase_add_test(tc, test_queue_bound_refuses_whole_batch);
     tcase_add_test(tc, test_key_share_of_the_queue);
     tcase_add_test(tc, test_claim_finish_once_and_history);
+    tcase_add_test(tc, test_request_id_goes_from_enqueue_to_history);
     tcase_add_test(tc, test_expired_lease_is_reclaimed);
     tcase_add_test(tc, test_cancel_queued_and_running_and_release);
     tcase_add_test(tc, test_callback_bookkeeping);
