@@ -9,6 +9,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "common/clock.h"
 #include "common/io.h"
 
 static void print_json(json_object *obj)
@@ -17,12 +18,10 @@ static void print_json(json_object *obj)
                                         JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE));
 }
 
+/* The one timestamp format (common/clock.h), as the store's key list writes it. */
 static void format_time(int64_t unix_seconds, char *out, size_t outsz)
 {
-    time_t t = (time_t)unix_seconds;
-    struct tm tm;
-    if (!gmtime_r(&t, &tm) || strftime(out, outsz, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
-        snprintf(out, outsz, "%lld", (long long)unix_seconds);
+    rbx_clock_iso8601(unix_seconds * 1000, out, outsz);
 }
 
 static void print_created_key(const char *key, const rbx_key_info *info, bool json)

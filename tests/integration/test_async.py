@@ -9,6 +9,7 @@ import hmac
 import http.server
 import json
 import os
+import re
 import signal
 import subprocess
 import threading
@@ -206,6 +207,22 @@ def test_async_run_polled_to_done(stack, worker, alice):
     assert state["created_at"] and state["started_at"] and state["finished_at"]
     assert state["callback"] is None
     assert stack.request("GET", "/history/" + task_id, key=alice).status == 200
+
+
+ISO8601_MS = r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z"
+
+
+def test_async_run_s_history_record_names_the_post_s_request_id(stack, worker, alice):
+    r = stack.request("POST", "/execute/async", PY_HELLO, key=alice)
+    assert r.status == 202, r
+    rid = r.headers["x-request-id"]
+    state = await_status(stack, alice, r.json["id"], "done")
+    record = stack.request("GET", "/history/" + r.json["id"], key=alice)
+    assert record.status == 200, record
+    assert record.json["request_id"] == rid
+    # One timestamp format for jobs and history: milliseconds, UTC.
+    assert re.fullmatch(ISO8601_MS, state["created_at"]), state
+    assert re.fullmatch(ISO8601_MS, record.json["created_at"]), record.json
 
 
 def test_callback_signed_and_retried_until_delivered(stack, worker):
