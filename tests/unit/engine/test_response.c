@@ -315,6 +315,55 @@ START_TEST(test_failure_shape)
 }
 END_TEST
 
+static int64_t num(json_object *o, const char *key)
+{
+    json_object *v;
+    ck_assert_msg(json_object_object_get_ex(o, key, &v), "missing \"%s\"", key);
+    return json_object_get_int64(v);
+}
+
+/* The record the store binds its columns from holds the answer's facts. */
+static void assert_record_matches(const rbx_report *rep)
+{
+    rbx_run_record rec;
+    rbx_native_record(rep, &rec);
+    json_object *resp = rbx_native_execute(rep, false), *lang;
+    ck_assert_str_eq(rec.id, str(resp, "id"));
+    ck_assert_str_eq(rec.status, str(resp, "status"));
+    ck_assert_int_eq(rec.has_exit_code, !is_null(resp, "exit_code"));
+    if (rec.has_exit_code)
+        ck_assert_int_eq(rec.exit_code, num(resp, "exit_code"));
+    ck_assert_int_eq(rec.cpu_time_ms, num(resp, "cpu_time_ms"));
+    ck_assert_int_eq(rec.wall_time_ms, num(resp, "wall_time_ms"));
+    ck_assert_int_eq(rec.memory_kb, num(resp, "memory_kb"));
+    json_object_object_get_ex(resp, "language", &lang);
+    ck_assert_str_eq(rec.language, str(lang, "id"));
+    if (is_null(lang, "version"))
+        ck_assert_str_eq(rec.language_version, "");
+    else
+        ck_assert_str_eq(rec.language_version, str(lang, "version"));
+    ck_assert_str_eq(rec.request_id, "");
+    json_object_put(resp);
+}
+
+START_TEST(test_the_record_has_the_answer_s_facts)
+{
+    rbx_request *req = request("python", false);
+    rbx_sandbox_result run = result(RBX_SANDBOX_OK, "hello\n", "");
+    run.exit_code = 3;
+    rbx_report rep;
+    rbx_report_init(&rep, "9b2f", req->lang, "3.11.2");
+    rep.run = run_of(req->lang, run);
+    rep.verdict = rep.run.verdict;
+    assert_record_matches(&rep);
+    rbx_report_free(&rep);
+    ck_assert_int_eq(rbx_report_failure(&rep, "j1", "python", "the box could not start"), 0);
+    assert_record_matches(&rep);
+    rbx_report_free(&rep);
+    rbx_request_free(req);
+}
+END_TEST
+
 static Suite *suite(void)
 {
     Suite *s = suite_create("response");
@@ -328,6 +377,7 @@ static Suite *suite(void)
     tcase_add_test(tc, test_interpreter_syntax_error_is_compile_error);
     tcase_add_test(tc, test_validate_shape);
     tcase_add_test(tc, test_failure_shape);
+    tcase_add_test(tc, test_the_record_has_the_answer_s_facts);
     suite_add_tcase(s, tc);
     return s;
 }
