@@ -231,10 +231,10 @@ START_TEST(test_second_connection_keeps_the_lock)
     char wal[sizeof(fx.path) + 8];
     snprintf(wal, sizeof(wal), "%s-wal", fx.path);
     ck_assert_msg(access(wal, F_OK) == 0, "the other process's close deleted the open WAL");
-    json_object *run = NULL;
+    rbx_history_row run;
     ck_assert_msg(rbx_store_history_get(fx.store, "bob", id, &run, &err) == 0,
                   "the other process's run is not seen: %s", err.message);
-    json_object_put(run);
+    rbx_history_row_free(&run);
     rbx_store_close(second);
     for (int i = 0; i < 2; i++) {
         close(go[i]);
