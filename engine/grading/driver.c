@@ -6,9 +6,11 @@
 #include "engine/grading/result_file.h"
 #include "engine/grading/results.h"
 
+#include <errno.h>
 #include <sodium.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "common/clock.h"
 
@@ -146,20 +148,26 @@ static int run_tests(grading *g, rbx_error *err)
     if (rbx_result_file_remove(g->job->workdir_fd, err) < 0)
         return -1;
     /* A fresh secret per run, on the harness's stdin: it signs each result
-     * line with it (harness.h, signed_lines). */
-    char key[2 * 32 + 2] = "";
-    if (g->plan.signed_lines) {
-        unsigned char raw[32];
-        randombytes_buf(raw, sizeof(raw));
-        sodium_bin2hex(key, sizeof(key) - 1, raw, sizeof(raw));
-        strcat(key, "\n");
-    }
+     * line with it (harness.h). 64 hex digits and a newline. */
+    char key[2 * 32 + 2];
+    unsigned char raw[32];
+    randombytes_buf(raw, sizeof(raw));
+    sodium_bin2hex(key, sizeof(key) - 1, raw, sizeof(raw));
+    sodium_memzero(raw, sizeof(raw));
+    strcat(key, "\n");
+    bool on_stdin = !g->plan.key_file;
+    if (!on_stdin &&
+        rbx_harness_write(g->job->workdir_fd, RBX_GRADING_KEY_FILE, key, strlen(key), err) < 0)
+        return -1;
     rbx_run_result *r = &g->rep->run;
-    if (g->runner->run(g->runner->ctx, RBX_GRADING_RUN, g->plan.run, key[0] ? key : NULL,
-                       strlen(key), g->budget_ms, true, r, err) < 0)
+    int rc = g->runner->run(g->runner->ctx, RBX_GRADING_RUN, g->plan.run, on_stdin ? key : NULL,
+                            on_stdin ? strlen(key) : 0, g->budget_ms, true, r, err);
+    if (!on_stdin && unlinkat(g->job->workdir_fd, RBX_GRADING_KEY_FILE, 0) < 0 && errno != ENOENT)
+        rc = rc < 0 ? rc : rbx_error_errno(err, "cannot remove the key file");
+    if (rc < 0)
         return -1;
     key[strcspn(key, "\n")] = '\0';
-    if (rbx_tests_results(g->rep, g->plan.results, r, g->job->workdir_fd, key[0] ? key : NULL) < 0)
+    if (rbx_tests_results(g->rep, g->plan.results, r, g->job->workdir_fd, key) < 0)
         return oom(err);
     for (size_t i = 0; i < g->rep->n_cases; i++)
         rbx_tally_add(&g->tally, &g->rep->cases[i], NULL);

@@ -19,12 +19,15 @@
 #define RBX_PLAN_MAX_STEPS 3
 #define RBX_PLAN_MAX_OWNED 64
 
+/* Go test code: the one test the binary runs; each of the tests is its subtest. */
+#define RBX_GRADING_GO_RUNNER "TestRbxAll"
+#define RBX_GRADING_KEY_FILE ".rbx_key"
+
 typedef enum rbx_results_kind {
     RBX_RESULTS_STDOUT,       /* I/O cases: the program's stdout is the answer */
     RBX_RESULTS_VALUE_FILE,   /* function calls: {"value": ...} in RBX_GRADING_RESULT_FILE */
-    RBX_RESULTS_TEST_LINES,   /* test code: one {"name","passed","message"} line per test */
-    RBX_RESULTS_EXIT_STATUS,  /* C/C++ test code: the tests' main passing is exit 0 */
-    RBX_RESULTS_GO_TEST2JSON, /* Go test code: `go tool test2json` events on stdout */
+    RBX_RESULTS_TEST_LINES,   /* test code: one signed line per test (below) */
+    RBX_RESULTS_GO_TEST2JSON, /* Go test code: signed lines, messages from test2json on stdout */
 } rbx_results_kind;
 
 typedef struct rbx_harness_plan {
@@ -35,12 +38,17 @@ typedef struct rbx_harness_plan {
     bool runs_code[RBX_PLAN_MAX_STEPS];
     size_t n_compile;
     const char *run[RBX_PLAN_MAX_ARGS];
+    /* Test code (every language): each result line is "<HMAC-SHA256 hex>
+     * <JSON>", keyed with a fresh secret the harness reads from its stdin
+     * (and closes) before the submission's code can run, so lines the
+     * submission prints or writes itself are not results; the lines are
+     * numbered ("seq") and end with {"done": true, "seq": n}, so a run cut
+     * short or a file tampered with is a failure, not fewer tests. */
     rbx_results_kind results;
-    /* TEST_LINES only: each line is "<HMAC-SHA256 hex> <JSON>", keyed with
-     * the secret the harness reads from its stdin (and closes) before it
-     * loads the submission, so lines the submission prints or writes itself
-     * are not results. */
-    bool signed_lines;
+    /* The key goes in RBX_GRADING_KEY_FILE in the work dir, which the
+     * harness removes before the code runs, rather than on stdin (Go: the
+     * test binary runs under test2json, which gives it no stdin). */
+    bool key_file;
     char *uncallable; /* set at generation time: the compile_error message */
     char *owned[RBX_PLAN_MAX_OWNED];
     size_t n_owned;
@@ -111,11 +119,14 @@ FILE *rbx_text_start(char **buf, size_t *len, rbx_error *err);
 int rbx_text_write_file(int dirfd, const char *name, FILE *f, char **buf, size_t *len,
                         rbx_error *err);
 
-/* C and C++ test code: write the tests (named file_name in messages) and, when
- * they define top-level `void test_*(void)` functions, a main that runs each
- * in its own process and writes one result line per test (the tests' own main
- * is then set aside). Returns how many test functions it found: 0 means the
- * tests' main is the single test. */
+/* C and C++ test code: the key prelude goes first in the translation unit
+ * (before the code: it takes the secret before any of the code's
+ * constructors run); then rbx_ctests_write writes the tests (named file_name
+ * in messages) and a main that runs each top-level `void test_*(void)`
+ * function in its own process, or the tests' own main as the one test "main"
+ * when there are none, and writes one signed result line per test. Returns
+ * how many test functions it found. The program links with -lsodium. */
+void rbx_ctests_key_prelude(FILE *f);
 size_t rbx_ctests_write(FILE *f, const char *tests, const char *file_name);
 
 /* Whether `name` occurs in source as a whole word (a quick check for a missing function). */

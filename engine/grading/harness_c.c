@@ -388,10 +388,10 @@ int rbx_harness_c(const rbx_harness_input *in, rbx_harness_plan *plan, rbx_error
     if (!f)
         return -1;
     c_signature sig;
-    size_t test_functions = 0;
     if (in->tests) {
+        rbx_ctests_key_prelude(f);
         fputs("#define main rbx_user_main\n#include \"solution.c\"\n#undef main\n", f);
-        test_functions = rbx_ctests_write(f, in->tests, "tests.c");
+        rbx_ctests_write(f, in->tests, "tests.c");
     } else if (read_signature(in, plan, &sig)) {
         fputs(c_prelude, f);
         write_call(f, &sig, in->function_name);
@@ -408,10 +408,7 @@ int rbx_harness_c(const rbx_harness_input *in, rbx_harness_plan *plan, rbx_error
     if (rbx_plan_command(plan, gcc, in->definition->compile, in, &files, err) < 0 ||
         rbx_plan_command(plan, plan->run, in->definition->run, in, &files, err) < 0)
         return -1;
-    if (!in->tests)
-        rbx_plan_argv(gcc, "-ljson-c", NULL);
-    plan->results = !in->tests       ? RBX_RESULTS_VALUE_FILE
-                    : test_functions ? RBX_RESULTS_TEST_LINES
-                                     : RBX_RESULTS_EXIT_STATUS;
+    rbx_plan_argv(gcc, in->tests ? "-lsodium" : "-ljson-c", NULL);
+    plan->results = in->tests ? RBX_RESULTS_TEST_LINES : RBX_RESULTS_VALUE_FILE;
     return 0;
 }

@@ -438,16 +438,16 @@ static int write_function_harness(const rbx_harness_input *in, rbx_error *err)
     return rbx_text_write_file(in->workdir_fd, "rbx_harness.cpp", f, &buf, &len, err);
 }
 
-/* *test_functions: how many test_* functions the tests define (0: their main is the test). */
-static int write_tests(const rbx_harness_input *in, size_t *test_functions, rbx_error *err)
+static int write_tests(const rbx_harness_input *in, rbx_error *err)
 {
     char *buf;
     size_t len;
     FILE *f = rbx_text_start(&buf, &len, err);
     if (!f)
         return -1;
+    rbx_ctests_key_prelude(f);
     fputs(cpp_include_code, f);
-    *test_functions = rbx_ctests_write(f, in->tests, "tests.cpp");
+    rbx_ctests_write(f, in->tests, "tests.cpp");
     return rbx_text_write_file(in->workdir_fd, "rbx_harness.cpp", f, &buf, &len, err);
 }
 
@@ -455,8 +455,7 @@ int rbx_harness_cpp(const rbx_harness_input *in, rbx_harness_plan *plan, rbx_err
 {
     if (rbx_harness_write(in->workdir_fd, "solution.cpp", in->code, strlen(in->code), err) < 0)
         return -1;
-    size_t test_functions = 0;
-    if ((in->tests ? write_tests(in, &test_functions, err) : write_function_harness(in, err)) < 0)
+    if ((in->tests ? write_tests(in, err) : write_function_harness(in, err)) < 0)
         return -1;
     if (in->function_name && !rbx_source_mentions(in->code, in->function_name))
         rbx_plan_uncallable(plan, "function '%s' is not defined in the submission",
@@ -478,8 +477,8 @@ int rbx_harness_cpp(const rbx_harness_input *in, rbx_harness_plan *plan, rbx_err
     if (!in->tests)
         rbx_plan_argv(gxx, "-DRBX_JSON_LINKED={prebuilt}", "{prebuilt}/" RBX_GRADING_CPP_OBJECT,
                       NULL);
-    plan->results = !in->tests       ? RBX_RESULTS_VALUE_FILE
-                    : test_functions ? RBX_RESULTS_TEST_LINES
-                                     : RBX_RESULTS_EXIT_STATUS;
+    else
+        rbx_plan_argv(gxx, "-lsodium", NULL);
+    plan->results = in->tests ? RBX_RESULTS_TEST_LINES : RBX_RESULTS_VALUE_FILE;
     return 0;
 }

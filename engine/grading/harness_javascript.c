@@ -70,11 +70,16 @@ static const char js_tests_runner[] =
     "  const key = fs.readFileSync(0, 'utf8').split('\\n')[0];\n"
     "  fs.closeSync(0);\n"
     "  const crypto = require('crypto');\n"
-    "  return (text) => crypto.createHmac('sha256', key).update(text).digest('hex') + ' ' + text;\n"
+    "  let seq = 0;\n"
+    "  return (obj) => {\n"
+    "    const text = JSON.stringify({ ...obj, seq: seq++ });\n"
+    "    const mac = crypto.createHmac('sha256', key).update(text).digest('hex');\n"
+    "    fs.appendFileSync(RESULT, mac + ' ' + text + '\\n');\n"
+    "  };\n"
     "})();\n"
     "function report(name, e) {\n"
     "  const message = e ? (e.message || String(e)) : null;\n"
-    "  fs.appendFileSync(RESULT, rbxSign(JSON.stringify({ name, passed: !e, message })) + '\\n');\n"
+    "  rbxSign({ name, passed: !e, message });\n"
     "}\n"
     "(async () => {\n"
     "  let lookup;\n"
@@ -84,6 +89,7 @@ static const char js_tests_runner[] =
     "    if (NAMES.length === 0) report('top-level', null);\n"
     "  } catch (e) {\n"
     "    report('top-level', e);\n"
+    "    rbxSign({ done: true });\n"
     "    return;\n"
     "  }\n"
     "  for (const name of NAMES) {\n"
@@ -94,6 +100,7 @@ static const char js_tests_runner[] =
     "      report(name, e);\n"
     "    }\n"
     "  }\n"
+    "  rbxSign({ done: true });\n"
     "})();\n";
 
 static bool is_ident_char(char c)
@@ -206,7 +213,6 @@ static int generate(const rbx_harness_input *in, rbx_harness_plan *plan, bool ts
     if (rbx_plan_command(plan, plan->run, in->definition->run, in, &harness, err) < 0)
         return -1;
     plan->results = in->tests ? RBX_RESULTS_TEST_LINES : RBX_RESULTS_VALUE_FILE;
-    plan->signed_lines = in->tests != NULL;
     return 0;
 }
 

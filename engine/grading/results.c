@@ -126,8 +126,6 @@ static rbx_case_report *add_test(rbx_report *rep, const char *name, rbx_verdict 
  * NULL: a line the submission wrote itself does not know the key. */
 static const char *verified(const char *line, const char *key)
 {
-    if (!key)
-        return line;
     const char *json = strchr(line, ' ');
     if (!json || json - line != 2 * crypto_auth_hmacsha256_BYTES)
         return NULL;
@@ -143,8 +141,64 @@ static const char *verified(const char *line, const char *key)
     return json;
 }
 
-/* {"name", "passed", "message"} lines written by the test runners. */
-static int tests_from_lines(rbx_report *rep, int workdir_fd, const char *key)
+/* Reading the signed lines: each carries "seq", 0, 1, 2 … in order, and the
+ * runner's last line is {"done": true, "seq": n}. A line removed, replayed,
+ * reordered or spoiled (the submission can write the file too), or a run
+ * that ended inside a test, leaves the sequence without its end. */
+typedef struct line_reader {
+    int64_t next_seq;
+    bool done, broken;
+    json_object *outputs; /* Go: each test's output from test2json, for its message */
+} line_reader;
+
+static int64_t seq_of(json_object *o)
+{
+    json_object *seq;
+    return json_object_object_get_ex(o, "seq", &seq) && json_object_is_type(seq, json_type_int)
+               ? json_object_get_int64(seq)
+               : -1;
+}
+
+/* A failed test's message: its own, else (Go) what the test printed. */
+static const char *message_of(json_object *o, const char *name, const line_reader *lr)
+{
+    json_object *msg, *out;
+    char key[300];
+    if (json_object_object_get_ex(o, "message", &msg) && json_object_get_string(msg))
+        return json_object_get_string(msg);
+    snprintf(key, sizeof(key), "%s/%s", RBX_GRADING_GO_RUNNER, name);
+    if (lr->outputs && json_object_object_get_ex(lr->outputs, key, &out))
+        return json_object_get_string(out);
+    return NULL;
+}
+
+static int test_line(rbx_report *rep, json_object *o, line_reader *lr)
+{
+    json_object *name, *passed, *done;
+    if (lr->done || seq_of(o) != lr->next_seq++) {
+        lr->broken = true;
+        return 0;
+    }
+    if (json_object_object_get_ex(o, "done", &done)) {
+        lr->done = json_object_get_boolean(done);
+        return 0;
+    }
+    if (!json_object_object_get_ex(o, "name", &name) ||
+        !json_object_object_get_ex(o, "passed", &passed)) {
+        lr->broken = true;
+        return 0;
+    }
+    bool ok = json_object_get_boolean(passed);
+    const char *test = json_object_get_string(name);
+    rbx_case_report *c = add_test(rep, test, ok ? RBX_VERDICT_SUCCESS : RBX_VERDICT_WRONG_ANSWER);
+    if (!c)
+        return -1;
+    const char *msg = ok ? NULL : message_of(o, test, lr);
+    return msg ? set_text(&c->message, msg) : 0;
+}
+
+/* {"name", "seq", "passed", "message"} lines signed by the test runners. */
+static int tests_from_lines(rbx_report *rep, int workdir_fd, const char *key, line_reader *lr)
 {
     char *buf = NULL, *save = NULL;
     size_t len;
@@ -157,40 +211,19 @@ static int tests_from_lines(rbx_report *rep, int workdir_fd, const char *key)
         const char *json = verified(line, key);
         if (!json)
             continue;
-        json_object *o = json_tokener_parse(json), *name, *passed, *msg = NULL;
-        if (json_object_object_get_ex(o, "name", &name) &&
-            json_object_object_get_ex(o, "passed", &passed)) {
-            json_object_object_get_ex(o, "message", &msg);
-            bool ok = json_object_get_boolean(passed);
-            rbx_case_report *c = add_test(rep, json_object_get_string(name),
-                                          ok ? RBX_VERDICT_SUCCESS : RBX_VERDICT_WRONG_ANSWER);
-            if (!c)
-                rc = -1;
-            else if (!ok && json_object_get_string(msg))
-                rc = set_text(&c->message, json_object_get_string(msg));
-        }
+        json_object *o = json_tokener_parse(json);
+        rc = test_line(rep, o, lr);
         json_object_put(o);
     }
     free(buf);
     return rc;
 }
 
-/* C and C++: the tests' main is one test; a failed assert() is a wrong answer. */
-static int tests_from_exit(rbx_report *rep, const rbx_run_result *r)
-{
-    rbx_verdict v = r->verdict;
-    if (v == RBX_VERDICT_RUNTIME_ERROR && r->err.data && strstr(r->err.data, "Assertion"))
-        v = RBX_VERDICT_WRONG_ANSWER;
-    rbx_case_report *c = add_test(rep, "main", v);
-    if (!c)
-        return -1;
-    return v == RBX_VERDICT_SUCCESS ? 0 : run_error(&c->message, r);
-}
-
 /* Output a test printed, without go test's own "=== RUN" and "--- FAIL" lines. */
 static void append_output(json_object *outputs, const char *test, const char *text)
 {
-    if (strncmp(text, "=== ", 4) == 0 || strncmp(text, "--- ", 4) == 0)
+    const char *start = text + strspn(text, " \t"); /* a subtest's are indented */
+    if (strncmp(start, "=== ", 4) == 0 || strncmp(start, "--- ", 4) == 0)
         return;
     json_object *prev;
     const char *old =
@@ -202,46 +235,25 @@ static void append_output(json_object *outputs, const char *test, const char *te
     free(joined);
 }
 
-/* One test2json event: output is collected per test, pass/fail/skip ends it. */
-static int test2json_event(rbx_report *rep, json_object *ev, json_object *outputs)
+/* Go: what each test printed, from test2json's "output" events on stdout.
+ * Only messages come from there (the submission can print such events
+ * too); the verdicts are the signed lines. */
+static json_object *test2json_outputs(const rbx_run_result *r)
 {
-    json_object *action, *test, *output, *msg;
-    if (!json_object_object_get_ex(ev, "Action", &action) ||
-        !json_object_object_get_ex(ev, "Test", &test))
-        return 0;
-    const char *a = json_object_get_string(action), *name = json_object_get_string(test);
-    if (strcmp(a, "output") == 0 && json_object_object_get_ex(ev, "Output", &output)) {
-        append_output(outputs, name, json_object_get_string(output));
-        return 0;
-    }
-    if (strcmp(a, "pass") != 0 && strcmp(a, "fail") != 0 && strcmp(a, "skip") != 0)
-        return 0;
-    bool failed = strcmp(a, "fail") == 0;
-    rbx_case_report *c =
-        add_test(rep, name, failed ? RBX_VERDICT_WRONG_ANSWER : RBX_VERDICT_SUCCESS);
-    if (!c)
-        return -1;
-    if (failed && json_object_object_get_ex(outputs, name, &msg))
-        return set_text(&c->message, json_object_get_string(msg));
-    return 0;
-}
-
-static int tests_from_test2json(rbx_report *rep, const rbx_run_result *r)
-{
-    if (!r->out.data)
-        return 0;
     json_object *outputs = json_object_new_object();
-    char *copy = strndup(r->out.data, r->out.len), *save = NULL;
-    int rc = copy ? 0 : -1;
-    for (char *line = copy ? strtok_r(copy, "\n", &save) : NULL; line && rc == 0;
+    char *copy = r->out.data ? strndup(r->out.data, r->out.len) : NULL, *save = NULL;
+    for (char *line = copy ? strtok_r(copy, "\n", &save) : NULL; line && outputs;
          line = strtok_r(NULL, "\n", &save)) {
-        json_object *ev = json_tokener_parse(line);
-        rc = test2json_event(rep, ev, outputs);
+        json_object *ev = json_tokener_parse(line), *action, *test, *output;
+        if (json_object_object_get_ex(ev, "Action", &action) &&
+            json_object_object_get_ex(ev, "Test", &test) &&
+            json_object_object_get_ex(ev, "Output", &output) &&
+            strcmp(json_object_get_string(action), "output") == 0)
+            append_output(outputs, json_object_get_string(test), json_object_get_string(output));
         json_object_put(ev);
     }
     free(copy);
-    json_object_put(outputs);
-    return rc;
+    return outputs;
 }
 
 static bool any_failed(const rbx_report *rep)
@@ -255,20 +267,27 @@ static bool any_failed(const rbx_report *rep)
 int rbx_tests_results(rbx_report *rep, rbx_results_kind kind, const rbx_run_result *r,
                       int workdir_fd, const char *key)
 {
-    if (kind == RBX_RESULTS_EXIT_STATUS)
-        return tests_from_exit(rep, r);
-    int rc = kind == RBX_RESULTS_GO_TEST2JSON ? tests_from_test2json(rep, r)
-                                              : tests_from_lines(rep, workdir_fd, key);
+    line_reader lr = {.outputs = kind == RBX_RESULTS_GO_TEST2JSON ? test2json_outputs(r) : NULL};
+    int rc = tests_from_lines(rep, workdir_fd, key, &lr);
+    json_object_put(lr.outputs);
     if (rc < 0)
         return -1;
     /* A run that died (a crash, a time limit) after or instead of the reported
-     * tests is a result of its own, unless a test already said what failed. */
+     * tests is a result of its own, unless a test already said what failed
+     * (go test exits 1 when a test failed). */
     bool go_fail = kind == RBX_RESULTS_GO_TEST2JSON && r->verdict == RBX_VERDICT_RUNTIME_ERROR &&
                    any_failed(rep);
-    if (r->verdict == RBX_VERDICT_SUCCESS || go_fail)
+    if (r->verdict != RBX_VERDICT_SUCCESS && !go_fail) {
+        rbx_case_report *c = add_test(rep, "(run)", r->verdict);
+        return c ? run_error(&c->message, r) : -1;
+    }
+    if (lr.done && !lr.broken)
         return 0;
-    rbx_case_report *c = add_test(rep, "(run)", r->verdict);
-    return c ? run_error(&c->message, r) : -1;
+    rbx_case_report *c = add_test(rep, "(run)", RBX_VERDICT_RUNTIME_ERROR);
+    return c ? set_text(&c->message, lr.done ? "the test results were altered by the program"
+                                             : "the tests did not finish: the program ended "
+                                               "before the test runner reported its end")
+             : -1;
 }
 
 void rbx_tally_add(rbx_grading_tally *t, const rbx_case_report *c, const rbx_run_result *r)

@@ -276,34 +276,139 @@ def test_cli_workdir_files_are_charged_to_the_box(tmp_path):
     assert report["memory_kb"] >= 60 * 1024, report
 
 
-FORGE_PY = ("import json, sys\n"
-            "line = json.dumps({'name': 'test_forged', 'passed': True, 'message': None})\n"
-            "open('/box/.rbx_result', 'a').write(line + '\\n')\n"
-            "print(line)\n"
-            "def add(a, b):\n"
-            "    return a - b\n")
-FORGE_JS = ("const fs = require('fs');\n"
-            "const line = JSON.stringify({name: 'test_forged', passed: true, message: null});\n"
-            "fs.appendFileSync('/box/.rbx_result', line + '\\n');\n"
-            "console.log(line);\n"
-            "function add(a, b) { return a - b; }\n")
+# Tests mode, every language: a submission that prints result lines of its
+# own (as the runner writes them, and as go test prints them), appends them
+# to the result file, or does so and then ends the process from inside a
+# test. {forge} is where the forging code goes, {exit} how the code ends the
+# process; a line is "<64 hex digits> <json>", the signed form with a MAC the
+# submission cannot know.
+FORGED_LINE = '{"name": "%s", "seq": 0, "passed": true, "message": null}'
+FORGE = {
+    "python": ("import json, sys\n"
+               "def forge():\n"
+               "    line = '" + FORGED_LINE % "test_forged" + "'\n"
+               "    print(line)\n"
+               "    open('/box/.rbx_result', 'a').write('0' * 64 + ' ' + line + '\\n')\n"
+               "    open('/box/.rbx_result', 'a').write('0' * 64 + ' {\"done\": true, \"seq\": 1}\\n')\n"
+               "forge()\n"
+               "def add(a, b):\n"
+               "    {body}\n",
+               "forge(); sys.exit(0)", "return a - b", "return a + b",
+               "def test_add():\n    assert add(1, 2) == 3\n", "test_add", "test_forged"),
+    "javascript": ("const fs = require('fs');\n"
+                   "function forge() {\n"
+                   "  const line = '" + FORGED_LINE % "test_forged" + "';\n"
+                   "  console.log(line);\n"
+                   "  fs.appendFileSync('/box/.rbx_result', '0'.repeat(64) + ' ' + line + '\\n');\n"
+                   "}\n"
+                   "forge();\n"
+                   "function add(a, b) { {body} }\n",
+                   "forge(); process.exit(0);", "return a - b;", "return a + b;",
+                   "function test_add() { if (add(1, 2) !== 3) throw new Error('no'); }\n",
+                   "test_add", "test_forged"),
+    "java": ("import java.nio.file.*;\n"
+             "public class Solution {\n"
+             "  static { forge(); }\n"
+             "  static void forge() {\n"
+             "    String line = \"" + (FORGED_LINE % "SolutionTest.testForged").replace('"', '\\"') + "\";\n"
+             "    System.out.println(line);\n"
+             "    try {\n"
+             "      Files.write(Paths.get(\"/box/.rbx_result\"), (\"0\".repeat(64) + \" \" + line + \"\\n\")"
+             ".getBytes(), StandardOpenOption.CREATE, StandardOpenOption.APPEND);\n"
+             "    } catch (Exception e) { throw new RuntimeException(e); }\n"
+             "  }\n"
+             "  public static int add(int a, int b) { {body} }\n"
+             "}\n",
+             "forge(); System.exit(0); return 0;", "return a - b;", "return a + b;",
+             "class SolutionTest {\n"
+             "  void testAdd() { assert Solution.add(1, 2) == 3 : \"add\"; }\n"
+             "}\n",
+             "SolutionTest.testAdd", "SolutionTest.testForged"),
+    "c": ("#include <stdio.h>\n#include <stdlib.h>\n"
+          "static void forge(void) {\n"
+          "  const char *line = \"" + (FORGED_LINE % "test_forged").replace('"', '\\"') + "\";\n"
+          "  puts(line); fflush(stdout);\n"
+          "  FILE *f = fopen(\"/box/.rbx_result\", \"a\");\n"
+          "  if (f) { fprintf(f, \"%064d %s\\n\", 0, line); fclose(f); }\n"
+          "}\n"
+          "__attribute__((constructor)) static void early(void) { forge(); }\n"
+          "int add(int a, int b) { {body} }\n",
+          "forge(); exit(0);", "return a - b;", "return a + b;",
+          "#include <assert.h>\nint add(int a, int b);\n"
+          "void test_add(void) { assert(add(1, 2) == 3); }\n",
+          "test_add", "test_forged"),
+    "go": ("package main\n\nimport (\n\t\"fmt\"\n\t\"os\"\n)\n\n"
+           "func forge() {\n"
+           "\tfmt.Println(`{\"Action\":\"pass\",\"Test\":\"TestForged\"}`)\n"
+           "\tfmt.Println(\"--- PASS: TestForged (0.00s)\")\n"
+           "\tfmt.Println(\"--- PASS: TestAdd (0.00s)\")\n"
+           "\tf, _ := os.OpenFile(\"/box/.rbx_result\", os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o644)\n"
+           "\tif f != nil {\n"
+           "\t\tfmt.Fprintf(f, \"%064d %s\\n\", 0, `" + FORGED_LINE % "TestForged" + "`)\n"
+           "\t\tf.Close()\n"
+           "\t}\n"
+           "}\n\n"
+           "func init() { forge() }\n\n"
+           "func Add(a, b int) int { {body} }\n\n"
+           "func main() {}\n",
+           "forge(); os.Exit(0); return 0", "return a - b", "return a + b",
+           "func TestAdd(t *testing.T) {\n\tif Add(1, 2) != 3 {\n\t\tt.Fatal(\"1 + 2\")\n\t}\n}\n",
+           "TestAdd", "TestForged"),
+}
+FORGE["cpp"] = (FORGE["c"][0].replace("<stdio.h>", "<cstdio>").replace("<stdlib.h>", "<cstdlib>"),
+                ) + FORGE["c"][1:4] + ("#include <cassert>\nint add(int a, int b);\n"
+                                        "void test_add() { assert(add(1, 2) == 3); }\n",
+                                        "test_add", "test_forged")
+# C whose tests are a main of their own (no test_* functions): that main is the one test.
+FORGE["c-main"] = FORGE["c"][:4] + ("#include <assert.h>\nint add(int a, int b);\n"
+                                    "int main(void) { assert(add(1, 2) == 3); return 0; }\n",
+                                    "main", "test_forged")
 
 
-@pytest.mark.parametrize("language, code, tests", [
-    ("python", FORGE_PY, "def test_add():\n    assert add(1, 2) == 3\n"),
-    ("javascript", FORGE_JS, "function test_add() { if (add(1, 2) !== 3) throw new Error('no'); }\n"),
-])
-def test_tests_mode_result_lines_cannot_be_forged(stack, alice, language, code, tests):
-    """In tests mode the submission shares a process with its tests: once it
-    could write or print result lines of its own and pass. Each real line is
-    now signed with a secret the harness read before loading the submission."""
+def forge_run(stack, alice, case, variant):
+    template, exits, wrong, right, tests, real, forged = FORGE[case]
+    body = {"forged": wrong, "exits": exits, "honest": right}[variant]
+    code = template.replace("{body}", body)
+    language = case.split("-")[0]
     r = stack.execute(alice, {"language": language, "code": code, "tests": tests},
                       retry_busy=True)
     assert r.status == 200, r
-    names = [t["name"] for t in r.json["results"]]
-    assert "test_forged" not in names, r.json["results"]
-    assert any(t["name"] == "test_add" and not t["passed"] for t in r.json["results"]), r.json
-    assert r.json["all_passed"] is False
+    assert r.json["status"] != "compile_error", r.json
+    return r.json, real, forged
+
+
+@pytest.mark.parametrize("case", sorted(FORGE))
+def test_tests_mode_result_lines_cannot_be_forged(stack, alice, case):
+    """In tests mode the submission shares a process with its tests: once it
+    could write or print result lines of its own and pass (in Java, C, C++
+    and Go until now). Each real line is now signed with a secret the harness
+    took before the submission's code could run."""
+    out, real, forged = forge_run(stack, alice, case, "forged")
+    names = [t["name"] for t in out["results"]]
+    assert forged not in names, out["results"]
+    assert any(t["name"] == real and not t["passed"] for t in out["results"]), out
+    assert out["all_passed"] is False and out["status"] != "success", out
+
+
+@pytest.mark.parametrize("case", sorted(FORGE))
+def test_tests_mode_exit_after_forging_fails(stack, alice, case):
+    """The submission forges its lines and then ends the process, status 0,
+    from inside the test: the test it cut short is not a pass (the runner's
+    signed end line, or in C and C++ the test's child handing back its
+    token, never came)."""
+    out, real, forged = forge_run(stack, alice, case, "exits")
+    assert not any(t["passed"] for t in out["results"] if t["name"] in (real, forged)), out
+    assert out["all_passed"] is False and out["status"] != "success", out
+    assert any(not t["passed"] and t["message"] for t in out["results"]), out
+
+
+@pytest.mark.parametrize("case", sorted(FORGE))
+def test_tests_mode_honest_submission_passes(stack, alice, case):
+    """The control: the same forging code around a right answer, and no exit.
+    The real test passes, alone."""
+    out, real, forged = forge_run(stack, alice, case, "honest")
+    assert [(t["name"], t["passed"]) for t in out["results"]] == [(real, True)], out
+    assert out["all_passed"] is True and out["status"] == "success", out
 
 
 def test_client_that_hangs_up_releases_its_sandbox(stack):
