@@ -92,7 +92,9 @@ static int write_function_harness(const rbx_harness_input *in, rbx_error *err)
     return rbx_text_write_file(in->workdir_fd, "zz_rbx_harness.go", f, &buf, &len, err);
 }
 
-/* The key's package: imported by the runner, so its init runs before any
+/* The key's package: imported by the runner as "./rbxkey" (GOPATH mode, as
+ * languages/go.json runs go: GO111MODULE=off; module mode has no relative
+ * imports), so its init runs before any
  * init of package main (the code's). It reads the key file the driver put
  * in the work dir (test2json gives the test binary no stdin) and removes
  * it, and hands the key once, to the runner's one test alone. */
@@ -230,9 +232,6 @@ static int write_runner(const rbx_harness_input *in, rbx_error *err)
  * clause and the testing import it needs. */
 static int write_tests(const rbx_harness_input *in, rbx_error *err)
 {
-    static const char go_mod[] = "module rbx\n\ngo 1.19\n";
-    if (rbx_harness_write(in->workdir_fd, "go.mod", go_mod, strlen(go_mod), err) < 0)
-        return -1;
     char *buf;
     size_t len;
     FILE *f = rbx_text_start(&buf, &len, err);

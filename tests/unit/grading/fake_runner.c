@@ -73,6 +73,7 @@ static void child(int dirfd, int in, int out, int errfd, const char *const *argv
     /* the toolchains the box sees: Debian's, not a developer's shims */
     setenv("PATH", "/usr/local/bin:/usr/bin:/bin", 1);
     setenv("LC_ALL", "C.UTF-8", 1);
+    setenv("GO111MODULE", "off", 1); /* as languages/go.json runs go */
     if (fchdir(dirfd) < 0 || dup2(in, 0) < 0 || dup2(out, 1) < 0 || dup2(errfd, 2) < 0)
         _exit(126);
     execvp(argv[0], (char *const *)argv);
