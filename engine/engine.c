@@ -222,8 +222,10 @@ static int compile_step(rbx_run *run, rbx_report *rep, rbx_error *err)
         return 1;
     c->failed = true;
     /* A compiler that ran out of memory or time is still the submission's
-     * compile_error; a box that could not be set up is ours. */
+     * compile_error; a box that could not be set up is ours, and a compile
+     * stopped because the client went away is neither. */
     rep->verdict = res.status == RBX_SANDBOX_INTERNAL_ERROR ? RBX_VERDICT_INTERNAL_ERROR
+                   : res.status == RBX_SANDBOX_CANCELLED    ? RBX_VERDICT_CANCELLED
                                                             : RBX_VERDICT_COMPILE_ERROR;
     return rbx_compile_message(&c->result, &c->message) < 0 ? rbx_error_errno(err, "out of memory")
                                                             : 0;

@@ -14,6 +14,7 @@ static const char *const verdict_names[] = {
     [RBX_VERDICT_MEMORY_LIMIT] = "memory_limit",
     [RBX_VERDICT_TIME_LIMIT] = "time_limit",
     [RBX_VERDICT_INTERNAL_ERROR] = "internal_error",
+    [RBX_VERDICT_CANCELLED] = "cancelled",
     [RBX_VERDICT_NOT_RUN] = "not_run",
     [RBX_VERDICT_COMPILE_ERROR] = "compile_error",
 };
@@ -82,6 +83,8 @@ rbx_verdict rbx_verdict_of_run(const rbx_language *lang, const rbx_sandbox_resul
         return RBX_VERDICT_MEMORY_LIMIT;
     case RBX_SANDBOX_OUTPUT_LIMIT:
         return RBX_VERDICT_OUTPUT_LIMIT;
+    case RBX_SANDBOX_CANCELLED:
+        return RBX_VERDICT_CANCELLED;
     case RBX_SANDBOX_INTERNAL_ERROR:
         break;
     }

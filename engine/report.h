@@ -26,7 +26,8 @@ typedef enum rbx_verdict {
     RBX_VERDICT_MEMORY_LIMIT,
     RBX_VERDICT_TIME_LIMIT,
     RBX_VERDICT_INTERNAL_ERROR,
-    RBX_VERDICT_NOT_RUN, /* a case cut by the total grading time: weighs as time_limit */
+    RBX_VERDICT_CANCELLED, /* the client went away and the run was stopped for it */
+    RBX_VERDICT_NOT_RUN,   /* a case cut by the total grading time: weighs as time_limit */
     RBX_VERDICT_COMPILE_ERROR,
 } rbx_verdict;
 

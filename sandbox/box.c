@@ -421,7 +421,8 @@ void rbx_sandbox_result_free(rbx_sandbox_result *r)
 const char *rbx_sandbox_status_name(rbx_sandbox_status s)
 {
     static const char *const names[] = {"ok",           "runtime_error", "time_limit",
-                                        "memory_limit", "output_limit",  "internal_error"};
+                                        "memory_limit", "output_limit",  "internal_error",
+                                        "cancelled"};
     return (unsigned)s < sizeof(names) / sizeof(names[0]) ? names[s] : "internal_error";
 }
 

@@ -32,9 +32,11 @@ typedef enum rbx_sandbox_status {
     RBX_SANDBOX_MEMORY_LIMIT,   /* the cgroup's OOM killer fired (or memory rlimit hit) */
     RBX_SANDBOX_OUTPUT_LIMIT,   /* stdout+stderr went over output_bytes, or a file over file_size */
     RBX_SANDBOX_INTERNAL_ERROR, /* the box could not be set up; see message */
+    RBX_SANDBOX_CANCELLED,      /* stopped because the watched client went away */
 } rbx_sandbox_status;
 
-/* "ok", "runtime_error", "time_limit", "memory_limit", "output_limit", "internal_error" */
+/* "ok", "runtime_error", "time_limit", "memory_limit", "output_limit",
+ * "internal_error", "cancelled" */
 const char *rbx_sandbox_status_name(rbx_sandbox_status s);
 
 typedef struct rbx_sandbox_limits {

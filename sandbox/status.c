@@ -43,7 +43,7 @@ void status_decide(const run_facts *f, rbx_sandbox_result *r)
         return;
     }
     if (f->client_gone) {
-        r->status = RBX_SANDBOX_INTERNAL_ERROR;
+        r->status = RBX_SANDBOX_CANCELLED;
         set_message(r, "the client went away; the run was stopped");
         return;
     }

@@ -69,6 +69,10 @@ static int compile_steps(grading *g, rbx_error *err)
         c->result = r;
         if (r.verdict == RBX_VERDICT_INTERNAL_ERROR)
             return rbx_error_internal(err, "compile step could not run: %s", r.message);
+        if (r.verdict == RBX_VERDICT_CANCELLED) {
+            g->rep->verdict = RBX_VERDICT_CANCELLED; /* the client went away: no cases */
+            return 0;
+        }
         if (r.verdict != RBX_VERDICT_SUCCESS) {
             c->failed = true;
             g->rep->verdict = RBX_VERDICT_COMPILE_ERROR;
@@ -139,6 +143,8 @@ static int run_cases(grading *g, rbx_error *err)
         int rc = run_case(g, i, g->budget_ms - used, err);
         if (rc <= 0)
             return rc;
+        if (g->rep->cases[g->rep->n_cases - 1].verdict == RBX_VERDICT_CANCELLED)
+            break; /* the client went away: the cases after it are not run */
     }
     return 1;
 }

@@ -48,8 +48,8 @@ int judge0_status_of(const rbx_run_view *v)
         return 5;
     if (strcmp(s, "compile_error") == 0)
         return 6;
-    if (strcmp(s, "internal_error") == 0)
-        return 13;
+    if (strcmp(s, "internal_error") == 0 || strcmp(s, "cancelled") == 0)
+        return 13; /* Judge0 has no status for a run its client left */
     if (strcmp(s, "output_limit") == 0)
         return 8; /* Judge0 meets it as the file-size limit */
     switch (v->signal) {

@@ -248,7 +248,7 @@ static const char *run_status(const rbx_run_view *v)
         return "TO";
     if (strcmp(s, "output_limit") == 0)
         return "OL";
-    if (strcmp(s, "internal_error") == 0)
+    if (strcmp(s, "internal_error") == 0 || strcmp(s, "cancelled") == 0)
         return "XX";
     return v->signal ? "SG" : "RE"; /* runtime_error, memory_limit */
 }
@@ -264,6 +264,8 @@ static const char *run_message(const rbx_run_view *v)
         return "Output limit exceeded";
     if (strcmp(s, "internal_error") == 0)
         return "Internal error";
+    if (strcmp(s, "cancelled") == 0)
+        return "Cancelled: the client went away";
     return NULL;
 }
 

@@ -444,3 +444,45 @@ def test_client_that_hangs_up_releases_its_sandbox(stack):
             break
         assert time.time() - t0 < 10, r  # once: 429 for the 25 s of the abandoned runs
         time.sleep(0.5)
+
+
+def runs_by_verdict(stack, verdict):
+    from prometheus_client.parser import text_string_to_metric_families
+    r = stack.request("GET", "/metrics")
+    assert r.status == 200, r
+    return sum(s.value for f in text_string_to_metric_families(r.raw) for s in f.samples
+               if s.name == "runbox_runs_total" and s.labels.get("verdict") == verdict)
+
+
+def test_run_stopped_for_a_client_that_left_is_cancelled(stack):
+    """A run stopped because its client hung up was recorded as an
+    internal_error and counted as one in /metrics; it is "cancelled" now,
+    in the history and in runbox_runs_total, and no internal error."""
+    import socket
+    import time
+    key = stack.new_key("cancel")
+    internal_before = runs_by_verdict(stack, "internal_error")
+    cancelled_before = runs_by_verdict(stack, "cancelled")
+    slow = json.dumps({"language": "python", "code": "import time\ntime.sleep(25)\n",
+                       "limits": {"wall_time_ms": 30000}}).encode()
+    s = socket.create_connection(("127.0.0.1", stack.port), timeout=10)
+    s.sendall(b"POST /api/v1/code/execute HTTP/1.1\r\nHost: x\r\n"
+              b"Authorization: Bearer " + key.encode() + b"\r\n"
+              b"Content-Type: application/json\r\nContent-Length: %d\r\n\r\n" % len(slow)
+              + slow)
+    time.sleep(3)  # the run is in its sandbox
+    s.close()
+    t0 = time.time()
+    while True:
+        h = stack.request("GET", "/history", key=key)
+        assert h.status == 200, h
+        items = h.json.get("items", h.json.get("history", []))
+        if items:
+            break
+        assert time.time() - t0 < 20, h  # once the 25 s of the run had to pass
+        time.sleep(0.5)
+    assert [i["status"] for i in items] == ["cancelled"], items
+    while runs_by_verdict(stack, "cancelled") < cancelled_before + 1:
+        assert time.time() - t0 < 30, stack.request("GET", "/metrics").raw
+        time.sleep(0.5)
+    assert runs_by_verdict(stack, "internal_error") == internal_before

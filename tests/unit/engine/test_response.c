@@ -184,6 +184,9 @@ START_TEST(test_status_mapping)
     ck_assert_str_eq(status_of(py, &r), "output_limit");
     r.status = RBX_SANDBOX_INTERNAL_ERROR;
     ck_assert_str_eq(status_of(py, &r), "internal_error");
+    /* a run stopped because its client went away is that, not our error */
+    r.status = RBX_SANDBOX_CANCELLED;
+    ck_assert_str_eq(status_of(py, &r), "cancelled");
     r = result(RBX_SANDBOX_RUNTIME_ERROR, "",
                "Traceback...\nZeroDivisionError: division by zero\n");
     ck_assert_str_eq(status_of(py, &r), "runtime_error");
