@@ -22,10 +22,7 @@ static void bind_opt_text(rbx_stmt *stmt, int index, const char *text)
 
 static void bind_input(rbx_stmt *stmt, const rbx_run_input *in)
 {
-    if (in->has_project_id)
-        rbx_stmt_bind_int64(stmt, 3, in->project_id);
-    else
-        rbx_stmt_bind_null(stmt, 3);
+    rbx_store_bind_opt_int64(stmt, 3, in->has_project_id, in->project_id);
     rbx_store_bind_text(stmt, 4, in->session_id);
     rbx_store_bind_text(stmt, 7, in->code);
     rbx_store_bind_text(stmt, 8, in->stdin_text);
@@ -41,10 +38,7 @@ static void bind_record(rbx_stmt *stmt, const rbx_run_record *rec)
     rbx_store_bind_text(stmt, 5, rec->language);
     bind_opt_text(stmt, 6, rec->language_version);
     rbx_store_bind_text(stmt, 14, rec->status);
-    if (rec->has_exit_code)
-        rbx_stmt_bind_int64(stmt, 15, rec->exit_code);
-    else
-        rbx_stmt_bind_null(stmt, 15);
+    rbx_store_bind_opt_int64(stmt, 15, rec->has_exit_code, rec->exit_code);
     rbx_stmt_bind_int64(stmt, 16, rec->cpu_time_ms);
     rbx_stmt_bind_int64(stmt, 17, rec->wall_time_ms);
     rbx_stmt_bind_int64(stmt, 18, rec->memory_kb);
@@ -112,10 +106,7 @@ static int check_page(const rbx_history_filter *filter, int64_t *limit, rbx_erro
 static void bind_filter(rbx_stmt *stmt, const char *user, const rbx_history_filter *filter)
 {
     rbx_store_bind_text(stmt, 1, user);
-    if (filter->has_project_id)
-        rbx_stmt_bind_int64(stmt, 2, filter->project_id);
-    else
-        rbx_stmt_bind_null(stmt, 2);
+    rbx_store_bind_opt_int64(stmt, 2, filter->has_project_id, filter->project_id);
     rbx_store_bind_text(stmt, 3, filter->language);
     rbx_store_bind_text(stmt, 4, filter->status);
 }

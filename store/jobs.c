@@ -612,10 +612,7 @@ int rbx_jobs_delivery_record(rbx_store *store, const char *id, long http_status,
                           &stmt, err) < 0)
         return -1;
     rbx_store_bind_text(stmt, 1, id);
-    if (http_status > 0)
-        rbx_stmt_bind_int64(stmt, 2, http_status);
-    else
-        rbx_stmt_bind_null(stmt, 2);
+    rbx_store_bind_opt_int64(stmt, 2, http_status > 0, http_status);
     rbx_stmt_bind_int64(stmt, 3, delivered);
     rbx_stmt_bind_int64(stmt, 4, now_ms());
     rbx_stmt_bind_int64(stmt, 5, retry_in_ms);

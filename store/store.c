@@ -69,6 +69,14 @@ void rbx_stmt_bind_null(rbx_stmt *stmt, int index)
     stmt->store->backend->bind_null(stmt, index);
 }
 
+void rbx_store_bind_opt_int64(rbx_stmt *stmt, int index, bool has, int64_t value)
+{
+    if (has)
+        stmt->store->backend->bind_int64(stmt, index, value);
+    else
+        stmt->store->backend->bind_null(stmt, index);
+}
+
 void rbx_store_bind_text(rbx_stmt *stmt, int index, const char *text)
 {
     if (!text)

@@ -60,6 +60,8 @@ int64_t rbx_store_changes(rbx_store *store);
 
 /* Bind a C string, or NULL as SQL NULL. */
 void rbx_store_bind_text(rbx_stmt *stmt, int index, const char *text);
+/* value, or NULL when has is false. */
+void rbx_store_bind_opt_int64(rbx_stmt *stmt, int index, bool has, int64_t value);
 
 /* A column as json: NULL as json null, integers, reals, and text. */
 json_object *rbx_store_column_json_int(rbx_stmt *stmt, int col);
