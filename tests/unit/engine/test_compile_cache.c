@@ -307,6 +307,32 @@ START_TEST(test_a_cut_entry_is_a_miss)
 }
 END_TEST
 
+/* An entry of the right length with one byte of an artifact changed (a
+ * damaged block; the entry still parses): the checksum refuses it, and it
+ * is refilled. The byte is the last file's last, just before the 32-byte
+ * checksum. */
+START_TEST(test_a_damaged_entry_is_a_miss)
+{
+    rbx_compile_cache *c = open_cache(1 << 20);
+    ck_assert_int_eq(compile(c, SOURCES, key_of("12.2", ARGV), ok_result()), 0);
+    char entry[256];
+    ck_assert_int_eq(only_entry(entry, sizeof(entry)), 1);
+    struct stat st;
+    ck_assert_int_eq(stat(entry, &st), 0);
+    FILE *f = fopen(entry, "r+");
+    ck_assert_ptr_nonnull(f);
+    ck_assert_int_eq(fseek(f, st.st_size - 33, SEEK_SET), 0);
+    int byte = fgetc(f);
+    ck_assert_int_ne(byte, EOF);
+    ck_assert_int_eq(fseek(f, st.st_size - 33, SEEK_SET), 0);
+    ck_assert_int_ne(fputc(byte ^ 0x01, f), EOF);
+    ck_assert_int_eq(fclose(f), 0);
+    ck_assert_int_eq(compile(c, SOURCES, key_of("12.2", ARGV), ok_result()), 0);
+    ck_assert_int_eq(compile(c, SOURCES, key_of("12.2", ARGV), ok_result()), 1);
+    rbx_compile_cache_close(c);
+}
+END_TEST
+
 /* Processes filling the same entry at once, while others read it: every
  * read is a miss or a whole hit, and one intact entry is left. */
 START_TEST(test_workers_filling_one_entry_at_once)
@@ -672,6 +698,7 @@ static Suite *suite(void)
     tcase_add_test(tc, test_eviction_at_the_cap);
     tcase_add_test(tc, test_survives_a_restart);
     tcase_add_test(tc, test_a_cut_entry_is_a_miss);
+    tcase_add_test(tc, test_a_damaged_entry_is_a_miss);
     tcase_add_test(tc, test_workers_filling_one_entry_at_once);
     tcase_add_test(tc, test_cap_zero_is_off);
     suite_add_tcase(s, tc);
