@@ -5,6 +5,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <sodium.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -52,9 +53,42 @@ static int open_private_base(const char *base, rbx_error *err)
     return fd;
 }
 
-/* A run dir is made as new-XXXXXX, locked, then renamed run-XXXXXX: every
- * run-* dir is locked from its first moment by the process whose run it is,
- * so rbx_workdir_sweep() can tell a dead run's dir from a live one. */
+/* One attempt at a run dir named new-<suffix>, locked, then run-<suffix>.
+ * 1: made; 0: the name is taken (draw another); -1: an error. */
+static int try_create(const char *base, const char *suffix, rbx_workdir *wd, rbx_error *err)
+{
+    char fresh[sizeof(wd->path)];
+    if ((size_t)snprintf(fresh, sizeof(fresh), "%s/new-%s", base, suffix) >= sizeof(fresh) ||
+        (size_t)snprintf(wd->path, sizeof(wd->path), "%s/run-%s", base, suffix) >=
+            sizeof(wd->path))
+        return rbx_error_internal(err, "work dir base path too long: %s", base);
+    if (mkdir(fresh, 0700) < 0)
+        return errno == EEXIST ? 0 : rbx_error_errno(err, "cannot create a run dir under %s", base);
+    wd->fd = open(fresh, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    if (wd->fd >= 0 && fchmod(wd->fd, 0700) == 0 && flock(wd->fd, LOCK_EX | LOCK_NB) == 0 &&
+        renameat2(AT_FDCWD, fresh, AT_FDCWD, wd->path, RENAME_NOREPLACE) == 0)
+        return 1;
+    int taken = errno == EEXIST;
+    if (!taken)
+        rbx_error_errno(err, "cannot prepare the run dir %s", wd->path);
+    if (wd->fd >= 0)
+        close(wd->fd);
+    wd->fd = -1;
+    rmdir(fresh);
+    return taken ? 0 : -1;
+}
+
+/* A run dir is made as new-<suffix>, locked, then renamed run-<suffix>:
+ * every run-* dir is locked from its first moment by the process whose run
+ * it is, so rbx_workdir_sweep() can tell a dead run's dir from a live one.
+ *
+ * The suffix comes from libsodium's generator, not mkdtemp: glibc's mkdtemp
+ * makes a name unique among new-* names only, from the clock and a stack
+ * address (no getrandom), and once under 4 clients two pool workers drew
+ * the same one: the second's rename met the first's live run-* dir
+ * (ENOTEMPTY: the request failed), and had that dir still been empty, the
+ * rename would have replaced it. The rename now refuses to replace anything
+ * (RENAME_NOREPLACE), and a taken name is drawn again. */
 int rbx_workdir_create(const char *base, rbx_workdir *wd, rbx_error *err)
 {
     wd->fd = -1;
@@ -62,23 +96,16 @@ int rbx_workdir_create(const char *base, rbx_workdir *wd, rbx_error *err)
     if (base_fd < 0)
         return -1;
     close(base_fd);
-    char fresh[sizeof(wd->path)];
-    if ((size_t)snprintf(fresh, sizeof(fresh), "%s/new-XXXXXX", base) >= sizeof(fresh))
-        return rbx_error_internal(err, "work dir base path too long: %s", base);
-    if (!mkdtemp(fresh))
-        return rbx_error_errno(err, "cannot create a run dir under %s", base);
-    snprintf(wd->path, sizeof(wd->path), "%s/run-%s", base, fresh + strlen(base) + 5);
-    wd->fd = open(fresh, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-    if (wd->fd < 0 || fchmod(wd->fd, 0700) < 0 || flock(wd->fd, LOCK_EX | LOCK_NB) < 0 ||
-        rename(fresh, wd->path) < 0) {
-        rbx_error_errno(err, "cannot prepare the run dir %s", wd->path);
-        if (wd->fd >= 0)
-            close(wd->fd);
-        wd->fd = -1;
-        rmdir(fresh);
-        return -1;
+    for (int attempt = 0; attempt < 16; attempt++) {
+        unsigned char rnd[8];
+        char suffix[2 * sizeof(rnd) + 1];
+        randombytes_buf(rnd, sizeof(rnd));
+        sodium_bin2hex(suffix, sizeof(suffix), rnd, sizeof(rnd));
+        int rc = try_create(base, suffix, wd, err);
+        if (rc != 0)
+            return rc > 0 ? 0 : -1;
     }
-    return 0;
+    return rbx_error_internal(err, "no free run dir name under %s after 16 draws", base);
 }
 
 int rbx_workdir_write(rbx_workdir *wd, const char *name, const char *data, size_t len,

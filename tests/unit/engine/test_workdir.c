@@ -48,6 +48,54 @@ START_TEST(test_create_write_remove)
 }
 END_TEST
 
+/* Processes forked from one parent (as pool workers are) each hold many
+ * run dirs at once: every create succeeds, and every dir is its creator's
+ * alone (no name drawn twice, no dir replaced by another's rename). */
+#define FORKED_CREATORS 4
+#define DIRS_EACH 300
+
+static int create_and_hold(void)
+{
+    static rbx_workdir wd[DIRS_EACH];
+    rbx_error err;
+    char mark[32];
+    int n = snprintf(mark, sizeof(mark), "%d", (int)getpid());
+    for (int i = 0; i < DIRS_EACH; i++)
+        if (rbx_workdir_create(base, &wd[i], &err) != 0 ||
+            rbx_workdir_write(&wd[i], "owner", mark, (size_t)n, &err) != 0)
+            return 1;
+    for (int i = 0; i < DIRS_EACH; i++) {
+        char got[32] = {0};
+        int fd = openat(wd[i].fd, "owner", O_RDONLY | O_CLOEXEC);
+        FILE *f = fd >= 0 ? fdopen(fd, "r") : NULL;
+        if (!f || !fgets(got, sizeof(got), f) || strcmp(got, mark) != 0)
+            return 2;
+        fclose(f);
+    }
+    for (int i = 0; i < DIRS_EACH; i++)
+        if (rbx_workdir_remove(&wd[i], &err) != 0)
+            return 3;
+    return 0;
+}
+
+START_TEST(test_forked_creators_never_share_a_dir)
+{
+    pid_t kids[FORKED_CREATORS];
+    for (int k = 0; k < FORKED_CREATORS; k++) {
+        kids[k] = fork();
+        ck_assert_int_ge(kids[k], 0);
+        if (kids[k] == 0)
+            _exit(create_and_hold());
+    }
+    for (int k = 0; k < FORKED_CREATORS; k++) {
+        int status;
+        ck_assert_int_eq(waitpid(kids[k], &status, 0), kids[k]);
+        ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 0, "creator %d: status %d", k,
+                      status);
+    }
+}
+END_TEST
+
 START_TEST(test_planted_links_are_not_followed)
 {
     rbx_workdir wd;
@@ -186,6 +234,7 @@ static Suite *suite(void)
     TCase *tc = tcase_create("workdir");
     tcase_add_checked_fixture(tc, setup, teardown);
     tcase_add_test(tc, test_create_write_remove);
+    tcase_add_test(tc, test_forked_creators_never_share_a_dir);
     tcase_add_test(tc, test_planted_links_are_not_followed);
     tcase_add_test(tc, test_hostile_trees_are_removed);
     tcase_add_test(tc, test_base_must_be_private);
