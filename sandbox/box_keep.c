@@ -54,6 +54,8 @@ static bool same_shape(const box_shape *a, const box_shape *b)
 /* Wait for a finished box's init (blocking or not); true when it is gone. */
 static bool init_gone(built_box *bb, bool block)
 {
+    if (bb->init_pid <= 0)
+        return true; /* reaped already */
     if (bb->owner != getpid())
         return true; /* inherited across a fork: box_destroy only closes our copies */
     for (;;) {
@@ -109,10 +111,16 @@ void box_build_ahead(const box_shape *shape)
     keep.have_ahead = box_build(&keep.ahead, shape, &ignored) == 0;
 }
 
+/* A service (build-ahead on) leaves every finished box, even one whose init
+ * is gone, to rbx_sandbox_idle() after the answer: removing a box's cgroups
+ * takes the kernel's cgroup mutex and can wait for RCU grace periods (pool
+ * workers seen in D state in do_rmdir and synchronize_rcu under 4 clients,
+ * four hierarchies on cgroup v1), and the answer need not wait for that. */
 void box_retire(built_box *bb)
 {
-    if (bb->init_pid <= 0 || init_gone(bb, false)) {
-        bb->init_pid = 0;
+    if (bb->init_pid > 0 && init_gone(bb, false))
+        bb->init_pid = 0; /* reaped: its pid is never waited for again */
+    if (bb->init_pid <= 0 && !keep.enabled) {
         box_destroy(bb);
         return;
     }
