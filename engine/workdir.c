@@ -59,8 +59,7 @@ static int try_create(const char *base, const char *suffix, rbx_workdir *wd, rbx
 {
     char fresh[sizeof(wd->path)];
     if ((size_t)snprintf(fresh, sizeof(fresh), "%s/new-%s", base, suffix) >= sizeof(fresh) ||
-        (size_t)snprintf(wd->path, sizeof(wd->path), "%s/run-%s", base, suffix) >=
-            sizeof(wd->path))
+        (size_t)snprintf(wd->path, sizeof(wd->path), "%s/run-%s", base, suffix) >= sizeof(wd->path))
         return rbx_error_internal(err, "work dir base path too long: %s", base);
     if (mkdir(fresh, 0700) < 0)
         return errno == EEXIST ? 0 : rbx_error_errno(err, "cannot create a run dir under %s", base);
