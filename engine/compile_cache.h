@@ -14,7 +14,7 @@
  *
  * Entries are single files under <state_dir>/compile-cache, one per key,
  * written to a temporary name and renamed into place, so a reader sees a
- * whole entry or none; a trailing BLAKE2b checksum catches one cut by a
+ * whole entry or none; a trailing XXH3 checksum catches one cut by a
  * crash. Every pool worker and the async worker share the directory; two
  * filling the same key at once both rename a complete file onto the name.
  * Hits refresh the entry's mtime; past compile_cache_mb the least recently

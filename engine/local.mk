@@ -17,7 +17,7 @@ engine_librbxengine_a_SOURCES = \
 	engine/native.c engine/native.h \
 	engine/prebuilt.c engine/prebuilt.h \
 	engine/grade.c engine/grade.h
-engine_librbxengine_a_CFLAGS = $(AM_CFLAGS) $(JSONC_CFLAGS) $(SODIUM_CFLAGS)
+engine_librbxengine_a_CFLAGS = $(AM_CFLAGS) $(JSONC_CFLAGS) $(SODIUM_CFLAGS) $(XXHASH_CFLAGS)
 noinst_HEADERS += engine/engine.h
 
 # The typed report (engine/report.h): its own library because grading, below
@@ -33,7 +33,7 @@ engine_librbxargv_a_SOURCES = engine/argv.c
 engine_librbxargv_a_CFLAGS = $(AM_CFLAGS) $(JSONC_CFLAGS)
 
 # What a program linking the engine needs after librbxengine.a.
-ENGINE_LIBS = engine/librbxengine.a engine/grading/librbxgrading.a engine/librbxargv.a engine/librbxreport.a $(RBX_SANDBOX_LIBS) $(JSONC_LIBS) $(SODIUM_LIBS) $(INIH_LIBS) -lm
+ENGINE_LIBS = engine/librbxengine.a engine/grading/librbxgrading.a engine/librbxargv.a engine/librbxreport.a $(RBX_SANDBOX_LIBS) $(JSONC_LIBS) $(SODIUM_LIBS) $(XXHASH_LIBS) $(INIH_LIBS) -lm
 
 # Unit tests of the engine's parts; test_execute drives the real sandbox.
 ENGINE_TEST_LDADD = $(ENGINE_LIBS) $(CHECK_LIBS)

@@ -42,7 +42,7 @@ tests_unit_worker_runbox_worker_fake_CFLAGS = $(worker_runbox_worker_CFLAGS)
 # defines every engine call the daemon makes, so no real engine object links.
 tests_unit_worker_runbox_worker_fake_LDADD = worker/librbxworker.a $(RBX_STORE_LIBS) \
 	fcgi/dialects/librbxshapes.a engine/librbxengine.a engine/librbxreport.a common/librbxcommon.a \
-	$(CURL_LIBS) $(SODIUM_LIBS) $(JSONC_LIBS) $(INIH_LIBS) -lpthread
+	$(CURL_LIBS) $(SODIUM_LIBS) $(XXHASH_LIBS) $(JSONC_LIBS) $(INIH_LIBS) -lpthread
 tests_unit_worker_test_daemon_SOURCES = tests/unit/worker/test_daemon.c $(WORKER_TEST_RECEIVER)
 tests_unit_worker_test_daemon_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS) $(JSONC_CFLAGS)
 tests_unit_worker_test_daemon_LDADD = worker/librbxworker.a $(RBX_STORE_LIBS) common/librbxcommon.a $(CURL_LIBS) \

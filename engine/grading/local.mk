@@ -27,7 +27,7 @@ EXTRA_DIST += engine/grading/README.md tests/unit/grading/requests
 # The engine library for its native writer only: the tests read answers as
 # runbox writes them.
 RBX_GRADING_TEST_LDADD = engine/librbxengine.a engine/grading/librbxgrading.a \
-	engine/librbxargv.a engine/librbxreport.a common/librbxcommon.a $(SODIUM_LIBS) $(JSONC_LIBS) $(CHECK_LIBS) -lm
+	engine/librbxargv.a engine/librbxreport.a common/librbxcommon.a $(SODIUM_LIBS) $(XXHASH_LIBS) $(JSONC_LIBS) $(CHECK_LIBS) -lm
 
 check_PROGRAMS += tests/unit/grading/test_compare tests/unit/grading/test_validate \
 	tests/unit/grading/test_harness

@@ -309,7 +309,7 @@ END_TEST
 
 /* An entry of the right length with one byte of an artifact changed (a
  * damaged block; the entry still parses): the checksum refuses it, and it
- * is refilled. The byte is the last file's last, just before the 32-byte
+ * is refilled. The byte is the last file's last, just before the 16-byte
  * checksum. */
 START_TEST(test_a_damaged_entry_is_a_miss)
 {
@@ -321,10 +321,10 @@ START_TEST(test_a_damaged_entry_is_a_miss)
     ck_assert_int_eq(stat(entry, &st), 0);
     FILE *f = fopen(entry, "r+");
     ck_assert_ptr_nonnull(f);
-    ck_assert_int_eq(fseek(f, st.st_size - 33, SEEK_SET), 0);
+    ck_assert_int_eq(fseek(f, st.st_size - 17, SEEK_SET), 0);
     int byte = fgetc(f);
     ck_assert_int_ne(byte, EOF);
-    ck_assert_int_eq(fseek(f, st.st_size - 33, SEEK_SET), 0);
+    ck_assert_int_eq(fseek(f, st.st_size - 17, SEEK_SET), 0);
     ck_assert_int_ne(fputc(byte ^ 0x01, f), EOF);
     ck_assert_int_eq(fclose(f), 0);
     ck_assert_int_eq(compile(c, SOURCES, key_of("12.2", ARGV), ok_result()), 0);
