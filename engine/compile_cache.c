@@ -288,8 +288,7 @@ static bool entry_intact(const char *buf, size_t len)
     XXH128_canonical_t sum;
     size_t body = len - sizeof(sum);
     XXH128_canonicalFromHash(&sum, XXH3_128bits(buf, body));
-    return memcmp(&sum, buf + body, sizeof(sum)) == 0 &&
-           memcmp(buf, MAGIC, sizeof(MAGIC)) == 0;
+    return memcmp(&sum, buf + body, sizeof(sum)) == 0 && memcmp(buf, MAGIC, sizeof(MAGIC)) == 0;
 }
 
 static bool safe_path(const char *p, size_t n)
