@@ -1,8 +1,9 @@
 /* A box built up to the point where a program can start, and its release.
  *
  *   build    uid slot, the /box tmpfs (root mode), pipes, the init cloned
- *            with new user, pid, mount, net, ipc and uts namespaces and
- *            exec'd as runbox-box-init (box_init_exec.c), the
+ *            with new user, pid, mount, net (a service's: one per process,
+ *            network.c), ipc and uts namespaces and exec'd as
+ *            runbox-box-init (box_init_exec.c), the
  *            uid/gid maps, "maps" to the init, the box's cgroup with the init
  *            in it; the init builds the filesystem meanwhile (in rootless
  *            mode it makes the /box tmpfs and sends it here)
@@ -236,8 +237,10 @@ static int clone_init(built_box *bb, init_exec *x, rbx_error *err)
     sigset_t all, old;
     sigfillset(&all);
     sigprocmask(SIG_SETMASK, &all, &old);
-    int flags = CLONE_VM | CLONE_PIDFD | CLONE_NEWUSER | CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWNET |
-                CLONE_NEWIPC | CLONE_NEWUTS | SIGCHLD;
+    /* A service's boxes share its process's network namespace (network.c). */
+    bool shared_net = box_keep_is_service() && network_shared_enter();
+    int flags = CLONE_VM | CLONE_PIDFD | CLONE_NEWUSER | CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWIPC |
+                CLONE_NEWUTS | SIGCHLD | (shared_net ? 0 : CLONE_NEWNET);
     int cgroup_fd = box_cgroup_fd(bb);
     pid_t pid = -1;
     if (cgroup_fd >= 0)
@@ -247,6 +250,8 @@ static int clone_init(built_box *bb, init_exec *x, rbx_error *err)
     if (pid < 0) /* no clone3 here (ENOSYS, a seccomp filter) or no cgroup: attached later */
         pid = clone(exec_init, (char *)stack + INIT_STACK_SIZE, flags, x, &bb->pidfd);
     int saved = errno;
+    if (shared_net)
+        network_shared_leave();
     sigprocmask(SIG_SETMASK, &old, NULL);
     close(exec_pipe[1]);
     if (cgroup_fd >= 0)

@@ -130,6 +130,11 @@ void box_retire(built_box *bb)
     keep.finished[keep.n_finished++] = *bb;
 }
 
+bool box_keep_is_service(void)
+{
+    return keep.enabled;
+}
+
 void rbx_sandbox_build_ahead(bool enabled)
 {
     keep.enabled = enabled;

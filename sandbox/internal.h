@@ -147,8 +147,14 @@ int box_files_copy_in(int host_dir, int box_dir, const uid_slot *slot, bool root
                       uint64_t box_size_kb, rbx_error *err);
 int box_files_copy_out(int box_dir, int host_dir, uint64_t box_size_kb, rbx_error *err);
 
-/* ---- network.c: the isolated loopback (in the child) ---- */
+/* ---- network.c: the box's network namespace and its loopback ---- */
+/* In the child: lo up (already up is fine). */
 int network_loopback_up(child_error *e);
+/* In a service's supervisor, around the clone of a box init: switch this
+ * thread into the namespace its process's boxes share (false: none can be
+ * made, clone with a namespace of the box's own), and back. */
+bool network_shared_enter(void);
+void network_shared_leave(void);
 
 /* ---- credentials.c: drop to the box uid with no capabilities (in the program child) ---- */
 int credentials_drop(bool rootless, child_error *e);
@@ -285,8 +291,11 @@ void box_destroy(built_box *bb);
 int box_take(const box_shape *shape, built_box *bb, rbx_error *err);
 /* Build the next box now, when keeping one built ahead. */
 void box_build_ahead(const box_shape *shape);
-/* A run is over: release the box now if its init is gone, else once it is. */
+/* A run is over: release the box now if its init is gone, else once it is
+ * (a service: after its answer, rbx_sandbox_idle()). */
 void box_retire(built_box *bb);
+/* Boxes run one after another in this process, kept built ahead (a service). */
+bool box_keep_is_service(void);
 
 /* ---- status.c: verdict from what happened ---- */
 typedef struct run_facts {

@@ -454,6 +454,96 @@ START_TEST(test_box_built_ahead_takes_the_runs_shape)
 }
 END_TEST
 
+/* A service's boxes share one network namespace per process (network.c):
+ * nothing passes through it from one box to the next, a box cannot change
+ * it, and another process's boxes (a second pool worker) have their own, so
+ * concurrent boxes cannot meet there. */
+#define NET_PROBE                                                                                  \
+    "import fcntl, os, socket, struct, sys, time\n"                                                \
+    "name = b'\\0rbx-net-' + sys.argv[2].encode()\n"                                               \
+    "s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)\n"                                      \
+    "if sys.argv[1] == 'hold':\n"                                                                  \
+    "    s.bind(name); s.listen(1); print(os.readlink('/proc/self/ns/net'), flush=True)\n"         \
+    "    time.sleep(float(sys.argv[3]))\n"                                                         \
+    "else:\n"                                                                                      \
+    "    try:\n"                                                                                   \
+    "        s.connect(name); print('connected')\n"                                                \
+    "    except OSError as e:\n"                                                                   \
+    "        print('refused', e.errno)\n"                                                          \
+    "    lo = struct.pack('16sH14x', b'lo', 0)\n"                                                  \
+    "    flags = struct.unpack('16sH14x', fcntl.ioctl(s, 0x8913, lo))[1]\n"                        \
+    "    try:\n"                                                                                   \
+    "        fcntl.ioctl(s, 0x8914, lo); print('lo changed')\n"                                    \
+    "    except OSError as e:\n"                                                                   \
+    "        print('lo', 'up' if flags & 1 else 'down', 'kept', e.errno)\n"                        \
+    "    print(os.readlink('/proc/self/ns/net'))\n"
+
+static void net_probe(const char *what, const char *tag, const char *secs, rbx_sandbox_result *r)
+{
+    const char *argv[] = {"/usr/bin/python3", "-c", NET_PROBE, what, tag, secs, NULL};
+    run(argv, (rbx_sandbox_limits){.wall_time_ms = 20000}, NULL, 0, r);
+    ck_assert_msg(r->status == RBX_SANDBOX_OK, "%s: %s %s", what, r->stdout_buf, r->stderr_buf);
+}
+
+START_TEST(test_service_boxes_share_no_network_state)
+{
+    char tag[32], host_ns[64] = "", held_ns[64] = "", expect[160];
+    snprintf(tag, sizeof(tag), "%d", (int)getpid());
+    ck_assert_int_gt(readlink("/proc/self/ns/net", host_ns, sizeof(host_ns) - 1), 0);
+    rbx_sandbox_build_ahead(true);
+    rbx_sandbox_result r;
+    net_probe("hold", tag, "0", &r);
+    snprintf(held_ns, sizeof(held_ns), "%.*s", (int)strcspn(r.stdout_buf, "\n"), r.stdout_buf);
+    rbx_sandbox_result_free(&r);
+    rbx_sandbox_idle();
+    net_probe("seek", tag, "0", &r);
+    /* Refused (ECONNREFUSED), lo up and kept (EPERM), not the host's namespace. */
+    snprintf(expect, sizeof(expect), "refused 111\nlo up kept 1\n");
+    ck_assert_msg(strncmp(r.stdout_buf, expect, strlen(expect)) == 0, "%s", r.stdout_buf);
+    ck_assert_ptr_null(strstr(r.stdout_buf, host_ns));
+    if (geteuid() == 0) /* control: root services share one (rootless ones cannot) */
+        ck_assert_msg(strstr(r.stdout_buf, held_ns), "%s not in %s", held_ns, r.stdout_buf);
+    rbx_sandbox_result_free(&r);
+
+    /* Another service process holds its socket while this one seeks it. */
+    int ready[2];
+    ck_assert_int_eq(pipe(ready), 0);
+    pid_t other = fork();
+    ck_assert_int_ge(other, 0);
+    if (other == 0) {
+        close(ready[0]);
+        rbx_sandbox_result held;
+        rbx_sandbox_build_ahead(true);
+        const char *argv[] = {
+            "/bin/sh", "-c", "/usr/bin/python3 -c \"$0\" hold \"$1\" 3 & sleep 0.5; echo go; wait",
+            NET_PROBE, tag,  NULL};
+        rbx_sandbox_config cfg = {.argv = argv, .envp = clean_env};
+        rbx_error err;
+        int rc = rbx_sandbox_run(&cfg, &held, &err);
+        ssize_t w = write(ready[1], rc == 0 ? held.stdout_buf : "", rc == 0 ? held.stdout_len : 0);
+        rbx_sandbox_shutdown();
+        _exit(rc == 0 && w >= 0 && held.status == RBX_SANDBOX_OK ? 0 : 1);
+    }
+    close(ready[1]);
+    usleep(1500 * 1000); /* the other box is holding by now (it holds 3 s) */
+    net_probe("seek", tag, "0", &r);
+    ck_assert_msg(strncmp(r.stdout_buf, "refused 111\n", 12) == 0, "%s", r.stdout_buf);
+    char other_out[256] = "";
+    ssize_t n = read(ready[0], other_out, sizeof(other_out) - 1);
+    close(ready[0]);
+    int status;
+    ck_assert_int_eq(waitpid(other, &status, 0), other);
+    ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 0, "the other process's box failed");
+    ck_assert_int_gt(n, 0);
+    /* control: it held while we sought, in a namespace that is not ours */
+    ck_assert_msg(strstr(other_out, "go"), "%s", other_out);
+    ck_assert_msg(!strstr(r.stdout_buf, strtok(other_out, "\n")), "%s / %s", r.stdout_buf,
+                  other_out);
+    rbx_sandbox_result_free(&r);
+    rbx_sandbox_build_ahead(false);
+}
+END_TEST
+
 START_TEST(test_missing_program_is_reported)
 {
     rbx_sandbox_result r;
@@ -734,6 +824,7 @@ static Suite *sandbox_suite(void)
     tcase_add_test(tc, test_no_cgroup_left_behind);
     tcase_add_test(tc, test_box_built_ahead_is_fresh);
     tcase_add_test(tc, test_box_built_ahead_takes_the_runs_shape);
+    tcase_add_test(tc, test_service_boxes_share_no_network_state);
     tcase_add_test(tc, test_missing_program_is_reported);
     tcase_add_test(tc, test_bad_config_is_an_error);
     tcase_add_test(tc, test_uid_slots_are_distinct);
