@@ -18,7 +18,7 @@ static void print_json(json_object *obj)
                                         JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE));
 }
 
-/* The one timestamp format (common/clock.h), as the store's key list writes it. */
+/* The one timestamp format (common/clock.h), as the key list writes it. */
 static void format_time(int64_t unix_seconds, char *out, size_t outsz)
 {
     rbx_clock_iso8601(unix_seconds * 1000, out, outsz);
@@ -58,39 +58,42 @@ int ctl_key_create(rbx_store *store, const ctl_options *opt, rbx_error *err)
     return 0;
 }
 
-static const char *string_field(json_object *obj, const char *name)
+/* The table's times as the JSON writes them; "-" for a key not revoked. */
+static void print_key_row(const rbx_key_row *k)
 {
-    json_object *value = NULL;
-    json_object_object_get_ex(obj, name, &value);
-    return value ? json_object_get_string(value) : "-";
+    char id[24], created[RBX_ISO8601_SIZE], revoked[RBX_ISO8601_SIZE] = "-";
+    snprintf(id, sizeof(id), "%lld", (long long)k->id);
+    rbx_clock_iso8601(k->created_at_ms, created, sizeof(created));
+    if (k->revoked)
+        rbx_clock_iso8601(k->revoked_at_ms, revoked, sizeof(revoked));
+    printf("%-6s %-13s %-24s %-21s %s\n", id, k->prefix ? k->prefix : "-", k->user ? k->user : "-",
+           created, revoked);
 }
 
-static void print_key_table(json_object *list)
+static void print_key_table(const rbx_key_list *list)
 {
-    size_t n = json_object_array_length(list);
-    if (n == 0) {
+    if (list->n == 0) {
         puts("No keys.");
         return;
     }
     printf("%-6s %-13s %-24s %-21s %s\n", "ID", "PREFIX", "USER", "CREATED", "REVOKED");
-    for (size_t i = 0; i < n; i++) {
-        json_object *row = json_object_array_get_idx(list, i);
-        printf("%-6s %-13s %-24s %-21s %s\n", string_field(row, "id"), string_field(row, "prefix"),
-               string_field(row, "user"), string_field(row, "created_at"),
-               string_field(row, "revoked_at"));
-    }
+    for (size_t i = 0; i < list->n; i++)
+        print_key_row(&list->items[i]);
 }
 
 int ctl_key_list(rbx_store *store, const ctl_options *opt, rbx_error *err)
 {
-    json_object *list;
+    rbx_key_list list;
     if (rbx_store_key_list(store, &list, err) < 0)
         return -1;
-    if (opt->json)
-        print_json(list);
-    else
-        print_key_table(list);
-    json_object_put(list);
+    if (opt->json) {
+        json_object *doc = ctl_key_list_json(&list);
+        print_json(doc);
+        json_object_put(doc);
+    } else {
+        print_key_table(&list);
+    }
+    rbx_key_list_free(&list);
     return 0;
 }
 

@@ -2,6 +2,7 @@
 #ifndef RBX_CTL_H
 #define RBX_CTL_H
 
+#include <json-c/json.h>
 #include <stdbool.h>
 
 #include "common/config.h"
@@ -27,6 +28,11 @@ int ctl_key_list(rbx_store *store, const ctl_options *opt, rbx_error *err);
 int ctl_key_revoke(rbx_store *store, const ctl_options *opt, rbx_error *err);
 int ctl_history_prune(rbx_store *store, const rbx_config *cfg, const ctl_options *opt,
                       rbx_error *err);
+
+/* [{id, user, prefix, created_at, revoked, revoked_at}, ...] in the list's
+ * order; times are ISO 8601 UTC with milliseconds, revoked_at null while the
+ * key is live (ctl/key_json.c). */
+json_object *ctl_key_list_json(const rbx_key_list *list);
 
 /* backup's last step: src copied to dest through dest.tmp-PID (new, no
  * symlink followed), synced, then renamed into place. */

@@ -58,20 +58,15 @@ int rbx_auth_token(rbx_store *store, const char *token, rbx_key_info *caller, rb
  * quotas, its history, its callback secret. */
 int rbx_auth_keyless(rbx_store *store, const char *user, rbx_key_info *caller, rbx_error *err)
 {
-    json_object *keys = NULL;
+    rbx_key_list keys;
     int64_t id = -1;
     memset(caller, 0, sizeof(*caller));
     if (rbx_store_key_list(store, &keys, err) < 0)
         return -1;
-    for (size_t i = 0; id < 0 && i < json_object_array_length(keys); i++) {
-        json_object *k = json_object_array_get_idx(keys, i), *v;
-        if (json_object_object_get_ex(k, "user", &v) &&
-            strcmp(json_object_get_string(v), user) == 0 &&
-            json_object_object_get_ex(k, "revoked", &v) && !json_object_get_boolean(v) &&
-            json_object_object_get_ex(k, "id", &v))
-            id = json_object_get_int64(v);
-    }
-    json_object_put(keys);
+    for (size_t i = 0; id < 0 && i < keys.n; i++)
+        if (strcmp(keys.items[i].user, user) == 0 && !keys.items[i].revoked)
+            id = keys.items[i].id;
+    rbx_key_list_free(&keys);
     if (id < 0)
         return rbx_error_raise(err, RBX_ERR_UNAUTHORIZED, NULL, NULL,
                                "an API key is required (the key-less user '%s' has no live key)",

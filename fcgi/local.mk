@@ -44,6 +44,12 @@ tests_unit_fcgi_test_pool_SOURCES = tests/unit/fcgi/test_pool.c
 tests_unit_fcgi_test_pool_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
 tests_unit_fcgi_test_pool_LDADD = fcgi/librbxfcgi.a common/librbxcommon.a $(CHECK_LIBS)
 
+check_PROGRAMS += tests/unit/fcgi/test_stored
+TESTS += tests/unit/fcgi/test_stored
+tests_unit_fcgi_test_stored_SOURCES = tests/unit/fcgi/test_stored.c
+tests_unit_fcgi_test_stored_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS) $(JSONC_CFLAGS)
+tests_unit_fcgi_test_stored_LDADD = $(RBX_FCGI_LIBS) $(CHECK_LIBS)
+
 check_PROGRAMS += tests/unit/fcgi/test_run_view
 TESTS += tests/unit/fcgi/test_run_view
 tests_unit_fcgi_test_run_view_SOURCES = tests/unit/fcgi/test_run_view.c

@@ -1,5 +1,6 @@
 #include "fcgi/stored.h"
 
+#include <stdio.h>
 #include <string.h>
 
 #include "common/clock.h"
@@ -124,4 +125,44 @@ json_object *rbx_stored_history_run_json(const rbx_history_row *r)
     if (r->request_id)
         json_object_object_add(run, "request_id", json_object_new_string(r->request_id));
     return run;
+}
+
+/* ---- GET /stats ----------------------------------------------------------- */
+
+/* A mean in milliseconds to one decimal, printed as such (json-c would
+ * otherwise print every digit of the double); null when no run had a time. */
+static json_object *mean_json(bool has, double mean)
+{
+    if (!has)
+        return NULL;
+    char text[32];
+    snprintf(text, sizeof(text), "%.1f", mean);
+    return json_object_new_double_s(mean, text);
+}
+
+static json_object *stats_group_json(const rbx_stats_group *g)
+{
+    json_object *o = json_object_new_object();
+    json_object_object_add(o, "runs", json_object_new_int64(g->runs));
+    json_object_object_add(o, "mean_cpu_time_ms", mean_json(g->has_cpu, g->mean_cpu_time_ms));
+    json_object_object_add(o, "mean_wall_time_ms", mean_json(g->has_wall, g->mean_wall_time_ms));
+    return o;
+}
+
+static json_object *stats_groups_json(const rbx_stats_named_group *list, size_t n)
+{
+    json_object *o = json_object_new_object();
+    for (size_t i = 0; i < n; i++)
+        json_object_object_add(o, list[i].name, stats_group_json(&list[i].group));
+    return o;
+}
+
+json_object *rbx_stored_stats_json(const rbx_run_stats *stats)
+{
+    json_object *o = json_object_new_object();
+    json_object_object_add(o, "by_language",
+                           stats_groups_json(stats->by_language, stats->n_language));
+    json_object_object_add(o, "by_status", stats_groups_json(stats->by_status, stats->n_status));
+    json_object_object_add(o, "total", stats_group_json(&stats->total));
+    return o;
 }

@@ -1,6 +1,6 @@
 /* runbox's native JSON of what the store keeps (the store returns typed
  * rows and the answers it stored as opaque text): GET /tasks's state, GET
- * /history's page and one history record. One writer per shape; the
+ * /history's page, one history record and GET /stats. One writer per shape; the
  * dialects read these too. Times are ISO 8601 UTC with milliseconds
  * (common/clock.h). */
 #ifndef RBX_FCGI_STORED_H
@@ -29,5 +29,11 @@ json_object *rbx_stored_history_page_json(const rbx_history_page *page);
  * created_at and request_id (when known) added. NULL when the stored answer
  * is not a JSON object. */
 json_object *rbx_stored_history_run_json(const rbx_history_row *row);
+
+/* {"by_language": {"python": group, ...}, "by_status": {"success": group,
+ * ...}, "total": group} in that order, the names in the store's order; a
+ * group is {runs, mean_cpu_time_ms, mean_wall_time_ms}, each mean printed
+ * to one decimal ("%.1f") and null when no run had that time. */
+json_object *rbx_stored_stats_json(const rbx_run_stats *stats);
 
 #endif

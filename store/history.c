@@ -126,12 +126,6 @@ static int count_runs(rbx_store *store, const char *user, const rbx_history_filt
     return 0;
 }
 
-static char *column_dup(rbx_stmt *stmt, int col)
-{
-    const char *text = rbx_stmt_column_null(stmt, col) ? NULL : rbx_stmt_column_text(stmt, col);
-    return text ? strdup(text) : NULL;
-}
-
 static rbx_opt_int column_opt_int(rbx_stmt *stmt, int col)
 {
     if (rbx_stmt_column_null(stmt, col))
@@ -146,18 +140,18 @@ static rbx_opt_int column_opt_int(rbx_stmt *stmt, int col)
 
 static void summary_of_row(rbx_stmt *stmt, rbx_history_row *row)
 {
-    row->id = column_dup(stmt, 0);
+    row->id = rbx_store_column_dup(stmt, 0);
     row->project_id = column_opt_int(stmt, 1);
-    row->session_id = column_dup(stmt, 2);
-    row->language = column_dup(stmt, 3);
-    row->language_version = column_dup(stmt, 4);
-    row->status = column_dup(stmt, 5);
+    row->session_id = rbx_store_column_dup(stmt, 2);
+    row->language = rbx_store_column_dup(stmt, 3);
+    row->language_version = rbx_store_column_dup(stmt, 4);
+    row->status = rbx_store_column_dup(stmt, 5);
     row->exit_code = column_opt_int(stmt, 6);
     row->cpu_time_ms = column_opt_int(stmt, 7);
     row->wall_time_ms = column_opt_int(stmt, 8);
     row->memory_kb = column_opt_int(stmt, 9);
     row->created_at_ms = rbx_stmt_column_int64(stmt, 10);
-    row->request_id = column_dup(stmt, 11);
+    row->request_id = rbx_store_column_dup(stmt, 11);
 }
 
 void rbx_history_row_free(rbx_history_row *row)
@@ -242,13 +236,13 @@ static int read_run(rbx_store *store, const char *user, const char *id, rbx_hist
     *found = rc == RBX_STEP_ROW;
     if (*found) {
         summary_of_row(stmt, out);
-        out->answer = column_dup(stmt, SUMMARY_N);
-        out->code = column_dup(stmt, SUMMARY_N + 1);
-        out->stdin_text = column_dup(stmt, SUMMARY_N + 2);
-        out->files_json = column_dup(stmt, SUMMARY_N + 3);
-        out->args_json = column_dup(stmt, SUMMARY_N + 4);
+        out->answer = rbx_store_column_dup(stmt, SUMMARY_N);
+        out->code = rbx_store_column_dup(stmt, SUMMARY_N + 1);
+        out->stdin_text = rbx_store_column_dup(stmt, SUMMARY_N + 2);
+        out->files_json = rbx_store_column_dup(stmt, SUMMARY_N + 3);
+        out->args_json = rbx_store_column_dup(stmt, SUMMARY_N + 4);
         out->base64_encoded = rbx_stmt_column_int(stmt, SUMMARY_N + 5) != 0;
-        out->limits_json = column_dup(stmt, SUMMARY_N + 6);
+        out->limits_json = rbx_store_column_dup(stmt, SUMMARY_N + 6);
         rc = rbx_stmt_step(stmt);
     }
     rbx_stmt_finalize(stmt);

@@ -5,6 +5,7 @@
 #include <ctype.h>
 #include <sodium.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -249,38 +250,58 @@ int rbx_store_key_revoke(rbx_store *store, const char *id_or_prefix, rbx_error *
     return 0;
 }
 
-static json_object *key_row_json(rbx_stmt *stmt)
+/* Columns: id, user, prefix, created_at, revoked_at (unix seconds). */
+static int read_listed_key(rbx_stmt *stmt, rbx_key_row *row, rbx_error *err)
 {
-    json_object *row = json_object_new_object();
-    json_object_object_add(row, "id", json_object_new_int64(rbx_stmt_column_int64(stmt, 0)));
-    json_object_object_add(row, "user", rbx_store_column_json_text(stmt, 1));
-    json_object_object_add(row, "prefix", rbx_store_column_json_text(stmt, 2));
-    json_object_object_add(row, "created_at", rbx_store_json_time(rbx_stmt_column_int64(stmt, 3)));
-    bool revoked = !rbx_stmt_column_null(stmt, 4);
-    json_object_object_add(row, "revoked", json_object_new_boolean(revoked));
-    json_object_object_add(row, "revoked_at",
-                           revoked ? rbx_store_json_time(rbx_stmt_column_int64(stmt, 4)) : NULL);
-    return row;
+    row->id = rbx_stmt_column_int64(stmt, 0);
+    row->user = rbx_store_column_dup(stmt, 1);
+    row->prefix = rbx_store_column_dup(stmt, 2);
+    row->created_at_ms = rbx_stmt_column_int64(stmt, 3) * 1000;
+    row->revoked = !rbx_stmt_column_null(stmt, 4);
+    row->revoked_at_ms = row->revoked ? rbx_stmt_column_int64(stmt, 4) * 1000 : 0;
+    if (!row->user || !row->prefix) /* both NOT NULL: only memory runs out */
+        return rbx_error_errno(err, "listing keys");
+    return 0;
 }
 
-int rbx_store_key_list(rbx_store *store, json_object **out, rbx_error *err)
+static int add_listed_key(rbx_stmt *stmt, rbx_key_list *list, rbx_error *err)
 {
-    *out = NULL;
+    rbx_key_row *grown = realloc(list->items, (list->n + 1) * sizeof(*grown));
+    if (!grown)
+        return rbx_error_errno(err, "listing keys");
+    list->items = grown;
+    memset(&grown[list->n], 0, sizeof(grown[0]));
+    /* Counted before it is read, so a half-read row is freed with the list. */
+    return read_listed_key(stmt, &grown[list->n++], err);
+}
+
+void rbx_key_list_free(rbx_key_list *list)
+{
+    for (size_t i = 0; i < list->n; i++) {
+        free(list->items[i].user);
+        free(list->items[i].prefix);
+    }
+    free(list->items);
+    memset(list, 0, sizeof(*list));
+}
+
+int rbx_store_key_list(rbx_store *store, rbx_key_list *out, rbx_error *err)
+{
+    memset(out, 0, sizeof(*out));
     rbx_stmt *stmt;
     if (rbx_store_prepare(store,
                           "SELECT id, user, prefix, created_at, revoked_at FROM api_keys "
                           "ORDER BY id",
                           &stmt, err) < 0)
         return -1;
-    json_object *list = json_object_new_array();
     int rc;
     while ((rc = rbx_stmt_step(stmt)) == RBX_STEP_ROW)
-        json_object_array_add(list, key_row_json(stmt));
+        if (add_listed_key(stmt, out, err) < 0)
+            break;
     rbx_stmt_finalize(stmt);
     if (rc != RBX_STEP_DONE) {
-        json_object_put(list);
-        return rbx_store_sql_error(store, err, "listing keys");
+        rbx_key_list_free(out);
+        return rc == RBX_STEP_ROW ? -1 : rbx_store_sql_error(store, err, "listing keys");
     }
-    *out = list;
     return 0;
 }

@@ -2,54 +2,49 @@
 #include "store/store_internal.h"
 
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
-/* A mean in milliseconds to one decimal, printed as such (json-c would
- * otherwise print every digit of the double); null when no run had a time. */
-static json_object *mean_json(rbx_stmt *stmt, int col)
+/* Columns: runs, mean cpu, mean wall starting at `first`; a NULL mean (no
+ * run had that time) stays absent rather than reading as 0. */
+static void read_group(rbx_stmt *stmt, int first, rbx_stats_group *group)
 {
-    if (rbx_stmt_column_null(stmt, col))
-        return NULL;
-    double mean = rbx_stmt_column_double(stmt, col);
-    char text[32];
-    snprintf(text, sizeof(text), "%.1f", mean);
-    return json_object_new_double_s(mean, text);
+    group->runs = rbx_stmt_column_int64(stmt, first);
+    group->has_cpu = !rbx_stmt_column_null(stmt, first + 1);
+    group->mean_cpu_time_ms = group->has_cpu ? rbx_stmt_column_double(stmt, first + 1) : 0;
+    group->has_wall = !rbx_stmt_column_null(stmt, first + 2);
+    group->mean_wall_time_ms = group->has_wall ? rbx_stmt_column_double(stmt, first + 2) : 0;
 }
 
-/* Columns: [group,] runs, mean cpu, mean wall starting at `first`. */
-static json_object *group_json(rbx_stmt *stmt, int first)
+/* Appends the current row (name, runs, means) to the list, growing it. */
+static int add_named(rbx_stmt *stmt, rbx_stats_named_group **list, size_t *n, rbx_error *err)
 {
-    json_object *group = json_object_new_object();
-    json_object_object_add(group, "runs",
-                           json_object_new_int64(rbx_stmt_column_int64(stmt, first)));
-    json_object_object_add(group, "mean_cpu_time_ms", mean_json(stmt, first + 1));
-    json_object_object_add(group, "mean_wall_time_ms", mean_json(stmt, first + 2));
-    return group;
+    rbx_stats_named_group *grown = realloc(*list, (*n + 1) * sizeof(**list));
+    if (!grown)
+        return rbx_error_errno(err, "computing statistics");
+    *list = grown;
+    rbx_stats_named_group *item = &grown[*n];
+    item->name = rbx_store_column_dup(stmt, 0); /* language and status are NOT NULL */
+    if (!item->name)
+        return rbx_error_errno(err, "computing statistics");
+    read_group(stmt, 1, &item->group);
+    (*n)++;
+    return 0;
 }
 
 #define AGGREGATES "count(*), avg(cpu_time_ms), avg(wall_time_ms)"
 
-/* Adds {column value: group} for each distinct value of column, or the one
- * total group when column is NULL. The column names are our own constants. */
-static int add_groups(rbx_store *store, const char *user, const char *column, json_object *into,
-                      rbx_error *err)
+static int read_total(rbx_store *store, const char *user, rbx_stats_group *total, rbx_error *err)
 {
-    char sql[256];
-    if (column)
-        snprintf(sql, sizeof(sql),
-                 "SELECT %s, " AGGREGATES " FROM history WHERE user = ?1 GROUP BY %s ORDER BY %s",
-                 column, column, column);
-    else
-        snprintf(sql, sizeof(sql), "SELECT " AGGREGATES " FROM history WHERE user = ?1");
     rbx_stmt *stmt;
-    if (rbx_store_prepare(store, sql, &stmt, err) < 0)
+    if (rbx_store_prepare(store, "SELECT " AGGREGATES " FROM history WHERE user = ?1", &stmt, err) <
+        0)
         return -1;
     rbx_store_bind_text(stmt, 1, user);
-    int rc;
-    while ((rc = rbx_stmt_step(stmt)) == RBX_STEP_ROW) {
-        if (column)
-            json_object_object_add(into, rbx_stmt_column_text(stmt, 0), group_json(stmt, 1));
-        else
-            json_object_object_add(into, "total", group_json(stmt, 0));
+    int rc = rbx_stmt_step(stmt);
+    if (rc == RBX_STEP_ROW) {
+        read_group(stmt, 0, total);
+        rc = rbx_stmt_step(stmt);
     }
     rbx_stmt_finalize(stmt);
     if (rc != RBX_STEP_DONE)
@@ -57,29 +52,60 @@ static int add_groups(rbx_store *store, const char *user, const char *column, js
     return 0;
 }
 
-int rbx_store_stats(rbx_store *store, const char *user, json_object **out, rbx_error *err)
+/* One group for each distinct value of column, ordered by it. The column
+ * names are our own constants. */
+static int read_groups(rbx_store *store, const char *user, const char *column,
+                       rbx_stats_named_group **list, size_t *n, rbx_error *err)
 {
-    *out = NULL;
-    json_object *stats = json_object_new_object();
-    json_object *by_language = json_object_new_object();
-    json_object *by_status = json_object_new_object();
-    json_object_object_add(stats, "by_language", by_language);
-    json_object_object_add(stats, "by_status", by_status);
+    char sql[256];
+    snprintf(sql, sizeof(sql),
+             "SELECT %s, " AGGREGATES " FROM history WHERE user = ?1 GROUP BY %s ORDER BY %s",
+             column, column, column);
+    rbx_stmt *stmt;
+    if (rbx_store_prepare(store, sql, &stmt, err) < 0)
+        return -1;
+    rbx_store_bind_text(stmt, 1, user);
+    int rc;
+    while ((rc = rbx_stmt_step(stmt)) == RBX_STEP_ROW)
+        if (add_named(stmt, list, n, err) < 0) {
+            rbx_stmt_finalize(stmt);
+            return -1;
+        }
+    rbx_stmt_finalize(stmt);
+    if (rc != RBX_STEP_DONE)
+        return rbx_store_sql_error(store, err, "computing statistics");
+    return 0;
+}
+
+static void free_named(rbx_stats_named_group *list, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        free(list[i].name);
+    free(list);
+}
+
+void rbx_run_stats_free(rbx_run_stats *stats)
+{
+    free_named(stats->by_language, stats->n_language);
+    free_named(stats->by_status, stats->n_status);
+    memset(stats, 0, sizeof(*stats));
+}
+
+int rbx_store_stats(rbx_store *store, const char *user, rbx_run_stats *out, rbx_error *err)
+{
+    memset(out, 0, sizeof(*out));
     /* One snapshot for the three queries, so the totals add up. */
-    if (rbx_store_begin_read(store, err) < 0) {
-        json_object_put(stats);
+    if (rbx_store_begin_read(store, err) < 0)
         return -1;
-    }
-    int rc = add_groups(store, user, NULL, stats, err);
+    int rc = read_total(store, user, &out->total, err);
     if (rc == 0)
-        rc = add_groups(store, user, "language", by_language, err);
+        rc = read_groups(store, user, "language", &out->by_language, &out->n_language, err);
     if (rc == 0)
-        rc = add_groups(store, user, "status", by_status, err);
-    rbx_store_rollback(store);
+        rc = read_groups(store, user, "status", &out->by_status, &out->n_status, err);
+    rbx_store_rollback(store); /* nothing to commit: ending the read */
     if (rc < 0) {
-        json_object_put(stats);
+        rbx_run_stats_free(out);
         return -1;
     }
-    *out = stats;
     return 0;
 }

@@ -2,8 +2,6 @@
  * file shares. The statement calls only dispatch to the backend (store/db.h). */
 #include "store/store_internal.h"
 
-#include "common/clock.h"
-
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -126,24 +124,10 @@ int64_t rbx_store_changes(rbx_store *store)
     return store->backend->changes(store);
 }
 
-json_object *rbx_store_column_json_int(rbx_stmt *stmt, int col)
+char *rbx_store_column_dup(rbx_stmt *stmt, int col)
 {
-    if (rbx_stmt_column_null(stmt, col))
-        return NULL;
-    return json_object_new_int64(rbx_stmt_column_int64(stmt, col));
-}
-
-json_object *rbx_store_column_json_text(rbx_stmt *stmt, int col)
-{
-    if (rbx_stmt_column_null(stmt, col))
-        return NULL;
-    return json_object_new_string(rbx_stmt_column_text(stmt, col));
-}
-
-json_object *rbx_store_json_time(int64_t unix_seconds)
-{
-    char text[RBX_ISO8601_SIZE];
-    return json_object_new_string(rbx_clock_iso8601(unix_seconds * 1000, text, sizeof(text)));
+    const char *text = rbx_stmt_column_null(stmt, col) ? NULL : rbx_stmt_column_text(stmt, col);
+    return text ? strdup(text) : NULL;
 }
 
 /* "postgresql://..." or "postgres://..." is a PostgreSQL connection URI

@@ -8,7 +8,6 @@
 #ifndef RBX_STORE_H
 #define RBX_STORE_H
 
-#include <json-c/json.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -80,9 +79,24 @@ int rbx_store_key_get(rbx_store *store, int64_t id, rbx_key_info *info, rbx_erro
  * 404 not_found when nothing matched, 409 conflict when a prefix is ambiguous.
  * Revoking a revoked key again succeeds. */
 int rbx_store_key_revoke(rbx_store *store, const char *id_or_prefix, rbx_error *err);
-/* [{id, user, prefix, created_at, revoked, revoked_at}, ...] by id; times are
- * ISO 8601 UTC strings, revoked_at null while the key is live. */
-int rbx_store_key_list(rbx_store *store, json_object **out, rbx_error *err);
+/* One key as listed: never its hash or signing secret. Strings owned. */
+typedef struct rbx_key_row {
+    int64_t id;
+    char *user, *prefix;
+    int64_t created_at_ms; /* unix milliseconds */
+    bool revoked;          /* whether revoked_at_ms is set */
+    int64_t revoked_at_ms;
+} rbx_key_row;
+
+typedef struct rbx_key_list {
+    rbx_key_row *items;
+    size_t n;
+} rbx_key_list;
+
+void rbx_key_list_free(rbx_key_list *list);
+
+/* Every key, by id. The answer layers write the JSON (ctl/commands.c). */
+int rbx_store_key_list(rbx_store *store, rbx_key_list *out, rbx_error *err);
 
 /* ---- history ----------------------------------------------------------- */
 
@@ -143,11 +157,31 @@ int rbx_store_history_get(rbx_store *store, const char *user, const char *id, rb
                           rbx_error *err);
 /* 404 not_found when absent or another user's. */
 int rbx_store_history_delete(rbx_store *store, const char *user, const char *id, rbx_error *err);
-/* Counts and mean times for one user:
- * {"total": {runs, mean_cpu_time_ms, mean_wall_time_ms},
- *  "by_language": {"python": {runs, mean_cpu_time_ms, mean_wall_time_ms}, ...},
- *  "by_status": {"success": {...}, ...}}; means are null when no run has a time. */
-int rbx_store_stats(rbx_store *store, const char *user, json_object **out, rbx_error *err);
+/* Counts and mean times of a set of runs; a mean is only there (has_) when
+ * some run of the set had that time. */
+typedef struct rbx_stats_group {
+    int64_t runs;
+    bool has_cpu, has_wall;
+    double mean_cpu_time_ms, mean_wall_time_ms;
+} rbx_stats_group;
+
+/* The runs of one language or one status. name is owned. */
+typedef struct rbx_stats_named_group {
+    char *name;
+    rbx_stats_group group;
+} rbx_stats_named_group;
+
+/* One user's runs: in total, by language and by status, each list ordered
+ * by name. The answer layer (fcgi/stored.h) writes GET /stats. */
+typedef struct rbx_run_stats {
+    rbx_stats_group total;
+    rbx_stats_named_group *by_language, *by_status;
+    size_t n_language, n_status;
+} rbx_run_stats;
+
+void rbx_run_stats_free(rbx_run_stats *stats);
+
+int rbx_store_stats(rbx_store *store, const char *user, rbx_run_stats *out, rbx_error *err);
 /* Retention: delete rows older than max_age_days and each user's rows beyond
  * the newest max_rows_per_user (0 = no bound); *removed counts them (may be NULL). */
 int rbx_store_history_prune(rbx_store *store, int max_age_days, int max_rows_per_user,

@@ -63,12 +63,8 @@ void rbx_store_bind_text(rbx_stmt *stmt, int index, const char *text);
 /* value, or NULL when has is false. */
 void rbx_store_bind_opt_int64(rbx_stmt *stmt, int index, bool has, int64_t value);
 
-/* A column as json: NULL as json null, integers, reals, and text. */
-json_object *rbx_store_column_json_int(rbx_stmt *stmt, int col);
-json_object *rbx_store_column_json_text(rbx_stmt *stmt, int col);
-
-/* Unix seconds (the keys' times) in the one timestamp format, "2024-05-01T12:00:00.000Z". */
-json_object *rbx_store_json_time(int64_t unix_seconds);
+/* A text column as an owned copy: NULL for SQL NULL (or when out of memory). */
+char *rbx_store_column_dup(rbx_stmt *stmt, int col);
 
 /* Schema migrations (store/migrations.c): brings the database to the newest version. */
 int rbx_store_migrate(rbx_store *store, rbx_error *err);

@@ -12,6 +12,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "ctl/ctl.h"
 #include "tests/unit/store/fixture.h"
 #include "tests/unit/support/check_main.h"
 
@@ -192,6 +193,75 @@ START_TEST(test_key_list_hides_keys)
 }
 END_TEST
 
+/* As runboxctl prints JSON (ctl/commands.c, print_json). */
+static const char *pretty(json_object *doc)
+{
+    return json_object_to_json_string_ext(doc,
+                                          JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE);
+}
+
+START_TEST(test_key_list_json_pins_the_wire_format)
+{
+    char alice[] = "alice", bob[] = "bob.b@x", p1[] = "rbx_abcdefgh", p2[] = "rbx_ijklmnop";
+    rbx_key_row rows[] = {
+        {.id = 1, .user = alice, .prefix = p1, .created_at_ms = 1714564800000},
+        {.id = 7,
+         .user = bob,
+         .prefix = p2,
+         .created_at_ms = 1714564801000,
+         .revoked = true,
+         .revoked_at_ms = 1714651200000},
+    };
+    rbx_key_list list = {.items = rows, .n = 2};
+    json_object *doc = ctl_key_list_json(&list);
+    ck_assert_str_eq(pretty(doc), "[\n"
+                                  "  {\n"
+                                  "    \"id\":1,\n"
+                                  "    \"user\":\"alice\",\n"
+                                  "    \"prefix\":\"rbx_abcdefgh\",\n"
+                                  "    \"created_at\":\"2024-05-01T12:00:00.000Z\",\n"
+                                  "    \"revoked\":false,\n"
+                                  "    \"revoked_at\":null\n"
+                                  "  },\n"
+                                  "  {\n"
+                                  "    \"id\":7,\n"
+                                  "    \"user\":\"bob.b@x\",\n"
+                                  "    \"prefix\":\"rbx_ijklmnop\",\n"
+                                  "    \"created_at\":\"2024-05-01T12:00:01.000Z\",\n"
+                                  "    \"revoked\":true,\n"
+                                  "    \"revoked_at\":\"2024-05-02T12:00:00.000Z\"\n"
+                                  "  }\n"
+                                  "]");
+    json_object_put(doc);
+    list.n = 0;
+    doc = ctl_key_list_json(&list);
+    ck_assert_str_eq(pretty(doc), "[\n]");
+    json_object_put(doc);
+}
+END_TEST
+
+/* What `key list --json` prints is that writer's JSON of the store's list. */
+START_TEST(test_key_list_json_is_the_writers)
+{
+    char key[RBX_STORE_KEY_SIZE], prefix[16];
+    create_json_key("dave", key, prefix);
+    create_json_key("erin", key, prefix);
+    ck_assert_int_eq(run_ctl("key", "revoke", prefix, NULL), 0);
+    ck_assert_int_eq(run_ctl("key", "list", "--json", NULL), 0);
+    rbx_key_list list;
+    rbx_error err;
+    ck_assert_int_eq(rbx_store_key_list(fx.store, &list, &err), 0);
+    ck_assert_uint_eq(list.n, 2);
+    ck_assert(list.items[1].revoked);
+    json_object *doc = ctl_key_list_json(&list);
+    char expected[8192];
+    snprintf(expected, sizeof(expected), "%s\n", pretty(doc));
+    ck_assert_str_eq(out, expected);
+    json_object_put(doc);
+    rbx_key_list_free(&list);
+}
+END_TEST
+
 START_TEST(test_key_revoke)
 {
     char key[RBX_STORE_KEY_SIZE], prefix[16];
@@ -324,6 +394,8 @@ static Suite *ctl_suite(void)
     tcase_add_test(tc, test_bad_usage_is_one_line_and_exit_2);
     tcase_add_test(tc, test_key_create_prints_a_working_key);
     tcase_add_test(tc, test_key_list_hides_keys);
+    tcase_add_test(tc, test_key_list_json_pins_the_wire_format);
+    tcase_add_test(tc, test_key_list_json_is_the_writers);
     tcase_add_test(tc, test_key_revoke);
     tcase_add_test(tc, test_prune_with_flags);
     tcase_add_test(tc, test_prune_uses_configured_retention);

@@ -29,11 +29,6 @@ static json_object *get_field(json_object *obj, const char *key)
     return value;
 }
 
-static int64_t get_int(json_object *obj, const char *key)
-{
-    return json_object_get_int64(get_field(obj, key));
-}
-
 /* page: the last list()'s, freed by the next call and by teardown. */
 static rbx_history_page *list(const char *user, rbx_history_filter filter)
 {
@@ -271,38 +266,69 @@ START_TEST(test_delete)
 }
 END_TEST
 
+static const rbx_stats_group *named(const rbx_stats_named_group *list, size_t n, const char *name)
+{
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(list[i].name, name) == 0)
+            return &list[i].group;
+    return NULL;
+}
+
 START_TEST(test_stats)
 {
     add_run(fx.store, "alice", "python", "success", 0, 10, NULL); /* wall = cpu + 10 */
     add_run(fx.store, "alice", "python", "runtime_error", 0, 20, NULL);
     add_run(fx.store, "alice", "c", "success", 0, 5, NULL);
     add_run(fx.store, "bob", "go", "success", 0, 1000, NULL);
-    json_object *stats = NULL;
+    rbx_run_stats stats;
     rbx_error err;
     ck_assert_int_eq(rbx_store_stats(fx.store, "alice", &stats, &err), 0);
-    json_object *total = get_field(stats, "total");
-    ck_assert_int_eq(get_int(total, "runs"), 3);
-    ck_assert_double_eq_tol(json_object_get_double(get_field(total, "mean_cpu_time_ms")), 35.0 / 3,
-                            0.06);
-    json_object *python = get_field(get_field(stats, "by_language"), "python");
-    ck_assert_int_eq(get_int(python, "runs"), 2);
-    ck_assert_double_eq_tol(json_object_get_double(get_field(python, "mean_cpu_time_ms")), 15.0,
-                            1e-9);
-    ck_assert_double_eq_tol(json_object_get_double(get_field(python, "mean_wall_time_ms")), 25.0,
-                            1e-9);
-    ck_assert(!json_object_object_get_ex(get_field(stats, "by_language"), "go", NULL));
-    json_object *success = get_field(get_field(stats, "by_status"), "success");
-    ck_assert_int_eq(get_int(success, "runs"), 2);
-    ck_assert_int_eq(get_int(get_field(get_field(stats, "by_status"), "runtime_error"), "runs"), 1);
-    ck_assert_ptr_nonnull(strstr(json_object_to_json_string(total), "11.7"));
-    json_object_put(stats);
+    ck_assert_int_eq(stats.total.runs, 3);
+    ck_assert(stats.total.has_cpu && stats.total.has_wall);
+    ck_assert_double_eq_tol(stats.total.mean_cpu_time_ms, 35.0 / 3, 1e-9);
+    ck_assert_double_eq_tol(stats.total.mean_wall_time_ms, 65.0 / 3, 1e-9);
+    /* by name, in the store's order */
+    ck_assert_uint_eq(stats.n_language, 2);
+    ck_assert_str_eq(stats.by_language[0].name, "c");
+    ck_assert_str_eq(stats.by_language[1].name, "python");
+    const rbx_stats_group *python = &stats.by_language[1].group;
+    ck_assert_int_eq(python->runs, 2);
+    ck_assert_double_eq_tol(python->mean_cpu_time_ms, 15.0, 1e-9);
+    ck_assert_double_eq_tol(python->mean_wall_time_ms, 25.0, 1e-9);
+    ck_assert_ptr_null(named(stats.by_language, stats.n_language, "go"));
+    ck_assert_uint_eq(stats.n_status, 2);
+    ck_assert_str_eq(stats.by_status[0].name, "runtime_error");
+    ck_assert_int_eq(stats.by_status[0].group.runs, 1);
+    ck_assert_int_eq(named(stats.by_status, stats.n_status, "success")->runs, 2);
+    rbx_run_stats_free(&stats);
+    ck_assert_ptr_null(stats.by_language);
 
     ck_assert_int_eq(rbx_store_stats(fx.store, "carol", &stats, &err), 0);
-    total = get_field(stats, "total");
-    ck_assert_int_eq(get_int(total, "runs"), 0);
-    ck_assert_ptr_null(get_field(total, "mean_cpu_time_ms"));
-    ck_assert_int_eq(json_object_object_length(get_field(stats, "by_language")), 0);
-    json_object_put(stats);
+    ck_assert_int_eq(stats.total.runs, 0);
+    ck_assert(!stats.total.has_cpu && !stats.total.has_wall);
+    ck_assert_uint_eq(stats.n_language, 0);
+    ck_assert_uint_eq(stats.n_status, 0);
+    rbx_run_stats_free(&stats);
+}
+END_TEST
+
+/* Runs without a time count, but give no mean: absent, not 0. */
+START_TEST(test_stats_without_times)
+{
+    add_run(fx.store, "alice", "python", "success", 0, 10, NULL);
+    add_run(fx.store, "alice", "c", "success", 0, 30, NULL);
+    raw_sql(fx.path, "UPDATE history SET cpu_time_ms = NULL, wall_time_ms = NULL"
+                     " WHERE language = 'c'");
+    rbx_run_stats stats;
+    rbx_error err;
+    ck_assert_int_eq(rbx_store_stats(fx.store, "alice", &stats, &err), 0);
+    ck_assert_int_eq(stats.total.runs, 2);
+    ck_assert_double_eq_tol(stats.total.mean_cpu_time_ms, 10.0, 1e-9);
+    const rbx_stats_group *c = named(stats.by_language, stats.n_language, "c");
+    ck_assert_ptr_nonnull(c);
+    ck_assert_int_eq(c->runs, 1);
+    ck_assert(!c->has_cpu && !c->has_wall);
+    rbx_run_stats_free(&stats);
 }
 END_TEST
 
@@ -373,6 +399,7 @@ static Suite *history_suite(bool postgres)
     tcase_add_test(tc, test_users_are_isolated);
     tcase_add_test(tc, test_delete);
     tcase_add_test(tc, test_stats);
+    tcase_add_test(tc, test_stats_without_times);
     tcase_add_test(tc, test_prune_by_rows_keeps_newest);
     tcase_add_test(tc, test_prune_by_age);
     suite_add_tcase(s, tc);
