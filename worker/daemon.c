@@ -8,9 +8,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/signalfd.h>
-#include <time.h>
 #include <unistd.h>
 
+#include "common/clock.h"
 #include "common/slots.h"
 #include "common/wake.h"
 #include "engine/native.h"
@@ -22,11 +22,10 @@
  * and scripts/quickstart collect. */
 #define LOG(...) fprintf(stderr, "runbox-worker: " __VA_ARGS__)
 
+/* The one clock (common/clock.h), in the signed type the deadlines here use. */
 static long long monotonic_ms(void)
 {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+    return (long long)rbx_clock_ms();
 }
 
 /* How often a running job's lease is renewed and its row checked for a

@@ -69,7 +69,9 @@ START_TEST(test_busy_pool_waits_the_bounded_time)
     ck_assert_int_eq(rbx_slot_acquire(dir, "run", 1, 150, &b, &err), 0);
     long ms = elapsed_ms(t0);
     ck_assert_int_ge(ms, 150);
-    ck_assert_int_lt(ms, 400);
+    /* It gave up rather than waiting on: not a speed check (a loaded
+     * machine may take long), so the bound is loose. */
+    ck_assert_int_lt(ms, 10000);
     rbx_slot_release(&a);
     remove_dir();
 }
