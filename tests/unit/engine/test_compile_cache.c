@@ -290,9 +290,9 @@ static int only_entry(char *name, size_t size)
     return n;
 }
 
-/* An entry cut short (a crash between write and rename cannot do it, a
- * crash before the data reached the disk can) is a miss, and is refilled. */
-START_TEST(test_a_cut_entry_is_a_miss)
+/* A cache holding one entry, whose path and size come back, damaged by
+ * damage(path, size); then the same step is a miss, and is stored again. */
+static void damaged_entry_is_refilled(void (*damage)(const char *path, off_t size))
 {
     rbx_compile_cache *c = open_cache(1 << 20);
     ck_assert_int_eq(compile(c, SOURCES, key_of("12.2", ARGV), ok_result()), 0);
@@ -300,36 +300,43 @@ START_TEST(test_a_cut_entry_is_a_miss)
     ck_assert_int_eq(only_entry(entry, sizeof(entry)), 1);
     struct stat st;
     ck_assert_int_eq(stat(entry, &st), 0);
-    ck_assert_int_eq(truncate(entry, st.st_size - 1), 0);
+    damage(entry, st.st_size);
     ck_assert_int_eq(compile(c, SOURCES, key_of("12.2", ARGV), ok_result()), 0);
     ck_assert_int_eq(compile(c, SOURCES, key_of("12.2", ARGV), ok_result()), 1);
     rbx_compile_cache_close(c);
 }
+
+static void cut_last_byte(const char *path, off_t size)
+{
+    ck_assert_int_eq(truncate(path, size - 1), 0);
+}
+
+/* The last file's last byte, just before the 16-byte checksum. */
+static void flip_an_artifact_byte(const char *path, off_t size)
+{
+    FILE *f = fopen(path, "r+");
+    ck_assert_ptr_nonnull(f);
+    ck_assert_int_eq(fseek(f, size - 17, SEEK_SET), 0);
+    int byte = fgetc(f);
+    ck_assert_int_ne(byte, EOF);
+    ck_assert_int_eq(fseek(f, size - 17, SEEK_SET), 0);
+    ck_assert_int_ne(fputc(byte ^ 0x01, f), EOF);
+    ck_assert_int_eq(fclose(f), 0);
+}
+
+/* An entry cut short (a crash between write and rename cannot do it, a
+ * crash before the data reached the disk can) is a miss, and is refilled. */
+START_TEST(test_a_cut_entry_is_a_miss)
+{
+    damaged_entry_is_refilled(cut_last_byte);
+}
 END_TEST
 
 /* An entry of the right length with one byte of an artifact changed (a
- * damaged block; the entry still parses): the checksum refuses it, and it
- * is refilled. The byte is the last file's last, just before the 16-byte
- * checksum. */
+ * damaged block; the entry still parses): the checksum refuses it. */
 START_TEST(test_a_damaged_entry_is_a_miss)
 {
-    rbx_compile_cache *c = open_cache(1 << 20);
-    ck_assert_int_eq(compile(c, SOURCES, key_of("12.2", ARGV), ok_result()), 0);
-    char entry[256];
-    ck_assert_int_eq(only_entry(entry, sizeof(entry)), 1);
-    struct stat st;
-    ck_assert_int_eq(stat(entry, &st), 0);
-    FILE *f = fopen(entry, "r+");
-    ck_assert_ptr_nonnull(f);
-    ck_assert_int_eq(fseek(f, st.st_size - 17, SEEK_SET), 0);
-    int byte = fgetc(f);
-    ck_assert_int_ne(byte, EOF);
-    ck_assert_int_eq(fseek(f, st.st_size - 17, SEEK_SET), 0);
-    ck_assert_int_ne(fputc(byte ^ 0x01, f), EOF);
-    ck_assert_int_eq(fclose(f), 0);
-    ck_assert_int_eq(compile(c, SOURCES, key_of("12.2", ARGV), ok_result()), 0);
-    ck_assert_int_eq(compile(c, SOURCES, key_of("12.2", ARGV), ok_result()), 1);
-    rbx_compile_cache_close(c);
+    damaged_entry_is_refilled(flip_an_artifact_byte);
 }
 END_TEST
 
