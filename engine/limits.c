@@ -23,6 +23,13 @@ void rbx_limits_effective(const rbx_limits *requested, const rbx_language *lang,
     }
 }
 
+/* A step's CPU share: the language's for that step when it sets one (a JVM
+ * starts on several threads at once), else the server's default. */
+static uint32_t share_of(const rbx_step_limits *step, const rbx_config *cfg)
+{
+    return step->cpu_share_milli ? step->cpu_share_milli : (uint32_t)cfg->default_cpu_share_milli;
+}
+
 static void to_sandbox(const rbx_limits *l, uint32_t share, const rbx_config *cfg,
                        rbx_sandbox_limits *out)
 {
@@ -42,13 +49,11 @@ void rbx_limits_for_run(const rbx_limits *requested, const rbx_language *lang,
 {
     rbx_limits l;
     rbx_limits_effective(requested, lang, cfg, &l);
-    to_sandbox(&l, (uint32_t)cfg->default_cpu_share_milli, cfg, out);
+    to_sandbox(&l, share_of(&lang->run_limits, cfg), cfg, out);
 }
 
 void rbx_limits_for_compile(const rbx_language *lang, const rbx_config *cfg,
                             rbx_sandbox_limits *out)
 {
-    uint32_t share = lang->compile_limits.cpu_share_milli;
-    to_sandbox(&lang->compile_limits.limits, share ? share : (uint32_t)cfg->default_cpu_share_milli,
-               cfg, out);
+    to_sandbox(&lang->compile_limits.limits, share_of(&lang->compile_limits, cfg), cfg, out);
 }

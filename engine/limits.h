@@ -8,7 +8,8 @@
 #include "engine/language.h"
 #include "sandbox/sandbox.h"
 
-/* requested: fields 0 are "not set". Run steps take cfg's default CPU share. */
+/* requested: fields 0 are "not set". The CPU share is the definition's run share
+ * if it sets one, else cfg's default. */
 void rbx_limits_for_run(const rbx_limits *requested, const rbx_language *lang,
                         const rbx_config *cfg, rbx_sandbox_limits *out);
 

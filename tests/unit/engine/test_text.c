@@ -69,6 +69,11 @@ START_TEST(test_limits_merge)
     ck_assert_uint_eq(out.memory_kb, 65536);
     ck_assert_uint_eq(out.cpu_share_milli, 250);
 
+    /* A definition's run share wins over the server's default (Java's:
+     * a JVM starts on several threads at once). */
+    rbx_limits_for_run(&none, rbx_languages_find(&set, "java"), &cfg, &out);
+    ck_assert_uint_eq(out.cpu_share_milli, 1000);
+
     /* Compile steps use the definition's compile limits and share. */
     rbx_limits_for_compile(rbx_languages_find(&set, "go"), &cfg, &out);
     ck_assert_uint_eq(out.processes, 128);
