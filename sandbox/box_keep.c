@@ -5,8 +5,10 @@
  * most of a short run's overhead, and none of it depends on the program. A
  * process that runs boxes one after another (a service worker) keeps one box
  * built ahead: while a program runs, the next box is built on the other
- * core, and the next run of the same shape only sends its launch message.
- * Every box still runs exactly one program.
+ * core, and the next run of the same shape (sizes, hostname, read-only
+ * extra mounts) only sends its launch message. Java's runs mount its
+ * prebuilt archives: before the mounts were part of the shape, every Java
+ * run built its box cold. Every box still runs exactly one program.
  *
  * At the other end, a box's init reports the program's end once the box is
  * empty, and then exits; that exit tears down the namespaces (RCU grace
@@ -24,15 +26,74 @@
 
 #define MAX_FINISHED 8
 
+/* Extra mounts copied, so that they outlive the run that named them: the
+ * box built ahead is compared by them with the next run's shape. */
+typedef struct kept_mounts {
+    rbx_sandbox_mount m[BOX_MAX_EXTRA_MOUNTS];
+    size_t n;
+} kept_mounts;
+
 static struct {
     bool enabled;
     bool have_ahead;
     built_box ahead;
+    kept_mounts ahead_mounts; /* ahead.shape's */
     bool have_last;
     box_shape last; /* of the last run: the shape the next box is built in */
+    kept_mounts last_mounts;
     built_box finished[MAX_FINISHED];
     size_t n_finished;
 } keep;
+
+static void kept_mounts_clear(kept_mounts *k)
+{
+    for (size_t i = 0; i < k->n; i++) {
+        free((char *)k->m[i].host_path);
+        free((char *)k->m[i].box_path);
+    }
+    k->n = 0;
+}
+
+static bool kept_mounts_set(kept_mounts *k, const rbx_sandbox_mount *m, size_t n)
+{
+    kept_mounts_clear(k);
+    if (n > BOX_MAX_EXTRA_MOUNTS)
+        return false;
+    for (; k->n < n; k->n++) {
+        rbx_sandbox_mount *to = &k->m[k->n];
+        to->host_path = strdup(m[k->n].host_path);
+        to->box_path = strdup(m[k->n].box_path);
+        to->writable = m[k->n].writable;
+        if (!to->host_path || !to->box_path) {
+            k->n++;
+            kept_mounts_clear(k);
+            return false;
+        }
+    }
+    return true;
+}
+
+/* Only read-only mounts are built ahead: a writable one is a host dir the
+ * box may change, and should be there only for the run that asked. */
+static bool mounts_read_only(const box_shape *s)
+{
+    for (size_t i = 0; i < s->n_mounts; i++)
+        if (s->mounts[i].writable)
+            return false;
+    return true;
+}
+
+static bool same_mounts(const box_shape *a, const box_shape *b)
+{
+    if (a->n_mounts != b->n_mounts)
+        return false;
+    for (size_t i = 0; i < a->n_mounts; i++)
+        if (strcmp(a->mounts[i].host_path, b->mounts[i].host_path) != 0 ||
+            strcmp(a->mounts[i].box_path, b->mounts[i].box_path) != 0 ||
+            a->mounts[i].writable != b->mounts[i].writable)
+            return false;
+    return true;
+}
 
 /* Whatever is kept is released at exit too, even by a caller that forgot. */
 static void release_at_exit(void)
@@ -48,7 +109,7 @@ static void release_at_exit(void)
 static bool same_shape(const box_shape *a, const box_shape *b)
 {
     return a->tmp_size_kb == b->tmp_size_kb && a->box_size_kb == b->box_size_kb &&
-           a->n_mounts == 0 && b->n_mounts == 0 && strcmp(a->hostname, b->hostname) == 0;
+           same_mounts(a, b) && strcmp(a->hostname, b->hostname) == 0;
 }
 
 /* Wait for a finished box's init (blocking or not); true when it is gone. */
@@ -88,8 +149,8 @@ int box_take(const box_shape *shape, built_box *bb, rbx_error *err)
 {
     release_finished(false);
     keep.last = *shape;
-    keep.last.mounts = NULL; /* the caller's; a shape with mounts is never built ahead */
-    keep.have_last = true;
+    keep.have_last = kept_mounts_set(&keep.last_mounts, shape->mounts, shape->n_mounts);
+    keep.last.mounts = keep.last_mounts.m; /* not the caller's: they go with its run */
     if (keep.have_ahead) {
         keep.have_ahead = false;
         if (keep.ahead.owner == getpid() && same_shape(&keep.ahead.shape, shape)) {
@@ -104,11 +165,14 @@ int box_take(const box_shape *shape, built_box *bb, rbx_error *err)
 
 void box_build_ahead(const box_shape *shape)
 {
-    if (!keep.enabled || keep.have_ahead || shape->n_mounts != 0)
+    if (!keep.enabled || keep.have_ahead || !mounts_read_only(shape) ||
+        !kept_mounts_set(&keep.ahead_mounts, shape->mounts, shape->n_mounts))
         return;
+    box_shape own = *shape;
+    own.mounts = keep.ahead_mounts.m;
     rbx_error ignored; /* no box ahead: the next run builds its own and reports why */
     release_at_exit();
-    keep.have_ahead = box_build(&keep.ahead, shape, &ignored) == 0;
+    keep.have_ahead = box_build(&keep.ahead, &own, &ignored) == 0;
 }
 
 /* A service (build-ahead on) leaves every finished box, even one whose init
@@ -141,6 +205,11 @@ void rbx_sandbox_build_ahead(bool enabled)
     if (!enabled && keep.have_ahead) {
         keep.have_ahead = false;
         box_destroy(&keep.ahead);
+    }
+    if (!enabled) {
+        keep.have_last = false;
+        kept_mounts_clear(&keep.ahead_mounts);
+        kept_mounts_clear(&keep.last_mounts);
     }
 }
 

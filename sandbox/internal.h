@@ -256,7 +256,7 @@ pid_t clone3_into_cgroup(uint64_t flags, int cgroup_fd, int *pidfd, void *stack,
 typedef struct box_shape {
     uint64_t tmp_size_kb, box_size_kb;
     char hostname[65];
-    const rbx_sandbox_mount *mounts; /* boxes with extra mounts are never built ahead */
+    const rbx_sandbox_mount *mounts; /* only read-only ones are built ahead */
     size_t n_mounts;
 } box_shape;
 typedef struct built_box {

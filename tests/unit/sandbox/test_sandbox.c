@@ -544,6 +544,56 @@ START_TEST(test_service_boxes_share_no_network_state)
 }
 END_TEST
 
+/* A run with a read-only extra mount (a language's prebuilt parts) gets a
+ * box built ahead with it; the next run with another mount gets that one,
+ * never the kept box's. */
+static void run_with_mount(const char *host_dir, rbx_sandbox_result *r)
+{
+    const char *argv[] = {"/bin/sh", "-c", "cat /prebuilt/which", NULL};
+    rbx_sandbox_mount m = {.host_path = host_dir, .box_path = "/prebuilt", .writable = false};
+    rbx_sandbox_config cfg = {.argv = argv, .envp = clean_env, .mounts = &m, .n_mounts = 1};
+    rbx_error err;
+    ck_assert_msg(rbx_sandbox_run(&cfg, r, &err) == 0, "%s", err.message);
+}
+
+START_TEST(test_box_built_ahead_keeps_read_only_mounts)
+{
+    char a[64], b[64], path[96];
+    snprintf(a, sizeof(a), "/tmp/rbx-mount-a-%d", (int)getpid());
+    snprintf(b, sizeof(b), "/tmp/rbx-mount-b-%d", (int)getpid());
+    const char *dirs[] = {a, b};
+    for (int i = 0; i < 2; i++) {
+        ck_assert_int_eq(mkdir(dirs[i], 0755), 0);
+        snprintf(path, sizeof(path), "%s/which", dirs[i]);
+        FILE *f = fopen(path, "w");
+        ck_assert_ptr_nonnull(f);
+        fputs(i == 0 ? "a\n" : "b\n", f);
+        fclose(f);
+    }
+    rbx_sandbox_build_ahead(true);
+    rbx_sandbox_result r;
+    run_with_mount(a, &r);
+    ck_assert_str_eq(r.stdout_buf, "a\n");
+    rbx_sandbox_result_free(&r);
+    rbx_sandbox_idle();
+    ck_assert_int_eq(count_children(), 1); /* built ahead, with the mount */
+    run_with_mount(a, &r);
+    ck_assert_str_eq(r.stdout_buf, "a\n");
+    rbx_sandbox_result_free(&r);
+    rbx_sandbox_idle();
+    run_with_mount(b, &r); /* the kept box has a's: it must not be used */
+    ck_assert_str_eq(r.stdout_buf, "b\n");
+    rbx_sandbox_result_free(&r);
+    rbx_sandbox_build_ahead(false);
+    ck_assert_int_eq(count_children(), 0);
+    for (int i = 0; i < 2; i++) {
+        snprintf(path, sizeof(path), "%s/which", dirs[i]);
+        unlink(path);
+        rmdir(dirs[i]);
+    }
+}
+END_TEST
+
 START_TEST(test_missing_program_is_reported)
 {
     rbx_sandbox_result r;
@@ -825,6 +875,7 @@ static Suite *sandbox_suite(void)
     tcase_add_test(tc, test_box_built_ahead_is_fresh);
     tcase_add_test(tc, test_box_built_ahead_takes_the_runs_shape);
     tcase_add_test(tc, test_service_boxes_share_no_network_state);
+    tcase_add_test(tc, test_box_built_ahead_keeps_read_only_mounts);
     tcase_add_test(tc, test_missing_program_is_reported);
     tcase_add_test(tc, test_bad_config_is_an_error);
     tcase_add_test(tc, test_uid_slots_are_distinct);
