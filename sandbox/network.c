@@ -75,19 +75,12 @@ static _Noreturn void stuck_in_box_namespace(void)
     abort();
 }
 
-static void close_fd_quietly(int *fd)
-{
-    if (*fd >= 0)
-        close(*fd);
-    *fd = -1;
-}
-
 static bool shared_ready(void)
 {
     if (net.owner == getpid())
         return !net.unavailable;
-    close_fd_quietly(&net.own_fd); /* a parent's, inherited across fork */
-    close_fd_quietly(&net.shared_fd);
+    close_fd(&net.own_fd); /* a parent's, inherited across fork */
+    close_fd(&net.shared_fd);
     net.owner = getpid();
     net.unavailable = true;
     /* thread-self: namespaces are per thread, /proc/self is the main thread's */
